@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { TokenService } from '../auth/tokens.ts';
+import { loadConfig } from '../config/config.ts';
+import { migrateToLatest, openStore } from '../store/database.ts';
+
+/** Token management straight on the store, for first setup and automation. */
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description('manage API tokens');
+  token
+    .command('create')
+    .description('create a token and print it once')
+    .requiredOption('--role <role>', 'viewer, ingest, editor or admin')
+    .option('--name <name>', 'who or what uses it', 'cli')
+    .action(async (options: { role: string; name: string }) => {
+      const config = loadConfig();
+      const store = await openStore(config);
+      try {
+        await migrateToLatest(store);
+        const { token: secret } = await new TokenService(store).create(options.name, options.role);
+        process.stdout.write(`${secret}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  token
+    .command('list')
+    .description('list tokens (never their secrets)')
+    .action(async () => {
+      const store = await openStore(loadConfig());
+      try {
+        await migrateToLatest(store);
+        for (const info of await new TokenService(store).list()) {
+          process.stdout.write(`${info.id}\t${info.role}\t${info.name}\t${info.createdAt}${info.revokedAt ? `\trevoked ${info.revokedAt}` : ''}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

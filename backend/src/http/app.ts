@@ -1,0 +1,67 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../app-context.ts';
+import { authorize } from './auth.ts';
+import { errorBody, toHttpError, validationError } from './error-body.ts';
+import { expressPath, type RouteDefinition } from './route.ts';
+
+/**
+ * Builds the Express app from route definitions. Started separately (server.ts), so tests
+ * run it in-process on port 0.
+ */
+export function createApp(ctx: AppContext, routes: RouteDefinition[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit: ctx.config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] }));
+
+  for (const route of routes) {
+    const path = expressPath(route.path);
+    app[route.method](path, ...(route.middleware ?? []), async (req: Request, res: Response, next: NextFunction) => {
+      const startedAt = process.hrtime.bigint();
+      res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+        ctx.metrics.httpDuration.observe({ method: route.method.toUpperCase(), route: route.path, status: String(res.statusCode) }, seconds);
+      });
+      try {
+        const actor = route.permission === 'public' ? undefined : await authorize(req, ctx.tokens, route.permission);
+        const params = parse(route.params, req.params, 'path');
+        const query = parse(route.query, req.query, 'query');
+        const body = parse(route.body, req.body, 'body');
+        const reply = await route.handler({ params, query, body, actor, req, res });
+        if (!reply || res.headersSent) return;
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        if (reply.body === undefined) {
+          res.status(reply.status).end();
+        } else if (reply.contentType && typeof reply.body === 'string') {
+          res.status(reply.status).type(reply.contentType).send(reply.body);
+        } else {
+          res.status(reply.status).json(reply.body);
+        }
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}; see /api/v1/openapi.json`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body, unexpected } = toHttpError(error);
+    if (unexpected) ctx.logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  });
+  return app;
+}
+
+function parse(schema: RouteDefinition['body'], value: unknown, where: string): any {
+  if (!schema) return value;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}

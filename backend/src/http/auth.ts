@@ -1,0 +1,28 @@
+import type { Request } from 'express';
+import type { Actor, Permission } from '../auth/roles.ts';
+import { roleAllows } from '../auth/roles.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import { DomainError } from '../errors.ts';
+
+const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
+
+/** Resolves the caller and checks the permission; throws 401/403 with what to do. */
+export async function authorize(req: Request, tokens: TokenService, permission: Permission): Promise<Actor> {
+  const header = req.get('authorization');
+  if (!header) {
+    throw new DomainError('unauthenticated', 'missing Authorization header; send "Authorization: Bearer <token>"');
+  }
+  const match = bearerPattern.exec(header);
+  if (!match?.[1]) {
+    throw new DomainError('unauthenticated', 'Authorization header must be "Bearer <token>"');
+  }
+  const actor = await tokens.authenticate(match[1]);
+  if (!actor) throw new DomainError('unauthenticated', 'token not recognised or revoked');
+  if (!roleAllows(actor.role, permission)) {
+    throw new DomainError(
+      'permission_denied',
+      `this operation needs the "${permission}" permission; a ${actor.role} token does not have it`,
+    );
+  }
+  return actor;
+}

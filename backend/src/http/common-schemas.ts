@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** RFC 3339 string or epoch milliseconds, as API.md accepts for times; output: epoch ms. */
+export const timeInput = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number' || /^\d+$/.test(value)) {
+      const ms = Number(value);
+      if (Number.isFinite(ms) && ms >= 0) return ms;
+    } else {
+      const ms = Date.parse(value);
+      if (!Number.isNaN(ms)) return ms;
+    }
+    ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time or epoch milliseconds, got "${value}"` });
+    return z.NEVER;
+  })
+  .meta({ description: 'RFC 3339 time or epoch milliseconds', example: '2026-11-22T10:00:00Z' });
+
+/** A step like `60s`, `5m`, `1h`, or milliseconds; output: ms. */
+export const durationInput = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(String(value).trim());
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+    if (match?.[1]) {
+      const ms = Number(match[1]) * unit[(match[2] as keyof typeof unit | undefined) ?? 'ms'];
+      if (ms > 0) return ms;
+    }
+    ctx.addIssue({ code: 'custom', message: `expected a positive duration like 60s, 5m, 1h or milliseconds, got "${value}"` });
+    return z.NEVER;
+  })
+  .meta({ description: 'Duration: 60s, 5m, 1h, 1d, or milliseconds', example: '1m' });
+
+export const modelParams = z.object({ model: z.string().min(1) });
+
+export const reasonSchema = z.string().trim().min(1, 'must say why (it goes to the audit log)').max(2000);

@@ -1,0 +1,65 @@
+import type { ZodError } from 'zod';
+import { DomainError, errorStatus, type ErrorCode } from '../errors.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export const errorBody = (code: string, message: string, details?: unknown): ErrorBody => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+/** `body.features[1].name: duplicate feature name "x"; query.from: expected ...` */
+export function describeZodError(error: ZodError, prefix: string): string {
+  return error.issues
+    .slice(0, 10)
+    .map((issue) => {
+      const where = [prefix, ...issue.path.map(String)]
+        .filter(Boolean)
+        .join('.')
+        .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+      return `${where || prefix}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function validationError(error: ZodError, prefix: string): DomainError {
+  return new DomainError(
+    'invalid_argument',
+    describeZodError(error, prefix),
+    error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message })),
+  );
+}
+
+interface HttpParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+/** Maps anything thrown in a request to a status and the API.md error body. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+  if (error instanceof DomainError) {
+    return { status: errorStatus[error.code], body: errorBody(error.code, error.message, error.details), unexpected: false };
+  }
+  const parserError = error as HttpParserError;
+  if (parserError?.type === 'entity.parse.failed') {
+    return {
+      status: 400,
+      body: errorBody('invalid_argument', `body: not valid JSON (${parserError.message ?? 'parse error'})`),
+      unexpected: false,
+    };
+  }
+  if (parserError?.type === 'entity.too.large') {
+    return {
+      status: 413,
+      body: errorBody('payload_too_large', 'body: too large; send smaller batches (at most 10,000 records each)'),
+      unexpected: false,
+    };
+  }
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    const code: ErrorCode = parserError.status === 415 ? 'unsupported_media_type' : 'invalid_argument';
+    return { status: parserError.status, body: errorBody(code, parserError.message ?? 'bad request'), unexpected: false };
+  }
+  return { status: 500, body: errorBody('internal', 'internal error; see the service log'), unexpected: true };
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.ts';
+import { createModelSchema, modelSchema } from '../../registry/model-schemas.ts';
+import { modelParams } from '../common-schemas.ts';
+import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
+
+export function modelRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/models',
+      summary: 'Create a model',
+      tags: ['models'],
+      permission: 'edit',
+      body: createModelSchema,
+      responses: { 201: { description: 'Created', schema: modelSchema }, 409: { description: 'Exists already' } },
+      handler: async ({ body, actor }) => created(await ctx.models.create(body, actor!)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models',
+      summary: 'List models',
+      tags: ['models'],
+      permission: 'read',
+      responses: { 200: { description: 'Models', schema: z.object({ models: z.array(modelSchema) }) } },
+      handler: async () => ok({ models: await ctx.models.list() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}',
+      summary: 'Get a model',
+      tags: ['models'],
+      permission: 'read',
+      params: modelParams,
+      responses: { 200: { description: 'The model', schema: modelSchema }, 404: { description: 'No such model' } },
+      handler: async ({ params }) => ok(await ctx.models.get(params.model)),
+    }),
+  ];
+}

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.ts';
+import { DomainError } from '../../errors.ts';
+import { serviceVersion } from '../../version.ts';
+import { buildOpenApiDocument } from '../openapi.ts';
+import { defineRoute, ok, type RouteDefinition } from '../route.ts';
+
+export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[]): RouteDefinition[] {
+  let openApi: unknown;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness',
+      tags: ['service'],
+      permission: 'public',
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+      handler: async () => ok({ status: 'ok' }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: the store is open and migrated',
+      tags: ['service'],
+      permission: 'public',
+      responses: {
+        200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), store: z.string() }) },
+        503: { description: 'Not ready' },
+      },
+      handler: async () => {
+        try {
+          await sql`select 1`.execute(ctx.store.db);
+        } catch (error) {
+          throw new DomainError('unavailable', `store not reachable: ${(error as Error).message}`);
+        }
+        return ok({ status: 'ready', store: ctx.store.dialect });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus exposition',
+      tags: ['service'],
+      permission: 'public',
+      responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain', schema: z.string() } },
+      handler: async ({ req }) => {
+        const expected = ctx.config.metricsToken;
+        if (expected && req.get('authorization') !== `Bearer ${expected}`) {
+          throw new DomainError('unauthenticated', 'this /metrics needs "Authorization: Bearer <MODELWATCH_METRICS_TOKEN>"');
+        }
+        return {
+          status: 200,
+          body: await ctx.metrics.registry.metrics(),
+          contentType: ctx.metrics.registry.contentType,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This API, described in OpenAPI 3.1',
+      tags: ['service'],
+      permission: 'public',
+      responses: { 200: { description: 'OpenAPI document' } },
+      handler: async () => ok((openApi ??= buildOpenApiDocument(allRoutes(), serviceVersion))),
+    }),
+  ];
+}

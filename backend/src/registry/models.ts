@@ -1,0 +1,81 @@
+import type { Actor } from '../auth/roles.ts';
+import type { AuditLog } from '../audit/audit.ts';
+import { conflict, notFound } from '../errors.ts';
+import { fromJson, toJson, type Store } from '../store/database.ts';
+import type { ModelsTable } from '../store/schema.ts';
+import type { CreateModelInput, Feature, Model } from './model-schemas.ts';
+
+/** Models: what is watched, with its declared features. */
+export class ModelService {
+  private readonly store: Store;
+  private readonly audit: AuditLog;
+
+  constructor(store: Store, audit: AuditLog) {
+    this.store = store;
+    this.audit = audit;
+  }
+
+  async create(input: CreateModelInput, actor: Actor): Promise<Model> {
+    const now = Date.now();
+    const row: ModelsTable = {
+      name: input.name,
+      task: input.task,
+      features: toJson(input.features),
+      description: input.description ?? null,
+      settings: toJson(input.settings ?? {}),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.store.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('models').select('name').where('name', '=', input.name).executeTakeFirst();
+      if (existing) throw conflict(`model "${input.name}" already exists`);
+      await trx.insertInto('models').values(row).execute();
+      await this.audit.record(
+        { type: 'model.created', model: input.name, actor, details: { features: input.features.length } },
+        trx,
+      );
+    });
+    return toModel(row);
+  }
+
+  async list(): Promise<Model[]> {
+    const rows = await this.store.db.selectFrom('models').selectAll().orderBy('name').execute();
+    return rows.map(toModel);
+  }
+
+  async find(name: string): Promise<Model | undefined> {
+    const row = await this.store.db.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? toModel(row) : undefined;
+  }
+
+  async get(name: string): Promise<Model> {
+    const model = await this.find(name);
+    if (!model) throw notFound(`model "${name}" not found; create it with POST /api/v1/models`);
+    return model;
+  }
+
+  async updateSettings(name: string, settings: Record<string, unknown>, actor: Actor): Promise<Model> {
+    await this.get(name);
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('models')
+        .set({ settings: toJson(settings), updated_at: Date.now() })
+        .where('name', '=', name)
+        .execute();
+      await this.audit.record({ type: 'model.settings_updated', model: name, actor, details: { settings } }, trx);
+    });
+    return this.get(name);
+  }
+}
+
+function toModel(row: ModelsTable): Model {
+  return {
+    name: row.name,
+    task: row.task,
+    features: fromJson<Feature[]>(row.features, []),
+    description: row.description,
+    settings: fromJson<Record<string, unknown>>(row.settings, {}),
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    updatedAt: new Date(Number(row.updated_at)).toISOString(),
+  };
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import { allMigrations } from './migrations/index.ts';
+import type { SqlDialect } from './migrations/dialect-helpers.ts';
+import type { Database } from './schema.ts';
+import { openSqlite } from './sqlite-driver.ts';
+
+export type { SqlDialect };
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+  /** Where the SQLite file lives, when the dialect is SQLite. */
+  file?: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}
+
+// PostgreSQL returns bigint (int8) as strings; our bigints are epoch milliseconds and counts,
+// far below 2^53, so numbers are exact and far easier to use.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, 'modelwatch.db');
+  const { kysely } = openSqlite(file);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: kysely }) });
+  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+}
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrations = allMigrations(store.dialect);
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const migrator = new Migrator({ db: store.db, provider, allowUnorderedMigrations: true });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** JSON columns are text on both dialects. */
+export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
+export const fromJson = <T>(text: string | null | undefined, fallback: T): T =>
+  text == null || text === '' ? fallback : (JSON.parse(text) as T);
