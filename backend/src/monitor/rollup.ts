@@ -1,0 +1,229 @@
+/**
+ * A rollup: everything monitoring needs about one (model, version, arm, time bucket), as
+ * sums that merge by addition. KPI, drift and A/B queries over any range merge rollups
+ * instead of reading raw records (ARCHITECTURE.md, data flow step 2).
+ *
+ * Counting rules (what a record adds):
+ * - prediction: requests +1; errors +1 when `error` is true or a non-empty string;
+ *   a finite score adds to scoreCount/scoreSum/scoreSumSq and its score-histogram bin,
+ *   anything else counts in the score histogram's missing bin; a finite latency ≥ 0 adds to
+ *   latencyCount/latencySum and the latency sketch; with a profile, each profile feature
+ *   adds 1 to the bin `binIndex(feature, value)` of its histogram (absent → missing bin).
+ * - outcome: impression/click/conversion add 1 when true, or their value when a finite
+ *   number ≥ 0 (pre-aggregated counts); label true/1 is a positive, false/0 a negative,
+ *   both count as labelled; anything else adds nothing. Outcomes are added to the rollup
+ *   of their prediction's bucket, version and arm — the caller resolves which.
+ *
+ * Counts, histograms and sketch bins add up exactly across processes; the float sums
+ * (scoreSum, scoreSumSq, latencySum) are equal up to summation-order rounding.
+ */
+import type { ReferenceProfile } from './profile-types.ts';
+import { binIndex } from './profile.ts';
+import { LatencySketch } from './latency-sketch.ts';
+import { compileProfile, sameLayout, type HistogramLayout } from './rollup-layout.ts';
+import { DomainError, invalid } from '../errors.ts';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+/** Arm of records that name none. */
+export const DEFAULT_ARM = 'default';
+/** Version/arm of a rollup merged over several versions or arms. */
+export const ANY = '*';
+
+/** Score histogram: 10 equal bins on [0, 1] (scores outside are clamped in) + missing. */
+export const SCORE_BINS = 10;
+export const SCORE_EDGES: readonly number[] = Array.from({ length: SCORE_BINS + 1 }, (_, i) => i / SCORE_BINS);
+export const SCORE_MISSING = SCORE_BINS;
+
+export interface RollupKey {
+  model: string;
+  version: string;
+  arm: string;
+  /** Epoch ms of the bucket's start, a multiple of bucketMs. */
+  bucketStart: number;
+  bucketMs: number;
+}
+
+export interface Rollup extends RollupKey {
+  requests: number;
+  errors: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+  scoreCount: number;
+  scoreSum: number;
+  scoreSumSq: number;
+  latencyCount: number;
+  latencySum: number;
+  latency: LatencySketch;
+  /** Length SCORE_BINS + 1; the last bin counts records without a finite score. */
+  scoreHist: Float64Array;
+  /** Layout of `features`; null when the rollup has no feature histograms. */
+  layout: HistogramLayout | null;
+  /** One counts array per layout feature, in layout order (empty when layout is null). */
+  features: Float64Array[];
+}
+
+/** A prediction as the monitor needs it (the ingest layer has parsed and validated it). */
+export interface PredictionInput {
+  /** Epoch ms. */
+  ts: number;
+  version: string;
+  arm?: string | null | undefined;
+  features?: Readonly<Record<string, unknown>> | null | undefined;
+  score?: number | null | undefined;
+  latencyMs?: number | null | undefined;
+  /** true, or an error message, when the request failed. */
+  error?: boolean | string | null | undefined;
+}
+
+export interface OutcomeInput {
+  impression?: boolean | number | null | undefined;
+  click?: boolean | number | null | undefined;
+  conversion?: boolean | number | null | undefined;
+  label?: boolean | number | null | undefined;
+}
+
+/** Start of the bucket of width bucketMs holding ts. */
+export function bucketOf(ts: number, bucketMs: number = MINUTE_MS): number {
+  return Math.floor(ts / bucketMs) * bucketMs;
+}
+
+export function createRollup(key: RollupKey, profile?: ReferenceProfile | null): Rollup {
+  checkKey(key);
+  const r: Rollup = {
+    model: key.model,
+    version: key.version,
+    arm: key.arm,
+    bucketStart: key.bucketStart,
+    bucketMs: key.bucketMs,
+    requests: 0,
+    errors: 0,
+    impressions: 0,
+    clicks: 0,
+    conversions: 0,
+    labelled: 0,
+    positives: 0,
+    scoreCount: 0,
+    scoreSum: 0,
+    scoreSumSq: 0,
+    latencyCount: 0,
+    latencySum: 0,
+    latency: new LatencySketch(),
+    scoreHist: new Float64Array(SCORE_BINS + 1),
+    layout: null,
+    features: [],
+  };
+  if (profile) attachLayout(r, compileProfile(profile).layout);
+  return r;
+}
+
+function checkKey(key: RollupKey): void {
+  if (!(Number.isSafeInteger(key.bucketMs) && key.bucketMs > 0)) {
+    throw invalid(`rollup bucketMs must be a positive whole number of ms, got ${key.bucketMs}`);
+  }
+  if (!(Number.isSafeInteger(key.bucketStart) && key.bucketStart % key.bucketMs === 0)) {
+    throw invalid(`rollup bucketStart ${key.bucketStart} is not a multiple of bucketMs ${key.bucketMs}`);
+  }
+}
+
+/**
+ * Gives a rollup feature histograms of `layout` (all zero) when it has none; checks that
+ * it is the same layout when it has. Throws HistogramLayoutMismatch otherwise.
+ */
+export function attachLayout(r: Rollup, layout: HistogramLayout): void {
+  if (r.layout === layout) return;
+  if (r.layout === null) {
+    r.layout = layout;
+    r.features = layout.sizes.map((n) => new Float64Array(n));
+    return;
+  }
+  if (!sameLayout(r.layout, layout)) throw layoutMismatch(r, layout);
+  r.layout = layout; // same bins; share the object so the next check is one comparison
+}
+
+export function layoutMismatch(r: RollupKey, layout: HistogramLayout | null): DomainError {
+  return new DomainError(
+    'conflict',
+    `feature histograms of model ${r.model} version ${r.version} were counted over different ` +
+      `reference-profile bins (${layout?.id ?? 'none'}); they cannot be merged`,
+  );
+}
+
+/** Bin of a score in the score histogram. */
+export function scoreBin(score: unknown): number {
+  if (typeof score !== 'number' || !Number.isFinite(score)) return SCORE_MISSING;
+  let i = Math.floor(score * SCORE_BINS);
+  if (i >= SCORE_BINS) return SCORE_BINS - 1;
+  if (i < 0) return 0;
+  // score * 10 may round across an edge; the edges i/10 decide.
+  if (score < (SCORE_EDGES[i] as number)) i--;
+  else if (i < SCORE_BINS - 1 && score >= (SCORE_EDGES[i + 1] as number)) i++;
+  return i;
+}
+
+/**
+ * Adds one prediction (the hot path: no allocation per record beyond a new sketch bin
+ * chunk). With a profile, feature histograms are counted over its bins.
+ */
+export function addPrediction(r: Rollup, rec: PredictionInput, profile?: ReferenceProfile | null): void {
+  r.requests++;
+  const err = rec.error;
+  if (err === true || (typeof err === 'string' && err.length > 0)) r.errors++;
+  const s = rec.score;
+  if (typeof s === 'number' && Number.isFinite(s)) {
+    r.scoreCount++;
+    r.scoreSum += s;
+    r.scoreSumSq += s * s;
+    (r.scoreHist[scoreBin(s)] as number)++;
+  } else {
+    (r.scoreHist[SCORE_MISSING] as number)++;
+  }
+  const l = rec.latencyMs;
+  if (typeof l === 'number' && r.latency.add(l)) {
+    r.latencyCount++;
+    r.latencySum += l;
+  }
+  if (profile) {
+    const c = compileProfile(profile);
+    if (r.layout !== c.layout) attachLayout(r, c.layout);
+    const names = c.layout.names;
+    const fps = c.features;
+    const hists = r.features;
+    const values = rec.features;
+    if (values) {
+      for (let i = 0; i < fps.length; i++) {
+        (hists[i] as Float64Array)[binIndex(fps[i]!, values[names[i]!])]++;
+      }
+    } else {
+      for (let i = 0; i < fps.length; i++) (hists[i] as Float64Array)[binIndex(fps[i]!, undefined)]++;
+    }
+  }
+}
+
+function outcomeCount(v: boolean | number | null | undefined): number {
+  if (v === true) return 1;
+  if (typeof v === 'number' && v >= 0 && v !== Infinity) return v;
+  return 0;
+}
+
+export function addOutcome(r: Rollup, o: OutcomeInput): void {
+  r.impressions += outcomeCount(o.impression);
+  r.clicks += outcomeCount(o.click);
+  r.conversions += outcomeCount(o.conversion);
+  const label = o.label;
+  if (label === true || label === 1) {
+    r.labelled++;
+    r.positives++;
+  } else if (label === false || label === 0) {
+    r.labelled++;
+  }
+}
+
+/** Counts of one feature's histogram, or undefined when the rollup has none for it. */
+export function featureCounts(r: Rollup, name: string): Float64Array | undefined {
+  const i = r.layout?.names.indexOf(name) ?? -1;
+  return i < 0 ? undefined : r.features[i];
+}
