@@ -92,8 +92,11 @@ export function coarsen(rollups: Iterable<Rollup>, periodMs: number, options: Me
   }
   const groups = new Map<string, Rollup>();
   for (const r of rollups) {
-    if (periodMs % r.bucketMs !== 0) {
-      throw invalid(`cannot coarsen ${r.bucketMs} ms buckets into ${periodMs} ms: not a divisor`);
+    if (periodMs % r.bucketMs !== 0 || r.bucketStart % r.bucketMs !== 0) {
+      throw invalid(
+        `cannot coarsen the ${r.bucketMs} ms bucket at ${r.bucketStart} into ${periodMs} ms buckets: ` +
+          'its width must divide the period and its start be a multiple of its width',
+      );
     }
     const start = Math.floor(r.bucketStart / periodMs) * periodMs;
     const k = `${r.model}\u0000${r.version}\u0000${r.arm}\u0000${start}`;
