@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AlertService } from './alerts/alert-service.ts';
 import type { AuditLog } from './audit/audit.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { Config } from './config/config.ts';
@@ -18,6 +19,8 @@ export interface AppContext {
   tokens: TokenService;
   audit: AuditLog;
   models: ModelService;
+  /** Alert webhooks, policies, incidents (alerts/). */
+  alerts: AlertService;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppContext } from './app-context.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { contextActionPerformer } from './alerts/context-performer.ts';
 import { AuditLog } from './audit/audit.ts';
 import { bootstrapAdminToken } from './auth/bootstrap.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -21,14 +23,16 @@ export async function createContext(config: Config, logger: Logger = createLogge
   const audit = new AuditLog(store);
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
+  const metrics = createServiceMetrics();
   const ctx: AppContext = {
     config,
     logger,
     store,
-    metrics: createServiceMetrics(),
+    metrics,
     tokens,
     audit,
     models: new ModelService(store, audit),
+    alerts: new AlertService({ store, audit, logger, registry: metrics.registry, performer: contextActionPerformer(() => ctx) }),
     onClose: [],
   };
   return ctx;

@@ -1,93 +1,121 @@
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import {
   CoreApp,
+  DataFrame,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
   DataSourceInstanceSettings,
-  createDataFrame,
-  FieldType,
+  MetricFindValue,
+  ScopedVars,
+  TestDataSourceResponse,
 } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { describeError, MwApiClient, TimeWindow } from './api/client';
+import { runQuery } from './query';
+import { testConnection } from './testConnection';
+import { DEFAULT_QUERY, MwDataSourceOptions, MwQuery, MwVariableQuery } from './types';
+import { findVariableValues, MwVariableSupport } from './variables';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY, DataSourceResponse } from './types';
-import { lastValueFrom } from 'rxjs';
+/** Splits an interpolated multi-value string ("a,b" or "{a,b}") into values. */
+export function splitValues(value: string): string[] {
+  return value
+    .replace(/^\{(.*)\}$/, '$1')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
 
-export class DataSource extends DataSourceApi<MyQuery, MyDataSourceOptions> {
-  baseUrl: string;
+export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
+  readonly api: MwApiClient;
+  readonly backendUrl?: string;
 
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+  constructor(instanceSettings: DataSourceInstanceSettings<MwDataSourceOptions>) {
     super(instanceSettings);
-    this.baseUrl = instanceSettings.url!;
+    this.api = new MwApiClient(instanceSettings.uid);
+    this.backendUrl = instanceSettings.jsonData?.url;
+    this.variables = new MwVariableSupport(this);
+    // Annotations come from the audit log: deployments, rollbacks, retrains, alerts.
+    this.annotations = {
+      getDefaultQuery: () => ({ queryType: 'audit' }),
+      prepareQuery: (anno) => (anno.target ? { ...anno.target, queryType: anno.target.queryType ?? 'audit' } : undefined),
+    };
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  getDefaultQuery(_: CoreApp): Partial<MwQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
-  }
-
-  async query(options: DataQueryRequest<MyQuery>): Promise<DataQueryResponse> {
-    const { range } = options;
-    const from = range!.from.valueOf();
-    const to = range!.to.valueOf();
-
-    // Return a constant for each query.
-    const data = options.targets.map((target) => {
-      return createDataFrame({
-        refId: target.refId,
-        fields: [
-          { name: 'Time', values: [from, to], type: FieldType.time },
-          { name: 'Value', values: [target.constant, target.constant], type: FieldType.number },
-        ],
-      });
-    });
-
-    return { data };
-  }
-
-  async request(url: string, params?: string) {
-    const response = getBackendSrv().fetch<DataSourceResponse>({
-      url: `${this.baseUrl}${url}${params?.length ? `?${params}` : ''}`,
-    });
-    return lastValueFrom(response);
-  }
-
-  /**
-   * Checks whether we can connect to the API.
-   */
-  async testDatasource() {
-    const defaultErrorMessage = 'Cannot connect to API';
-
-    try {
-      const response = await this.request('/health');
-      if (response.status === 200) {
-        return {
-          status: 'success',
-          message: 'Success',
-        };
-      } else {
-        return {
-          status: 'error',
-          message: response.statusText ? response.statusText : defaultErrorMessage,
-        };
-      }
-    } catch (err) {
-      let message = '';
-      if (typeof err === 'string') {
-        message = err;
-      } else if (isFetchError(err)) {
-        message = 'Fetch error: ' + (err.statusText ? err.statusText : defaultErrorMessage);
-        if (err.data && err.data.error && err.data.error.code) {
-          message += ': ' + err.data.error.code + '. ' + err.data.error.message;
-        }
-      }
-      return {
-        status: 'error',
-        message,
-      };
+  filterQuery(query: MwQuery): boolean {
+    if (query.hide) {
+      return false;
+    }
+    switch (query.queryType ?? 'kpi') {
+      case 'kpi':
+      case 'drift':
+        return Boolean(query.model);
+      case 'experiment':
+        return Boolean(query.experimentId);
+      default:
+        return true;
     }
   }
+
+  /** Replaces template variables in every string of the query; features may be multi-value. */
+  applyTemplateVariables(query: MwQuery, scopedVars: ScopedVars): MwQuery {
+    const srv = getTemplateSrv();
+    const text = (value?: string) => (value ? srv.replace(value, scopedVars, 'csv') : value);
+    return {
+      ...query,
+      model: text(query.model),
+      version: text(query.version),
+      arm: text(query.arm),
+      experimentId: text(query.experimentId),
+      metric: text(query.metric),
+      auditType: text(query.auditType),
+      features: query.features?.flatMap((f) => splitValues(srv.replace(f, scopedVars, 'csv'))),
+    };
+  }
+
+  async query(request: DataQueryRequest<MwQuery>): Promise<DataQueryResponse> {
+    const window: TimeWindow = {
+      from: request.range.from.valueOf(),
+      to: request.range.to.valueOf(),
+      // One point per panel interval ($__interval), so a wide range stays light.
+      step: Math.max(request.intervalMs ?? 60_000, 1000),
+    };
+    const targets = request.targets
+      .filter((t) => this.filterQuery(t))
+      .map((t) => this.applyTemplateVariables(t, request.scopedVars));
+    const results = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          return { frames: await runQuery(this.api, target, window) };
+        } catch (err) {
+          return { frames: [] as DataFrame[], error: { refId: target.refId, message: describeError(err) } };
+        }
+      })
+    );
+    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+    return { data: results.flatMap((r) => r.frames), ...(errors.length ? { errors } : {}) };
+  }
+
+  async metricFindQuery(query: MwVariableQuery | string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+    const parsed = typeof query === 'string' ? parseVariableString(query) : query;
+    return findVariableValues(this.api, parsed, (v) => getTemplateSrv().replace(v, options?.scopedVars));
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    return testConnection(this.api, this.backendUrl);
+  }
+}
+
+/** Legacy string form: `models`, `versions(<model>)`, `features(<model>)`, `experiments`, `arms(<experiment>)`. */
+export function parseVariableString(query: string): Omit<MwVariableQuery, 'refId'> {
+  const match = /^\s*(models|versions|features|experiments|arms)\s*(?:\(\s*([^)]*?)\s*\))?\s*$/.exec(query);
+  if (!match) {
+    return { kind: 'models' };
+  }
+  const kind = match[1] as MwVariableQuery['kind'];
+  const arg = match[2] || undefined;
+  return kind === 'arms' ? { kind, experimentId: arg } : { kind, model: arg };
 }

@@ -1,34 +1,96 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
+import type { DriftMethod, JobStatus, Kpi } from './api/types';
 
-export interface MyQuery extends DataQuery {
-  queryText?: string;
-  constant: number;
+export const QUERY_TYPES = ['kpi', 'drift', 'experiment', 'health', 'jobs', 'audit'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+
+export const DRIFT_FIELDS = ['score', 'pValue', 'drifted'] as const;
+export type DriftField = (typeof DRIFT_FIELDS)[number];
+
+export const EXPERIMENT_FIELDS = ['lift', 'ci', 'pValue', 'chanceToWin'] as const;
+export type ExperimentField = (typeof EXPERIMENT_FIELDS)[number];
+
+/** One ModelWatch query. Which fields matter depends on `queryType`; all strings take template variables. */
+export interface MwQuery extends DataQuery {
+  queryType?: QueryType;
+  model?: string;
+  /** KPI and drift: one version, or empty for all versions. */
+  version?: string;
+  arm?: string;
+  kpi?: Kpi;
+  /** Drift: features to show; empty means all. */
+  features?: string[];
+  method?: DriftMethod;
+  driftField?: DriftField;
+  experimentId?: string;
+  metric?: string;
+  experimentField?: ExperimentField;
+  jobStatus?: JobStatus;
+  /** Audit: only entries of this type (e.g. rollback). */
+  auditType?: string;
 }
 
-export const DEFAULT_QUERY: Partial<MyQuery> = {
-  constant: 6.5,
+export const DEFAULT_QUERY: Partial<MwQuery> = {
+  queryType: 'kpi',
+  kpi: 'ctr',
+  method: 'psi',
+  driftField: 'score',
+  experimentField: 'lift',
 };
 
-export interface DataPoint {
-  Time: number;
-  Value: number;
+export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
+  kpi: 'KPI',
+  drift: 'Drift',
+  experiment: 'Experiment',
+  health: 'Health',
+  jobs: 'Jobs',
+  audit: 'Audit',
+};
+
+export const KPI_LABELS: Record<Kpi, string> = {
+  ctr: 'CTR',
+  cvr: 'CVR',
+  latency_p50: 'Latency p50',
+  latency_p90: 'Latency p90',
+  latency_p99: 'Latency p99',
+  error_rate: 'Error rate',
+  requests: 'Requests',
+};
+
+export const DRIFT_FIELD_LABELS: Record<DriftField, string> = {
+  score: 'Score',
+  pValue: 'p-value',
+  drifted: 'Drifted (0/1)',
+};
+
+export const EXPERIMENT_FIELD_LABELS: Record<ExperimentField, string> = {
+  lift: 'Lift',
+  ci: 'Confidence interval',
+  pValue: 'p-value',
+  chanceToWin: 'Chance to win',
+};
+
+/** Options stored in the datasource's jsonData. */
+export interface MwDataSourceOptions extends DataSourceJsonData {
+  /** Backend URL as Grafana's server reaches it, e.g. http://modelwatch:8080 */
+  url?: string;
 }
 
-export interface DataSourceResponse {
-  datapoints: DataPoint[];
+export const DEFAULT_VARIABLE_QUERY: Omit<MwVariableQuery, 'refId'> = { kind: 'models' };
+
+/** Secrets: written by the config editor, never sent back to the browser. */
+export interface MwSecureJsonData {
+  apiToken?: string;
 }
 
-/**
- * These are options configured for each DataSource instance
- */
-export interface MyDataSourceOptions extends DataSourceJsonData {
-  path?: string;
-}
+export const VARIABLE_KINDS = ['models', 'versions', 'features', 'experiments', 'arms'] as const;
+export type VariableKind = (typeof VARIABLE_KINDS)[number];
 
-/**
- * Value that is used in the backend, but never sent over HTTP to the frontend
- */
-export interface MySecureJsonData {
-  apiKey?: string;
+/** Query of a template variable: what to list, and for which model. */
+export interface MwVariableQuery extends DataQuery {
+  kind: VariableKind;
+  model?: string;
+  /** arms: the experiment whose arms to list. */
+  experimentId?: string;
 }

@@ -1,21 +1,49 @@
+/** data-testid values, in one place for unit and browser tests. */
 export const testIds = {
   appConfig: {
-    apiKey: 'data-testid ac-api-key',
-    apiUrl: 'data-testid ac-api-url',
-    submit: 'data-testid ac-submit-form',
+    url: 'data-testid mw-app-url',
+    apiToken: 'data-testid mw-app-api-token',
+    editorToken: 'data-testid mw-app-editor-token',
+    adminToken: 'data-testid mw-app-admin-token',
+    submit: 'data-testid mw-app-config-submit',
   },
-  pageOne: {
-    container: 'data-testid pg-one-container',
-    navigateToFour: 'data-testid navigate-to-four',
+  models: {
+    page: 'data-testid mw-models-page',
+    table: 'data-testid mw-models-table',
   },
-  pageTwo: {
-    container: 'data-testid pg-two-container',
+  model: {
+    page: 'data-testid mw-model-page',
+    kpiCharts: 'data-testid mw-kpi-charts',
+    driftTable: 'data-testid mw-drift-table',
+    versions: 'data-testid mw-versions-table',
+    audit: 'data-testid mw-audit-timeline',
   },
-  pageThree: {
-    container: 'data-testid pg-three-container',
+  actions: {
+    promote: 'data-testid mw-action-promote',
+    rollback: 'data-testid mw-action-rollback',
+    retrain: 'data-testid mw-action-retrain',
+    reason: 'data-testid mw-action-reason',
+    version: 'data-testid mw-action-version',
+    confirm: 'data-testid mw-action-confirm',
+    summary: 'data-testid mw-action-summary',
   },
-  pageFour: {
-    container: 'data-testid pg-four-container',
-    navigateBack: 'data-testid navigate-back',
+  experiments: {
+    page: 'data-testid mw-experiments-page',
+    results: 'data-testid mw-experiment-results',
+    srm: 'data-testid mw-experiment-srm',
+    stop: 'data-testid mw-experiment-stop',
+  },
+  jobs: {
+    page: 'data-testid mw-jobs-page',
+    progress: 'data-testid mw-job-progress',
+    logs: 'data-testid mw-job-logs',
+    cancel: 'data-testid mw-job-cancel',
+  },
+  policies: {
+    page: 'data-testid mw-policies-page',
+    editor: 'data-testid mw-policies-editor',
+    dryRun: 'data-testid mw-policies-dry-run',
+    save: 'data-testid mw-policies-save',
+    pending: 'data-testid mw-pending-actions',
   },
 };

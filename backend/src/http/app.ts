@@ -12,7 +12,16 @@ export function createApp(ctx: AppContext, routes: RouteDefinition[]): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(express.json({ limit: ctx.config.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: ctx.config.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+      // Alert webhooks verify an HMAC over the exact bytes sent; keep them for those routes only.
+      verify: (req, _res, buf) => {
+        if (req.url?.startsWith('/api/v1/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   app.use(express.text({ limit: ctx.config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] }));
 
   for (const route of routes) {

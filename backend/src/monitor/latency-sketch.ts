@@ -6,7 +6,8 @@
  * - Latencies are milliseconds ≥ 0. Values below 1 µs count as zero and values above
  *   MAX_LATENCY_MS are clamped to it, so one absurd value cannot blow the dense store up
  *   (the store keeps every bin between the smallest and largest key).
- * - Quantiles are clamped to [min, max] seen, so p0/p100 and one-value sketches are exact.
+ * - Quantiles are clamped to [min, max] seen, and q = 0 / q = 1 are min / max, so p0/p100
+ *   and one-value sketches are exact.
  * - Own byte encoding instead of the package's toProto/fromProto. Those work under ESM
  *   (the package is CommonJS and requires protobufjs/minimal lazily), but: toProto writes
  *   the dense store with its zero padding as packed doubles (8 bytes a bin, ~3 KB for a
@@ -37,9 +38,14 @@ export class LatencySketch {
 
   /** Adds one latency in ms. Non-finite or negative values are ignored (returns false). */
   add(ms: number): boolean {
+    // Common case first, passing `ms` through untouched: a computed double would be boxed
+    // into a fresh heap number for the call (one allocation per record on the hot path).
+    if (ms >= MIN_LATENCY_MS && ms <= MAX_LATENCY_MS) {
+      this.sketch.accept(ms);
+      return true;
+    }
     if (!(ms >= 0) || ms === Infinity) return false;
-    const value = ms < MIN_LATENCY_MS ? 0 : ms > MAX_LATENCY_MS ? MAX_LATENCY_MS : ms;
-    this.sketch.accept(value);
+    this.sketch.accept(ms < MIN_LATENCY_MS ? 0 : MAX_LATENCY_MS);
     return true;
   }
 
@@ -64,6 +70,8 @@ export class LatencySketch {
     if (!(q >= 0 && q <= 1)) throw invalid(`quantile must be in [0, 1], got ${q}`);
     const s = this.sketch;
     if (s.count === 0) return null;
+    if (q === 0) return s.min;
+    if (q === 1) return s.max;
     const v = s.getValueAtQuantile(q);
     return v < s.min ? s.min : v > s.max ? s.max : v;
   }

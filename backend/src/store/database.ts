@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
+import type { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { allMigrations } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/dialect-helpers.ts';
@@ -15,6 +16,12 @@ export interface Store {
   dialect: SqlDialect;
   /** Where the SQLite file lives, when the dialect is SQLite. */
   file?: string;
+  /**
+   * The SQLite connection under Kysely, for hot paths where Kysely's per-query overhead
+   * matters (monitor ingest). Use it only while holding Kysely's connection
+   * (`db.connection().execute(...)`), so it never interleaves with a Kysely transaction.
+   */
+  sqlite?: DatabaseSync;
   close(): Promise<void>;
 }
 
@@ -35,9 +42,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'modelwatch.db');
-  const { kysely } = openSqlite(file);
+  const { raw, kysely } = openSqlite(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: kysely }) });
-  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', file, sqlite: raw, close: () => db.destroy() };
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {

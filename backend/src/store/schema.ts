@@ -43,8 +43,264 @@ export interface AuditTable {
   details: string;
 }
 
+// ---- registry, serving, actions (0200)
+
+export interface ModelVersionsTable {
+  model: string;
+  version: string;
+  /** Registration order within the model (auto-numbering v1, v2, ...). */
+  seq: number;
+  artifact_sha256: string;
+  artifact_bytes: number;
+  /** JSON: the input plan found at registration (registry/onnx-inspect.ts). */
+  input_schema: string;
+  metrics: string;
+  /** JSON: {parentVersion?, jobId?, dataWindow?}. */
+  lineage: string;
+  /** none | pending | passed | failed (the retrain validation gate). */
+  validation: string;
+  validation_details: string;
+  has_profile: number;
+  description: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ModelAliasesTable {
+  model: string;
+  /** champion | challenger */
+  alias: string;
+  version: string;
+  action_id: string | null;
+  updated_at: number;
+}
+
+export interface AliasHistoryTable {
+  seq: Generated<number>;
+  model: string;
+  alias: string;
+  /** null when the alias was cleared. */
+  version: string | null;
+  previous_version: string | null;
+  /** promote | rollback | set | clear */
+  type: string;
+  action_id: string | null;
+  actor: string;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface ActionsTable {
+  id: string;
+  model: string;
+  type: string;
+  /** running | succeeded | failed */
+  status: string;
+  from_version: string | null;
+  to_version: string | null;
+  job_id: string | null;
+  actor: string;
+  reason: string | null;
+  idempotency_key: string | null;
+  details: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  /** Who used the key (the actor's name): keys of different callers never collide. */
+  scope: string;
+  key: string;
+  /** JSON {type, model}: what the key was first used for. */
+  request: string;
+  action_id: string | null;
+  /** JSON of the first reply; null while that first request is still running. */
+  response: string | null;
+  created_at: number;
+}
+
+/** One alert instance (source, group key, fingerprint, startsAt), see alerts/. */
+export interface AlertIncidentsTable {
+  id: string;
+  /** SHA-256 of source, group key, fingerprint and startsAt: a repeated delivery finds this row. */
+  instance_key: string;
+  source: string;
+  receiver: string | null;
+  group_key: string;
+  fingerprint: string;
+  alertname: string;
+  model: string | null;
+  severity: string | null;
+  /** firing | resolved */
+  status: string;
+  /** JSON */
+  labels: string;
+  /** JSON */
+  annotations: string;
+  starts_at: number;
+  ends_at: number | null;
+  deliveries: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What the policies decided for a firing alert instance (and, for approvals, who decided). */
+export interface AlertDecisionsTable {
+  id: string;
+  incident_id: string;
+  created_at: number;
+  model: string | null;
+  /** retrain | rollback | stop_experiment | none */
+  action: string;
+  policy: string | null;
+  /** auto | dry_run | approval */
+  mode: string;
+  /** acting | acted | failed | dry_run | pending | rejected | cooldown | rate_limited | ignored */
+  outcome: string;
+  reason: string;
+  acted_at: number | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  /** JSON: {actionId?, jobId?, status?, error?} */
+  result: string;
+}
+
+/** The policy document (one row, id "current"); absent means the default policy. */
+export interface AlertPoliciesTable {
+  id: string;
+  /** JSON */
+  document: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+// ---- monitoring (0100)
+
+export interface PredictionsTable {
+  seq: Generated<number>;
+  model: string;
+  id: string;
+  ts: number;
+  version: string;
+  arm: string;
+  /** JSON object of the record's features, as sent. */
+  features: string;
+  score: number | null;
+  latency_ms: number | null;
+  /** null: no error; otherwise the error message ('true' for error: true). */
+  error: string | null;
+  /** monitor_pending.batch of the ingest batch that wrote the row. */
+  batch: number;
+  received_at: number;
+  /** Latest outcome state (null: never reported). */
+  impression: number | null;
+  click: number | null;
+  conversion: number | null;
+  label: number | null;
+  outcome_at: number | null;
+}
+
+export interface OutcomesTable {
+  seq: Generated<number>;
+  model: string;
+  /** The prediction's id. */
+  id: string;
+  ts: number;
+  /** Where the deltas were counted: the prediction's version, arm and time. */
+  version: string;
+  arm: string;
+  prediction_ts: number;
+  /** The record's fields as sent (null: absent). */
+  impression: number | null;
+  click: number | null;
+  conversion: number | null;
+  label: number | null;
+  /** What the record added to the rollup (new state − previous state). */
+  d_impressions: number;
+  d_clicks: number;
+  d_conversions: number;
+  d_labelled: number;
+  d_positives: number;
+  batch: number;
+  received_at: number;
+}
+
+export interface RollupsTable {
+  seq: Generated<number>;
+  model: string;
+  version: string;
+  arm: string;
+  bucket_ms: number;
+  bucket_start: number;
+  /** Histogram layout id ('' when the rollup has no feature histograms). */
+  layout: string;
+  requests: number;
+  errors: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+  score_count: number;
+  score_sum: number;
+  score_sum_sq: number;
+  latency_count: number;
+  latency_sum: number;
+  /** LatencySketch.toBytes(). */
+  latency: Uint8Array | null;
+  /** Varint counts (monitor/rollup-store.ts). */
+  score_hist: Uint8Array | null;
+  features: Uint8Array | null;
+  updated_at: number;
+}
+
+export interface ReferenceProfilesTable {
+  model: string;
+  version: string;
+  layout: string;
+  source: string;
+  rows: number;
+  /** JSON ReferenceProfile. */
+  profile: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MonitorPendingTable {
+  batch: Generated<number>;
+  instance: string;
+  /** predictions | outcomes */
+  kind: string;
+  model: string;
+  min_seq: number | null;
+  max_seq: number | null;
+  created_at: number;
+}
+
+export interface MonitorInstancesTable {
+  instance: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface Database {
   tokens: TokensTable;
   models: ModelsTable;
   audit: AuditTable;
+  predictions: PredictionsTable;
+  outcomes: OutcomesTable;
+  rollups: RollupsTable;
+  reference_profiles: ReferenceProfilesTable;
+  monitor_pending: MonitorPendingTable;
+  monitor_instances: MonitorInstancesTable;
+  model_versions: ModelVersionsTable;
+  model_aliases: ModelAliasesTable;
+  alias_history: AliasHistoryTable;
+  actions: ActionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  alert_incidents: AlertIncidentsTable;
+  alert_decisions: AlertDecisionsTable;
+  alert_policies: AlertPoliciesTable;
 }

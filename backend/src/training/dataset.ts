@@ -13,6 +13,14 @@ export interface TrainingDataset {
   labels: Uint8Array;
 }
 
+/** What every trainer accepts besides the dataset and its parameters. */
+export interface TrainerOptions<Report> {
+  /** Train on these rows only (ascending indices); all rows when absent. */
+  rows?: Uint32Array;
+  /** Called after each iteration; may throw to abort the training. */
+  onIteration?: (report: Report) => void;
+}
+
 export const datasetRows = (dataset: TrainingDataset): number => dataset.labels.length;
 
 /** Throws `invalid_argument` unless the dataset can be trained on (both classes present). */

@@ -115,7 +115,9 @@ export function abtest(input: AbTestInput): AbTestResult {
   const control = armMoments(input.control, metric);
   const treatment = armMoments(input.treatment, metric);
   const absolute = absoluteEffect(control, treatment);
-  const relative = control.n > 0 && control.mean !== 0 ? relativeEffect(control, treatment) : null;
+  const lift = control.n > 0 && control.mean !== 0 ? relativeEffect(control, treatment) : null;
+  // A control mean so close to 0 that the lift overflows counts as zero.
+  const relative = lift !== null && Number.isFinite(lift.effect) && Number.isFinite(lift.se) ? lift : null;
   const base = {
     metric,
     difference: options.difference,

@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import { coreMigration } from './0001_core.ts';
+import { monitorMigration } from './0100_monitor.ts';
+import { registryMigration } from './0200_registry.ts';
+import { alertsMigration } from './0500_alerts.ts';
 import type { SqlDialect } from './dialect-helpers.ts';
 
 /**
@@ -10,5 +13,8 @@ import type { SqlDialect } from './dialect-helpers.ts';
 export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_core': coreMigration(dialect),
+    '0100_monitor': monitorMigration(dialect),
+    '0200_registry': registryMigration(dialect),
+    '0500_alerts': alertsMigration(dialect),
   };
 }

@@ -1,5 +1,3 @@
-import type { Rng } from '../random.ts';
-
 /** Bin index reserved for missing values (NaN); real values use bins 0..254. */
 export const MISSING_BIN = 255;
 export const MAX_BINS = 255;
@@ -9,24 +7,14 @@ export const MAX_BINS = 255;
  * j = the first j with fround(x) <= edges[j] (or edges.length when none), so "bin <= t" is
  * exactly "x <= edges[t]" when x is compared as float32 — the comparison ONNX Runtime makes
  * on the float32 input. Like scikit-learn: with at most `maxBins` distinct values the edges
- * are midpoints between them; otherwise they are quantiles of a seeded subsample.
+ * are midpoints between them; otherwise they are quantiles. `rows` is the (sub)sample used.
  */
-export function fitBinEdges(
-  column: Float64Array,
-  rows: Uint32Array,
-  maxBins: number,
-  subsample: number,
-  rng: Rng,
-): Float32Array {
-  const take = Math.min(rows.length, subsample);
-  const values = new Float32Array(take);
+export function fitBinEdges(column: Float64Array, rows: Uint32Array, maxBins: number): Float32Array {
+  const values = new Float32Array(rows.length);
   let m = 0;
-  for (let k = 0; k < take; k++) {
-    // Without replacement would be nicer; with replacement keeps this O(subsample) and is
-    // what matters for quantiles.
-    const row = take === rows.length ? rows[k]! : rows[Math.floor(rng() * rows.length)]!;
-    const x = column[row]!;
-    if (!Number.isNaN(x)) values[m++] = x;
+  for (let k = 0; k < rows.length; k++) {
+    const x = column[rows[k]!]!;
+    if (x === x) values[m++] = x;
   }
   const sorted = values.subarray(0, m).sort();
   const distinct: number[] = [];
@@ -68,34 +56,38 @@ export function binOf(x: number, edges: Float32Array): number {
   return lo;
 }
 
+/** Edges padded with +Infinity to 255 entries, for the branchless search in binColumn. */
+function padEdges(edges: Float32Array): Float32Array {
+  const padded = new Float32Array(MAX_BINS).fill(Infinity);
+  padded.set(edges.subarray(0, MAX_BINS - 1));
+  return padded;
+}
+
 /**
- * Binned rows, row-major: the bins of row r are bins[r*F .. r*F+F-1]. Row-major because
- * histogram building visits the rows of one node and reads every feature of each, so one
- * row's bins share a cache line (column-major would scatter 20 reads per row).
+ * Bins of column[rows[i]] for each i. The search is a fixed 8-step binary search whose
+ * steps add `step & -(edge < x)`: no branches, so no mispredictions (≈ 5× faster than a
+ * branching search on random data).
  */
-export function binRows(columns: Float64Array[], rows: Uint32Array, edges: Float32Array[]): Uint8Array {
-  const nFeatures = columns.length;
-  const out = new Uint8Array(rows.length * nFeatures);
-  for (let f = 0; f < nFeatures; f++) {
-    const column = columns[f]!;
-    const e = edges[f]!;
-    const ne = e.length;
-    for (let i = 0, o = f; i < rows.length; i++, o += nFeatures) {
-      const x = column[rows[i]!]!;
-      if (x !== x) {
-        out[o] = MISSING_BIN;
-        continue;
-      }
-      const fx = Math.fround(x);
-      let lo = 0;
-      let hi = ne;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (e[mid]! < fx) lo = mid + 1;
-        else hi = mid;
-      }
-      out[o] = lo;
+export function binColumn(column: Float64Array, rows: Uint32Array, edges: Float32Array): Uint8Array {
+  const e = padEdges(edges);
+  const out = new Uint8Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const x = column[rows[i]!]!;
+    if (x !== x) {
+      out[i] = MISSING_BIN;
+      continue;
     }
+    const fx = Math.fround(x);
+    let p = 0;
+    p += 128 & -+(e[p + 127]! < fx);
+    p += 64 & -+(e[p + 63]! < fx);
+    p += 32 & -+(e[p + 31]! < fx);
+    p += 16 & -+(e[p + 15]! < fx);
+    p += 8 & -+(e[p + 7]! < fx);
+    p += 4 & -+(e[p + 3]! < fx);
+    p += 2 & -+(e[p + 1]! < fx);
+    p += 1 & -+(e[p]! < fx);
+    out[i] = p;
   }
   return out;
 }

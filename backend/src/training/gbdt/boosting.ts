@@ -1,7 +1,8 @@
-import { type TrainingDataset, datasetRows, splitRows, validateDataset } from '../dataset.ts';
-import { createRng } from '../random.ts';
-import { binRows, fitBinEdges } from './binning.ts';
+import { type TrainerOptions, type TrainingDataset, datasetRows, splitRows, validateDataset } from '../dataset.ts';
+import { createRng, permutation } from '../random.ts';
+import { binColumn, fitBinEdges } from './binning.ts';
 import { TreeGrower } from './grower.ts';
+import { createRowStore } from './row-store.ts';
 import { type GbdtParams, resolveGbdtParams } from './params.ts';
 import { type Tree, addTreeBinned } from './tree.ts';
 import type { GbdtModel } from './model.ts';
@@ -47,25 +48,27 @@ const LOSS_SAMPLE = 20_000;
 export function trainGbdt(
   dataset: TrainingDataset,
   input: Partial<GbdtParams> = {},
-  onIteration?: (report: GbdtIteration) => void,
+  options: TrainerOptions<GbdtIteration> = {},
 ): GbdtTraining {
   validateDataset(dataset);
   const params = resolveGbdtParams(input);
-  const nAll = datasetRows(dataset);
-  const nFeatures = dataset.columns.length;
-  const earlyStopping = params.earlyStopping === 'auto' ? nAll > 10_000 : params.earlyStopping;
+  const onIteration = options.onIteration;
+  const baseRows = options.rows ?? identity(datasetRows(dataset));
+  const earlyStopping = params.earlyStopping === 'auto' ? baseRows.length > 10_000 : params.earlyStopping;
 
   const t0 = performance.now();
-  const split = earlyStopping
-    ? splitRows(dataset.labels, params.validationFraction, params.seed)
-    : { train: identity(nAll), validation: new Uint32Array(0) };
-  const trainRows = split.train;
-  const validRows = split.validation;
-  const rng = createRng(params.seed ^ 0x5bd1e995);
-  const edges = dataset.columns.map((column) => fitBinEdges(column, trainRows, params.maxBins, params.binSubsample, rng));
+  let trainRows = baseRows;
+  let validRows = new Uint32Array(0);
+  if (earlyStopping) {
+    const split = splitRows(gather(dataset.labels, baseRows), params.validationFraction, params.seed);
+    trainRows = split.train.map((k) => baseRows[k]!);
+    validRows = split.validation.map((k) => baseRows[k]!);
+  }
+  const sampleRows = subsample(trainRows, params.binSubsample, params.seed);
+  const edges = dataset.columns.map((column) => fitBinEdges(column, sampleRows, params.maxBins));
   const binCounts = Int32Array.from(edges, (e) => e.length + 1);
-  const bins = binRows(dataset.columns, trainRows, edges);
-  const validBins = binRows(dataset.columns, validRows, edges);
+  const binColumns = dataset.columns.map((column, f) => binColumn(column, trainRows, edges[f]!));
+  const validBins = dataset.columns.map((column, f) => binColumn(column, validRows, edges[f]!));
   const y = gather(dataset.labels, trainRows);
   const yValid = gather(dataset.labels, validRows);
   const t1 = performance.now();
@@ -76,10 +79,10 @@ export function trainGbdt(
   // Both classes are present overall; a tiny training part could still lack one.
   const rate = Math.min(1 - 1e-12, Math.max(1e-12, positives / n));
   const baseScore = Math.fround(Math.log(rate / (1 - rate)));
-  const raw = new Float64Array(n).fill(baseScore);
+  const store = createRowStore(binColumns, y, baseScore);
+  binColumns.length = 0; // the store holds the bins now; let the columns go
   const rawValid = new Float64Array(validRows.length).fill(baseScore);
-  const gh = new Float32Array(2 * n);
-  const grower = new TreeGrower(bins, nFeatures, binCounts, {
+  const grower = new TreeGrower(store, binCounts, {
     maxLeaves: params.maxLeaves,
     maxDepth: params.maxDepth ?? Infinity,
     minSamplesLeaf: params.minSamplesLeaf,
@@ -94,21 +97,21 @@ export function trainGbdt(
   let bestIteration = 0;
   let earlyStopped = false;
   for (let it = 1; it <= params.maxIterations; it++) {
-    computeGradients(raw, y, gh);
-    const trainLoss = sampledLogLoss(raw, y);
-    const { tree, leaves } = grower.grow(gh);
+    computeGradients(store.raw, store.y, store.gh);
+    const trainLoss = sampledLogLoss(store.raw, store.y);
+    const { tree, leaves } = grower.grow();
     for (let node = 0; node < tree.feature.length; node++) {
       const f = tree.feature[node]!;
       if (f >= 0) tree.threshold[node] = edges[f]![tree.binThreshold[node]!]!;
     }
-    const rows = grower.rows;
+    const raw = store.raw;
     for (const { start, end, value } of leaves) {
-      for (let i = start; i < end; i++) raw[rows[i]!]! += value;
+      for (let i = start; i < end; i++) raw[i]! += value;
     }
     trees.push(tree);
     let validationLoss: number | null = null;
     if (earlyStopping) {
-      addTreeBinned(tree, validBins, nFeatures, rawValid);
+      addTreeBinned(tree, validBins, rawValid);
       validationLoss = meanLogLoss(rawValid, yValid);
     }
     onIteration?.({ iteration: it, maxIterations: params.maxIterations, trainLoss, validationLoss });
@@ -169,6 +172,15 @@ function sampledLogLoss(raw: Float64Array, y: Uint8Array): number {
   let m = 0;
   for (let i = 0; i < raw.length; i += stride, m++) sum += rowLoss(raw[i]!, y[i]!);
   return m > 0 ? sum / m : 0;
+}
+
+/** Up to `size` of `rows`, drawn without replacement (seeded), ascending. */
+function subsample(rows: Uint32Array, size: number, seed: number): Uint32Array {
+  if (rows.length <= size) return rows;
+  const order = permutation(rows.length, createRng(seed ^ 0x5bd1e995));
+  const out = new Uint32Array(size);
+  for (let k = 0; k < size; k++) out[k] = rows[order[k]!]!;
+  return out.sort();
 }
 
 function identity(n: number): Uint32Array {

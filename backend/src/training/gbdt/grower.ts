@@ -1,5 +1,5 @@
-import { MISSING_BIN } from './binning.ts';
-import { accumulateAllRows, accumulateRows, histogramSize, subtractInPlace } from './histogram.ts';
+import { accumulateRange, histogramSize, subtractInPlace } from './histogram.ts';
+import { partitionRows, type RowStore } from './row-store.ts';
 import { findBestSplit, type NodeSums, type SplitCandidate, type SplitConstraints } from './split.ts';
 import type { Tree } from './tree.ts';
 
@@ -20,45 +20,37 @@ interface OpenNode {
   split: SplitCandidate | null;
 }
 
-export interface GrownTree {
-  tree: Tree;
-  /** Per leaf: [start, end) into `rows` and the leaf value, for updating training scores. */
-  leaves: { start: number; end: number; value: number }[];
+/** Per leaf: the store positions [start, end) it holds and its value, to update scores. */
+export interface LeafRange {
+  start: number;
+  end: number;
+  value: number;
 }
 
 /**
  * Grows one tree best-first (leaf-wise, like LightGBM and scikit-learn's histogram GBDT):
- * always split the open leaf whose best split gains most, until maxLeaves. The rows of each
- * node are a contiguous range of `rows`, partitioned stably in place; a node's histogram is
- * built only for the smaller child and the sibling's is the parent's minus it.
+ * always split the open leaf whose best split gains most, until maxLeaves. Each node's rows
+ * are a contiguous range of the store, partitioned in place; a histogram is built only for
+ * the smaller child, the sibling's is the parent's minus it, and none is built for children
+ * that will not be split.
  */
 export class TreeGrower {
-  /** Row order after the last grow(): each leaf owns a contiguous range. */
-  readonly rows: Uint32Array;
-  private readonly bins: Uint8Array;
-  private readonly nFeatures: number;
+  private readonly store: RowStore;
   private readonly binCounts: Int32Array;
   private readonly params: GrowerParams;
-  private readonly scratch: Uint32Array;
   private readonly pool: Float64Array[] = [];
 
-  constructor(bins: Uint8Array, nFeatures: number, binCounts: Int32Array, params: GrowerParams) {
-    this.bins = bins;
-    this.nFeatures = nFeatures;
+  constructor(store: RowStore, binCounts: Int32Array, params: GrowerParams) {
+    this.store = store;
     this.binCounts = binCounts;
     this.params = params;
-    const n = bins.length / nFeatures;
-    this.rows = new Uint32Array(n);
-    this.scratch = new Uint32Array(n);
   }
 
-  grow(gh: Float32Array): GrownTree {
-    const { rows, bins, nFeatures, params } = this;
-    const n = rows.length;
-    for (let i = 0; i < n; i++) rows[i] = i;
-
+  /** Grows a tree on the store's current gradients; leaves the store grouped by leaf. */
+  grow(): { tree: Tree; leaves: LeafRange[] } {
+    const { store, params } = this;
     const nodes = new NodeList();
-    const leaves: GrownTree['leaves'] = [];
+    const leaves: LeafRange[] = [];
     const finalize = (node: OpenNode): void => {
       const { g, h } = node.sums;
       const denominator = h + params.l2;
@@ -69,17 +61,13 @@ export class TreeGrower {
       node.hist = null;
     };
 
-    let g = 0;
-    let h = 0;
-    for (let r = 0; r < n; r++) {
-      g += gh[2 * r]!;
-      h += gh[2 * r + 1]!;
-    }
-    const root: OpenNode = { id: nodes.add(), start: 0, end: n, depth: 0, sums: { g, h, count: n }, hist: null, split: null };
+    const root: OpenNode = {
+      id: nodes.add(), start: 0, end: store.n, depth: 0, sums: rangeSums(store, 0, store.n), hist: null, split: null,
+    };
     const open: OpenNode[] = [];
     if (this.splittable(root)) {
       root.hist = this.acquire();
-      accumulateAllRows(root.hist, bins, nFeatures, gh, n);
+      accumulateRange(root.hist, store, 0, store.n);
       root.split = findBestSplit(root.hist, root.sums, this.binCounts, params);
     }
     if (root.split) open.push(root);
@@ -91,12 +79,13 @@ export class TreeGrower {
       for (let k = 1; k < open.length; k++) if (open[k]!.split!.gain > open[best]!.split!.gain) best = k;
       const parent = open.splice(best, 1)[0]!;
       const split = parent.split!;
-      const middle = this.partition(parent.start, parent.end, split);
+      const middle = partitionRows(store, parent.start, parent.end, split.feature, split.binThreshold, split.missingLeft);
+      const depth = parent.depth + 1;
       const leftNode: OpenNode = {
-        id: nodes.add(), start: parent.start, end: middle, depth: parent.depth + 1, sums: split.left, hist: null, split: null,
+        id: nodes.add(), start: parent.start, end: middle, depth, sums: split.left, hist: null, split: null,
       };
       const rightNode: OpenNode = {
-        id: nodes.add(), start: middle, end: parent.end, depth: parent.depth + 1, sums: split.right, hist: null, split: null,
+        id: nodes.add(), start: middle, end: parent.end, depth, sums: split.right, hist: null, split: null,
       };
       nodes.setSplit(parent.id, split, leftNode.id, rightNode.id);
       nLeaves++;
@@ -107,20 +96,22 @@ export class TreeGrower {
         finalize(rightNode);
         break;
       }
-      const [small, large] = leftNode.end - leftNode.start <= rightNode.end - rightNode.start
-        ? [leftNode, rightNode] : [rightNode, leftNode];
+      const leftIsSmall = middle - parent.start <= parent.end - middle;
+      const small = leftIsSmall ? leftNode : rightNode;
+      const large = leftIsSmall ? rightNode : leftNode;
       const smallSplittable = this.splittable(small);
       const largeSplittable = this.splittable(large);
       if (smallSplittable || largeSplittable) {
         const smallHist = this.acquire();
-        accumulateRows(smallHist, bins, nFeatures, gh, rows, small.start, small.end);
+        accumulateRange(smallHist, store, small.start, small.end);
         if (largeSplittable) {
           subtractInPlace(parent.hist!, smallHist);
           large.hist = parent.hist;
         } else {
           this.release(parent.hist);
         }
-        small.hist = smallHist;
+        if (smallSplittable) small.hist = smallHist;
+        else this.release(smallHist);
       } else {
         this.release(parent.hist);
       }
@@ -139,36 +130,29 @@ export class TreeGrower {
     return node.depth < this.params.maxDepth && node.sums.count >= 2 * this.params.minSamplesLeaf;
   }
 
-  /** Stable partition of rows[start..end) by the split; returns where the right part starts. */
-  private partition(start: number, end: number, split: SplitCandidate): number {
-    const { rows, scratch, bins, nFeatures } = this;
-    const f = split.feature;
-    const threshold = split.binThreshold;
-    const missingLeft = split.missingLeft;
-    let nl = start;
-    let nr = 0;
-    for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const b = bins[r * nFeatures + f]!;
-      if (b === MISSING_BIN ? missingLeft : b <= threshold) rows[nl++] = r;
-      else scratch[nr++] = r;
-    }
-    rows.set(scratch.subarray(0, nr), nl);
-    return nl;
-  }
-
   private acquire(): Float64Array {
     const hist = this.pool.pop();
     if (hist) {
       hist.fill(0);
       return hist;
     }
-    return new Float64Array(histogramSize(this.nFeatures));
+    return new Float64Array(histogramSize(this.store.nFeatures));
   }
 
   private release(hist: Float64Array | null): void {
     if (hist) this.pool.push(hist);
   }
+}
+
+function rangeSums(store: RowStore, start: number, end: number): NodeSums {
+  const { gh } = store;
+  let g = 0;
+  let h = 0;
+  for (let i = start; i < end; i++) {
+    g += gh[2 * i]!;
+    h += gh[2 * i + 1]!;
+  }
+  return { g, h, count: end - start };
 }
 
 /** Growable node arrays of one tree. */

@@ -47,6 +47,9 @@ const isNum = (x: unknown, min: number, max = Infinity): boolean =>
 
 /** Defaults filled in and every value checked; throws `invalid_argument` naming the field. */
 export function resolveGbdtParams(input: Partial<GbdtParams> = {}): GbdtParams {
+  for (const key of Object.keys(input)) {
+    if (!(key in defaultGbdtParams)) throw invalid(`params.${key}: unknown parameter for gbdt`);
+  }
   const p: GbdtParams = { ...defaultGbdtParams, ...stripUndefined(input) };
   const fail = (field: string, rule: string): never => {
     throw invalid(`params.${field}: ${rule}`);

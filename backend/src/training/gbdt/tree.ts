@@ -34,14 +34,14 @@ export function treeValueRaw(tree: Tree, columns: Float64Array[], row: number): 
   }
 }
 
-/** Adds the tree's values to raw[i] for each binned row i (row-major bins, nFeatures wide). */
-export function addTreeBinned(tree: Tree, bins: Uint8Array, nFeatures: number, raw: Float64Array): void {
+/** Adds the tree's values to raw[i] for each binned row i (bins by feature). */
+export function addTreeBinned(tree: Tree, binColumns: Uint8Array[], raw: Float64Array): void {
   const { feature, binThreshold, missingLeft, left, right, value } = tree;
-  for (let i = 0, p = 0; i < raw.length; i++, p += nFeatures) {
+  for (let i = 0; i < raw.length; i++) {
     let node = 0;
     let f = feature[0]!;
     while (f >= 0) {
-      const b = bins[p + f]!;
+      const b = binColumns[f]![i]!;
       const goLeft = b === MISSING_BIN ? missingLeft[node] === 1 : b <= binThreshold[node]!;
       node = goLeft ? left[node]! : right[node]!;
       f = feature[node]!;

@@ -1,0 +1,1 @@
+export { AuditTimeline, entryTitle } from './AuditTimeline';

@@ -1,0 +1,1 @@
+export { FeatureSparkline, sparklineFields } from './FeatureSparkline';

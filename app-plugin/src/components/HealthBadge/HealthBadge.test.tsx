@@ -1,0 +1,16 @@
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import { HealthBadge, reasonText } from './HealthBadge';
+
+describe('HealthBadge', () => {
+  it('shows status and score', () => {
+    render(<HealthBadge health={{ score: 0.42, status: 'failing', reasons: ['CTR down 20%'] }} />);
+    expect(screen.getByText('Failing · 42%')).toBeInTheDocument();
+  });
+
+  it('shows unknown without data, and reads object reasons', () => {
+    render(<HealthBadge />);
+    expect(screen.getByText('Unknown')).toBeInTheDocument();
+    expect(reasonText({ message: 'p99 600 ms' })).toBe('p99 600 ms');
+  });
+});

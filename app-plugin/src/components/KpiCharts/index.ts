@@ -1,0 +1,1 @@
+export { KpiCharts, KPI_GROUPS } from './KpiCharts';

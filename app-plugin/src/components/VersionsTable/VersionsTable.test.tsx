@@ -1,0 +1,31 @@
+import React from 'react';
+import { screen, within } from '@testing-library/react';
+import { fakeFetch } from '../../testing/fakeBackend';
+import { renderWithProviders } from '../../testing/render';
+
+let fake = fakeFetch({});
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch: (r: never) => fake.fetch(r) }),
+}));
+
+import { VersionsTable, withAliases } from './VersionsTable';
+
+describe('VersionsTable', () => {
+  it('marks champion and challenger, newest first', async () => {
+    fake = fakeFetch({
+      'GET /read/api/v1/models/ctr/versions': { data: { versions: [{ version: 'v1', metrics: { auc: 0.71 } }, { version: 'v2' }, { version: 'v3' }] } },
+      'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v2', challenger: 'v3' } },
+    });
+    renderWithProviders(<VersionsTable model="ctr" />);
+    expect(await screen.findByText('champion')).toBeInTheDocument();
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(within(rows[0]!).getByText('v3')).toBeInTheDocument();
+    expect(within(rows[0]!).getByText('challenger')).toBeInTheDocument();
+    expect(within(rows[2]!).getByText('auc 0.710')).toBeInTheDocument();
+  });
+
+  it('attaches aliases', () => {
+    expect(withAliases([{ version: 'v1' }], { champion: 'v1' })[0]!.aliases).toEqual(['champion']);
+  });
+});

@@ -1,0 +1,30 @@
+import { config } from '@grafana/runtime';
+import type { ActionType } from '../api/types';
+
+export type Role = 'Viewer' | 'Editor' | 'Admin';
+
+/** The signed-in user's role in this org; Grafana server admins count as Admin. */
+export function currentRole(): Role {
+  const user = config.bootData?.user;
+  if (user?.isGrafanaAdmin || user?.orgRole === 'Admin') {
+    return 'Admin';
+  }
+  return user?.orgRole === 'Editor' ? 'Editor' : 'Viewer';
+}
+
+const RANK: Record<Role, number> = { Viewer: 0, Editor: 1, Admin: 2 };
+
+export function hasRole(needed: Role, role: Role = currentRole()): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/** The Grafana role each action needs; it matches the plugin proxy routes (edit = Editor, admin = Admin). */
+export const ACTION_ROLE: Record<ActionType, Role> = {
+  retrain: 'Editor',
+  promote: 'Admin',
+  rollback: 'Admin',
+};
+
+export function canRun(action: ActionType, role: Role = currentRole()): boolean {
+  return hasRole(ACTION_ROLE[action], role);
+}

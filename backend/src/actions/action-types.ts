@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { reasonSchema } from '../http/common-schemas.ts';
+import { versionNameSchema } from '../registry/version-schemas.ts';
+
+export const actionStatuses = ['running', 'succeeded', 'failed'] as const;
+export type ActionStatus = (typeof actionStatuses)[number];
+
+/** API.md's action shape, plus updatedAt and details (deployment hook outcome, canary steps, error). */
+export const actionSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    status: z.enum(actionStatuses),
+    model: z.string(),
+    fromVersion: z.string().nullable(),
+    toVersion: z.string().nullable(),
+    jobId: z.string().nullable(),
+    actor: z.string(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Action' });
+
+export type Action = z.output<typeof actionSchema>;
+
+export const actionReplySchema = z.object({ action: actionSchema }).meta({ id: 'ActionReply' });
+
+export interface ActionReply {
+  action: Action;
+  /** True when an earlier request with the same Idempotency-Key produced this answer. */
+  replayed: boolean;
+}
+
+/** What a generic action's work reports back (ActionService.run). */
+export interface ActionOutcome {
+  status?: ActionStatus;
+  fromVersion?: string | null;
+  toVersion?: string | null;
+  jobId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export const canaryStepsSchema = z
+  .array(z.number().gt(0, 'steps must be above 0').max(100, 'steps are percentages, at most 100'))
+  .min(1)
+  .max(10)
+  .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), 'steps must increase')
+  .refine((steps) => steps[steps.length - 1] === 100, 'the last step must be 100');
+
+export const promoteBodySchema = z
+  .object({
+    version: versionNameSchema.optional().meta({ description: 'Default: the challenger' }),
+    reason: reasonSchema,
+    strategy: z.enum(['direct', 'canary']).default('direct'),
+    steps: canaryStepsSchema.optional().meta({ description: 'Canary: traffic percentages, default [10, 50, 100]' }),
+    stepSeconds: z.number().min(0).max(86_400).optional().meta({ description: 'Canary: seconds per step before the guardrail check (default 300)' }),
+  })
+  .meta({ id: 'PromoteRequest' });
+
+export type PromoteInput = z.input<typeof promoteBodySchema>;
+
+export const rollbackBodySchema = z
+  .object({
+    toVersion: versionNameSchema.optional().meta({ description: 'Default: the previous champion' }),
+    reason: reasonSchema,
+  })
+  .meta({ id: 'RollbackRequest' });
+
+export type RollbackInput = z.input<typeof rollbackBodySchema>;

@@ -1,0 +1,33 @@
+import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../errors.ts';
+
+/**
+ * What the alert policies need from the rest of the service to act. server.ts wires it to
+ * the real services (actions, jobs, experiments); unit tests use a recording one. Each call
+ * carries an idempotency key derived from the alert instance, so even a retried call acts
+ * once.
+ */
+export interface ActionOptions {
+  /** The alert's labels: the experiment id for stop_experiment, for instance. */
+  labels: Record<string, string>;
+  retrain?: { runner?: string | undefined; gpus?: number | undefined; params?: Record<string, unknown> | undefined } | undefined;
+}
+
+/** What was done: ids for traceability (the audit entry, the job). */
+export interface ActionResult {
+  actionId?: string | undefined;
+  jobId?: string | undefined;
+  status?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+export interface ActionPerformer {
+  retrain(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
+  rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
+  stopExperiment(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
+}
+
+/** Used for any action whose service is not part of this build. */
+export const unavailable = (what: string): never => {
+  throw new DomainError('unavailable', `${what} is not available in this service build`);
+};

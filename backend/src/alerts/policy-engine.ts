@@ -1,0 +1,108 @@
+import type { Policy, PolicyDocument } from './policy-schema.ts';
+import type { PolicyAction, PolicyMode } from './types.ts';
+
+/**
+ * The policy decision for one firing alert instance: pure, no I/O. The caller supplies the
+ * recent history (what was done or is waiting for approval) and the time.
+ */
+
+/** A past decision that counts for cooldowns and rate limits. */
+export interface PastAction {
+  model: string | null;
+  action: PolicyAction;
+  policy: string | null;
+  /** When it acted, or when it started waiting for approval. */
+  at: number;
+  /** Recorded by a dry run: counts only for other dry runs, so a dry run shows what would happen. */
+  dryRun: boolean;
+}
+
+export type DecisionOutcome = 'act' | 'pending' | 'dry_run' | 'cooldown' | 'rate_limited' | 'ignored';
+
+export interface PolicyDecision {
+  outcome: DecisionOutcome;
+  action: PolicyAction;
+  model: string | null;
+  policy: Policy | null;
+  mode: PolicyMode;
+  /** Why, in words, for the reply and the audit log. */
+  reason: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function policyMatches(policy: Policy, labels: Record<string, string>): boolean {
+  if (!policy.enabled) return false;
+  for (const [name, expected] of Object.entries(policy.match)) {
+    const value = labels[name];
+    if (expected === '*' ? !value : value !== expected) return false;
+  }
+  for (const [name, pattern] of Object.entries(policy.matchRe)) {
+    if (!new RegExp(`^(?:${pattern})$`).test(labels[name] ?? '')) return false;
+  }
+  return true;
+}
+
+/** How far back the history must reach for this document's cooldowns and rate limits. */
+export function historyWindowMs(document: PolicyDocument): number {
+  return Math.max(HOUR_MS, ...document.policies.map((p) => p.cooldown));
+}
+
+export function decide(
+  labels: Record<string, string>,
+  document: PolicyDocument,
+  history: readonly PastAction[],
+  now: number,
+): PolicyDecision {
+  const model = labels.model || null;
+  const policy = document.policies.find((candidate) => policyMatches(candidate, labels)) ?? null;
+  if (!policy) {
+    return { outcome: 'ignored', action: 'none', model, policy: null, mode: 'auto', reason: 'no policy matches the alert labels' };
+  }
+  const mode: PolicyMode = document.dryRun ? 'dry_run' : policy.mode;
+  const base = { action: policy.action, model, policy, mode };
+  if (policy.action === 'none') {
+    return { ...base, outcome: 'ignored', reason: `policy "${policy.name}" says no action` };
+  }
+  if (!model) {
+    return { ...base, outcome: 'ignored', reason: 'the alert has no "model" label, so there is nothing to act on' };
+  }
+  const dryRun = mode === 'dry_run';
+  // Dry runs see real actions and earlier dry runs; real actions never see dry runs.
+  const relevant = history.filter((past) => dryRun || !past.dryRun);
+
+  const last = relevant
+    .filter((past) => past.model === model && past.action === policy.action)
+    .reduce((latest, past) => Math.max(latest, past.at), -Infinity);
+  if (policy.cooldown > 0 && now - last < policy.cooldown) {
+    const waitS = Math.ceil((policy.cooldown - (now - last)) / 1000);
+    return {
+      ...base,
+      outcome: 'cooldown',
+      reason: `${policy.action} on "${model}" already done or pending ${Math.round((now - last) / 1000)} s ago; cooldown ${policy.cooldown / 1000} s (${waitS} s left)`,
+    };
+  }
+
+  const lastHour = relevant.filter((past) => now - past.at < HOUR_MS);
+  if (lastHour.length >= document.maxActionsPerHour) {
+    return { ...base, outcome: 'rate_limited', reason: `${lastHour.length} actions in the last hour; the limit is ${document.maxActionsPerHour}` };
+  }
+  if (policy.maxActionsPerHour !== undefined) {
+    const byPolicy = lastHour.filter((past) => past.policy === policy.name).length;
+    if (byPolicy >= policy.maxActionsPerHour) {
+      return {
+        ...base,
+        outcome: 'rate_limited',
+        reason: `policy "${policy.name}" took ${byPolicy} actions in the last hour; its limit is ${policy.maxActionsPerHour}`,
+      };
+    }
+  }
+
+  if (dryRun) {
+    return { ...base, outcome: 'dry_run', reason: `dry run: would ${policy.action} "${model}" (policy "${policy.name}")` };
+  }
+  if (mode === 'approval') {
+    return { ...base, outcome: 'pending', reason: `${policy.action} on "${model}" waits for approval (policy "${policy.name}")` };
+  }
+  return { ...base, outcome: 'act', reason: `policy "${policy.name}": ${policy.action} "${model}"` };
+}

@@ -1,0 +1,299 @@
+/**
+ * Parsing and validating ingest records (pure: no I/O). A batch is checked record by record:
+ * each record is either valid or rejected with its index and a reason naming the field.
+ *
+ * Prediction `{id, ts?, version, arm?, features?, score?, latencyMs?, error?}`:
+ * - id: non-empty string (≤ 200 chars) or a whole number; unique per model.
+ * - ts: epoch ms or RFC 3339; absent → the time it was received. Values before 2000 (a time
+ *   in seconds, most likely) and more than an hour ahead are rejected.
+ * - version: non-empty string (≤ 128); any version is accepted (see monitor-service.ts for
+ *   how its features are binned). arm: string (≤ 64), absent → "default".
+ * - features: object. Declared numeric features must be finite numbers or null/absent
+ *   (missing); NaN, ±Infinity, strings, booleans are rejected. Declared categorical
+ *   features: string, number or boolean, or null/absent/'' (missing). Undeclared keys are
+ *   stored with the record but not monitored.
+ * - score: finite number or null; latencyMs: finite number ≥ 0 or null; error: boolean,
+ *   string (a message) or null.
+ * Outcome `{id, ts?, impression?, click?, conversion?, label?}`: id of the prediction;
+ * impression/click/conversion: boolean or a whole number ≥ 0 (pre-aggregated); label:
+ * boolean, 0 or 1; at least one of the four.
+ */
+import { validateCategorical, validateNumeric } from './profile.ts';
+import { DEFAULT_ARM } from './rollup.ts';
+
+export const MAX_BATCH_RECORDS = 10_000;
+const MIN_TS = Date.UTC(2000, 0, 1);
+const MAX_AHEAD_MS = 3_600_000;
+const MAX_ID = 200;
+const MAX_VERSION = 128;
+const MAX_ARM = 64;
+
+export interface Rejection {
+  index: number;
+  error: string;
+}
+
+export interface DeclaredFeature {
+  name: string;
+  type: 'numeric' | 'categorical';
+}
+
+/** A validated prediction. `features` is the record's own object (not copied). */
+export interface PredictionRecord {
+  index: number;
+  id: string;
+  ts: number;
+  version: string;
+  arm: string;
+  features: Record<string, unknown>;
+  score: number | null;
+  latencyMs: number | null;
+  /** null: no error; true or a message: the request failed. */
+  error: true | string | null;
+}
+
+export interface OutcomeRecord {
+  index: number;
+  id: string;
+  ts: number;
+  impression: number | null;
+  click: number | null;
+  conversion: number | null;
+  label: 0 | 1 | null;
+}
+
+/** The list of records in a request body: `{records: [...]}`, a bare array, or NDJSON text. */
+export function recordsOfBody(body: unknown): { records: unknown[]; rejected: Rejection[] } {
+  if (typeof body === 'string') return parseNdjson(body);
+  if (Array.isArray(body)) return { records: body, rejected: [] };
+  if (body !== null && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records)) {
+    return { records: (body as { records: unknown[] }).records, rejected: [] };
+  }
+  throw new RecordsError('body: expected {"records": [...]} (application/json) or one JSON record per line (application/x-ndjson)');
+}
+
+export class RecordsError extends Error {}
+
+/**
+ * NDJSON: one record per non-blank line; a line that is not valid JSON is rejected on its
+ * own (index = its position among the non-blank lines, as for the records it would be).
+ */
+export function parseNdjson(text: string): { records: unknown[]; rejected: Rejection[] } {
+  const records: unknown[] = [];
+  const rejected: Rejection[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end).trim();
+    start = end + 1;
+    line++;
+    if (raw === '') continue;
+    try {
+      records.push(JSON.parse(raw));
+    } catch (error) {
+      rejected.push({ index: records.length, error: `line ${line}: not valid JSON (${(error as Error).message})` });
+      records.push(undefined);
+    }
+  }
+  return { records, rejected };
+}
+
+/** Epoch ms of a ts field, or a reason. */
+function parseTs(value: unknown, now: number): number | string {
+  let ms: number;
+  if (value === undefined || value === null) return now;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  else return 'ts: expected epoch milliseconds or an RFC 3339 time';
+  if (!Number.isFinite(ms)) return `ts: expected epoch milliseconds or an RFC 3339 time, got ${JSON.stringify(value)}`;
+  if (ms < MIN_TS) return `ts: ${JSON.stringify(value)} is before 2000-01-01; send epoch milliseconds (not seconds) or an RFC 3339 time`;
+  if (ms > now + MAX_AHEAD_MS) return `ts: ${JSON.stringify(value)} is more than an hour in the future`;
+  return Math.floor(ms);
+}
+
+function parseId(value: unknown): string | null {
+  if (typeof value === 'string') return value.length > 0 && value.length <= MAX_ID ? value : null;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return null;
+}
+
+const ID_ERROR = `id: required, a non-empty string of at most ${MAX_ID} characters (or a whole number)`;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Validates predictions. Returns the valid ones (in order) and the rejections (index order
+ * is not guaranteed; callers sort). Duplicate ids within the batch: the first one wins.
+ */
+export function validatePredictions(
+  records: readonly unknown[],
+  features: readonly DeclaredFeature[],
+  now: number,
+  skip?: ReadonlySet<number>,
+): { valid: PredictionRecord[]; rejected: Rejection[] } {
+  const valid: PredictionRecord[] = [];
+  const rejected: Rejection[] = [];
+  const seen = new Set<string>();
+  const nf = features.length;
+  for (let index = 0; index < records.length; index++) {
+    if (skip?.has(index)) continue;
+    const rec = records[index];
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      rejected.push({ index, error: `record must be a JSON object, got ${describe(rec)}` });
+      continue;
+    }
+    const r = rec as Record<string, unknown>;
+    const id = parseId(r.id);
+    if (id === null) {
+      rejected.push({ index, error: ID_ERROR });
+      continue;
+    }
+    const ts = parseTs(r.ts, now);
+    if (typeof ts === 'string') {
+      rejected.push({ index, error: ts });
+      continue;
+    }
+    const version = r.version;
+    if (typeof version !== 'string' || version.length === 0 || version.length > MAX_VERSION) {
+      rejected.push({ index, error: `version: required, a non-empty string of at most ${MAX_VERSION} characters` });
+      continue;
+    }
+    let arm = r.arm;
+    if (arm === undefined || arm === null) arm = DEFAULT_ARM;
+    else if (typeof arm !== 'string' || arm.length === 0 || arm.length > MAX_ARM) {
+      rejected.push({ index, error: `arm: expected a non-empty string of at most ${MAX_ARM} characters` });
+      continue;
+    }
+    let values = r.features;
+    if (values === undefined || values === null) values = {};
+    else if (typeof values !== 'object' || Array.isArray(values)) {
+      rejected.push({ index, error: `features: expected an object of feature values, got ${describe(values)}` });
+      continue;
+    }
+    const fv = values as Record<string, unknown>;
+    let problem: string | null = null;
+    for (let f = 0; f < nf; f++) {
+      const decl = features[f] as DeclaredFeature;
+      const v = fv[decl.name];
+      if (v === undefined || v === null) continue;
+      const p = decl.type === 'numeric' ? (typeof v === 'number' && Number.isFinite(v) ? null : validateNumeric(v)) : validateCategorical(v);
+      if (p !== null) {
+        problem = `features.${decl.name}: ${p}`;
+        break;
+      }
+    }
+    if (problem !== null) {
+      rejected.push({ index, error: problem });
+      continue;
+    }
+    const score = r.score;
+    if (score !== undefined && score !== null && !(typeof score === 'number' && Number.isFinite(score))) {
+      rejected.push({ index, error: `score: expected a finite number or null, got ${describe(score)}` });
+      continue;
+    }
+    const latency = r.latencyMs;
+    if (latency !== undefined && latency !== null && !(typeof latency === 'number' && latency >= 0 && latency !== Infinity)) {
+      rejected.push({ index, error: `latencyMs: expected a finite number ≥ 0 or null, got ${describe(latency)}` });
+      continue;
+    }
+    const err = r.error;
+    let error: true | string | null;
+    if (err === undefined || err === null || err === false || err === '') error = null;
+    else if (err === true) error = true;
+    else if (typeof err === 'string') error = err.length > 1000 ? err.slice(0, 1000) : err;
+    else {
+      rejected.push({ index, error: `error: expected a boolean, a message string or null, got ${describe(err)}` });
+      continue;
+    }
+    if (seen.has(id)) {
+      rejected.push({ index, error: `id: "${id}" appears more than once in this batch; prediction ids are unique per model` });
+      continue;
+    }
+    seen.add(id);
+    valid.push({
+      index,
+      id,
+      ts,
+      version,
+      arm: arm as string,
+      features: fv,
+      score: (score as number | null | undefined) ?? null,
+      latencyMs: (latency as number | null | undefined) ?? null,
+      error,
+    });
+  }
+  return { valid, rejected };
+}
+
+function outcomeCount(value: unknown, field: string): number | null | string {
+  if (value === undefined || value === null) return null;
+  if (value === true) return 1;
+  if (value === false) return 0;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  return `${field}: expected a boolean or a whole number ≥ 0, got ${describe(value)}`;
+}
+
+export function validateOutcomes(
+  records: readonly unknown[],
+  now: number,
+  skip?: ReadonlySet<number>,
+): { valid: OutcomeRecord[]; rejected: Rejection[] } {
+  const valid: OutcomeRecord[] = [];
+  const rejected: Rejection[] = [];
+  for (let index = 0; index < records.length; index++) {
+    if (skip?.has(index)) continue;
+    const rec = records[index];
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      rejected.push({ index, error: `record must be a JSON object, got ${describe(rec)}` });
+      continue;
+    }
+    const r = rec as Record<string, unknown>;
+    const id = parseId(r.id);
+    if (id === null) {
+      rejected.push({ index, error: `${ID_ERROR}: the id of the prediction this outcome belongs to` });
+      continue;
+    }
+    const ts = parseTs(r.ts, now);
+    if (typeof ts === 'string') {
+      rejected.push({ index, error: ts });
+      continue;
+    }
+    const impression = outcomeCount(r.impression, 'impression');
+    const click = outcomeCount(r.click, 'click');
+    const conversion = outcomeCount(r.conversion, 'conversion');
+    const bad = [impression, click, conversion].find((v) => typeof v === 'string');
+    if (bad !== undefined) {
+      rejected.push({ index, error: bad as string });
+      continue;
+    }
+    let label: 0 | 1 | null;
+    const l = r.label;
+    if (l === undefined || l === null) label = null;
+    else if (l === true || l === 1) label = 1;
+    else if (l === false || l === 0) label = 0;
+    else {
+      rejected.push({ index, error: `label: expected true/false or 1/0, got ${describe(l)}` });
+      continue;
+    }
+    if (impression === null && click === null && conversion === null && label === null) {
+      rejected.push({ index, error: 'outcome names none of impression, click, conversion, label' });
+      continue;
+    }
+    valid.push({
+      index,
+      id,
+      ts,
+      impression: impression as number | null,
+      click: click as number | null,
+      conversion: conversion as number | null,
+      label,
+    });
+  }
+  return { valid, rejected };
+}

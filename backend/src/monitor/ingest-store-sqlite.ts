@@ -1,0 +1,172 @@
+/**
+ * The SQLite fast path of IngestWriter (same behaviour as KyselyIngestWriter): node:sqlite
+ * prepared statements run synchronously inside one BEGIN IMMEDIATE … COMMIT per batch,
+ * while holding Kysely's connection, so no Kysely transaction can interleave. Measured in
+ * bench/ingest (see the report there): Kysely builds, compiles and prepares each multi-row
+ * INSERT anew, which costs more than the inserts themselves.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Store } from '../store/database.ts';
+import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
+import {
+  applyOutcome,
+  errorText,
+  type IngestWriter,
+  type OutcomeDelta,
+  type OutcomeState,
+  type OutcomeWriteResult,
+  type PredictionWriteResult,
+} from './ingest-store.ts';
+
+interface Statements {
+  openBatch: StatementSync;
+  closeBatch: StatementSync;
+  insertPrediction: StatementSync;
+  findPrediction: StatementSync;
+  insertOutcome: StatementSync;
+  updateOutcomeState: StatementSync;
+}
+
+const prepared = new WeakMap<DatabaseSync, Statements>();
+
+function statements(db: DatabaseSync): Statements {
+  let s = prepared.get(db);
+  if (!s) {
+    s = {
+      openBatch: db.prepare('insert into monitor_pending (instance, kind, model, created_at) values (?, ?, ?, ?)'),
+      closeBatch: db.prepare('update monitor_pending set min_seq = ?, max_seq = ? where batch = ?'),
+      insertPrediction: db.prepare(
+        'insert into predictions (model, id, ts, version, arm, features, score, latency_ms, error, batch, received_at) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
+      ),
+      findPrediction: db.prepare(
+        'select version, arm, ts, impression, click, conversion, label from predictions where model = ? and id = ?',
+      ),
+      insertOutcome: db.prepare(
+        'insert into outcomes (model, id, ts, version, arm, prediction_ts, impression, click, conversion, label, ' +
+          'd_impressions, d_clicks, d_conversions, d_labelled, d_positives, batch, received_at) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateOutcomeState: db.prepare(
+        'update predictions set impression = ?, click = ?, conversion = ?, label = ?, outcome_at = ? where model = ? and id = ?',
+      ),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+export class SqliteIngestWriter implements IngestWriter {
+  private readonly store: Store;
+  private readonly db: DatabaseSync;
+
+  constructor(store: Store) {
+    if (!store.sqlite) throw new Error('SqliteIngestWriter needs a SQLite store');
+    this.store = store;
+    this.db = store.sqlite;
+  }
+
+  /** Runs fn inside BEGIN IMMEDIATE … COMMIT while holding Kysely's only connection. */
+  private exclusive<T>(fn: (s: Statements) => T): Promise<T> {
+    return this.store.db.connection().execute(async () => {
+      const db = this.db;
+      db.exec('begin immediate');
+      try {
+        const result = fn(statements(db));
+        db.exec('commit');
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('rollback');
+        throw error;
+      }
+    });
+  }
+
+  writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult> {
+    return this.exclusive((s) => {
+      const batch = Number(s.openBatch.run(instance, 'predictions', model, receivedAt).lastInsertRowid);
+      const duplicates: number[] = [];
+      let minSeq = -1;
+      let maxSeq = -1;
+      const insert = s.insertPrediction;
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as PredictionRecord;
+        const result = insert.run(
+          model,
+          r.id,
+          r.ts,
+          r.version,
+          r.arm,
+          JSON.stringify(r.features),
+          r.score,
+          r.latencyMs,
+          errorText(r.error),
+          batch,
+          receivedAt,
+        );
+        if (result.changes === 0) {
+          duplicates.push(i);
+          continue;
+        }
+        const seq = Number(result.lastInsertRowid);
+        if (minSeq < 0) minSeq = seq;
+        maxSeq = seq;
+      }
+      if (minSeq >= 0) s.closeBatch.run(minSeq, maxSeq, batch);
+      return { batch, duplicates };
+    });
+  }
+
+  writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult> {
+    return this.exclusive((s) => {
+      const batch = Number(s.openBatch.run(instance, 'outcomes', model, receivedAt).lastInsertRowid);
+      const states = new Map<string, OutcomeState | null>();
+      const deltas: Array<OutcomeDelta | null> = [];
+      let minSeq = -1;
+      let maxSeq = -1;
+      for (const o of records) {
+        let state = states.get(o.id);
+        if (state === undefined) {
+          const row = s.findPrediction.get(model, o.id) as
+            | { version: string; arm: string; ts: number; impression: number | null; click: number | null; conversion: number | null; label: number | null }
+            | undefined;
+          state = row ? { ...row, ts: Number(row.ts) } : null;
+        }
+        if (state === null) {
+          states.set(o.id, null);
+          deltas.push(null);
+          continue;
+        }
+        const { next, delta } = applyOutcome(state, o);
+        states.set(o.id, next);
+        deltas.push(delta);
+        const seq = Number(
+          s.insertOutcome.run(
+            model,
+            o.id,
+            o.ts,
+            delta.version,
+            delta.arm,
+            delta.predictionTs,
+            o.impression,
+            o.click,
+            o.conversion,
+            o.label,
+            delta.impressions,
+            delta.clicks,
+            delta.conversions,
+            delta.labelled,
+            delta.positives,
+            batch,
+            receivedAt,
+          ).lastInsertRowid,
+        );
+        if (minSeq < 0) minSeq = seq;
+        maxSeq = seq;
+        s.updateOutcomeState.run(next.impression, next.click, next.conversion, next.label, receivedAt, model, o.id);
+      }
+      if (minSeq >= 0) s.closeBatch.run(minSeq, maxSeq, batch);
+      return { batch, deltas };
+    });
+  }
+}

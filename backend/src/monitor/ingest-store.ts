@@ -1,0 +1,277 @@
+/**
+ * Durable writes of ingest batches: raw rows plus a `monitor_pending` row naming the batch,
+ * in one transaction. The pending row stays until the batch's contributions are in the
+ * `rollups` table (deleted in the flush transaction), so a process that dies in between
+ * loses nothing: its pending batches are replayed from their raw rows (ingest-journal.ts).
+ *
+ * Outcomes join their prediction by id. A prediction row carries the latest outcome state;
+ * an outcome sets fields (impression, click, conversion, label) and what it adds to the
+ * rollup is the change of state — so an outcome sent twice (a retry) counts once, and an
+ * impression first and a click later make one impression and one click. The outcome row
+ * records the deltas and where they went (the prediction's version, arm and time), so a
+ * replay needs no lookups. Outcomes for unknown prediction ids are rejected.
+ *
+ * Two writers with one behaviour: KyselyIngestWriter (both dialects; PostgreSQL in
+ * production) and SqliteIngestWriter (ingest-store-sqlite.ts, node:sqlite prepared
+ * statements, the fast path on SQLite).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { Store } from '../store/database.ts';
+import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
+
+export interface PredictionWriteResult {
+  batch: number;
+  /** Positions (in the given array) of records whose id was already stored. */
+  duplicates: number[];
+}
+
+export interface OutcomeState {
+  version: string;
+  arm: string;
+  ts: number;
+  impression: number | null;
+  click: number | null;
+  conversion: number | null;
+  label: number | null;
+}
+
+export interface OutcomeDelta {
+  version: string;
+  arm: string;
+  predictionTs: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+}
+
+export interface OutcomeWriteResult {
+  batch: number;
+  /** Per given record: its delta, or null when no prediction has its id. */
+  deltas: Array<OutcomeDelta | null>;
+}
+
+export interface IngestWriter {
+  writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult>;
+  writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult>;
+}
+
+/** The stored error text of a prediction (null: none). */
+export const errorText = (error: true | string | null): string | null => (error === null ? null : error === true ? 'true' : error);
+
+const n0 = (v: number | null): number => v ?? 0;
+
+/**
+ * Applies an outcome to a prediction's outcome state: fields present in the outcome replace
+ * the state's; returns the new state and what changed (the rollup delta).
+ */
+export function applyOutcome(state: OutcomeState, o: OutcomeRecord): { next: OutcomeState; delta: OutcomeDelta } {
+  const next: OutcomeState = {
+    version: state.version,
+    arm: state.arm,
+    ts: state.ts,
+    impression: o.impression ?? state.impression,
+    click: o.click ?? state.click,
+    conversion: o.conversion ?? state.conversion,
+    label: o.label ?? state.label,
+  };
+  return {
+    next,
+    delta: {
+      version: state.version,
+      arm: state.arm,
+      predictionTs: state.ts,
+      impressions: n0(next.impression) - n0(state.impression),
+      clicks: n0(next.click) - n0(state.click),
+      conversions: n0(next.conversion) - n0(state.conversion),
+      labelled: (next.label === null ? 0 : 1) - (state.label === null ? 0 : 1),
+      positives: (next.label === 1 ? 1 : 0) - (state.label === 1 ? 1 : 0),
+    },
+  };
+}
+
+/** Row of an outcome event. */
+export function outcomeRow(model: string, o: OutcomeRecord, d: OutcomeDelta, batch: number, receivedAt: number) {
+  return {
+    model,
+    id: o.id,
+    ts: o.ts,
+    version: d.version,
+    arm: d.arm,
+    prediction_ts: d.predictionTs,
+    impression: o.impression,
+    click: o.click,
+    conversion: o.conversion,
+    label: o.label,
+    d_impressions: d.impressions,
+    d_clicks: d.clicks,
+    d_conversions: d.conversions,
+    d_labelled: d.labelled,
+    d_positives: d.positives,
+    batch,
+    received_at: receivedAt,
+  };
+}
+
+// Parameters per statement stay under SQLite's 32,766 and PostgreSQL's 65,535.
+const PREDICTION_CHUNK = 2000;
+const OUTCOME_CHUNK = 1500;
+const LOOKUP_CHUNK = 5000;
+
+export class KyselyIngestWriter implements IngestWriter {
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  async writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult> {
+    return this.store.db.transaction().execute(async (trx) => {
+      const batch = await openBatch(trx, instance, 'predictions', model, receivedAt);
+      const inserted = new Set<string>();
+      let minSeq = Number.POSITIVE_INFINITY;
+      let maxSeq = Number.NEGATIVE_INFINITY;
+      for (let start = 0; start < records.length; start += PREDICTION_CHUNK) {
+        const chunk = records.slice(start, start + PREDICTION_CHUNK);
+        const rows = await trx
+          .insertInto('predictions')
+          .values(
+            chunk.map((r) => ({
+              model,
+              id: r.id,
+              ts: r.ts,
+              version: r.version,
+              arm: r.arm,
+              features: JSON.stringify(r.features),
+              score: r.score,
+              latency_ms: r.latencyMs,
+              error: errorText(r.error),
+              batch,
+              received_at: receivedAt,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
+          .returning(['id', 'seq'])
+          .execute();
+        for (const row of rows) {
+          inserted.add(row.id);
+          const seq = Number(row.seq);
+          if (seq < minSeq) minSeq = seq;
+          if (seq > maxSeq) maxSeq = seq;
+        }
+      }
+      await closeBatch(trx, batch, minSeq, maxSeq);
+      const duplicates: number[] = [];
+      records.forEach((r, i) => {
+        if (!inserted.has(r.id)) duplicates.push(i);
+      });
+      return { batch, duplicates };
+    });
+  }
+
+  async writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult> {
+    const postgres = this.store.dialect === 'postgres';
+    return this.store.db.transaction().execute(async (trx) => {
+      const batch = await openBatch(trx, instance, 'outcomes', model, receivedAt);
+      const ids = [...new Set(records.map((r) => r.id))];
+      const states = new Map<string, OutcomeState>();
+      for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+        let q = trx
+          .selectFrom('predictions')
+          .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label'])
+          .where('model', '=', model)
+          .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK));
+        // Row locks: replicas updating one prediction's outcome state take turns.
+        if (postgres) q = q.forUpdate();
+        for (const row of await q.execute()) {
+          states.set(row.id, {
+            version: row.version,
+            arm: row.arm,
+            ts: Number(row.ts),
+            impression: row.impression,
+            click: row.click,
+            conversion: row.conversion,
+            label: row.label,
+          });
+        }
+      }
+      const deltas: Array<OutcomeDelta | null> = [];
+      const rows: ReturnType<typeof outcomeRow>[] = [];
+      const changed = new Set<string>();
+      for (const o of records) {
+        const state = states.get(o.id);
+        if (!state) {
+          deltas.push(null);
+          continue;
+        }
+        const { next, delta } = applyOutcome(state, o);
+        states.set(o.id, next);
+        changed.add(o.id);
+        deltas.push(delta);
+        rows.push(outcomeRow(model, o, delta, batch, receivedAt));
+      }
+      let minSeq = Number.POSITIVE_INFINITY;
+      let maxSeq = Number.NEGATIVE_INFINITY;
+      for (let start = 0; start < rows.length; start += OUTCOME_CHUNK) {
+        const inserted = await trx.insertInto('outcomes').values(rows.slice(start, start + OUTCOME_CHUNK)).returning('seq').execute();
+        for (const row of inserted) {
+          const seq = Number(row.seq);
+          if (seq < minSeq) minSeq = seq;
+          if (seq > maxSeq) maxSeq = seq;
+        }
+      }
+      await updateOutcomeStates(trx, postgres, model, [...changed].map((id) => [id, states.get(id)!] as const), receivedAt);
+      await closeBatch(trx, batch, minSeq, maxSeq);
+      return { batch, deltas };
+    });
+  }
+}
+
+async function openBatch(trx: Transaction<Database>, instance: string, kind: string, model: string, now: number): Promise<number> {
+  const row = await trx
+    .insertInto('monitor_pending')
+    .values({ instance, kind, model, min_seq: null, max_seq: null, created_at: now })
+    .returning('batch')
+    .executeTakeFirstOrThrow();
+  return Number(row.batch);
+}
+
+async function closeBatch(trx: Transaction<Database>, batch: number, minSeq: number, maxSeq: number): Promise<void> {
+  if (!Number.isFinite(minSeq)) return;
+  await trx.updateTable('monitor_pending').set({ min_seq: minSeq, max_seq: maxSeq }).where('batch', '=', batch).execute();
+}
+
+/** PostgreSQL: one UPDATE … FROM (VALUES …) per chunk; SQLite: one UPDATE per prediction. */
+async function updateOutcomeStates(
+  db: Kysely<Database>,
+  postgres: boolean,
+  model: string,
+  states: ReadonlyArray<readonly [string, OutcomeState]>,
+  now: number,
+): Promise<void> {
+  if (!postgres) {
+    for (const [id, s] of states) {
+      await db
+        .updateTable('predictions')
+        .set({ impression: s.impression, click: s.click, conversion: s.conversion, label: s.label, outcome_at: now })
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .execute();
+    }
+    return;
+  }
+  const CHUNK = 1000;
+  for (let start = 0; start < states.length; start += CHUNK) {
+    const values = states.slice(start, start + CHUNK).map(
+      ([id, s]) =>
+        sql`(${id}, cast(${s.impression} as double precision), cast(${s.click} as double precision), cast(${s.conversion} as double precision), cast(${s.label} as integer))`,
+    );
+    await sql`
+      update predictions set
+        impression = v.impression, click = v.click, conversion = v.conversion, label = v.label, outcome_at = ${now}
+      from (values ${sql.join(values)}) as v(id, impression, click, conversion, label)
+      where predictions.model = ${model} and predictions.id = v.id`.execute(db);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Prometheus metrics of the monitor (names fixed by docs/dev/INTERFACES.md; documented with
+ * their cardinality in docs/metrics.md).
+ *
+ * Counters are incremented at ingest. Gauges are computed on scrape from a snapshot the
+ * monitor builds from rollups (a few small queries per model) and caches for
+ * SNAPSHOT_TTL_MS, so scrapes by several Prometheus servers cost one computation.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export const SNAPSHOT_TTL_MS = 15_000;
+
+/** Cardinality bounds. */
+export const EXPORT_LIMITS = {
+  models: 100,
+  /** Versions per model with the most requests in the drift window. */
+  versionsPerModel: 5,
+  armsPerVersion: 10,
+  featuresPerVersion: 200,
+} as const;
+
+export interface MonitorCounters {
+  ingested: Counter<'model' | 'kind'>;
+  rejected: Counter<'model' | 'kind'>;
+  predictions: Counter<'model' | 'version'>;
+}
+
+export interface ExportSnapshot {
+  kpis: { model: string; version: string; arm: string; kpi: string; value: number }[];
+  latency: { model: string; version: string; arm: string; quantile: string; seconds: number }[];
+  baselines: { model: string; kpi: string; baseline: number; relativeChange: number | null }[];
+  featureDrift: {
+    model: string;
+    version: string;
+    feature: string;
+    method: string;
+    score: number;
+    pValue: number | null;
+  }[];
+  featureDrifted: { model: string; version: string; feature: string; drifted: boolean }[];
+  datasetDrift: { model: string; version: string; share: number; drifted: boolean }[];
+  health: { model: string; score: number; status: string }[];
+}
+
+export const emptySnapshot = (): ExportSnapshot => ({
+  kpis: [],
+  latency: [],
+  baselines: [],
+  featureDrift: [],
+  featureDrifted: [],
+  datasetDrift: [],
+  health: [],
+});
+
+export function createMonitorCounters(registry: Registry): MonitorCounters {
+  return {
+    ingested: new Counter({
+      name: 'modelwatch_ingested_records_total',
+      help: 'Records accepted by ingest, by model and kind (prediction, outcome).',
+      labelNames: ['model', 'kind'] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'modelwatch_rejected_records_total',
+      help: 'Records rejected by ingest (invalid, duplicate, unknown prediction), by model and kind.',
+      labelNames: ['model', 'kind'] as const,
+      registers: [registry],
+    }),
+    predictions: new Counter({
+      name: 'modelwatch_predictions_total',
+      help: 'Predictions accepted by ingest, by model and version.',
+      labelNames: ['model', 'version'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+/** Registers the gauges; each scrape reads `snapshot()` (cached by the caller). */
+export function registerMonitorGauges(registry: Registry, snapshot: () => Promise<ExportSnapshot>): void {
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: ExportSnapshot) => void) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        fill(this, s);
+      },
+    });
+
+  gauge('modelwatch_kpi_value', 'KPI over the last complete 5 minutes (ctr, cvr, error_rate, requests_per_second).', ['model', 'version', 'arm', 'kpi'], (g, s) => {
+    for (const k of s.kpis) g.set({ model: k.model, version: k.version, arm: k.arm, kpi: k.kpi }, k.value);
+  });
+  gauge('modelwatch_latency_seconds', 'Latency quantiles over the last complete 5 minutes.', ['model', 'version', 'arm', 'quantile'], (g, s) => {
+    for (const l of s.latency) g.set({ model: l.model, version: l.version, arm: l.arm, quantile: l.quantile }, l.seconds);
+  });
+  gauge('modelwatch_kpi_baseline', 'Baseline of a KPI used by the health rule (champion traffic).', ['model', 'kpi'], (g, s) => {
+    for (const b of s.baselines) g.set({ model: b.model, kpi: b.kpi }, b.baseline);
+  });
+  gauge('modelwatch_kpi_relative_change', 'Current KPI / baseline − 1 (champion traffic, latest minute with data).', ['model', 'kpi'], (g, s) => {
+    for (const b of s.baselines) if (b.relativeChange !== null) g.set({ model: b.model, kpi: b.kpi }, b.relativeChange);
+  });
+  gauge('modelwatch_feature_drift_score', 'Drift score per feature and method over the last hour vs the reference profile.', ['model', 'version', 'feature', 'method'], (g, s) => {
+    for (const d of s.featureDrift) g.set({ model: d.model, version: d.version, feature: d.feature, method: d.method }, d.score);
+  });
+  gauge('modelwatch_feature_drift_p_value', 'Drift p-value (ks, chi_square) per feature over the last hour.', ['model', 'version', 'feature', 'method'], (g, s) => {
+    for (const d of s.featureDrift) if (d.pValue !== null) g.set({ model: d.model, version: d.version, feature: d.feature, method: d.method }, d.pValue);
+  });
+  gauge('modelwatch_feature_drifted', '1 when the feature drifted over the last hour.', ['model', 'version', 'feature'], (g, s) => {
+    for (const d of s.featureDrifted) g.set({ model: d.model, version: d.version, feature: d.feature }, d.drifted ? 1 : 0);
+  });
+  gauge('modelwatch_dataset_drift_share', 'Share of drifted features over the last hour.', ['model', 'version'], (g, s) => {
+    for (const d of s.datasetDrift) g.set({ model: d.model, version: d.version }, d.share);
+  });
+  gauge('modelwatch_dataset_drifted', '1 when the drift share reached the dataset threshold.', ['model', 'version'], (g, s) => {
+    for (const d of s.datasetDrift) g.set({ model: d.model, version: d.version }, d.drifted ? 1 : 0);
+  });
+  gauge('modelwatch_health_score', 'Model health score, 0..1 (1 = no violation in the sustain window).', ['model'], (g, s) => {
+    for (const h of s.health) g.set({ model: h.model }, h.score);
+  });
+  gauge('modelwatch_health_status', '1 for the current health status of the model (ok, degraded, failing).', ['model', 'status'], (g, s) => {
+    for (const h of s.health) for (const status of ['ok', 'degraded', 'failing']) g.set({ model: h.model, status }, h.status === status ? 1 : 0);
+  });
+}

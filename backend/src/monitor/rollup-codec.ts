@@ -1,0 +1,154 @@
+/**
+ * Rollup ⇄ JSON-safe object for the store (and for shipping between processes). Only finite
+ * numbers, strings and arrays; the latency sketch is base64 of LatencySketch.toBytes().
+ */
+import { LatencySketch } from './latency-sketch.ts';
+import { SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
+import type { HistogramLayout } from './rollup-layout.ts';
+import { invalid } from '../errors.ts';
+
+export const ROLLUP_FORMAT = 1;
+
+export interface EncodedRollup {
+  format: typeof ROLLUP_FORMAT;
+  model: string;
+  version: string;
+  arm: string;
+  bucketStart: number;
+  bucketMs: number;
+  requests: number;
+  errors: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+  scoreCount: number;
+  scoreSum: number;
+  scoreSumSq: number;
+  latencyCount: number;
+  latencySum: number;
+  /** base64 of the latency sketch's compact bytes. */
+  latencySketch: string;
+  /** SCORE_BINS + 1 counts, the last one for missing scores. */
+  scoreHistogram: number[];
+  /** Layout id of `features`; null when there are none. */
+  layout: string | null;
+  features: { name: string; counts: number[] }[];
+}
+
+export function encodeRollup(r: Rollup): EncodedRollup {
+  return {
+    format: ROLLUP_FORMAT,
+    model: r.model,
+    version: r.version,
+    arm: r.arm,
+    bucketStart: r.bucketStart,
+    bucketMs: r.bucketMs,
+    requests: r.requests,
+    errors: r.errors,
+    impressions: r.impressions,
+    clicks: r.clicks,
+    conversions: r.conversions,
+    labelled: r.labelled,
+    positives: r.positives,
+    scoreCount: r.scoreCount,
+    scoreSum: r.scoreSum,
+    scoreSumSq: r.scoreSumSq,
+    latencyCount: r.latencyCount,
+    latencySum: r.latencySum,
+    latencySketch: r.latency.toBase64(),
+    scoreHistogram: Array.from(r.scoreHist),
+    layout: r.layout?.id ?? null,
+    features: r.layout === null ? [] : r.layout.names.map((name, i) => ({ name, counts: Array.from(r.features[i] ?? []) })),
+  };
+}
+
+const COUNTERS = [
+  'requests',
+  'errors',
+  'impressions',
+  'clicks',
+  'conversions',
+  'labelled',
+  'positives',
+  'scoreCount',
+  'latencyCount',
+] as const;
+
+/** Validates and decodes; a malformed object throws an invalid_argument DomainError naming the field. */
+export function decodeRollup(input: unknown): Rollup {
+  if (typeof input !== 'object' || input === null) throw invalid('rollup: expected an object');
+  const o = input as Record<string, unknown>;
+  if (o.format !== ROLLUP_FORMAT) throw invalid(`rollup.format: expected ${ROLLUP_FORMAT}, got ${String(o.format)}`);
+  const r = createRollup({
+    model: str(o, 'model'),
+    version: str(o, 'version'),
+    arm: str(o, 'arm'),
+    bucketStart: num(o, 'bucketStart'),
+    bucketMs: num(o, 'bucketMs'),
+  });
+  for (const k of COUNTERS) r[k] = count(o, k);
+  r.scoreSum = num(o, 'scoreSum');
+  r.scoreSumSq = num(o, 'scoreSumSq');
+  r.latencySum = num(o, 'latencySum');
+  if (typeof o.latencySketch !== 'string') throw invalid('rollup.latencySketch: expected a base64 string');
+  r.latency = LatencySketch.fromBase64(o.latencySketch);
+  if (r.latency.count !== r.latencyCount) {
+    throw invalid(`rollup.latencySketch: holds ${r.latency.count} values, latencyCount says ${r.latencyCount}`);
+  }
+  r.scoreHist = counts(o.scoreHistogram, 'rollup.scoreHistogram', SCORE_BINS + 1);
+
+  const layout = o.layout;
+  const features = o.features;
+  if (!Array.isArray(features)) throw invalid('rollup.features: expected an array');
+  if (layout === null) {
+    if (features.length > 0) throw invalid('rollup.features: must be empty when layout is null');
+    return r;
+  }
+  if (typeof layout !== 'string') throw invalid('rollup.layout: expected a string or null');
+  const names: string[] = [];
+  const sizes: number[] = [];
+  r.features = features.map((f: unknown, i) => {
+    if (typeof f !== 'object' || f === null) throw invalid(`rollup.features[${i}]: expected an object`);
+    const fo = f as Record<string, unknown>;
+    if (typeof fo.name !== 'string') throw invalid(`rollup.features[${i}].name: expected a string`);
+    const c = counts(fo.counts, `rollup.features[${i}].counts`);
+    names.push(fo.name);
+    sizes.push(c.length);
+    return c;
+  });
+  const decodedLayout: HistogramLayout = { id: layout, names, sizes };
+  r.layout = decodedLayout;
+  return r;
+}
+
+function str(o: Record<string, unknown>, k: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') throw invalid(`rollup.${k}: expected a string`);
+  return v;
+}
+
+function num(o: Record<string, unknown>, k: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`rollup.${k}: expected a finite number`);
+  return v;
+}
+
+function count(o: Record<string, unknown>, k: string): number {
+  const v = num(o, k);
+  if (v < 0) throw invalid(`rollup.${k}: expected a count ≥ 0, got ${v}`);
+  return v;
+}
+
+function counts(v: unknown, field: string, length?: number): Float64Array {
+  if (!Array.isArray(v)) throw invalid(`${field}: expected an array of counts`);
+  if (length !== undefined && v.length !== length) throw invalid(`${field}: expected ${length} counts, got ${v.length}`);
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== 'number' || !(x >= 0) || x === Infinity) throw invalid(`${field}[${i}]: expected a count ≥ 0`);
+    out[i] = x;
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, invalid, notFound } from '../errors.ts';
+import type { ModelService } from '../registry/models.ts';
+import { MicroBatcher } from './micro-batcher.ts';
+import type { EncodedRows, FeatureRow, ModelSession } from './onnx-session.ts';
+import type { PredictionLog } from './prediction-log.ts';
+import type { RouteDecision, TrafficRouter } from './router.ts';
+import type { ServingConfig } from './serving-config.ts';
+import type { ServingMetrics } from './serving-metrics.ts';
+
+export interface PredictInput {
+  unitId?: string | undefined;
+  features?: Record<string, unknown> | undefined;
+  instances?: unknown[] | undefined;
+}
+
+export interface Prediction {
+  predictionId: string;
+  version: string;
+  arm: string;
+  /** Positive-class probability; null only when the model produced no finite number. */
+  score: number | null;
+}
+
+interface Item {
+  unitId: string | undefined;
+  features: FeatureRow;
+  where: string;
+}
+
+interface Group {
+  decision: RouteDecision;
+  indexes: number[];
+}
+
+export interface PredictServiceDeps {
+  router: TrafficRouter;
+  log: PredictionLog;
+  metrics: ServingMetrics;
+  config: ServingConfig;
+  models: ModelService;
+}
+
+/**
+ * POST /predict: routes each instance (experiment arm, canary share or champion), scores
+ * them with the version's ONNX session (through the micro-batcher when enabled), answers,
+ * and hands each prediction to the monitor's buffer with its latency and error status.
+ */
+export class PredictService {
+  private readonly deps: PredictServiceDeps;
+  private readonly batchers = new WeakMap<ModelSession, MicroBatcher>();
+
+  constructor(deps: PredictServiceDeps) {
+    this.deps = deps;
+  }
+
+  async predict(model: string, input: PredictInput): Promise<{ predictions: Prediction[] }> {
+    const started = performance.now();
+    const items = this.items(input);
+    const decisions = await this.routeAll(model, items);
+    // Group by version so each group is one batch for one session.
+    const groups = new Map<ModelSession, Group>();
+    decisions.forEach((decision, i) => {
+      const group = groups.get(decision.session);
+      if (group) group.indexes.push(i);
+      else groups.set(decision.session, { decision, indexes: [i] });
+    });
+    const encoded = [...groups.values()].map((group) => ({
+      group,
+      rows: group.decision.session.encode(
+        group.indexes.map((i) => items[i]!.features),
+        (k) => items[group.indexes[k]!]!.where,
+      ),
+    }));
+    const predictions = new Array<Prediction>(items.length);
+    const now = Date.now();
+    await Promise.all(
+      encoded.map(async ({ group, rows }) => {
+        const { version, arm } = group.decision;
+        let scores: Float64Array;
+        try {
+          scores = await this.score(group.decision.session, rows);
+        } catch (error) {
+          const latencyMs = performance.now() - started;
+          const message = error instanceof Error ? error.message : String(error);
+          for (const i of group.indexes) {
+            this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500) });
+          }
+          this.deps.metrics.predictionErrors.inc({ model, version }, group.indexes.length);
+          throw new DomainError('unavailable', `model "${model}" version "${version}" failed to score: ${message.split('\n')[0]}`);
+        }
+        const latencyMs = performance.now() - started;
+        group.indexes.forEach((i, k) => {
+          const raw = scores[k]!;
+          const score = Number.isFinite(raw) ? raw : null;
+          const predictionId = randomUUID();
+          predictions[i] = { predictionId, version, arm, score };
+          this.deps.log.push(model, {
+            id: predictionId,
+            ts: now,
+            version,
+            arm,
+            features: items[i]!.features as Record<string, unknown>,
+            score,
+            latencyMs,
+            ...(score === null ? { error: 'model produced a non-finite score' } : {}),
+          });
+        });
+        this.deps.metrics.predictions.inc({ model, version }, group.indexes.length);
+      }),
+    );
+    return { predictions };
+  }
+
+  private score(session: ModelSession, rows: EncodedRows): Promise<Float64Array> {
+    const { microBatch } = this.deps.config;
+    if (!microBatch.enabled) {
+      this.deps.metrics.batchRows.observe(rows.count);
+      return session.score(rows);
+    }
+    let batcher = this.batchers.get(session);
+    if (!batcher) {
+      batcher = new MicroBatcher(session, { ...microBatch, onRun: (n) => this.deps.metrics.batchRows.observe(n) });
+      this.batchers.set(session, batcher);
+    }
+    return batcher.score(rows);
+  }
+
+  private async routeAll(model: string, items: Item[]): Promise<RouteDecision[]> {
+    try {
+      if (items.length === 1) return [await this.deps.router.route(model, items[0]!.unitId)];
+      return await Promise.all(items.map((item) => this.deps.router.route(model, item.unitId)));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'failed_precondition' && !(await this.deps.models.find(model))) {
+        throw notFound(`model "${model}" not found; create it with POST /api/v1/models`);
+      }
+      throw error;
+    }
+  }
+
+  private items(input: PredictInput): Item[] {
+    const { features, instances, unitId } = input;
+    if (features !== undefined && instances !== undefined) throw invalid('body: send either "features" (one instance) or "instances" (several), not both');
+    if (features !== undefined) return [{ unitId, features, where: 'body' }];
+    if (instances === undefined) throw invalid('body: expected {"features": {...}} or {"instances": [...]}');
+    if (instances.length === 0) throw invalid('body.instances: must hold at least one instance');
+    if (instances.length > this.deps.config.maxInstances) {
+      throw invalid(`body.instances: at most ${this.deps.config.maxInstances} instances per request, got ${instances.length}`);
+    }
+    return instances.map((instance, i) => {
+      const where = `body.instances[${i}]`;
+      if (instance === null || typeof instance !== 'object' || Array.isArray(instance)) throw invalid(`${where}: expected an object`);
+      const object = instance as Record<string, unknown>;
+      const nested = object.features;
+      if (nested !== null && typeof nested === 'object' && !Array.isArray(nested)) {
+        const own = object.unitId;
+        if (own !== undefined && typeof own !== 'string' && typeof own !== 'number') throw invalid(`${where}.unitId: expected a string`);
+        return { unitId: own === undefined ? unitId : String(own), features: nested as FeatureRow, where };
+      }
+      return { unitId, features: object, where };
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import type { Logger } from 'pino';
+
+/** API.md's prediction record, as serving logs it. */
+export interface PredictionRecord {
+  id: string;
+  ts: number;
+  version: string;
+  arm?: string;
+  features: Record<string, unknown>;
+  score: number | null;
+  latencyMs: number;
+  error?: string;
+}
+
+/** `ctx.monitor`, as far as serving needs it (optional until that area is wired). */
+export interface PredictionSink {
+  ingestPredictions(
+    model: string,
+    records: unknown[],
+    options?: { source?: string },
+  ): Promise<{ accepted: number; rejected: Array<{ index: number; error: string }> }>;
+}
+
+export interface PredictionLogOptions {
+  sink: () => PredictionSink | undefined;
+  logger: Logger;
+  /** Flush a model's buffer this long after its first record (ms). */
+  flushMs: number;
+  /** ... or as soon as it holds this many records. */
+  maxBatch: number;
+  /** Records buffered per model at most; beyond it the oldest are dropped (and counted). */
+  maxQueued: number;
+  onDropped?: (model: string, count: number, why: 'overflow' | 'no_monitor' | 'ingest_failed' | 'rejected') => void;
+}
+
+/**
+ * Logs served predictions to the monitor in-process, off the reply path: records wait in a
+ * small per-model buffer flushed every few milliseconds or every `maxBatch` records, so a
+ * predict reply never waits for a database write.
+ *
+ * Durability trade-off: a prediction is answered before its record is durable. A crash
+ * (kill -9, power loss) loses at most the records buffered in the last `flushMs` plus any
+ * flush in flight; a clean shutdown flushes everything (close()). If the monitor falls
+ * behind, the buffer is bounded (`maxQueued`): the oldest records are dropped and counted
+ * (modelwatch_prediction_log_dropped_total) rather than letting memory grow or slowing
+ * predictions down.
+ */
+export class PredictionLog {
+  private readonly options: PredictionLogOptions;
+  private readonly buffers = new Map<string, PredictionRecord[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private warnedNoSink = false;
+  private closed = false;
+
+  constructor(options: PredictionLogOptions) {
+    this.options = options;
+  }
+
+  push(model: string, record: PredictionRecord): void {
+    let buffer = this.buffers.get(model);
+    if (!buffer) {
+      buffer = [];
+      this.buffers.set(model, buffer);
+    }
+    buffer.push(record);
+    if (buffer.length > this.options.maxQueued) {
+      const excess = buffer.length - this.options.maxQueued;
+      buffer.splice(0, excess);
+      this.options.onDropped?.(model, excess, 'overflow');
+    }
+    if (buffer.length >= this.options.maxBatch) this.flushModel(model);
+    else if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        for (const name of [...this.buffers.keys()]) this.flushModel(name);
+      }, this.options.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Flushes everything buffered and waits for all flushes in flight. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    for (const name of [...this.buffers.keys()]) this.flushModel(name);
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private flushModel(model: string): void {
+    const buffer = this.buffers.get(model);
+    if (!buffer?.length) return;
+    this.buffers.delete(model);
+    const sink = this.options.sink();
+    if (!sink) {
+      if (!this.warnedNoSink) {
+        this.warnedNoSink = true;
+        this.options.logger.warn('predictions are not logged: the monitor (ctx.monitor) is not available in this service');
+      }
+      this.options.onDropped?.(model, buffer.length, 'no_monitor');
+      return;
+    }
+    const work = sink
+      .ingestPredictions(model, buffer, { source: 'serving' })
+      .then((result) => {
+        if (result.rejected.length) {
+          this.options.onDropped?.(model, result.rejected.length, 'rejected');
+          this.options.logger.warn({ model, rejected: result.rejected.length, first: result.rejected[0] }, 'monitor rejected served predictions');
+        }
+      })
+      .catch((error: unknown) => {
+        this.options.onDropped?.(model, buffer.length, 'ingest_failed');
+        this.options.logger.error({ err: error, model, records: buffer.length }, 'logging served predictions failed');
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+}

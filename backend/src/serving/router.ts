@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import { DomainError } from '../errors.ts';
+import { loadAssignmentHasher, type AssignmentHasher } from '../experiments/assignment.ts';
+import type { Aliases } from '../registry/versions.ts';
+import type { ModelSession } from './onnx-session.ts';
+import type { SessionPool } from './session-pool.ts';
+
+/** What the experiments area answers for a unit: its arm and the version that arm serves. */
+export interface ExperimentAssignment {
+  arm: string;
+  version: string;
+  experimentId?: string;
+}
+
+/** `ctx.experiments`, as far as the router needs it (optional until that area is wired). */
+export interface ExperimentAssigner {
+  assign(model: string, unitId: string): ExperimentAssignment | undefined | null | Promise<ExperimentAssignment | undefined | null>;
+}
+
+export interface CanaryRoute {
+  version: string;
+  /** Share of units (0..100) sent to the canary. */
+  percent: number;
+  /** Salt of the unit hash: the action id, so a ramp keeps its units as it grows. */
+  salt: string;
+}
+
+export interface RouteDecision {
+  version: string;
+  arm: string;
+  session: ModelSession;
+  experimentId?: string;
+}
+
+interface ModelRoute {
+  champion?: string;
+  challenger?: string;
+  canary?: CanaryRoute;
+}
+
+export interface TrafficRouterOptions {
+  pool: SessionPool;
+  /** Loads a version in the background when traffic is assigned to one not loaded yet. */
+  ensureLoaded: (model: string, version: string) => Promise<unknown>;
+  experiments: () => ExperimentAssigner | undefined;
+  logger: Logger;
+}
+
+/**
+ * Picks the version per request: an active experiment's assignment for the unit if there is
+ * one, else a canary share if a canary ramp is running, else the champion. State is in
+ * memory and swapped whole (one assignment) after each committed alias change, so a request
+ * sees either the old champion or the new one, never none; a rollback takes effect on the
+ * next request.
+ */
+export class TrafficRouter {
+  private readonly routes = new Map<string, ModelRoute>();
+  private readonly options: TrafficRouterOptions;
+  private hasher: AssignmentHasher | undefined;
+
+  constructor(options: TrafficRouterOptions) {
+    this.options = options;
+  }
+
+  async init(): Promise<void> {
+    this.hasher = await loadAssignmentHasher();
+  }
+
+  setAliases(model: string, aliases: Aliases): void {
+    const current = this.routes.get(model);
+    this.routes.set(model, {
+      ...(aliases.champion ? { champion: aliases.champion } : {}),
+      ...(aliases.challenger ? { challenger: aliases.challenger } : {}),
+      ...(current?.canary && current.canary.version !== aliases.champion ? { canary: current.canary } : {}),
+    });
+  }
+
+  setCanary(model: string, canary: CanaryRoute | undefined): void {
+    const { canary: _old, ...rest } = this.routes.get(model) ?? {};
+    this.routes.set(model, canary ? { ...rest, canary } : rest);
+  }
+
+  state(model: string): { champion: string | null; challenger: string | null; canary: CanaryRoute | null } {
+    const route = this.routes.get(model);
+    return { champion: route?.champion ?? null, challenger: route?.challenger ?? null, canary: route?.canary ?? null };
+  }
+
+  champion(model: string): string | undefined {
+    return this.routes.get(model)?.champion;
+  }
+
+  /** The version, arm and session for one request. */
+  async route(model: string, unitId: string | undefined): Promise<RouteDecision> {
+    const route = this.routes.get(model);
+    const { pool } = this.options;
+    if (unitId !== undefined) {
+      const experiments = this.options.experiments();
+      if (experiments) {
+        const assigned = await experiments.assign(model, unitId);
+        if (assigned?.version) {
+          const session = pool.get(model, assigned.version);
+          if (session) {
+            return { version: assigned.version, arm: assigned.arm, session, ...(assigned.experimentId ? { experimentId: assigned.experimentId } : {}) };
+          }
+          this.loadInBackground(model, assigned.version);
+        }
+      }
+    }
+    const canary = route?.canary;
+    if (canary && canary.percent > 0) {
+      const bucket = unitId !== undefined && this.hasher ? this.hasher.bucket(canary.salt, unitId) : Math.floor(Math.random() * 10_000);
+      if (bucket < canary.percent * 100) {
+        const session = pool.get(model, canary.version);
+        if (session) return { version: canary.version, arm: 'canary', session };
+      }
+    }
+    const champion = route?.champion;
+    if (!champion) {
+      throw new DomainError(
+        'failed_precondition',
+        `model "${model}" has no champion to serve; register a version and promote it (POST /api/v1/models/${model}/actions/promote)`,
+      );
+    }
+    const session = pool.get(model, champion);
+    if (!session) {
+      const status = pool.status(model, champion);
+      if (status.status !== 'loading') this.loadInBackground(model, champion);
+      throw new DomainError(
+        'unavailable',
+        `champion "${champion}" of model "${model}" is not loaded${status.error ? `: ${status.error}` : ' yet'}; roll back to a healthy version (POST /api/v1/models/${model}/actions/rollback)`,
+      );
+    }
+    return { version: champion, arm: 'champion', session };
+  }
+
+  private readonly backgroundLoads = new Set<string>();
+
+  private loadInBackground(model: string, version: string): void {
+    const key = `${model}\u0000${version}`;
+    if (this.backgroundLoads.has(key) || this.options.pool.status(model, version).status === 'failed') return;
+    this.backgroundLoads.add(key);
+    this.options
+      .ensureLoaded(model, version)
+      .catch((error: unknown) => this.options.logger.warn({ err: error, model, version }, 'version assigned traffic cannot be loaded; serving the champion'))
+      .finally(() => this.backgroundLoads.delete(key));
+  }
+}

@@ -1,0 +1,1 @@
+export { QueryEditor } from './QueryEditor';

@@ -1,0 +1,1 @@
+export { VariableQueryEditor } from './VariableQueryEditor';

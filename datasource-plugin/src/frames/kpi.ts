@@ -1,0 +1,30 @@
+import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
+import type { KpiResponse } from '../api/types';
+import { KPI_LABELS } from '../types';
+import { kpiUnit } from './units';
+
+/** One time series frame per (kpi, version, arm), with unit, labels and a readable display name. */
+export function kpiFrames(refId: string, model: string, response: KpiResponse): DataFrame[] {
+  return response.series.map((series) => {
+    const label = KPI_LABELS[series.kpi] ?? series.kpi;
+    const arm = series.arm ? ` · ${series.arm}` : '';
+    const labels: Record<string, string> = { model, kpi: series.kpi, version: series.version };
+    if (series.arm) {
+      labels.arm = series.arm;
+    }
+    return createDataFrame({
+      refId,
+      name: `${series.kpi} ${series.version}${arm}`,
+      fields: [
+        { name: 'Time', type: FieldType.time, values: series.points.map((p) => p[0]) },
+        {
+          name: series.kpi,
+          type: FieldType.number,
+          values: series.points.map((p) => p[1]),
+          labels,
+          config: { unit: kpiUnit(series.kpi), displayNameFromDS: `${label} ${series.version}${arm}` },
+        },
+      ],
+    });
+  });
+}
