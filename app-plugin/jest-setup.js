@@ -4,7 +4,11 @@ import './.config/jest-setup';
 // jsdom has no canvas; @grafana/ui measures text (Combobox, auto-sized inputs) with one.
 HTMLCanvasElement.prototype.getContext = function getContext() {
   return {
-    measureText: (text) => ({ width: String(text).length * 8, actualBoundingBoxAscent: 8, actualBoundingBoxDescent: 2 }),
+    measureText: (text) => ({
+      width: String(text).length * 8,
+      actualBoundingBoxAscent: 8,
+      actualBoundingBoxDescent: 2,
+    }),
     font: '',
   };
 };

@@ -1,10 +1,19 @@
 import type { Logger } from 'pino';
 import type { AlertService } from './alerts/alert-service.ts';
 import type { AuditLog } from './audit/audit.ts';
+import type { Clock } from './clock.ts';
 import type { TokenService } from './auth/tokens.ts';
 import type { Config } from './config/config.ts';
+import type { ExperimentService } from './experiments/experiment-service.ts';
+import type { JobService } from './jobs/job-service.ts';
 import type { ServiceMetrics } from './metrics/registry.ts';
+import type { ActionService } from './actions/action-service.ts';
+import type { MonitorService } from './monitor/monitor-service.ts';
+import type { ProfileStore } from './monitor/profile-store.ts';
 import type { ModelService } from './registry/models.ts';
+import type { VersionRegistry } from './registry/versions.ts';
+import type { TrafficRouter } from './serving/router.ts';
+import type { ServingService } from './serving/serving-service.ts';
 import type { Store } from './store/database.ts';
 
 /**
@@ -13,14 +22,32 @@ import type { Store } from './store/database.ts';
  */
 export interface AppContext {
   config: Config;
+  /** Use this, never Date.now(), for anything time-based in the domain (the demo compresses time). */
+  clock: Clock;
   logger: Logger;
   store: Store;
   metrics: ServiceMetrics;
   tokens: TokenService;
   audit: AuditLog;
   models: ModelService;
+  /** Monitoring engine: ingest, rollups, KPI/drift/health queries (monitor/). */
+  monitor: MonitorService;
+  /** Reference profiles per model version (monitor/). */
+  profiles: ProfileStore;
   /** Alert webhooks, policies, incidents (alerts/). */
   alerts: AlertService;
+  /** Model versions, artifacts, aliases (registry/versions.ts). */
+  registry: VersionRegistry;
+  /** Promote, rollback, and the generic action record with idempotency (actions/). */
+  actions: ActionService;
+  /** Picks the serving version per unit (serving/router.ts). */
+  router: TrafficRouter;
+  /** Predict, session loading, serving state (serving/). */
+  serving: ServingService;
+  /** A/B experiments: assignment, results, ramps, stop decisions (experiments/). */
+  experiments: ExperimentService;
+  /** Job queue and workers: retrain jobs, their logs, GPU slots (jobs/). */
+  jobs: JobService;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */
   onClose: Array<() => Promise<void> | void>;
 }

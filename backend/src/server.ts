@@ -5,18 +5,27 @@ import type { AppContext } from './app-context.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { contextActionPerformer } from './alerts/context-performer.ts';
 import { AuditLog } from './audit/audit.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { bootstrapAdminToken } from './auth/bootstrap.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config/config.ts';
+import { ExperimentService } from './experiments/experiment-service.ts';
 import { createApp } from './http/app.ts';
 import { allRoutes } from './http/routes/index.ts';
+import { createJobs } from './jobs/wiring.ts';
 import { createLogger } from './logger.ts';
 import { createServiceMetrics } from './metrics/registry.ts';
+import { createMonitor } from './monitor/wiring.ts';
 import { ModelService } from './registry/models.ts';
+import { createRegistryServing } from './serving/wire.ts';
 import { migrateToLatest, openStore } from './store/database.ts';
 
 /** Opens the store, migrates it and builds every service. */
-export async function createContext(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppContext> {
+export async function createContext(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  clock: Clock = systemClock,
+): Promise<AppContext> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const applied = await migrateToLatest(store);
   if (applied.length) logger.info({ migrations: applied, dialect: store.dialect }, 'store migrated');
@@ -24,17 +33,51 @@ export async function createContext(config: Config, logger: Logger = createLogge
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
+  const models = new ModelService(store, audit);
+  const { monitor, profiles } = createMonitor({
+    store,
+    models,
+    audit,
+    logger,
+    registry: metrics.registry,
+    now: () => clock.now(),
+    championOf: async (model) => (await ctx.registry.aliases(model)).champion,
+  });
+  // Monitor, profiles and experiments are looked up on ctx when used (wired below or later).
+  const registryServing = createRegistryServing({ config, clock, logger, store, audit, models, metrics, services: () => ctx as never });
   const ctx: AppContext = {
     config,
+    clock,
     logger,
     store,
     metrics,
     tokens,
     audit,
-    models: new ModelService(store, audit),
-    alerts: new AlertService({ store, audit, logger, registry: metrics.registry, performer: contextActionPerformer(() => ctx) }),
+    models,
+    monitor,
+    profiles,
+    registry: registryServing.registry,
+    actions: registryServing.actions,
+    router: registryServing.router,
+    serving: registryServing.serving,
+    experiments: new ExperimentService({ store, audit, models, clock, logger, registry: metrics.registry, peers: () => ctx }),
+    jobs: createJobs({ store, audit, logger, metrics, config, models, registry: registryServing.registry, clock }, () => ctx),
+    alerts: new AlertService({ store, audit, logger, clock, registry: metrics.registry, performer: contextActionPerformer(() => ctx) }),
     onClose: [],
   };
+  // Replays batches a stopped process left unflushed; closes (final flush) after serving.
+  await monitor.start();
+  ctx.onClose.push(() => monitor.close());
+  // Before serving starts: it loads the running experiments' versions and routes by them.
+  await ctx.experiments.start();
+  ctx.onClose.push(() => ctx.experiments.close());
+  // Keep last: loads champion/challenger sessions before listening; on shutdown its close
+  // (flushing served predictions to the monitor) runs first, while the monitor is still open.
+  await registryServing.start();
+  ctx.onClose.push(() => registryServing.close());
+  // Jobs start once what they use is up, and stop first on shutdown (running ones go back to the queue).
+  await ctx.jobs.start();
+  ctx.onClose.push(() => ctx.jobs.stop());
   return ctx;
 }
 
@@ -45,8 +88,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
-  const ctx = await createContext(config, logger);
+export async function startServer(config: Config, logger?: Logger, clock?: Clock): Promise<RunningServer> {
+  const ctx = await createContext(config, logger, clock);
   const app = createApp(ctx, allRoutes(ctx));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));

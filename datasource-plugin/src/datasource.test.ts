@@ -25,7 +25,9 @@ function setRoutes(next: Record<string, Reply>) {
 describe('DataSource.query', () => {
   it('asks for KPIs over the request range with the panel interval as step, through the proxy route', async () => {
     setRoutes({
-      '/api/v1/models/ctr-model/kpis': { data: { series: [{ kpi: 'ctr', version: 'v1', points: [[1_700_000_000_000, 0.04]] }] } },
+      '/api/v1/models/ctr-model/kpis': {
+        data: { series: [{ kpi: 'ctr', version: 'v1', points: [[1_700_000_000_000, 0.04]] }] },
+      },
     });
     const ds = new DataSource(instanceSettings());
     const response = await ds.query(queryRequest([{ refId: 'A', queryType: 'kpi', model: '$model', kpi: 'ctr' }]));
@@ -39,9 +41,25 @@ describe('DataSource.query', () => {
   it('expands multi-value feature variables and reports a failing query under its refId', async () => {
     setRoutes({
       '/api/v1/models/ctr-model/drift': {
-        data: { windows: [{ start: 1, driftShare: 0, datasetDrifted: false, features: [{ feature: 'age', method: 'ks', score: 0.1, drifted: false }, { feature: 'price', method: 'ks', score: 0.2, drifted: false }, { feature: 'zip', method: 'ks', score: 0.9, drifted: true }] }] },
+        data: {
+          windows: [
+            {
+              start: 1,
+              driftShare: 0,
+              datasetDrifted: false,
+              features: [
+                { feature: 'age', method: 'ks', score: 0.1, drifted: false },
+                { feature: 'price', method: 'ks', score: 0.2, drifted: false },
+                { feature: 'zip', method: 'ks', score: 0.9, drifted: true },
+              ],
+            },
+          ],
+        },
       },
-      '/api/v1/experiments/nope/results': { status: 404, data: { error: { code: 'not_found', message: 'experiment "nope" does not exist' } } },
+      '/api/v1/experiments/nope/results': {
+        status: 404,
+        data: { error: { code: 'not_found', message: 'experiment "nope" does not exist' } },
+      },
     });
     const ds = new DataSource(instanceSettings());
     const response = await ds.query(
@@ -70,7 +88,22 @@ describe('DataSource.query', () => {
   it('serves audit entries in the time range for annotations', async () => {
     setRoutes({
       '/api/v1/audit': {
-        data: { actions: [{ id: '1', type: 'promote', status: 'succeeded', model: 'm', actor: 'a', reason: 'r', fromVersion: 'v1', toVersion: 'v2', jobId: null, createdAt: '2026-01-01T00:00:00Z' }] },
+        data: {
+          actions: [
+            {
+              id: '1',
+              type: 'promote',
+              status: 'succeeded',
+              model: 'm',
+              actor: 'a',
+              reason: 'r',
+              fromVersion: 'v1',
+              toVersion: 'v2',
+              jobId: null,
+              createdAt: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
       },
     });
     const ds = new DataSource(instanceSettings());
@@ -96,16 +129,25 @@ describe('DataSource.testDatasource', () => {
     const ds = new DataSource(instanceSettings());
     expect((await ds.testDatasource()).message).toMatch(/cannot reach http:\/\/modelwatch:8080/);
 
-    setRoutes({ '/healthz': { data: { status: 'ok' } }, '/api/v1/models': { status: 401, data: { error: { code: 'unauthorized', message: 'invalid token' } } } });
+    setRoutes({
+      '/healthz': { data: { status: 'ok' } },
+      '/api/v1/models': { status: 401, data: { error: { code: 'unauthorized', message: 'invalid token' } } },
+    });
     const rejected = await ds.testDatasource();
     expect(rejected.status).toBe('error');
     expect(rejected.message).toMatch(/rejected the API token.*401: invalid token/);
   });
 
   it('succeeds with the number of models', async () => {
-    setRoutes({ '/healthz': { data: { status: 'ok' } }, '/api/v1/models': { data: { models: [{ name: 'a', task: 't', features: [] }] } } });
+    setRoutes({
+      '/healthz': { data: { status: 'ok' } },
+      '/api/v1/models': { data: { models: [{ name: 'a', task: 't', features: [] }] } },
+    });
     const result = await new DataSource(instanceSettings()).testDatasource();
-    expect(result).toEqual({ status: 'success', message: 'Connected to ModelWatch at http://modelwatch:8080: 1 model.' });
+    expect(result).toEqual({
+      status: 'success',
+      message: 'Connected to ModelWatch at http://modelwatch:8080: 1 model.',
+    });
   });
 });
 
@@ -114,7 +156,10 @@ describe('variables', () => {
     setRoutes({ '/api/v1/models/ctr-model/versions': { data: { versions: [{ version: 'v1' }, { version: 'v2' }] } } });
     const ds = new DataSource(instanceSettings());
     const values = await ds.metricFindQuery({ refId: 'v', kind: 'versions', model: '$model' });
-    expect(values).toEqual([{ text: 'v1', value: 'v1' }, { text: 'v2', value: 'v2' }]);
+    expect(values).toEqual([
+      { text: 'v1', value: 'v1' },
+      { text: 'v2', value: 'v2' },
+    ]);
   });
 
   it('parses the legacy string form and splits multi-values', () => {

@@ -37,7 +37,8 @@ export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
     // Annotations come from the audit log: deployments, rollbacks, retrains, alerts.
     this.annotations = {
       getDefaultQuery: () => ({ queryType: 'audit' }),
-      prepareQuery: (anno) => (anno.target ? { ...anno.target, queryType: anno.target.queryType ?? 'audit' } : undefined),
+      prepareQuery: (anno) =>
+        anno.target ? { ...anno.target, queryType: anno.target.queryType ?? 'audit' } : undefined,
     };
   }
 
@@ -99,7 +100,10 @@ export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
     return { data: results.flatMap((r) => r.frames), ...(errors.length ? { errors } : {}) };
   }
 
-  async metricFindQuery(query: MwVariableQuery | string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+  async metricFindQuery(
+    query: MwVariableQuery | string,
+    options?: { scopedVars?: ScopedVars }
+  ): Promise<MetricFindValue[]> {
     const parsed = typeof query === 'string' ? parseVariableString(query) : query;
     return findVariableValues(this.api, parsed, (v) => getTemplateSrv().replace(v, options?.scopedVars));
   }

@@ -43,7 +43,11 @@ export async function runQuery(api: MwApiClient, query: MwQuery, window: TimeWin
   switch (query.queryType ?? 'kpi') {
     case 'kpi':
       return perModel(query, async (model) =>
-        kpiFrames(refId, model, await api.kpis(model, window, { version: query.version, arm: query.arm, kpi: query.kpi }))
+        kpiFrames(
+          refId,
+          model,
+          await api.kpis(model, window, { version: query.version, arm: query.arm, kpi: query.kpi })
+        )
       );
     case 'drift': {
       const features = query.features ?? [];

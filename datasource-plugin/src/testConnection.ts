@@ -7,7 +7,10 @@ import { describeError, fetchStatus, MwApiClient } from './api/client';
  */
 export async function testConnection(api: MwApiClient, backendUrl?: string): Promise<TestDataSourceResponse> {
   if (!backendUrl) {
-    return { status: 'error', message: 'Set the ModelWatch backend URL (for example http://modelwatch:8080) and save.' };
+    return {
+      status: 'error',
+      message: 'Set the ModelWatch backend URL (for example http://modelwatch:8080) and save.',
+    };
   }
   try {
     await api.healthz();

@@ -1,17 +1,11 @@
-import { test, expect } from '@grafana/plugin-e2e';
+import { expect, test } from '@grafana/plugin-e2e';
 
-test('smoke: should render query editor', async ({ panelEditPage, readProvisionedDataSource }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
+test('query editor offers the ModelWatch query types', async ({ createDataSource, panelEditPage, page }) => {
+  const ds = await createDataSource({ type: 'modelwatch-mlops-datasource', name: `ModelWatch e2e ${Date.now()}` });
+  await page.route('**/modelwatch/api/v1/models', (route) => route.fulfill({ status: 200, json: { models: [] } }));
   await panelEditPage.datasource.set(ds.name);
-  await expect(panelEditPage.getQueryEditorRow('A').getByRole('textbox', { name: 'Query Text' })).toBeVisible();
-});
-
-test('data query should return a value', async ({ panelEditPage, readProvisionedDataSource }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  await panelEditPage.datasource.set(ds.name);
-  await panelEditPage.setVisualization('Table');
-  await panelEditPage.getQueryEditorRow('A').getByRole('textbox', { name: 'Query Text' }).fill('test query');
-  await panelEditPage.getQueryEditorRow('A').getByRole('spinbutton').fill('10');
-  await expect(panelEditPage.panel.fieldNames).toContainText(['Time', 'Value']);
-  await expect(panelEditPage.panel.data).toContainText(['10']);
+  const row = panelEditPage.getQueryEditorRow('A');
+  for (const label of ['KPI', 'Drift', 'Experiment', 'Health', 'Jobs', 'Audit']) {
+    await expect(row.getByLabel(label, { exact: true })).toBeVisible();
+  }
 });

@@ -130,21 +130,32 @@ export const api = {
     (await fetchAPI<{ actions: AuditEntry[] }>('read', '/api/v1/audit', { params: filter })).actions,
 
   promote: async (model: string, input: PromoteInput, key?: string) =>
-    (await fetchAPI<{ action: Action }>('admin', `${m(model)}/actions/promote`, { data: input, headers: withKey(key) })).action,
+    (await fetchAPI<{ action: Action }>('admin', `${m(model)}/actions/promote`, { data: input, headers: withKey(key) }))
+      .action,
   rollback: async (model: string, input: RollbackInput, key?: string) =>
-    (await fetchAPI<{ action: Action }>('admin', `${m(model)}/actions/rollback`, { data: input, headers: withKey(key) })).action,
+    (
+      await fetchAPI<{ action: Action }>('admin', `${m(model)}/actions/rollback`, {
+        data: input,
+        headers: withKey(key),
+      })
+    ).action,
   retrain: async (model: string, input: RetrainInput, key?: string) =>
-    (await fetchAPI<{ action: Action }>('edit', `${m(model)}/actions/retrain`, { data: input, headers: withKey(key) })).action,
+    (await fetchAPI<{ action: Action }>('edit', `${m(model)}/actions/retrain`, { data: input, headers: withKey(key) }))
+      .action,
 
   listExperiments: async (model?: string) =>
     (await fetchAPI<{ experiments: Experiment[] }>('read', '/api/v1/experiments', { params: { model } })).experiments,
   experimentResults: (id: string) => fetchAPI<ExperimentResults>('read', `/api/v1/experiments/${seg(id)}/results`),
   /** Stopping with promote/rollback changes what serves, so it needs an admin; "none" only needs an editor. */
   stopExperiment: (id: string, decision: StopDecision, reason: string, key?: string) =>
-    fetchAPI<Experiment | { experiment: Experiment }>(decision === 'none' ? 'edit' : 'admin', `/api/v1/experiments/${seg(id)}/stop`, {
-      data: { decision, reason },
-      headers: withKey(key),
-    }),
+    fetchAPI<Experiment | { experiment: Experiment }>(
+      decision === 'none' ? 'edit' : 'admin',
+      `/api/v1/experiments/${seg(id)}/stop`,
+      {
+        data: { decision, reason },
+        headers: withKey(key),
+      }
+    ),
 
   listJobs: async (filter: { model?: string; status?: string } = {}) =>
     (await fetchAPI<{ jobs: Job[] }>('read', '/api/v1/jobs', { params: filter })).jobs,
@@ -156,7 +167,8 @@ export const api = {
   cancelJob: (id: string) => fetchAPI<unknown>('edit', `/api/v1/jobs/${seg(id)}/cancel`, { data: {} }),
 
   getPolicies: () => fetchAPI<PolicyDocument>('read', '/api/v1/policies'),
-  putPolicies: (doc: PolicyDocument) => fetchAPI<PolicyDocument>('admin', '/api/v1/policies', { method: 'PUT', data: doc }),
+  putPolicies: (doc: PolicyDocument) =>
+    fetchAPI<PolicyDocument>('admin', '/api/v1/policies', { method: 'PUT', data: doc }),
   /** Proposed endpoint: what the given policies would decide for these alerts, acting on nothing. */
   dryRunPolicies: (policies: PolicyDocument, alerts: DryRunAlert[]) =>
     fetchAPI<DryRunResult>('admin', '/api/v1/policies/dry-run', { data: { policies, alerts } }),

@@ -15,7 +15,11 @@ export function fakeFetch(routes: Record<string, Reply | Handler>) {
     const path = request.url.replace(/^\/api\/plugin-proxy\/[^/]+/, '');
     const route = routes[`${request.method ?? 'GET'} ${path}`];
     if (!route) {
-      return throwError(() => ({ status: 404, statusText: 'Not Found', data: { error: { code: 'not_found', message: `no fake for ${request.method} ${path}` } } }));
+      return throwError(() => ({
+        status: 404,
+        statusText: 'Not Found',
+        data: { error: { code: 'not_found', message: `no fake for ${request.method} ${path}` } },
+      }));
     }
     const reply = typeof route === 'function' ? route(request) : route;
     const status = reply.status ?? 200;

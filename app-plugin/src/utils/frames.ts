@@ -57,7 +57,15 @@ export function featureDrift(response: DriftResponse): FeatureDrift[] {
   const byFeature = new Map<string, FeatureDrift>();
   for (const window of windows) {
     for (const r of window.features) {
-      const entry = byFeature.get(r.feature) ?? { feature: r.feature, method: r.method, times: [], scores: [], score: 0, pValue: null, drifted: false };
+      const entry = byFeature.get(r.feature) ?? {
+        feature: r.feature,
+        method: r.method,
+        times: [],
+        scores: [],
+        score: 0,
+        pValue: null,
+        drifted: false,
+      };
       entry.times.push(window.start ?? window.ts ?? 0);
       entry.scores.push(r.score);
       entry.method = r.method;

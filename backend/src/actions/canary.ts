@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit.ts';
+import type { Clock } from '../clock.ts';
 import type { Actor } from '../auth/roles.ts';
 import { conflict } from '../errors.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
@@ -75,6 +76,7 @@ export interface CanaryControllerDeps {
   logger: Logger;
   store: Store;
   audit: AuditLog;
+  clock: Clock;
   monitor: () => MonitorTotals | undefined;
 }
 
@@ -118,7 +120,7 @@ export class CanaryController implements CanaryStarter {
       steps: input.steps,
       stepIndex: 0,
       stepSeconds: input.stepSeconds,
-      stepStartedAt: Date.now(),
+      stepStartedAt: this.deps.clock.now(),
       reason: input.reason,
       actor: input.actor,
     };
@@ -220,7 +222,7 @@ export class CanaryController implements CanaryStarter {
       }
       return;
     }
-    ramp.stepStartedAt = Date.now();
+    ramp.stepStartedAt = this.deps.clock.now();
     this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: ramp.actionId });
     await this.deps.actions.updateDetails(ramp.actionId, { checks: [...previous, check], step: ramp.stepIndex, percent });
     this.schedule(ramp, ramp.stepSeconds * 1000);
@@ -229,7 +231,7 @@ export class CanaryController implements CanaryStarter {
   private async check(ramp: Ramp): Promise<GuardrailVerdict> {
     const monitor = this.deps.monitor();
     if (!monitor) return { ok: true, note: 'no monitor in this service: guardrails not checked' };
-    const range = { from: ramp.stepStartedAt, to: Date.now() + 1 };
+    const range = { from: ramp.stepStartedAt, to: this.deps.clock.now() + 1 };
     try {
       const [canary, champion] = await Promise.all([
         monitor.totals(ramp.model, { ...range, version: ramp.version }),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Actor } from '../auth/roles.ts';
+import type { Clock } from '../clock.ts';
 import { conflict, DomainError, notFound } from '../errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { AlertDecisionsTable, AlertIncidentsTable, Database } from '../store/schema.ts';
@@ -68,13 +69,15 @@ export class AlertService {
   private readonly store: Store;
   private readonly audit: AuditLog;
   private readonly logger: Logger;
+  private readonly clock: Clock;
   private performer: ActionPerformer;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly notifications: Counter<'source' | 'status'>;
   private readonly decisions: Counter<'action' | 'outcome'>;
 
-  constructor(deps: { store: Store; audit: AuditLog; logger: Logger; registry: Registry; performer: ActionPerformer }) {
+  constructor(deps: { store: Store; audit: AuditLog; logger: Logger; clock: Clock; registry: Registry; performer: ActionPerformer }) {
     this.store = deps.store;
+    this.clock = deps.clock;
     this.audit = deps.audit;
     this.logger = deps.logger;
     this.performer = deps.performer;
@@ -111,7 +114,7 @@ export class AlertService {
   }
 
   async setPolicies(document: PolicyDocument, actor: Actor): Promise<PolicyView> {
-    const now = Date.now();
+    const now = this.clock.now();
     // Stored in input form (durations in ms) so that parsing it again gives the same document.
     const stored = toJson(document);
     await this.store.db.transaction().execute(async (trx) => {
@@ -172,7 +175,7 @@ export class AlertService {
 
   private async fire(notification: AlertNotification, alert: NormalizedAlert): Promise<AlertResult> {
     const key = instanceKey(notification.source, notification.groupKey, alert);
-    const now = Date.now();
+    const now = this.clock.now();
     const planned = await this.serialize(async (db) => {
       const existing = await db.selectFrom('alert_incidents').selectAll().where('instance_key', '=', key).executeTakeFirst();
       let incident: IncidentRow;
@@ -236,7 +239,7 @@ export class AlertService {
 
   private async resolve(notification: AlertNotification, alert: NormalizedAlert): Promise<AlertResult> {
     const key = instanceKey(notification.source, notification.groupKey, alert);
-    const now = Date.now();
+    const now = this.clock.now();
     const { incident, changed, last } = await this.serialize(async (db) => {
       const existing = await db.selectFrom('alert_incidents').selectAll().where('instance_key', '=', key).executeTakeFirst();
       if (!existing) {
@@ -308,7 +311,7 @@ export class AlertService {
       const row = await db.selectFrom('alert_decisions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound(`pending action "${id}" not found; list them with GET /api/v1/policies/pending`);
       if (row.outcome !== 'pending') throw conflict(`action "${id}" is not pending (it is ${row.outcome}); it was decided already`);
-      const now = Date.now();
+      const now = this.clock.now();
       const reason = note ? `${row.reason}; ${outcome === 'rejected' ? 'rejected' : 'approved'} by ${actor.name}: ${note}` : row.reason;
       const update = { outcome, decided_by: actor.name, decided_at: now, acted_at: outcome === 'acting' ? now : null, reason };
       await db.updateTable('alert_decisions').set(update).where('id', '=', id).execute();

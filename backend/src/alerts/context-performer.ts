@@ -1,20 +1,19 @@
 import type { AppContext } from '../app-context.ts';
 import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../errors.ts';
 import { unavailable, type ActionPerformer, type ActionResult } from './action-performer.ts';
 
 /**
- * The real performer: the services on AppContext (INTERFACES.md names). They are looked up
- * at call time, so the alerts area works whichever of them this build has; a missing one
- * makes that action fail with a 503-style `unavailable` error, recorded on the decision.
+ * The real performer: the services on AppContext (INTERFACES.md names), looked up at call
+ * time (the context is still being built when this is). Rollback is ctx.actions.rollback.
+ * Retrain and stopping experiments go to services built in parallel with this one; until a
+ * build has them, those actions fail with a 503-style `unavailable` error, recorded on the
+ * decision (and retried by the sender's next delivery).
  */
-
-interface ActionsLike {
-  rollback(model: string, input: { toVersion?: string; reason: string }, actor: Actor, idempotencyKey?: string): Promise<unknown>;
-}
 interface JobsLike {
+  /** INTERFACES.md: `enqueue({type: 'retrain', model, runner, gpus, params, reason, actor})`. */
   enqueue(input: Record<string, unknown>): Promise<unknown>;
-}
-interface RetrainLike {
+  /** A retrain action (action record + job) with the Idempotency-Key contract, if the job service offers one. */
   retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey?: string): Promise<unknown>;
 }
 interface ExperimentsLike {
@@ -22,23 +21,19 @@ interface ExperimentsLike {
 }
 
 type MaybeServices = {
-  actions?: Partial<ActionsLike & RetrainLike>;
-  jobs?: Partial<JobsLike & RetrainLike>;
+  jobs?: Partial<JobsLike>;
   experiments?: Partial<ExperimentsLike>;
 };
 
-/** Ids out of whatever shape a service returns: `{action: {...}}`, `{id, jobId}`, `{job: {id}}`. */
+/** Ids out of what a service returns: an action reply `{action}`, a job, or `{action, job}`. */
 export function resultIds(value: unknown): ActionResult {
   const object = (value ?? {}) as Record<string, any>;
-  const action = (object.action ?? object) as Record<string, any>;
-  const job = (object.job ?? {}) as Record<string, any>;
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const isJob = !object.action && !object.type && str(object.id) && (object.status === 'queued' || 'progress' in object);
-  return {
-    actionId: isJob ? undefined : str(action.id),
-    jobId: str(action.jobId) ?? str(job.id) ?? (isJob ? str(object.id) : undefined),
-    status: str(action.status),
-  };
+  if (object.action && typeof object.action === 'object') {
+    return { actionId: str(object.action.id), jobId: str(object.action.jobId) ?? str(object.job?.id), status: str(object.action.status) };
+  }
+  if ('progress' in object || 'runner' in object) return { actionId: str(object.actionId), jobId: str(object.id), status: str(object.status) };
+  return { actionId: str(object.id), jobId: str(object.jobId), status: str(object.status) };
 }
 
 /** `context` is a getter: the performer is built while the context itself is being built. */
@@ -46,24 +41,24 @@ export function contextActionPerformer(context: () => AppContext): ActionPerform
   const services = () => context() as unknown as MaybeServices;
   return {
     async retrain(model, reason, actor, idempotencyKey, options) {
-      const { actions, jobs } = services();
-      const input = { reason, ...(options.retrain ?? {}) };
-      if (typeof actions?.retrain === 'function') return resultIds(await actions.retrain(model, input, actor, idempotencyKey));
-      if (typeof jobs?.retrain === 'function') return resultIds(await jobs.retrain(model, input, actor, idempotencyKey));
-      if (typeof jobs?.enqueue === 'function') {
-        return resultIds(await jobs.enqueue({ type: 'retrain', model, ...input, actor, idempotencyKey }));
-      }
-      return unavailable('retrain (no job service)');
+      const { jobs } = services();
+      const settings = options.retrain ?? {};
+      if (typeof jobs?.retrain === 'function') return resultIds(await jobs.retrain(model, { reason, ...settings }, actor, idempotencyKey));
+      if (typeof jobs?.enqueue !== 'function') return unavailable('retrain (no job service)');
+      // The action record gives the retrain its idempotency key, audit entry and job link.
+      const reply = await context().actions.run('retrain', model, actor, reason, idempotencyKey, async ({ id }) => {
+        const job = resultIds(await jobs.enqueue!({ type: 'retrain', model, ...settings, reason, actor, actionId: id }));
+        return { jobId: job.jobId ?? null };
+      });
+      return resultIds(reply);
     },
     async rollback(model, reason, actor, idempotencyKey) {
-      const { actions } = services();
-      if (typeof actions?.rollback !== 'function') return unavailable('rollback (no action service)');
-      return resultIds(await actions.rollback(model, { reason }, actor, idempotencyKey));
+      return resultIds(await context().actions.rollback(model, { reason }, actor, idempotencyKey));
     },
     async stopExperiment(_model, reason, actor, idempotencyKey, options) {
       const { experiments } = services();
       const id = options.labels.experiment;
-      if (!id) throw new Error('the alert has no "experiment" label: which experiment to stop is unknown');
+      if (!id) throw new DomainError('failed_precondition', 'the alert has no "experiment" label: which experiment to stop is unknown');
       if (typeof experiments?.stop !== 'function') return unavailable('stopping experiments (no experiment service)');
       const decision = options.labels.decision === 'rollback' ? 'rollback' : 'none';
       return resultIds(await experiments.stop(id, { decision, reason }, actor, idempotencyKey));

@@ -2,7 +2,7 @@
  * Which ingest batches are not yet in the rollups, and which processes are alive.
  *
  * Each ingest transaction adds a `monitor_pending` row owned by this process (its random
- * instance id); the flush transaction that adds the batch's rollups deletes it. So at any
+ * instance id; the batch's row range is in `ingest_batches`); the flush transaction that adds the batch's rollups deletes it. So at any
  * moment the rollups table plus the pending batches' raw rows hold every accepted record
  * exactly once. A process that dies leaves pending rows behind; a live process adopts
  * them (moves them to its own instance id in one UPDATE, so two adopters cannot both take
@@ -16,6 +16,7 @@ import os from 'node:os';
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
+import type { FeatureLayouts } from './feature-layouts.ts';
 import type { PredictionRecord } from './ingest-records.ts';
 import type { OutcomeDelta } from './ingest-store.ts';
 
@@ -45,8 +46,11 @@ export class IngestJournal {
   private readonly staleMs: number;
   private readonly host = os.hostname();
 
-  constructor(store: Store, instance: string, staleMs: number) {
+  private readonly layouts: FeatureLayouts;
+
+  constructor(store: Store, instance: string, staleMs: number, layouts: FeatureLayouts) {
     this.store = store;
+    this.layouts = layouts;
     this.instance = instance;
     this.staleMs = staleMs;
   }
@@ -82,58 +86,72 @@ export class IngestJournal {
     return !pidAlive(pid);
   }
 
-  /** Takes over the pending batches of dead processes; returns all pending batches now ours. */
+  /**
+   * Takes over the pending batches of dead processes and returns them (only those: batches
+   * this process wrote itself are applied by its own ingest path, never replayed).
+   */
   async adoptOrphans(now: number): Promise<PendingBatch[]> {
     const owners = await this.store.db.selectFrom('monitor_pending').select('instance').distinct().execute();
     const others = owners.map((o) => o.instance).filter((i) => i !== this.instance);
-    if (others.length > 0) {
-      const instances = await this.store.db
-        .selectFrom('monitor_instances')
-        .select(['instance', 'host', 'pid', 'heartbeat_at'])
-        .where('instance', 'in', others)
-        .execute();
-      const known = new Map(instances.map((r) => [r.instance, r]));
-      for (const owner of others) {
-        const row = known.get(owner);
-        if (row && !this.isDead(row, now)) continue;
-        await this.store.db.transaction().execute(async (trx) => {
-          await trx.updateTable('monitor_pending').set({ instance: this.instance }).where('instance', '=', owner).execute();
-          await trx.deleteFrom('monitor_instances').where('instance', '=', owner).execute();
-        });
+    if (others.length === 0) return [];
+    const instances = await this.store.db
+      .selectFrom('monitor_instances')
+      .select(['instance', 'host', 'pid', 'heartbeat_at'])
+      .where('instance', 'in', others)
+      .execute();
+    const known = new Map(instances.map((r) => [r.instance, r]));
+    const adopted: PendingBatch[] = [];
+    for (const owner of others) {
+      const row = known.get(owner);
+      if (row && !this.isDead(row, now)) continue;
+      const taken = await this.store.db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable('monitor_pending')
+          .set({ instance: this.instance })
+          .where('instance', '=', owner)
+          .returning('batch')
+          .execute();
+        await trx.deleteFrom('monitor_instances').where('instance', '=', owner).execute();
+        return rows.map((r) => Number(r.batch));
+      });
+      for (let start = 0; start < taken.length; start += 1000) {
+        const rows = await this.store.db
+          .selectFrom('ingest_batches')
+          .select(['batch', 'kind', 'model', 'min_seq', 'max_seq'])
+          .where('batch', 'in', taken.slice(start, start + 1000))
+          .execute();
+        for (const r of rows) {
+          adopted.push({
+            batch: Number(r.batch),
+            kind: r.kind,
+            model: r.model,
+            minSeq: r.min_seq === null ? null : Number(r.min_seq),
+            maxSeq: r.max_seq === null ? null : Number(r.max_seq),
+          });
+        }
       }
     }
-    const rows = await this.store.db
-      .selectFrom('monitor_pending')
-      .select(['batch', 'kind', 'model', 'min_seq', 'max_seq'])
-      .where('instance', '=', this.instance)
-      .orderBy('batch')
-      .execute();
-    return rows.map((r) => ({
-      batch: Number(r.batch),
-      kind: r.kind,
-      model: r.model,
-      minSeq: r.min_seq === null ? null : Number(r.min_seq),
-      maxSeq: r.max_seq === null ? null : Number(r.max_seq),
-    }));
+    return adopted.sort((a, b) => a.batch - b.batch);
   }
 
   async predictionsOf(b: PendingBatch): Promise<PredictionRecord[]> {
     if (b.minSeq === null || b.maxSeq === null) return [];
     const rows = await this.store.db
       .selectFrom('predictions')
-      .select(['id', 'ts', 'version', 'arm', 'features', 'score', 'latency_ms', 'error'])
+      .select(['id', 'ts', 'version', 'arm', 'features', 'extra', 'score', 'latency_ms', 'error'])
       .where('seq', '>=', b.minSeq)
       .where('seq', '<=', b.maxSeq)
       .where('batch', '=', b.batch)
       .orderBy('seq')
       .execute();
+    const features = await this.layouts.decode(b.model, rows);
     return rows.map((r, index) => ({
       index,
       id: r.id,
       ts: Number(r.ts),
       version: r.version,
       arm: r.arm,
-      features: JSON.parse(r.features) as Record<string, unknown>,
+      features: features[index]!,
       score: r.score,
       latencyMs: r.latency_ms,
       error: r.error,

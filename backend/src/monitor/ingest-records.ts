@@ -18,6 +18,7 @@
  * impression/click/conversion: boolean or a whole number ≥ 0 (pre-aggregated); label:
  * boolean, 0 or 1; at least one of the four.
  */
+import { DomainError } from '../errors.ts';
 import { validateCategorical, validateNumeric } from './profile.ts';
 import { DEFAULT_ARM } from './rollup.ts';
 
@@ -69,10 +70,11 @@ export function recordsOfBody(body: unknown): { records: unknown[]; rejected: Re
   if (body !== null && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records)) {
     return { records: (body as { records: unknown[] }).records, rejected: [] };
   }
-  throw new RecordsError('body: expected {"records": [...]} (application/json) or one JSON record per line (application/x-ndjson)');
+  throw new DomainError(
+    'invalid_argument',
+    'body: expected {"records": [...]} (Content-Type: application/json) or one JSON record per line (Content-Type: application/x-ndjson)',
+  );
 }
-
-export class RecordsError extends Error {}
 
 /**
  * NDJSON: one record per non-blank line; a line that is not valid JSON is rejected on its

@@ -8,8 +8,10 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Store } from '../store/database.ts';
 import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
+import type { FeatureEncoder } from './feature-codec.ts';
 import {
   applyOutcome,
+  BatchRange,
   errorText,
   type IngestWriter,
   type OutcomeDelta,
@@ -20,6 +22,7 @@ import {
 
 interface Statements {
   openBatch: StatementSync;
+  markPending: StatementSync;
   closeBatch: StatementSync;
   insertPrediction: StatementSync;
   findPrediction: StatementSync;
@@ -33,11 +36,12 @@ function statements(db: DatabaseSync): Statements {
   let s = prepared.get(db);
   if (!s) {
     s = {
-      openBatch: db.prepare('insert into monitor_pending (instance, kind, model, created_at) values (?, ?, ?, ?)'),
-      closeBatch: db.prepare('update monitor_pending set min_seq = ?, max_seq = ? where batch = ?'),
+      openBatch: db.prepare('insert into ingest_batches (model, kind, records, created_at) values (?, ?, 0, ?)'),
+      markPending: db.prepare('insert into monitor_pending (batch, instance, created_at) values (?, ?, ?)'),
+      closeBatch: db.prepare('update ingest_batches set min_seq = ?, max_seq = ?, min_ts = ?, max_ts = ?, records = ? where batch = ?'),
       insertPrediction: db.prepare(
-        'insert into predictions (model, id, ts, version, arm, features, score, latency_ms, error, batch, received_at) ' +
-          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
+        'insert into predictions (model, id, ts, version, arm, features, extra, score, latency_ms, error, batch, received_at) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
       ),
       findPrediction: db.prepare(
         'select version, arm, ts, impression, click, conversion, label from predictions where model = ? and id = ?',
@@ -82,48 +86,60 @@ export class SqliteIngestWriter implements IngestWriter {
     });
   }
 
-  writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult> {
+  private open(s: Statements, model: string, kind: string, instance: string, now: number): number {
+    const batch = Number(s.openBatch.run(model, kind, now).lastInsertRowid);
+    s.markPending.run(batch, instance, now);
+    return batch;
+  }
+
+  private close(s: Statements, batch: number, r: BatchRange): void {
+    if (r.records > 0) s.closeBatch.run(r.minSeq, r.maxSeq, r.minTs, r.maxTs, r.records, batch);
+  }
+
+  writePredictions(
+    model: string,
+    instance: string,
+    records: readonly PredictionRecord[],
+    receivedAt: number,
+    encoder: FeatureEncoder,
+  ): Promise<PredictionWriteResult> {
     return this.exclusive((s) => {
-      const batch = Number(s.openBatch.run(instance, 'predictions', model, receivedAt).lastInsertRowid);
+      const batch = this.open(s, model, 'predictions', instance, receivedAt);
       const duplicates: number[] = [];
-      let minSeq = -1;
-      let maxSeq = -1;
+      const range = new BatchRange();
       const insert = s.insertPrediction;
+      const bytes = encoder.bytes;
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as PredictionRecord;
+        const extra = encoder.encode(r.features);
         const result = insert.run(
           model,
           r.id,
           r.ts,
           r.version,
           r.arm,
-          JSON.stringify(r.features),
+          bytes,
+          extra,
           r.score,
           r.latencyMs,
           errorText(r.error),
           batch,
           receivedAt,
         );
-        if (result.changes === 0) {
-          duplicates.push(i);
-          continue;
-        }
-        const seq = Number(result.lastInsertRowid);
-        if (minSeq < 0) minSeq = seq;
-        maxSeq = seq;
+        if (result.changes === 0) duplicates.push(i);
+        else range.add(Number(result.lastInsertRowid), r.ts);
       }
-      if (minSeq >= 0) s.closeBatch.run(minSeq, maxSeq, batch);
+      this.close(s, batch, range);
       return { batch, duplicates };
     });
   }
 
   writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult> {
     return this.exclusive((s) => {
-      const batch = Number(s.openBatch.run(instance, 'outcomes', model, receivedAt).lastInsertRowid);
+      const batch = this.open(s, model, 'outcomes', instance, receivedAt);
       const states = new Map<string, OutcomeState | null>();
       const deltas: Array<OutcomeDelta | null> = [];
-      let minSeq = -1;
-      let maxSeq = -1;
+      const range = new BatchRange();
       for (const o of records) {
         let state = states.get(o.id);
         if (state === undefined) {
@@ -161,11 +177,10 @@ export class SqliteIngestWriter implements IngestWriter {
             receivedAt,
           ).lastInsertRowid,
         );
-        if (minSeq < 0) minSeq = seq;
-        maxSeq = seq;
+        range.add(seq, o.ts);
         s.updateOutcomeState.run(next.impression, next.click, next.conversion, next.label, receivedAt, model, o.id);
       }
-      if (minSeq >= 0) s.closeBatch.run(minSeq, maxSeq, batch);
+      this.close(s, batch, range);
       return { batch, deltas };
     });
   }

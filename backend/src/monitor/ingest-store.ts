@@ -1,6 +1,6 @@
 /**
- * Durable writes of ingest batches: raw rows plus a `monitor_pending` row naming the batch,
- * in one transaction. The pending row stays until the batch's contributions are in the
+ * Durable writes of ingest batches: raw rows, an `ingest_batches` row (row range, time span)
+ * and a `monitor_pending` row naming the batch, in one transaction. The pending row stays until the batch's contributions are in the
  * `rollups` table (deleted in the flush transaction), so a process that dies in between
  * loses nothing: its pending batches are replayed from their raw rows (ingest-journal.ts).
  *
@@ -18,6 +18,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
+import type { FeatureEncoder } from './feature-codec.ts';
 import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
 
 export interface PredictionWriteResult {
@@ -54,7 +55,13 @@ export interface OutcomeWriteResult {
 }
 
 export interface IngestWriter {
-  writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult>;
+  writePredictions(
+    model: string,
+    instance: string,
+    records: readonly PredictionRecord[],
+    receivedAt: number,
+    encoder: FeatureEncoder,
+  ): Promise<PredictionWriteResult>;
   writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult>;
 }
 
@@ -127,46 +134,50 @@ export class KyselyIngestWriter implements IngestWriter {
     this.store = store;
   }
 
-  async writePredictions(model: string, instance: string, records: readonly PredictionRecord[], receivedAt: number): Promise<PredictionWriteResult> {
+  async writePredictions(
+    model: string,
+    instance: string,
+    records: readonly PredictionRecord[],
+    receivedAt: number,
+    encoder: FeatureEncoder,
+  ): Promise<PredictionWriteResult> {
+    // Rows are built before the first await: the encoder's buffer is shared.
+    const values = records.map((r) => {
+      const extra = encoder.encode(r.features);
+      return {
+        model,
+        id: r.id,
+        ts: r.ts,
+        version: r.version,
+        arm: r.arm,
+        features: Buffer.from(encoder.bytes),
+        extra,
+        score: r.score,
+        latency_ms: r.latencyMs,
+        error: errorText(r.error),
+        received_at: receivedAt,
+      };
+    });
     return this.store.db.transaction().execute(async (trx) => {
       const batch = await openBatch(trx, instance, 'predictions', model, receivedAt);
-      const inserted = new Set<string>();
-      let minSeq = Number.POSITIVE_INFINITY;
-      let maxSeq = Number.NEGATIVE_INFINITY;
-      for (let start = 0; start < records.length; start += PREDICTION_CHUNK) {
-        const chunk = records.slice(start, start + PREDICTION_CHUNK);
+      const inserted = new Map<string, number>();
+      for (let start = 0; start < values.length; start += PREDICTION_CHUNK) {
         const rows = await trx
           .insertInto('predictions')
-          .values(
-            chunk.map((r) => ({
-              model,
-              id: r.id,
-              ts: r.ts,
-              version: r.version,
-              arm: r.arm,
-              features: JSON.stringify(r.features),
-              score: r.score,
-              latency_ms: r.latencyMs,
-              error: errorText(r.error),
-              batch,
-              received_at: receivedAt,
-            })),
-          )
+          .values(values.slice(start, start + PREDICTION_CHUNK).map((v) => ({ ...v, batch })))
           .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
           .returning(['id', 'seq'])
           .execute();
-        for (const row of rows) {
-          inserted.add(row.id);
-          const seq = Number(row.seq);
-          if (seq < minSeq) minSeq = seq;
-          if (seq > maxSeq) maxSeq = seq;
-        }
+        for (const row of rows) inserted.set(row.id, Number(row.seq));
       }
-      await closeBatch(trx, batch, minSeq, maxSeq);
+      const range = new BatchRange();
       const duplicates: number[] = [];
       records.forEach((r, i) => {
-        if (!inserted.has(r.id)) duplicates.push(i);
+        const seq = inserted.get(r.id);
+        if (seq === undefined) duplicates.push(i);
+        else range.add(seq, r.ts);
       });
+      await closeBatch(trx, batch, range);
       return { batch, duplicates };
     });
   }
@@ -212,35 +223,54 @@ export class KyselyIngestWriter implements IngestWriter {
         deltas.push(delta);
         rows.push(outcomeRow(model, o, delta, batch, receivedAt));
       }
-      let minSeq = Number.POSITIVE_INFINITY;
-      let maxSeq = Number.NEGATIVE_INFINITY;
+      const range = new BatchRange();
       for (let start = 0; start < rows.length; start += OUTCOME_CHUNK) {
-        const inserted = await trx.insertInto('outcomes').values(rows.slice(start, start + OUTCOME_CHUNK)).returning('seq').execute();
-        for (const row of inserted) {
-          const seq = Number(row.seq);
-          if (seq < minSeq) minSeq = seq;
-          if (seq > maxSeq) maxSeq = seq;
-        }
+        const chunk = rows.slice(start, start + OUTCOME_CHUNK);
+        const inserted = await trx.insertInto('outcomes').values(chunk).returning('seq').execute();
+        inserted.forEach((row, i) => range.add(Number(row.seq), chunk[i]!.ts));
       }
       await updateOutcomeStates(trx, postgres, model, [...changed].map((id) => [id, states.get(id)!] as const), receivedAt);
-      await closeBatch(trx, batch, minSeq, maxSeq);
+      await closeBatch(trx, batch, range);
       return { batch, deltas };
     });
   }
 }
 
-async function openBatch(trx: Transaction<Database>, instance: string, kind: string, model: string, now: number): Promise<number> {
-  const row = await trx
-    .insertInto('monitor_pending')
-    .values({ instance, kind, model, min_seq: null, max_seq: null, created_at: now })
-    .returning('batch')
-    .executeTakeFirstOrThrow();
-  return Number(row.batch);
+/** Row range and time span of a batch's accepted records. */
+export class BatchRange {
+  minSeq = Number.POSITIVE_INFINITY;
+  maxSeq = Number.NEGATIVE_INFINITY;
+  minTs = Number.POSITIVE_INFINITY;
+  maxTs = Number.NEGATIVE_INFINITY;
+  records = 0;
+
+  add(seq: number, ts: number): void {
+    if (seq < this.minSeq) this.minSeq = seq;
+    if (seq > this.maxSeq) this.maxSeq = seq;
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
+    this.records++;
+  }
 }
 
-async function closeBatch(trx: Transaction<Database>, batch: number, minSeq: number, maxSeq: number): Promise<void> {
-  if (!Number.isFinite(minSeq)) return;
-  await trx.updateTable('monitor_pending').set({ min_seq: minSeq, max_seq: maxSeq }).where('batch', '=', batch).execute();
+async function openBatch(trx: Transaction<Database>, instance: string, kind: string, model: string, now: number): Promise<number> {
+  const row = await trx
+    .insertInto('ingest_batches')
+    .values({ model, kind, created_at: now, records: 0 })
+    .returning('batch')
+    .executeTakeFirstOrThrow();
+  const batch = Number(row.batch);
+  await trx.insertInto('monitor_pending').values({ batch, instance, created_at: now }).execute();
+  return batch;
+}
+
+async function closeBatch(trx: Transaction<Database>, batch: number, r: BatchRange): Promise<void> {
+  if (r.records === 0) return;
+  await trx
+    .updateTable('ingest_batches')
+    .set({ min_seq: r.minSeq, max_seq: r.maxSeq, min_ts: r.minTs, max_ts: r.maxTs, records: r.records })
+    .where('batch', '=', batch)
+    .execute();
 }
 
 /** PostgreSQL: one UPDATE … FROM (VALUES …) per chunk; SQLite: one UPDATE per prediction. */

@@ -3,7 +3,8 @@
  * rollups and which from minute rollups, and drift over merged window histograms.
  *
  * Ranges and windows (KPI and drift):
- * - to defaults to now, from to to − 6 h. Times are whole minutes (rounded down).
+ * - to defaults to now, from to to − 6 h. Times are whole minutes: from rounded down, to up
+ *   (so the minute in progress is included).
  * - step is rounded up to whole minutes (rollups are per minute); default: the smallest of
  *   1m, 2m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, 7d giving ≤ 1,000 windows (KPIs),
  *   or the whole range as one window (drift). At most 11,000 windows.
@@ -62,7 +63,7 @@ export function chooseStep(from: number, to: number, points = DEFAULT_POINTS): n
  * query parameter.
  */
 export function resolveRange(input: RangeInput, now: number, options: { wholeRange?: boolean } = {}): ResolvedRange {
-  const to = floorTo(input.to ?? now, MINUTE_MS);
+  const to = Math.ceil((input.to ?? now) / MINUTE_MS) * MINUTE_MS;
   const from = floorTo(input.from ?? to - DEFAULT_SPAN_MS, MINUTE_MS);
   if (!(from < to)) {
     throw invalid(`query.from must be at least a minute before query.to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);

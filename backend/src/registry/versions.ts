@@ -144,8 +144,10 @@ export class VersionRegistry {
           return row;
         }),
       );
-      pool.put(model.name, row.version, session);
-      pooled = true;
+      if (row.validation !== 'failed') {
+        pool.put(model.name, row.version, session);
+        pooled = true;
+      }
       const warnings: string[] = [];
       if (profile) {
         const sink = this.deps.profiles();
@@ -329,6 +331,8 @@ export class VersionRegistry {
         await this.deps.audit.record({ type: 'version.validation', model, actor, toVersion: version, status: 'succeeded', details: { validation: status, ...details } }, trx);
       }),
     );
+    // A failed version never serves: drop its session so no experiment arm can reach it.
+    if (status === 'failed') await this.deps.pool.release(model, version);
     return this.getVersion(model, version);
   }
 
@@ -342,6 +346,7 @@ export class VersionRegistry {
   private async loadSession(modelName: string, version: string): Promise<ModelSession> {
     const row = await this.findRow(modelName, version);
     if (!row) throw notFound(`version "${version}" of model "${modelName}" not found`);
+    if (row.validation === 'failed') throw new DomainError('failed_precondition', `version "${version}" of model "${modelName}" failed validation and never serves`);
     const model = await this.deps.models.get(modelName);
     try {
       const bytes = await this.deps.artifacts.read(row.artifact_sha256);
@@ -349,6 +354,20 @@ export class VersionRegistry {
     } catch (error) {
       this.deps.logger.error({ err: error, model: modelName, version, sha256: row.artifact_sha256 }, 'model version cannot be loaded; it will not serve');
       throw new DomainError('failed_precondition', `version "${version}" of model "${modelName}" cannot be loaded: ${(error as Error).message}`);
+    }
+  }
+
+  /** The version's ONNX file, checksum verified (422 when missing or corrupt). */
+  async readArtifact(model: string, version: string): Promise<Buffer> {
+    const row = await this.findRow(model, version);
+    if (!row) {
+      await this.deps.models.get(model);
+      throw notFound(`version "${version}" of model "${model}" not found`);
+    }
+    try {
+      return await this.deps.artifacts.read(row.artifact_sha256);
+    } catch (error) {
+      throw new DomainError('failed_precondition', `the artifact of version "${version}" cannot be read: ${(error as Error).message}`);
     }
   }
 

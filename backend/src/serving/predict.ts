@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { ModelService } from '../registry/models.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -39,6 +40,7 @@ export interface PredictServiceDeps {
   metrics: ServingMetrics;
   config: ServingConfig;
   models: ModelService;
+  clock: Clock;
 }
 
 /**
@@ -73,7 +75,7 @@ export class PredictService {
       ),
     }));
     const predictions = new Array<Prediction>(items.length);
-    const now = Date.now();
+    const now = this.deps.clock.now();
     await Promise.all(
       encoded.map(async ({ group, rows }) => {
         const { version, arm } = group.decision;

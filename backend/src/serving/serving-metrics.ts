@@ -19,8 +19,10 @@ export function createServingMetrics(registry: Registry): ServingMetrics {
   });
   return {
     predictions: new Counter({
-      name: 'modelwatch_predictions_total',
-      help: 'Predictions served by the built-in serving endpoint, by model and version.',
+      // modelwatch_predictions_total (the monitor's) counts every ingested prediction, served
+      // ones included (they are logged through ingest); this counts what /predict answered.
+      name: 'modelwatch_served_predictions_total',
+      help: 'Predictions answered by the built-in /predict endpoint, by model and version.',
       labelNames: ['model', 'version'] as const,
       registers: [registry],
     }),

@@ -51,6 +51,11 @@ export class ServingService {
     return this.deps.predictor.predict(model, input);
   }
 
+  /** Hands every buffered prediction record to the monitor now (tests, shutdown). */
+  flushPredictionLog(): Promise<void> {
+    return this.deps.log.flush();
+  }
+
   /** Loads and warms a version ahead of traffic (experiments call this when they start). */
   ensureLoaded(model: string, version: string): Promise<ModelSession> {
     return this.deps.registry.ensureLoaded(model, version);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ActionService } from '../actions/action-service.ts';
 import { CanaryController } from '../actions/canary.ts';
 import type { AuditLog } from '../audit/audit.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { ServiceMetrics } from '../metrics/registry.ts';
 import { ArtifactStore } from '../registry/artifact-store.ts';
@@ -28,6 +29,8 @@ export interface OptionalServices {
 
 export interface RegistryServingDeps {
   config: Config;
+  /** "Now" for prediction time stamps and guardrail windows (the demo compresses time). */
+  clock?: Clock;
   logger: Logger;
   store: Store;
   audit: AuditLog;
@@ -84,7 +87,8 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     ...config.predictionLog,
     onDropped: (model, count, reason) => metrics.logDropped.inc({ model, reason }, count),
   });
-  const predictor = new PredictService({ router, log, metrics, config, models: deps.models });
+  const clock = deps.clock ?? systemClock;
+  const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock });
   const serving = new ServingService({
     registry,
     router,
@@ -115,6 +119,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     logger,
     store: deps.store,
     audit: deps.audit,
+    clock,
     monitor: () => sinkOf<MonitorTotals>(deps.services().monitor, 'totals'),
   });
   actions.canary = canary;

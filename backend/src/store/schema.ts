@@ -183,13 +183,15 @@ export interface PredictionsTable {
   ts: number;
   version: string;
   arm: string;
-  /** JSON object of the record's features, as sent. */
-  features: string;
+  /** Declared numeric features as a binary vector (monitor/feature-codec.ts). */
+  features: Uint8Array | null;
+  /** JSON of the other feature keys (categorical, undeclared); null when none. */
+  extra: string | null;
   score: number | null;
   latency_ms: number | null;
   /** null: no error; otherwise the error message ('true' for error: true). */
   error: string | null;
-  /** monitor_pending.batch of the ingest batch that wrote the row. */
+  /** ingest_batches.batch of the ingest batch that wrote the row. */
   batch: number;
   received_at: number;
   /** Latest outcome state (null: never reported). */
@@ -266,14 +268,31 @@ export interface ReferenceProfilesTable {
   updated_at: number;
 }
 
-export interface MonitorPendingTable {
+export interface IngestBatchesTable {
   batch: Generated<number>;
-  instance: string;
+  model: string;
   /** predictions | outcomes */
   kind: string;
-  model: string;
   min_seq: number | null;
   max_seq: number | null;
+  min_ts: number | null;
+  max_ts: number | null;
+  records: number;
+  created_at: number;
+}
+
+/** Batches whose contributions are not yet in `rollups`, by owning process. */
+export interface MonitorPendingTable {
+  batch: number;
+  instance: string;
+  created_at: number;
+}
+
+export interface FeatureLayoutsTable {
+  model: string;
+  layout_id: number;
+  /** JSON array of the numeric feature names of the vector. */
+  names: string;
   created_at: number;
 }
 
@@ -285,6 +304,87 @@ export interface MonitorInstancesTable {
   heartbeat_at: number;
 }
 
+// ---- jobs (0400)
+
+/** One job: the queue entry and the record (jobs/job-store.ts). */
+export interface JobsTable {
+  id: string;
+  /** retrain (or another registered handler type). */
+  type: string;
+  model: string | null;
+  /** queued | running | succeeded | failed | cancelled */
+  state: string;
+  runner: string | null;
+  /** JSON: the job's input (params, window, label, ...). */
+  input: string;
+  gpus: number;
+  /** JSON array of the GPU indices assigned while running. */
+  gpu_indices: string | null;
+  actor: string;
+  reason: string | null;
+  action_id: string | null;
+  progress: number;
+  message: string | null;
+  /** JSON: latest metrics reported (finite numbers). */
+  metrics: string;
+  /** JSON: what the job produced (dataset manifest, validation, ...). */
+  result: string;
+  produced_version: string | null;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number;
+  /** Not claimed before this time (retry backoff). */
+  run_after: number;
+  worker: string | null;
+  heartbeat_at: number | null;
+  cancel_requested: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface JobLogsTable {
+  seq: Generated<number>;
+  job_id: string;
+  ts: number;
+  /** stdout | stderr | system */
+  stream: string;
+  line: string;
+}
+
+// ---- experiments (0300)
+
+export interface ExperimentsTable {
+  id: string;
+  model: string;
+  /** running | stopped */
+  status: string;
+  primary_metric: string;
+  /** JSON: [{name, version, weight}] with normalised weights; arm 0 is the control. */
+  arms: string;
+  /** JSON: assignment.ts Allocation (bucket ranges per arm). */
+  allocation: string;
+  salt: string;
+  /** JSON: guardrails, secondary metrics, sequential, alpha, sample sizes, autoDecide, ... */
+  settings: string;
+  /** JSON: [{at, weights}] every split the experiment ran with (SRM expects per period). */
+  weight_history: string;
+  description: string | null;
+  created_by: string;
+  started_at: number;
+  stopped_at: number | null;
+  stopped_by: string | null;
+  /** promote | rollback | none, once stopped. */
+  decision: string | null;
+  stop_reason: string | null;
+  /** JSON: the results at the time of the stop. */
+  final_results: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tokens: TokensTable;
   models: ModelsTable;
@@ -293,7 +393,9 @@ export interface Database {
   outcomes: OutcomesTable;
   rollups: RollupsTable;
   reference_profiles: ReferenceProfilesTable;
+  ingest_batches: IngestBatchesTable;
   monitor_pending: MonitorPendingTable;
+  feature_layouts: FeatureLayoutsTable;
   monitor_instances: MonitorInstancesTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
@@ -303,4 +405,7 @@ export interface Database {
   alert_incidents: AlertIncidentsTable;
   alert_decisions: AlertDecisionsTable;
   alert_policies: AlertPoliciesTable;
+  experiments: ExperimentsTable;
+  jobs: JobsTable;
+  job_logs: JobLogsTable;
 }

@@ -1,11 +1,12 @@
 /**
- * Dataset files → TrainingDataset, by format. CSV/TSV today; other formats (Parquet) plug in
+ * Dataset files → TrainingDataset, by format: CSV, TSV and Parquet; other formats plug in
  * with registerDatasetLoader without touching the trainer.
  */
 import { extname } from 'node:path';
 import { DomainError } from '../errors.ts';
 import { type CsvOptions, loadCsvDataset } from './csv.ts';
 import type { TrainingDataset } from './dataset.ts';
+import { loadParquetDataset } from './parquet.ts';
 
 export interface DatasetSource {
   path: string;
@@ -32,6 +33,14 @@ const csvOptions = (s: DatasetSource, delimiter: string): CsvOptions => ({
 const loaders = new Map<string, DatasetLoader>([
   ['csv', (s) => loadCsvDataset(s.path, csvOptions(s, ','))],
   ['tsv', (s) => loadCsvDataset(s.path, csvOptions(s, '\t'))],
+  [
+    'parquet',
+    (s) => loadParquetDataset(s.path, {
+      ...(s.label !== undefined && { label: s.label }),
+      ...(s.features !== undefined && { features: s.features }),
+      ...(s.ignore !== undefined && { ignore: s.ignore }),
+    }),
+  ],
 ]);
 
 export function registerDatasetLoader(format: string, loader: DatasetLoader): void {

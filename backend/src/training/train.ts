@@ -13,6 +13,7 @@ import { logisticAsLinearLogit, logisticProbabilities, trainLogistic } from './l
 import type { DatasetSource } from './loaders.ts';
 import { logisticOnnx } from './onnx/logistic.ts';
 import { treeEnsembleOnnx } from './onnx/tree-ensemble.ts';
+import { trainingProfile } from './profile.ts';
 import { algorithms, type TrainingMetrics, type TrainingProgress, type TrainingResult, type TrainingSpec } from './types.ts';
 
 export type ProgressListener = (progress: TrainingProgress) => void;
@@ -84,8 +85,14 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
     iterations,
     seconds: (performance.now() - started) / 1000,
   };
+  const result: TrainingResult = { onnx, metrics, algorithm: spec.algorithm, params, featureNames: [...dataset.featureNames] };
+  if (spec.profile !== false) {
+    report(0.98, 'profiling features');
+    const profile = trainingProfile(dataset, probabilities);
+    if (profile) result.profile = profile;
+  }
   report(1, 'done', { auc: metrics.auc, logLoss: metrics.logLoss });
-  return { onnx, metrics, algorithm: spec.algorithm, params, featureNames: [...dataset.featureNames] };
+  return result;
 }
 
 function hasBothClasses(labels: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import type { ReferenceProfile } from '../monitor/profile-types.ts';
 import type { GbdtParams } from './gbdt/params.ts';
 import type { LogisticParams } from './logistic.ts';
 
@@ -9,6 +10,8 @@ interface SpecCommon {
   validationFraction?: number;
   /** Seed of the hold-out split; the algorithm's own seed is in its params. Default 0. */
   seed?: number;
+  /** Emit a reference profile of the dataset (default true). */
+  profile?: boolean;
 }
 
 export type TrainingSpec =
@@ -48,4 +51,6 @@ export interface TrainingResult {
   /** Every parameter, defaults filled in. */
   params: Record<string, unknown>;
   featureNames: string[];
+  /** Reference profile of the whole dataset, with the hold-out score histogram; absent when spec.profile is false or a feature has no finite value. */
+  profile?: ReferenceProfile;
 }

@@ -15,7 +15,16 @@ const entry = {
 
 describe('auditFrame', () => {
   it('gives annotation fields: time, title, text, tags, color', () => {
-    const retrain = { ...entry, id: 'a0', type: 'retrain', status: 'queued', fromVersion: null, toVersion: null, jobId: 'j1', createdAt: '2026-01-01T00:00:00.000Z' };
+    const retrain = {
+      ...entry,
+      id: 'a0',
+      type: 'retrain',
+      status: 'queued',
+      fromVersion: null,
+      toVersion: null,
+      jobId: 'j1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
     const frame = auditFrame('Anno', [entry, retrain]);
     const field = (name: string) => frame.fields.find((f) => f.name === name)!.values;
     expect(field('time')).toEqual([Date.parse(retrain.createdAt), Date.parse(entry.createdAt)]);

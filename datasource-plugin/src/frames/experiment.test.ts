@@ -7,7 +7,16 @@ const results = {
       metric: 'ctr',
       arms: [
         { arm: 'control', version: 'v1', n: 1000, value: 0.05 },
-        { arm: 'treatment', version: 'v2', n: 990, value: 0.055, effect: 0.1, ci: [0.02, 0.18] as [number, number], pValue: 0.01, chanceToWin: 0.99 },
+        {
+          arm: 'treatment',
+          version: 'v2',
+          n: 990,
+          value: 0.055,
+          effect: 0.1,
+          ci: [0.02, 0.18] as [number, number],
+          pValue: 0.01,
+          chanceToWin: 0.99,
+        },
       ],
     },
     { metric: 'cvr', arms: [{ arm: 'control', n: 50, value: 0.1 }] },

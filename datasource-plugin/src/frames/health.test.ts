@@ -4,7 +4,10 @@ import { jobsFrame } from './jobs';
 describe('healthFrame', () => {
   it('shows score as percent and joins reasons, whether strings or objects', () => {
     const frame = healthFrame('D', [
-      { model: 'a', health: { score: 0.4, status: 'failing', reasons: ['CTR -20%', { code: 'latency', message: 'p99 620 ms' }] } },
+      {
+        model: 'a',
+        health: { score: 0.4, status: 'failing', reasons: ['CTR -20%', { code: 'latency', message: 'p99 620 ms' }] },
+      },
     ]);
     expect(frame.fields.map((f) => f.name)).toEqual(['model', 'score', 'status', 'reasons']);
     expect(frame.fields[1]!.config.unit).toBe('percentunit');

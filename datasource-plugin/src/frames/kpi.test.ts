@@ -4,7 +4,15 @@ import { kpiFrames } from './kpi';
 describe('kpiFrames', () => {
   const response = {
     series: [
-      { kpi: 'ctr' as const, version: 'v2', arm: 'treatment', points: [[1000, 0.05], [61000, null]] as Array<[number, number | null]> },
+      {
+        kpi: 'ctr' as const,
+        version: 'v2',
+        arm: 'treatment',
+        points: [
+          [1000, 0.05],
+          [61000, null],
+        ] as Array<[number, number | null]>,
+      },
       { kpi: 'latency_p99' as const, version: 'v1', points: [[1000, 120]] as Array<[number, number | null]> },
     ],
   };

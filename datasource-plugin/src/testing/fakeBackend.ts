@@ -15,7 +15,11 @@ export function fakeFetch(routes: Record<string, Reply | Handler>) {
     const path = request.url.replace(/^\/api\/datasources\/proxy\/uid\/[^/]+\/modelwatch/, '');
     const route = routes[path];
     if (!route) {
-      return throwError(() => ({ status: 404, statusText: 'Not Found', data: { error: { code: 'not_found', message: `no route ${path}` } } }));
+      return throwError(() => ({
+        status: 404,
+        statusText: 'Not Found',
+        data: { error: { code: 'not_found', message: `no route ${path}` } },
+      }));
     }
     const reply = typeof route === 'function' ? route(request) : route;
     const status = reply.status ?? 200;

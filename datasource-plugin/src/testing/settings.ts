@@ -14,7 +14,10 @@ export function instanceSettings(jsonData: MwDataSourceOptions = { url: 'http://
   } as unknown as DataSourceInstanceSettings<MwDataSourceOptions>;
 }
 
-export function queryRequest(targets: MwQuery[], overrides: Partial<DataQueryRequest<MwQuery>> = {}): DataQueryRequest<MwQuery> {
+export function queryRequest(
+  targets: MwQuery[],
+  overrides: Partial<DataQueryRequest<MwQuery>> = {}
+): DataQueryRequest<MwQuery> {
   const from = dateTime(1_700_000_000_000);
   const to = dateTime(1_700_003_600_000);
   return {

@@ -5,7 +5,12 @@ import { canRun, currentRole } from '../../utils/roles';
 import { ActionDialog } from '../ActionDialog';
 import { testIds } from '../testIds';
 
-const BUTTONS: Array<{ type: ActionType; label: string; icon: 'arrow-up' | 'history' | 'sync'; variant: 'primary' | 'destructive' | 'secondary' }> = [
+const BUTTONS: Array<{
+  type: ActionType;
+  label: string;
+  icon: 'arrow-up' | 'history' | 'sync';
+  variant: 'primary' | 'destructive' | 'secondary';
+}> = [
   { type: 'promote', label: 'Promote', icon: 'arrow-up', variant: 'primary' },
   { type: 'rollback', label: 'Roll back', icon: 'history', variant: 'destructive' },
   { type: 'retrain', label: 'Retrain', icon: 'sync', variant: 'secondary' },
@@ -23,7 +28,15 @@ export function ActionButtons({ model, size = 'md' }: { model: string; size?: 's
     <>
       <Stack gap={1}>
         {allowed.map((b) => (
-          <Button key={b.type} size={size} icon={b.icon} variant={b.variant} fill="outline" data-testid={testIds.actions[b.type]} onClick={() => setOpen(b.type)}>
+          <Button
+            key={b.type}
+            size={size}
+            icon={b.icon}
+            variant={b.variant}
+            fill="outline"
+            data-testid={testIds.actions[b.type]}
+            onClick={() => setOpen(b.type)}
+          >
             {b.label}
           </Button>
         ))}

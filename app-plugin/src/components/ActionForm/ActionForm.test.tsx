@@ -15,17 +15,33 @@ import { testIds } from '../testIds';
 
 const readRoutes = {
   'GET /read/api/v1/models/ctr/aliases': { data: { aliases: { champion: 'v2', challenger: 'v3' } } },
-  'GET /read/api/v1/models/ctr/versions': { data: { versions: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3' }] } },
+  'GET /read/api/v1/models/ctr/versions': {
+    data: { versions: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3' }] },
+  },
 };
 
-const action = { id: 'a1', type: 'rollback', status: 'succeeded', model: 'ctr', fromVersion: 'v2', toVersion: 'v1', actor: 'grafana', reason: 'r', createdAt: '' };
+const action = {
+  id: 'a1',
+  type: 'rollback',
+  status: 'succeeded',
+  model: 'ctr',
+  fromVersion: 'v2',
+  toVersion: 'v1',
+  actor: 'grafana',
+  reason: 'r',
+  createdAt: '',
+};
 
 describe('ActionForm', () => {
   it('says what a rollback will do and sends it once, with the reason, through the admin route', async () => {
     fake = fakeFetch({ ...readRoutes, 'POST /admin/api/v1/models/ctr/actions/rollback': { data: { action } } });
     const onDone = jest.fn();
     renderWithProviders(<ActionForm type="rollback" model="ctr" onClose={jest.fn()} onDone={onDone} />);
-    await waitFor(() => expect(screen.getByTestId(testIds.actions.summary)).toHaveTextContent('moves from v2 back to the previous champion'));
+    await waitFor(() =>
+      expect(screen.getByTestId(testIds.actions.summary)).toHaveTextContent(
+        'moves from v2 back to the previous champion'
+      )
+    );
 
     const confirm = screen.getByTestId(testIds.actions.confirm);
     expect(confirm).toBeDisabled();
@@ -44,7 +60,9 @@ describe('ActionForm', () => {
   it('retrains through the editor route and links to the job', async () => {
     fake = fakeFetch({
       ...readRoutes,
-      'POST /edit/api/v1/models/ctr/actions/retrain': { data: { action: { ...action, type: 'retrain', status: 'queued', jobId: 'j9', toVersion: null } } },
+      'POST /edit/api/v1/models/ctr/actions/retrain': {
+        data: { action: { ...action, type: 'retrain', status: 'queued', jobId: 'j9', toVersion: null } },
+      },
     });
     renderWithProviders(<ActionForm type="retrain" model="ctr" onClose={jest.fn()} />);
     fireEvent.change(screen.getByTestId(testIds.actions.reason), { target: { value: 'drift on age' } });
@@ -55,10 +73,15 @@ describe('ActionForm', () => {
   it('shows the backend error so the person can act on it', async () => {
     fake = fakeFetch({
       ...readRoutes,
-      'POST /admin/api/v1/models/ctr/actions/promote': { status: 409, data: { error: { code: 'conflict', message: 'v3 has not passed the validation gate' } } },
+      'POST /admin/api/v1/models/ctr/actions/promote': {
+        status: 409,
+        data: { error: { code: 'conflict', message: 'v3 has not passed the validation gate' } },
+      },
     });
     renderWithProviders(<ActionForm type="promote" model="ctr" onClose={jest.fn()} />);
-    await waitFor(() => expect(screen.getByTestId(testIds.actions.summary)).toHaveTextContent('Version v3 becomes the champion'));
+    await waitFor(() =>
+      expect(screen.getByTestId(testIds.actions.summary)).toHaveTextContent('Version v3 becomes the champion')
+    );
     fireEvent.change(screen.getByTestId(testIds.actions.reason), { target: { value: 'wins the A/B test' } });
     fireEvent.click(screen.getByTestId(testIds.actions.confirm));
     expect(await screen.findByText('v3 has not passed the validation gate (409)')).toBeInTheDocument();
@@ -68,6 +91,8 @@ describe('ActionForm', () => {
 describe('describeAction', () => {
   it('asks for a version when there is nothing to promote', () => {
     expect(describeAction('promote', { model: 'm' })).toBe('Choose the version of m to promote.');
-    expect(describeAction('retrain', { model: 'm', champion: 'v1', runner: 'command', gpus: 2 })).toContain('on the command runner with 2 GPUs');
+    expect(describeAction('retrain', { model: 'm', champion: 'v1', runner: 'command', gpus: 2 })).toContain(
+      'on the command runner with 2 GPUs'
+    );
   });
 });

@@ -30,7 +30,14 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
   const mutation = useModelAction();
 
   const champion = aliases.data?.champion;
-  const summary = describeAction(type, { model, version, champion, challenger: aliases.data?.challenger, runner, gpus });
+  const summary = describeAction(type, {
+    model,
+    version,
+    champion,
+    challenger: aliases.data?.challenger,
+    runner,
+    gpus,
+  });
   const needsVersion = type === 'promote' && !version && !aliases.data?.challenger;
   const versionOptions = (versions.data ?? [])
     .filter((v) => v.version !== champion)
@@ -74,7 +81,7 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
             value={version ?? null}
             loading={versions.isLoading}
             isClearable
-            placeholder={type === 'promote' ? aliases.data?.challenger ?? 'Choose a version' : 'Previous champion'}
+            placeholder={type === 'promote' ? (aliases.data?.challenger ?? 'Choose a version') : 'Previous champion'}
             onChange={(o) => setVersion(o?.value)}
           />
         </Field>
@@ -85,7 +92,12 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
             <Input value={runner} placeholder="builtin" onChange={(e) => setRunner(e.currentTarget.value.trim())} />
           </Field>
           <Field label="GPUs" description="For runners that use them">
-            <Input type="number" min={0} value={gpus} onChange={(e) => setGpus(Math.max(0, Number(e.currentTarget.value) || 0))} />
+            <Input
+              type="number"
+              min={0}
+              value={gpus}
+              onChange={(e) => setGpus(Math.max(0, Number(e.currentTarget.value) || 0))}
+            />
           </Field>
         </Stack>
       )}

@@ -1,106 +1,120 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { ChangeEvent, FormEvent, useState } from 'react';
 import { lastValueFrom } from 'rxjs';
-import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
+import { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
+import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack } from '@grafana/ui';
+import { errorMessage } from '../../api/client';
 import { testIds } from '../testIds';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export type AppSettings = { url?: string };
+type TokenName = 'apiToken' | 'editorToken' | 'adminToken';
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
+const TOKENS: Array<{ name: TokenName; label: string; description: string; testId: string }> = [
+  {
+    name: 'apiToken',
+    label: 'API token',
+    description:
+      'Used for everything unless a token below is set. A viewer token keeps writes impossible until one is.',
+    testId: testIds.appConfig.apiToken,
+  },
+  {
+    name: 'editorToken',
+    label: 'Editor token (optional)',
+    description: 'Used for retrains, experiments and jobs, which Grafana allows to Editors.',
+    testId: testIds.appConfig.editorToken,
+  },
+  {
+    name: 'adminToken',
+    label: 'Admin token (optional)',
+    description: 'Used for promote, rollback, policies and approvals, which Grafana allows to Admins.',
+    testId: testIds.appConfig.adminToken,
+  },
+];
 
+/**
+ * Backend URL and tokens. Tokens go to secureJsonData: Grafana stores them encrypted and adds the
+ * right one per route server-side (plugin.json `routes`), so no browser ever sees one.
+ */
 const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
   const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
+  const [url, setUrl] = useState(jsonData?.url ?? '');
+  const [tokens, setTokens] = useState<Partial<Record<TokenName, string>>>({});
+  const [configured, setConfigured] = useState<Record<TokenName, boolean>>({
+    apiToken: Boolean(secureJsonFields?.apiToken),
+    editorToken: Boolean(secureJsonFields?.editorToken),
+    adminToken: Boolean(secureJsonFields?.adminToken),
   });
+  const [error, setError] = useState<string>();
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
+  const missing = !url || (!configured.apiToken && !tokens.apiToken);
 
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (missing) {
       return;
     }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+    // Send only tokens that were typed or reset, so saved ones are not overwritten with nothing.
+    const secureJsonData: Record<string, string> = {};
+    for (const { name } of TOKENS) {
+      if (tokens[name] !== undefined) {
+        secureJsonData[name] = tokens[name] ?? '';
+      }
+    }
+    try {
+      await updatePlugin(plugin.meta.id, { enabled, pinned, jsonData: { url: url.trim() }, secureJsonData });
+      // Grafana has no supported way to refresh a plugin's settings in place.
+      window.location.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
   };
 
   return (
     <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
-          />
-        </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
+      <FieldSet label="ModelWatch backend">
+        <Field
+          label="URL"
+          required
+          description="Where Grafana's server reaches the backend (not your browser), e.g. http://modelwatch:8080"
+        >
           <Input
+            id="mw-app-url"
+            data-testid={testIds.appConfig.url}
             width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
+            value={url}
+            placeholder="http://modelwatch:8080"
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setUrl(e.target.value)}
           />
         </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
+        {TOKENS.map((t) => (
+          <Field key={t.name} label={t.label} description={t.description} required={t.name === 'apiToken'}>
+            <SecretInput
+              id={`mw-app-${t.name}`}
+              data-testid={t.testId}
+              width={60}
+              value={tokens[t.name] ?? ''}
+              isConfigured={configured[t.name]}
+              placeholder="mw_..."
+              onChange={(e: ChangeEvent<HTMLInputElement>) => setTokens({ ...tokens, [t.name]: e.target.value.trim() })}
+              onReset={() => {
+                setConfigured({ ...configured, [t.name]: false });
+                setTokens({ ...tokens, [t.name]: '' });
+              }}
+            />
+          </Field>
+        ))}
+        {error && (
+          <Alert severity="error" title="Could not save settings">
+            {error}
+          </Alert>
+        )}
+        <Stack>
+          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={missing}>
+            Save settings
           </Button>
-        </div>
+        </Stack>
       </FieldSet>
     </form>
   );
@@ -108,33 +122,6 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 
 export default AppConfig;
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
-});
-
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
-  return lastValueFrom(response);
-};
+async function updatePlugin(pluginId: string, data: Partial<PluginMeta<AppSettings>>) {
+  return lastValueFrom(getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data }));
+}

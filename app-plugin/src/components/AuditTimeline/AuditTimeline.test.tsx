@@ -17,8 +17,30 @@ describe('AuditTimeline', () => {
       'GET /read/api/v1/audit': {
         data: {
           actions: [
-            { id: '2', type: 'rollback', status: 'succeeded', model: 'ctr', actor: 'grafana:alice', reason: 'CTR -20%', fromVersion: 'v3', toVersion: 'v2', jobId: null, createdAt: new Date().toISOString() },
-            { id: '1', type: 'retrain', status: 'failed', model: 'ctr', actor: 'policy', reason: null, fromVersion: null, toVersion: null, jobId: 'j1', createdAt: new Date().toISOString() },
+            {
+              id: '2',
+              type: 'rollback',
+              status: 'succeeded',
+              model: 'ctr',
+              actor: 'grafana:alice',
+              reason: 'CTR -20%',
+              fromVersion: 'v3',
+              toVersion: 'v2',
+              jobId: null,
+              createdAt: new Date().toISOString(),
+            },
+            {
+              id: '1',
+              type: 'retrain',
+              status: 'failed',
+              model: 'ctr',
+              actor: 'policy',
+              reason: null,
+              fromVersion: null,
+              toVersion: null,
+              jobId: 'j1',
+              createdAt: new Date().toISOString(),
+            },
           ],
         },
       },

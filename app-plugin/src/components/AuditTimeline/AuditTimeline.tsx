@@ -14,11 +14,12 @@ const ICONS: Record<string, IconName> = {
   retrain: 'sync',
   register: 'plus',
   alert: 'bell',
-  experiment: 'flask',
+  experiment: 'code-branch',
 };
 
 export function entryTitle(e: AuditEntry): string {
-  const versions = e.fromVersion && e.toVersion ? ` ${e.fromVersion} → ${e.toVersion}` : e.toVersion ? ` ${e.toVersion}` : '';
+  const versions =
+    e.fromVersion && e.toVersion ? ` ${e.fromVersion} → ${e.toVersion}` : e.toVersion ? ` ${e.toVersion}` : '';
   return `${e.type}${versions}${e.status && e.status !== 'succeeded' ? ` (${e.status})` : ''}`;
 }
 

@@ -20,14 +20,24 @@ describe('DriftTable', () => {
       'GET /read/api/v1/models/ctr/drift': {
         data: {
           windows: [
-            { start: 1, driftShare: 0, datasetDrifted: false, features: [
-              { feature: 'age', method: 'ks', score: 0.01, pValue: 0.9, drifted: false },
-              { feature: 'zip', method: 'ks', score: 0.02, pValue: 0.5, drifted: false },
-            ] },
-            { start: 2, driftShare: 0.5, datasetDrifted: true, features: [
-              { feature: 'age', method: 'ks', score: 0.02, pValue: 0.8, drifted: false },
-              { feature: 'zip', method: 'ks', score: 0.31, pValue: 0.00001, drifted: true },
-            ] },
+            {
+              start: 1,
+              driftShare: 0,
+              datasetDrifted: false,
+              features: [
+                { feature: 'age', method: 'ks', score: 0.01, pValue: 0.9, drifted: false },
+                { feature: 'zip', method: 'ks', score: 0.02, pValue: 0.5, drifted: false },
+              ],
+            },
+            {
+              start: 2,
+              driftShare: 0.5,
+              datasetDrifted: true,
+              features: [
+                { feature: 'age', method: 'ks', score: 0.02, pValue: 0.8, drifted: false },
+                { feature: 'zip', method: 'ks', score: 0.31, pValue: 0.00001, drifted: true },
+              ],
+            },
           ],
         },
       },

@@ -16,7 +16,11 @@ const columns: Array<Column<FeatureDrift>> = [
     id: 'drifted',
     header: 'Verdict',
     cell: ({ row }) =>
-      row.original.drifted ? <Badge color="red" text="Drifted" icon="exclamation-triangle" /> : <Badge color="green" text="Stable" />,
+      row.original.drifted ? (
+        <Badge color="red" text="Drifted" icon="exclamation-triangle" />
+      ) : (
+        <Badge color="green" text="Stable" />
+      ),
   },
   {
     id: 'trend',
@@ -28,7 +32,10 @@ const columns: Array<Column<FeatureDrift>> = [
 /** Per-feature drift for the range: latest verdict, score, p-value, and a sparkline of the score. */
 export function DriftTable({ model, range }: { model: string; range: Range }) {
   // About 30 windows over the range, so each sparkline has a shape.
-  const windowed = useMemo(() => ({ ...range, step: Math.max(60_000, Math.round((range.to - range.from) / 30)) }), [range]);
+  const windowed = useMemo(
+    () => ({ ...range, step: Math.max(60_000, Math.round((range.to - range.from) / 30)) }),
+    [range]
+  );
   const drift = useDrift(model, windowed);
   return (
     <div data-testid={testIds.model.driftTable}>

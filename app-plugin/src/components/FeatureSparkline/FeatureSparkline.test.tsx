@@ -5,7 +5,9 @@ import { FeatureSparkline, sparklineFields } from './FeatureSparkline';
 jest.mock('@grafana/ui', () => ({
   ...jest.requireActual('@grafana/ui'),
   // uPlot needs a real canvas; check what we hand it instead.
-  Sparkline: (props: { sparkline: { y: { values: number[] } } }) => <div>sparkline {props.sparkline.y.values.join(',')}</div>,
+  Sparkline: (props: { sparkline: { y: { values: number[] } } }) => (
+    <div>sparkline {props.sparkline.y.values.join(',')}</div>
+  ),
 }));
 
 describe('FeatureSparkline', () => {

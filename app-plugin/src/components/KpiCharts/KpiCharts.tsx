@@ -59,7 +59,10 @@ export function KpiCharts({ model, range }: { model: string; range: Range }) {
                     width={panelWidth}
                     height={HEIGHT}
                     data={panelData(g.series, range)}
-                    options={{ legend: { showLegend: true, displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } }}
+                    options={{
+                      legend: { showLegend: true, displayMode: 'list', placement: 'bottom' },
+                      tooltip: { mode: 'multi' },
+                    }}
                     fieldConfig={{ defaults: {}, overrides: [] }}
                   />
                 </div>

@@ -20,7 +20,10 @@ describe('QueryState', () => {
 
   it('shows the backend error message', () => {
     render(
-      <QueryState query={{ isLoading: false, error: { status: 404, data: { error: { message: 'model "x" does not exist' } } } }} what="model">
+      <QueryState
+        query={{ isLoading: false, error: { status: 404, data: { error: { message: 'model "x" does not exist' } } } }}
+        what="model"
+      >
         {() => null}
       </QueryState>
     );

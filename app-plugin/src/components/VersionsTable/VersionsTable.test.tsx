@@ -14,7 +14,9 @@ import { VersionsTable, withAliases } from './VersionsTable';
 describe('VersionsTable', () => {
   it('marks champion and challenger, newest first', async () => {
     fake = fakeFetch({
-      'GET /read/api/v1/models/ctr/versions': { data: { versions: [{ version: 'v1', metrics: { auc: 0.71 } }, { version: 'v2' }, { version: 'v3' }] } },
+      'GET /read/api/v1/models/ctr/versions': {
+        data: { versions: [{ version: 'v1', metrics: { auc: 0.71 } }, { version: 'v2' }, { version: 'v3' }] },
+      },
       'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v2', challenger: 'v3' } },
     });
     renderWithProviders(<VersionsTable model="ctr" />);

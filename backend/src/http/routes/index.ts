@@ -1,10 +1,19 @@
 import type { AppContext } from '../../app-context.ts';
 import type { RouteDefinition } from '../route.ts';
+import { actionRoutes } from './actions.ts';
 import { auditRoutes } from './audit.ts';
+import { experimentRoutes } from './experiments.ts';
+import { jobRoutes } from './jobs.ts';
 import { modelRoutes } from './models.ts';
+import { monitoringRoutes } from './monitoring.ts';
 import { policyRoutes } from './policies.ts';
+import { retrainRoutes } from './retrain.ts';
 import { serviceRoutes } from './service.ts';
+import { servingRoutes } from './serving.ts';
+import { statsAbtestRoutes } from './stats-abtest.ts';
+import { statsDriftRoutes } from './stats-drift.ts';
 import { tokenRoutes } from './tokens.ts';
+import { versionRoutes } from './versions.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 /** Every route of the API. Each area contributes a function returning its routes. */
@@ -14,6 +23,15 @@ export function allRoutes(ctx: AppContext): RouteDefinition[] {
     ...tokenRoutes(ctx),
     ...modelRoutes(ctx),
     ...auditRoutes(ctx),
+    ...monitoringRoutes(ctx),
+    ...statsDriftRoutes(ctx),
+    ...statsAbtestRoutes(ctx),
+    ...versionRoutes(ctx),
+    ...servingRoutes(ctx),
+    ...actionRoutes(ctx),
+    ...experimentRoutes(ctx),
+    ...retrainRoutes(ctx),
+    ...jobRoutes(ctx),
     ...webhookRoutes(ctx),
     ...policyRoutes(ctx),
   ];

@@ -11,8 +11,10 @@ import { autoIncrement, type SqlDialect } from './dialect-helpers.ts';
  *   replay after a crash needs no lookups.
  * - `rollups`: merged counters, sketches and histograms per (model, version, arm, bucket, layout),
  *   one row per key, for minute and hour buckets; updated in place by adding.
- * - `monitor_pending`: ingest batches whose contributions are not yet in `rollups` (replayed
- *   at start when their process died); `monitor_instances`: live processes (heartbeats).
+ * - `ingest_batches`: every batch's row range and time span; `monitor_pending`: batches whose
+ *   contributions are not yet in `rollups` (replayed when their process died);
+ *   `monitor_instances`: live processes (heartbeats); `feature_layouts`: the names of the
+ *   binary feature vectors in `predictions.features` (monitor/feature-codec.ts).
  * - `reference_profiles`: one profile per model version.
  */
 export const monitorMigration = (dialect: SqlDialect): Migration => ({
@@ -31,7 +33,8 @@ export const monitorMigration = (dialect: SqlDialect): Migration => ({
       .addColumn('ts', 'bigint', (c) => c.notNull())
       .addColumn('version', 'text', (c) => c.notNull())
       .addColumn('arm', 'text', (c) => c.notNull())
-      .addColumn('features', 'text', (c) => c.notNull())
+      .addColumn('features', blob)
+      .addColumn('extra', 'text')
       .addColumn('score', 'double precision')
       .addColumn('latency_ms', 'double precision')
       .addColumn('error', 'text')
@@ -44,7 +47,6 @@ export const monitorMigration = (dialect: SqlDialect): Migration => ({
       .addColumn('outcome_at', 'bigint')
       .execute();
     await db.schema.createIndex('predictions_model_id').on('predictions').columns(['model', 'id']).unique().execute();
-    await db.schema.createIndex('predictions_model_ts').on('predictions').columns(['model', 'ts']).execute();
 
     await db.schema
       .createTable('outcomes')
@@ -67,7 +69,6 @@ export const monitorMigration = (dialect: SqlDialect): Migration => ({
       .addColumn('batch', 'bigint', (c) => c.notNull())
       .addColumn('received_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('outcomes_model_id').on('outcomes').columns(['model', 'id']).execute();
 
     const rollups = db.schema
       .createTable('rollups')
@@ -121,17 +122,38 @@ export const monitorMigration = (dialect: SqlDialect): Migration => ({
       .addPrimaryKeyConstraint('reference_profiles_pk', ['model', 'version'])
       .execute();
 
+    // Every ingest batch, for ever: its row range and time span. Time-range reads of raw
+    // records (profiles from traffic, dataset exports) find their rows through it, so the
+    // raw tables need no time index on the ingest hot path.
     await db.schema
-      .createTable('monitor_pending')
+      .createTable('ingest_batches')
       .addColumn('batch', 'integer', autoIncrement(dialect))
-      .addColumn('instance', 'text', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('min_seq', 'bigint')
       .addColumn('max_seq', 'bigint')
+      .addColumn('min_ts', 'bigint')
+      .addColumn('max_ts', 'bigint')
+      .addColumn('records', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ingest_batches_model_time').on('ingest_batches').columns(['model', 'kind', 'max_ts']).execute();
+    await db.schema
+      .createTable('monitor_pending')
+      .addColumn('batch', 'bigint', (c) => c.primaryKey())
+      .addColumn('instance', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('monitor_pending_instance').on('monitor_pending').column('instance').execute();
+
+    await db.schema
+      .createTable('feature_layouts')
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('layout_id', 'bigint', (c) => c.notNull())
+      .addColumn('names', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('feature_layouts_pk', ['model', 'layout_id'])
+      .execute();
 
     await db.schema
       .createTable('monitor_instances')

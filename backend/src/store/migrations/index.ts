@@ -2,6 +2,8 @@ import type { Migration } from 'kysely/migration';
 import { coreMigration } from './0001_core.ts';
 import { monitorMigration } from './0100_monitor.ts';
 import { registryMigration } from './0200_registry.ts';
+import { experimentsMigration } from './0300_experiments.ts';
+import { jobsMigration } from './0400_jobs.ts';
 import { alertsMigration } from './0500_alerts.ts';
 import type { SqlDialect } from './dialect-helpers.ts';
 
@@ -15,6 +17,8 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0001_core': coreMigration(dialect),
     '0100_monitor': monitorMigration(dialect),
     '0200_registry': registryMigration(dialect),
+    '0300_experiments': experimentsMigration(dialect),
+    '0400_jobs': jobsMigration(dialect),
     '0500_alerts': alertsMigration(dialect),
   };
 }

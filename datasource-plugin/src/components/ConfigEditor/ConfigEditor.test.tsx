@@ -34,7 +34,9 @@ describe('ConfigEditor', () => {
 
   it('shows a saved token as configured and can reset it', () => {
     const onOptionsChange = jest.fn();
-    render(<ConfigEditor options={settings({ secureJsonFields: { apiToken: true } })} onOptionsChange={onOptionsChange} />);
+    render(
+      <ConfigEditor options={settings({ secureJsonFields: { apiToken: true } })} onOptionsChange={onOptionsChange} />
+    );
     expect(screen.getByDisplayValue('configured')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: /reset/i }));
     expect(onOptionsChange.mock.calls[0][0].secureJsonFields).toEqual({ apiToken: false });

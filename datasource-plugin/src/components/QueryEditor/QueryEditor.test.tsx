@@ -16,7 +16,9 @@ function fakeDatasource() {
       listModels: jest.fn().mockResolvedValue([{ name: 'ctr-model', task: 'binary_classification', features: [] }]),
       listVersions: jest.fn().mockResolvedValue([{ version: 'v1' }]),
       getModel: jest.fn().mockResolvedValue({ name: 'ctr-model', features: [{ name: 'age', type: 'numeric' }] }),
-      listExperiments: jest.fn().mockResolvedValue([{ id: 'exp-1', model: 'ctr-model', primaryMetric: 'ctr', arms: [] }]),
+      listExperiments: jest
+        .fn()
+        .mockResolvedValue([{ id: 'exp-1', model: 'ctr-model', primaryMetric: 'ctr', arms: [] }]),
     },
   } as unknown as DataSource;
 }

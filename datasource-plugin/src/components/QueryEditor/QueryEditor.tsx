@@ -10,8 +10,14 @@ import { DriftSection, ExperimentSection, KpiSection, ModelField, SectionProps }
 type Props = QueryEditorProps<DataSource, MwQuery, MwDataSourceOptions>;
 
 const TYPE_OPTIONS = QUERY_TYPES.map((t) => ({ label: QUERY_TYPE_LABELS[t], value: t }));
-const JOB_STATUS_OPTIONS = ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => ({ label: s, value: s }));
-const AUDIT_TYPE_OPTIONS = ['promote', 'rollback', 'retrain', 'register', 'alert', 'experiment'].map((t) => ({ label: t, value: t }));
+const JOB_STATUS_OPTIONS = ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => ({
+  label: s,
+  value: s,
+}));
+const AUDIT_TYPE_OPTIONS = ['promote', 'rollback', 'retrain', 'register', 'alert', 'experiment'].map((t) => ({
+  label: t,
+  value: t,
+}));
 
 function Section(props: SectionProps) {
   const { query, onChange } = props;

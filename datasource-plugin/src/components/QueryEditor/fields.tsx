@@ -17,7 +17,17 @@ interface SelectFieldProps {
 }
 
 /** A labelled single choice that also takes free text (e.g. $variable). */
-export function SelectField({ label, tooltip, testId, value, options, onChange, clearable, width = 25, placeholder }: SelectFieldProps) {
+export function SelectField({
+  label,
+  tooltip,
+  testId,
+  value,
+  options,
+  onChange,
+  clearable,
+  width = 25,
+  placeholder,
+}: SelectFieldProps) {
   const state = Array.isArray(options) ? { options, loading: false, error: undefined } : options;
   const common = {
     id: testId,
@@ -30,7 +40,13 @@ export function SelectField({ label, tooltip, testId, value, options, onChange, 
     createCustomValue: true,
   };
   return (
-    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} error={state.error} invalid={Boolean(state.error)}>
+    <InlineField
+      label={label}
+      labelWidth={LABEL_WIDTH}
+      tooltip={tooltip}
+      error={state.error}
+      invalid={Boolean(state.error)}
+    >
       {clearable ? (
         <Combobox {...common} isClearable onChange={(o) => onChange(o?.value)} />
       ) : (
@@ -52,7 +68,13 @@ interface MultiFieldProps {
 
 export function MultiSelectField({ label, tooltip, testId, value, options, onChange, placeholder }: MultiFieldProps) {
   return (
-    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} error={options.error} invalid={Boolean(options.error)}>
+    <InlineField
+      label={label}
+      labelWidth={LABEL_WIDTH}
+      tooltip={tooltip}
+      error={options.error}
+      invalid={Boolean(options.error)}
+    >
       <MultiCombobox
         id={testId}
         data-testid={testId}

@@ -26,7 +26,12 @@ export function useAsyncOptions(key: string, load: () => Promise<Array<ComboboxO
       .catch(
         (err: unknown) =>
           !cancelled &&
-          setState({ key, options: variableOptions(), loading: false, error: err instanceof Error ? err.message : String(err) })
+          setState({
+            key,
+            options: variableOptions(),
+            loading: false,
+            error: err instanceof Error ? err.message : String(err),
+          })
       );
     return () => {
       cancelled = true;
@@ -55,7 +60,11 @@ export function useVersionOptions(ds: DataSource, model?: string) {
 export function useFeatureOptions(ds: DataSource, model?: string) {
   return useAsyncOptions(`features:${model ?? ''}`, async () =>
     model
-      ? (await ds.api.getModel(interpolate(model))).features.map((f) => ({ label: f.name, value: f.name, description: f.type }))
+      ? (await ds.api.getModel(interpolate(model))).features.map((f) => ({
+          label: f.name,
+          value: f.name,
+          description: f.type,
+        }))
       : []
   );
 }

@@ -2,7 +2,14 @@ import React from 'react';
 import { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import type { DataSource } from '../../datasource';
-import { DEFAULT_VARIABLE_QUERY, MwDataSourceOptions, MwQuery, MwVariableQuery, VARIABLE_KINDS, VariableKind } from '../../types';
+import {
+  DEFAULT_VARIABLE_QUERY,
+  MwDataSourceOptions,
+  MwQuery,
+  MwVariableQuery,
+  VARIABLE_KINDS,
+  VariableKind,
+} from '../../types';
 import { testIds } from '../testIds';
 
 type Props = QueryEditorProps<DataSource, MwQuery, MwDataSourceOptions, MwVariableQuery>;
@@ -30,7 +37,9 @@ export function VariableQueryEditor({ query, onChange }: Props) {
         <InlineField
           label="Model"
           labelWidth={14}
-          tooltip={current.kind === 'experiments' ? 'Optional: only experiments of this model' : 'Model name or $variable'}
+          tooltip={
+            current.kind === 'experiments' ? 'Optional: only experiments of this model' : 'Model name or $variable'
+          }
         >
           <Input
             data-testid={testIds.variableEditor.model}

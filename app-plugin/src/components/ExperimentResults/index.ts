@@ -1,0 +1,2 @@
+export { ExperimentResults, intervalScale } from './ExperimentResults';
+export { IntervalBar, axisPosition } from './IntervalBar';

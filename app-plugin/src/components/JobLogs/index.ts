@@ -1,0 +1,1 @@
+export { JobLogs } from './JobLogs';

@@ -1,0 +1,1 @@
+export { JobsTable } from './JobsTable';

@@ -1,0 +1,1 @@
+export { PendingActions } from './PendingActions';

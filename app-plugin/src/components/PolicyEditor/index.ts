@@ -1,0 +1,2 @@
+export { PolicyEditor } from './PolicyEditor';
+export { parseJsonObject } from './parseJson';

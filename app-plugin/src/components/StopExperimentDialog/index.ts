@@ -1,0 +1,1 @@
+export { StopExperimentDialog, stopConsequence } from './StopExperimentDialog';

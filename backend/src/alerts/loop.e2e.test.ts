@@ -1,0 +1,349 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
+import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { contextActionPerformer } from './context-performer.ts';
+import { prometheusToolsMissing, provisioningDir, tool } from './prometheus-tools.ts';
+import { RecordingPerformer } from './recording-performer.ts';
+
+/**
+ * The loop with the real parts: Debian's Prometheus and Alertmanager run the SHIPPED
+ * configuration (provisioning/prometheus, provisioning/alertmanager) with only ports,
+ * targets, the webhook URL, the token file and the intervals rewritten for a test; the
+ * backend runs in-process. Drift and errors are ingested; Prometheus sees them on /metrics,
+ * the rules fire, Alertmanager calls the webhook, the default policy acts: a retrain for the
+ * drift, a rollback (the real ActionService) for the errors. Then a repeated delivery of the
+ * same notification must not act again.
+ */
+
+const skip = prometheusToolsMissing();
+const MODEL = 'ctr';
+const DEADLINE_MS = 50_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, logs?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${logs ? `\n${logs()}` : ''}`);
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** Replaces `from` (a regex that must match) in shipped text: a changed shipped file fails loudly. */
+function rewrite(text: string, from: RegExp, to: string, what: string): string {
+  assert.match(text, from, `shipped configuration no longer has ${what}; update this test`);
+  return text.replace(from, to);
+}
+
+interface Daemon {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+function startDaemon(name: string, bin: string, args: string[]): Daemon {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { name, child, output };
+}
+
+async function stopDaemon(daemon: Daemon | undefined): Promise<void> {
+  if (!daemon || daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => daemon.child.once('exit', () => resolve()));
+  daemon.child.kill('SIGTERM');
+  const timer = setTimeout(() => daemon.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Deterministic pseudo-random numbers (mulberry32) and normal draws. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = (mean: number, sd: number) => mean + sd * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  return { next, normal };
+}
+
+interface Delivery {
+  at: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  status: number;
+  reply: string;
+}
+
+describe('alerting loop: Prometheus → Alertmanager → webhook → policy → action', { skip }, () => {
+  let server: TestServer;
+  let tmp: string;
+  let prometheus: Daemon | undefined;
+  let alertmanager: Daemon | undefined;
+  let proxy: http.Server | undefined;
+  const deliveries: Delivery[] = [];
+  const retrainStandIn = new RecordingPerformer();
+  let realRetrain = false;
+  let promUrl = '';
+
+  const logs = () =>
+    [prometheus, alertmanager]
+      .filter((d): d is Daemon => !!d)
+      .map((d) => `--- ${d.name} (last lines)\n${d.output.join('').split('\n').slice(-25).join('\n')}`)
+      .join('\n');
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-alerting-'));
+    server = await startTestServer('sqlite', { MODELWATCH_WEBHOOK_SECRET: 'loop-secret' });
+
+    // Retrain goes to the job service when this build has one; otherwise a stand-in records
+    // it (rollback always uses the real ActionService).
+    realRetrain = 'jobs' in (server.ctx as object);
+    if (!realRetrain) {
+      const real = contextActionPerformer(() => server.ctx);
+      server.ctx.alerts.setPerformer({ ...real, retrain: (...args) => retrainStandIn.retrain(...args) });
+    }
+
+    // Model, two versions with reference data; v2 champion, v1 the previous one.
+    const rng = random(7);
+    const reference = Array.from({ length: 800 }, () => ({ price: rng.normal(10, 2), category: ['a', 'b', 'c'][Math.floor(rng.next() * 3)] }));
+    const features = [
+      { name: 'price', type: 'numeric' },
+      { name: 'category', type: 'categorical' },
+    ];
+    assert.equal((await server.request('POST', '/api/v1/models', { body: { name: MODEL, features } })).status, 201);
+    for (const [version, weight] of [['v1', 0.1], ['v2', 0.2]] as const) {
+      const artifact = logisticRegressionOnnx({ weights: [weight] }).toString('base64');
+      const registered = await server.request('POST', `/api/v1/models/${MODEL}/versions`, { body: { version, artifact, reference: { rows: reference } } });
+      assert.equal(registered.status, 201, registered.text);
+      const promoted = await server.request('POST', `/api/v1/models/${MODEL}/actions/promote`, { body: { version, reason: 'e2e setup' } });
+      assert.equal(promoted.status, 200, promoted.text);
+    }
+
+    // Alertmanager's token, read from a file as the shipped config says.
+    const token = await server.request('POST', '/api/v1/tokens', { body: { name: 'alertmanager', role: 'editor' } });
+    const tokenFile = path.join(tmp, 'modelwatch-token');
+    fs.writeFileSync(tokenFile, token.body.token, { mode: 0o600 });
+
+    // A recording pass-through in front of the webhook, so the test can repeat a delivery verbatim.
+    const backend = new URL(server.url);
+    proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = Date.now();
+        const body = Buffer.concat(chunks);
+        const forward = http.request(
+          { host: backend.hostname, port: backend.port, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            const back: Buffer[] = [];
+            answer.on('data', (c: Buffer) => back.push(c));
+            answer.on('end', () => {
+              const reply = Buffer.concat(back).toString();
+              deliveries.push({ at, headers: req.headers, body: body.toString(), status: answer.statusCode ?? 0, reply });
+              res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' }).end(reply);
+            });
+          },
+        );
+        forward.on('error', (error) => res.writeHead(502).end(String(error)));
+        forward.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', () => resolve()));
+    const proxyPort = (proxy.address() as net.AddressInfo).port;
+
+    const [promPort, amPort] = [await freePort(), await freePort()];
+    promUrl = `http://127.0.0.1:${promPort}`;
+
+    // Shipped Alertmanager config, rewritten: webhook URL, token file, short group timers.
+    let am = fs.readFileSync(path.join(provisioningDir, 'alertmanager/alertmanager.yml'), 'utf8');
+    am = rewrite(am, /url: http:\/\/backend:8080\/api\/v1\/webhooks\/alertmanager/, `url: http://127.0.0.1:${proxyPort}/api/v1/webhooks/alertmanager`, 'the webhook URL');
+    am = rewrite(am, /credentials_file: \S+/, `credentials_file: ${tokenFile}`, 'the token file');
+    am = rewrite(am, /group_wait: \S+/, 'group_wait: 1s', 'group_wait');
+    am = rewrite(am, /group_interval: \S+/, 'group_interval: 1s', 'group_interval');
+    fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), am);
+
+    // Shipped rules with every `for` shortened to 2 s (the thresholds and labels unchanged).
+    fs.mkdirSync(path.join(tmp, 'rules'));
+    const rulesDir = path.join(provisioningDir, 'prometheus/rules');
+    for (const file of fs.readdirSync(rulesDir)) {
+      const text = fs.readFileSync(path.join(rulesDir, file), 'utf8');
+      fs.writeFileSync(path.join(tmp, 'rules', file), rewrite(text, /^(\s+)for: \S+$/gm, '$1for: 2s', '`for` durations'));
+    }
+    // Shipped Prometheus config: local ports, 1 s scrape and evaluation.
+    let prom = fs.readFileSync(path.join(provisioningDir, 'prometheus/prometheus.yml'), 'utf8');
+    prom = rewrite(prom, /scrape_interval: \S+/, 'scrape_interval: 1s', 'scrape_interval');
+    prom = rewrite(prom, /evaluation_interval: \S+/, 'evaluation_interval: 1s', 'evaluation_interval');
+    prom = rewrite(prom, /'alertmanager:9093'/, `'127.0.0.1:${amPort}'`, 'the Alertmanager target');
+    prom = rewrite(prom, /'backend:8080'/, `'${backend.host}'`, 'the backend target');
+    fs.writeFileSync(path.join(tmp, 'prometheus.yml'), prom);
+
+    alertmanager = startDaemon('alertmanager', tool('alertmanager')!, [
+      `--config.file=${path.join(tmp, 'alertmanager.yml')}`,
+      `--storage.path=${path.join(tmp, 'am-data')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ]);
+    prometheus = startDaemon('prometheus', tool('prometheus')!, [
+      `--config.file=${path.join(tmp, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
+    await waitFor('Alertmanager ready', 20_000, async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok, logs);
+    await waitFor('Prometheus ready', 20_000, async () => (await fetch(`${promUrl}/-/ready`)).ok, logs);
+  });
+
+  after(async () => {
+    await stopDaemon(prometheus);
+    await stopDaemon(alertmanager);
+    await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+    await server?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('drift and errors reach the policies once: one retrain, one rollback; a repeated delivery does nothing', { timeout: 90_000 }, async (t) => {
+    // The backend is scraped (healthy, no alert) before anything goes wrong.
+    await waitFor('Prometheus to scrape the backend', 20_000, async () => {
+      const targets = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string }> } };
+      return targets.data.activeTargets.some((target) => target.health === 'up');
+    }, logs);
+
+    // Drift onset: v2's traffic moves (price 10 → 20, a new category) and 20% of it fails.
+    const rng = random(11);
+    const end = Math.floor(Date.now() / 60_000) * 60_000;
+    const records = Array.from({ length: 600 }, (_, i) => ({
+      id: `p-${i}`,
+      // The last complete minute, which the exported KPIs and drift cover.
+      ts: end - 60_000 + i * 50,
+      version: 'v2',
+      features: { price: rng.normal(20, 2), category: rng.next() < 0.5 ? 'c' : 'd' },
+      score: rng.next(),
+      latencyMs: 5 + rng.next() * 10,
+      ...(i % 5 === 0 ? { error: true } : {}),
+    }));
+    const onset = Date.now();
+    const viaHttp = await server.request('POST', `/api/v1/models/${MODEL}/predictions`, { body: { records } });
+    let ingestPath = 'POST /api/v1/models/{model}/predictions';
+    if (viaHttp.status === 404 && viaHttp.body?.error?.code === 'not_found' && /no route/.test(viaHttp.body.error.message)) {
+      // The ingest route is not in this build yet: the same service call it makes.
+      const result = await server.ctx.monitor.ingestPredictions(MODEL, records);
+      assert.equal(result.accepted, records.length, JSON.stringify(result.rejected.slice(0, 3)));
+      ingestPath = 'ctx.monitor.ingestPredictions (no HTTP ingest route in this build)';
+    } else {
+      assert.equal(viaHttp.status, 200, viaHttp.text);
+      assert.equal(viaHttp.body.accepted, records.length);
+    }
+
+    // Where the time goes: when Prometheus first holds the drift, and when the alert fires.
+    const seen: { metric?: number; firing?: number } = {};
+    let watching = true;
+    const watcher = (async () => {
+      const query = async (q: string) =>
+        ((await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: unknown[] } }).data.result.length > 0;
+      while (watching) {
+        try {
+          if (!seen.metric && (await query(`modelwatch_dataset_drift_share{model="${MODEL}"} >= 0.5`))) seen.metric = Date.now();
+          if (!seen.firing && (await query(`ALERTS{alertname="ModelWatchDatasetDrift",alertstate="firing"}`))) seen.firing = Date.now();
+        } catch {
+          // Prometheus busy: try again.
+        }
+        await sleep(100);
+      }
+    })();
+
+    type IncidentView = { alertname: string; decision: { outcome: string; actedAt: string | null; action: string; actionId: string | null } | null };
+    const acted = await waitFor(
+      'both alerts to be acted on',
+      DEADLINE_MS,
+      async () => {
+        const incidents = (await server.request('GET', `/api/v1/incidents?model=${MODEL}`)).body.incidents as IncidentView[];
+        const drift = incidents.find((i) => i.alertname === 'ModelWatchDatasetDrift' && i.decision?.outcome === 'acted');
+        const errors = incidents.find((i) => i.alertname === 'ModelWatchErrorRateHigh' && i.decision?.outcome === 'acted');
+        return drift && errors ? { drift, errors, incidents } : undefined;
+      },
+      () => `deliveries: ${JSON.stringify(deliveries.map((d) => d.reply)).slice(0, 2000)}\n${logs()}`,
+    );
+    watching = false;
+    await watcher;
+    const driftToRetrainMs = Date.parse(acted.drift.decision!.actedAt!) - onset;
+    const errorsToRollbackMs = Date.parse(acted.errors.decision!.actedAt!) - onset;
+    t.diagnostic(`ingest: ${ingestPath}; retrain by ${realRetrain ? 'the job service' : 'a stand-in (no job service in this build)'}`);
+    t.diagnostic(`drift onset → retrain decided and started: ${(driftToRetrainMs / 1000).toFixed(1)} s`);
+    t.diagnostic(`error onset → rollback done: ${(errorsToRollbackMs / 1000).toFixed(1)} s`);
+    const since = (at: number | undefined) => (at ? `${((at - onset) / 1000).toFixed(1)} s` : 'not seen');
+    t.diagnostic(
+      `after onset: drift in Prometheus ${since(seen.metric)} (monitor snapshot cache ≤ 15 s + 1 s scrape), ` +
+        `alert firing ${since(seen.firing)} (for: 2 s), first webhook ${since(deliveries[0]?.at)} (group_wait 1 s)`,
+    );
+
+    // Exactly one rollback, by the real action service, back to v1.
+    const rollbacks = () => server.ctx.actions.list(MODEL, { type: 'rollback' });
+    assert.equal((await rollbacks()).length, 1);
+    assert.equal((await rollbacks())[0]!.status, 'succeeded');
+    assert.equal((await rollbacks())[0]!.actor, 'policy:default-rollback');
+    assert.equal((await server.ctx.registry.aliases(MODEL)).champion, 'v1');
+    // Exactly one retrain.
+    const retrains = async () =>
+      realRetrain
+        ? ((await server.request('GET', '/api/v1/jobs')).body.jobs as Array<{ model?: string }>).filter((j) => j.model === MODEL).length
+        : retrainStandIn.calls.length;
+    assert.equal(await retrains(), 1);
+
+    // Force a repeated delivery: the same notification, same credentials, straight to the backend.
+    const firing = deliveries.filter((d) => d.status === 200 && JSON.parse(d.body).status === 'firing');
+    assert.ok(firing.length >= 1, 'Alertmanager delivered through the webhook');
+    for (const delivery of firing) {
+      const again = await server.request('POST', '/api/v1/webhooks/alertmanager', {
+        rawBody: delivery.body,
+        token: null,
+        headers: { 'content-type': 'application/json', authorization: String(delivery.headers.authorization) },
+      });
+      assert.equal(again.status, 200, again.text);
+      for (const result of again.body.results) assert.equal(result.outcome, 'duplicate', JSON.stringify(result));
+    }
+    assert.equal((await rollbacks()).length, 1, 'no second rollback');
+    assert.equal(await retrains(), 1, 'no second retrain');
+    assert.equal(await server.ctx.registry.aliases(MODEL).then((a) => a.champion), 'v1');
+
+    // Every delivery Alertmanager made was authenticated by the token file and accepted.
+    assert.ok(deliveries.every((d) => d.status === 200), JSON.stringify(deliveries.map((d) => [d.status, d.reply.slice(0, 200)])));
+    // Traceability: the decisions are in the audit log with the alert that caused them.
+    const audit = (await server.request('GET', `/api/v1/audit?model=${MODEL}&type=alert.decision`)).body.actions as Array<{ status: string; details: { alertname: string } }>;
+    assert.deepEqual(audit.map((a) => `${a.details.alertname}:${a.status}`).sort(), ['ModelWatchDatasetDrift:acted', 'ModelWatchErrorRateHigh:acted']);
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Experiment metrics and how each is derived from the monitoring rollups of one arm.
+ *
+ * Proportions are per-event Bernoulli rates (a click per impression, an error per request),
+ * with the event as the unit of analysis: the rollups hold sums, not per-user rows, so
+ * within-user correlation is ignored (the usual per-impression analysis; it understates the
+ * variance a little when users see many impressions).
+ *
+ * Means need Σx and Σx² per arm. The score has both exactly. Latency has an exact Σx but no
+ * Σx² column; its variance is taken from the merged latency sketch (DDSketch, every value
+ * within 1 %), so the latency test uses the exact mean and an approximate variance (see
+ * `latencySumSquares`). Revenue is not in the rollups, so there is no revenue metric.
+ */
+import type { LatencySketch } from '../monitor/latency-sketch.ts';
+import type { Direction } from '../stats/abtest/bayesian.ts';
+import type { Difference } from '../stats/abtest/effect.ts';
+import type { ArmSummary, MetricKind } from '../stats/abtest/summary.ts';
+
+/** Counters of one arm over the analysis window (sums over periods add). */
+export interface ArmCounts {
+  requests: number;
+  errors: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+  scoreCount: number;
+  scoreSum: number;
+  scoreSumSq: number;
+  latencyCount: number;
+  latencySum: number;
+  /** Approximate Σ latency² (ms²), from the sketch; see latencySumSquares. */
+  latencySumSq: number;
+}
+
+export const emptyCounts = (): ArmCounts => ({
+  requests: 0,
+  errors: 0,
+  impressions: 0,
+  clicks: 0,
+  conversions: 0,
+  labelled: 0,
+  positives: 0,
+  scoreCount: 0,
+  scoreSum: 0,
+  scoreSumSq: 0,
+  latencyCount: 0,
+  latencySum: 0,
+  latencySumSq: 0,
+});
+
+export function addCounts(into: ArmCounts, other: ArmCounts): ArmCounts {
+  for (const k of Object.keys(into) as (keyof ArmCounts)[]) into[k] += other[k];
+  return into;
+}
+
+export interface MetricSummary extends ArmSummary {
+  /** Set when successes exceeded the trials (pre-aggregated outcomes) and were capped at n. */
+  capped?: number;
+}
+
+export interface MetricDefinition {
+  name: string;
+  kind: MetricKind;
+  /** Which way is better. */
+  direction: Direction;
+  /** Effect scale used unless a guardrail says otherwise. */
+  difference: Difference;
+  description: string;
+  /** What one unit of the metric is (the denominator). */
+  unit: string;
+  summarize(c: ArmCounts): MetricSummary;
+}
+
+const proportion = (
+  name: string,
+  direction: Direction,
+  description: string,
+  unit: string,
+  pick: (c: ArmCounts) => [successes: number, trials: number],
+  difference: Difference = 'relative',
+): MetricDefinition => ({
+  name,
+  kind: 'proportion',
+  direction,
+  difference,
+  description,
+  unit,
+  summarize(c) {
+    const [successes, trials] = pick(c);
+    const n = Math.max(0, Math.round(trials));
+    const s = Math.max(0, Math.round(successes));
+    // Outcomes may be pre-aggregated counts, so clicks can exceed impressions; a rate
+    // above 1 is not a proportion: cap and say so.
+    return s > n ? { n, sum: n, capped: s - n } : { n, sum: s };
+  },
+});
+
+const DEFINITIONS: MetricDefinition[] = [
+    proportion('ctr', 'higher', 'Clicks per impression', 'impression', (c) => [c.clicks, c.impressions]),
+    proportion('cvr', 'higher', 'Conversions per click', 'click', (c) => [c.conversions, c.clicks]),
+    proportion('conversions_per_impression', 'higher', 'Conversions per impression', 'impression', (c) => [c.conversions, c.impressions]),
+    proportion('clicks_per_request', 'higher', 'Clicks per prediction served', 'request', (c) => [c.clicks, c.requests]),
+    proportion('impression_rate', 'higher', 'Share of predictions that were shown (impressions per request)', 'request', (c) => [c.impressions, c.requests]),
+    // Error rates are often exactly 0 in the control, where a relative change is undefined.
+    proportion('error_rate', 'lower', 'Failed requests per request', 'request', (c) => [c.errors, c.requests], 'absolute'),
+    proportion('positive_rate', 'higher', 'Positive labels per labelled prediction', 'labelled prediction', (c) => [c.positives, c.labelled]),
+    proportion('label_rate', 'higher', 'Share of predictions that received a label', 'request', (c) => [c.labelled, c.requests]),
+    {
+      name: 'latency',
+      kind: 'mean',
+      direction: 'lower',
+      difference: 'relative',
+      description: 'Mean latency (ms) per request; variance from the latency sketch (approximate, values within 1 %)',
+      unit: 'request',
+      summarize: (c) => ({ n: c.latencyCount, sum: c.latencySum, sumSquares: c.latencySumSq }),
+    },
+    {
+      name: 'score',
+      kind: 'mean',
+      direction: 'higher',
+      difference: 'relative',
+      description: 'Mean model score per prediction (informational: which way is better depends on the model)',
+      unit: 'prediction',
+      summarize: (c) => ({ n: c.scoreCount, sum: c.scoreSum, sumSquares: c.scoreSumSq }),
+    },
+];
+
+export const METRICS: Record<string, MetricDefinition> = Object.fromEntries(DEFINITIONS.map((m) => [m.name, m]));
+
+export const METRIC_NAMES = Object.keys(METRICS) as [string, ...string[]];
+
+/** Reported next to the primary and guardrails when an experiment names no metrics. */
+export const DEFAULT_SECONDARY_METRICS = ['ctr', 'cvr', 'error_rate', 'latency'] as const;
+
+export function metricDefinition(name: string): MetricDefinition {
+  const m = METRICS[name];
+  if (!m) throw new Error(`unknown metric ${name}`);
+  return m;
+}
+
+/**
+ * Σx² of the latencies from the sketch, made consistent with the exact Σx and n:
+ * Σx²/n − (Σx/n)² is the sketch's variance (each bin at its representative value, within
+ * 1 % of the true values), so the mean stays exact and only the spread is approximate.
+ * Never below (Σx)²/n, so the variance is never negative.
+ */
+export function latencySumSquares(sketch: LatencySketch | undefined, n: number, sum: number): number {
+  if (!sketch || n <= 0) return 0;
+  const s = sketch.sketch;
+  const count = s.count;
+  if (!(count > 0)) return (sum * sum) / n;
+  let m1 = 0;
+  let m2 = 0;
+  const { bins, offset } = s.store;
+  for (let i = 0; i < bins.length; i++) {
+    const c = bins[i] ?? 0;
+    if (c === 0) continue;
+    const v = s.mapping.value(i + offset);
+    m1 += c * v;
+    m2 += c * v * v;
+  }
+  const mean = m1 / count;
+  const variance = Math.max(0, m2 / count - mean * mean);
+  const result = (sum * sum) / n + variance * n;
+  return Number.isFinite(result) ? result : (sum * sum) / n;
+}

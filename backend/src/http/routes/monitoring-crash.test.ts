@@ -1,0 +1,135 @@
+/**
+ * Accepted records survive `kill -9`: the real CLI (`node backend/src/cli/main.ts serve`) in
+ * a child process with a temporary data dir (or PostgreSQL database) ingests, is killed
+ * with SIGKILL before its first rollup flush, restarts, and every accepted record counts.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freshPostgresDatabase, testDialects } from '../../testing/databases.ts';
+import { requestJson } from '../../testing/test-server.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const TOKEN = 'mw_crash_test_admin_token_0123456789';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+}
+
+async function serve(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['backend/src/cli/main.ts', 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, MODELWATCH_PORT: '0', MODELWATCH_ADMIN_TOKEN: TOKEN, MODELWATCH_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let buffered = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${logs.join('\n')}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        logs.push(line);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === 'ModelWatch listening' && entry.url) {
+            clearTimeout(timer);
+            resolve(entry.url);
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+  return { child, url, logs };
+}
+
+const stop = (child: ChildProcess, signal: NodeJS.Signals) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+
+for (const dialect of testDialects()) {
+  describe(`kill -9 of the service on ${dialect}`, () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-crash-'));
+    const children: ChildProcess[] = [];
+    after(async () => {
+      for (const c of children) await stop(c, 'SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test('every accepted record counts after a restart', { timeout: 120_000 }, async () => {
+      const env: Record<string, string> = { MODELWATCH_DATA_DIR: dataDir };
+      if (dialect === 'postgres') env.MODELWATCH_DATABASE_URL = await freshPostgresDatabase();
+      const first = await serve(env);
+      children.push(first.child);
+      const call = (s: Running, method: string, url: string, body?: unknown) => requestJson(s.url, method, url, body === undefined ? {} : { body }, TOKEN);
+
+      const created = await call(first, 'POST', '/api/v1/models', { name: 'crash', features: [{ name: 'x', type: 'numeric' }] });
+      assert.equal(created.status, 201, created.text);
+      const now = Date.now();
+      let accepted = 0;
+      for (let b = 0; b < 3; b++) {
+        const records = Array.from({ length: 1000 }, (_, i) => ({
+          id: `b${b}-${i}`,
+          ts: now - 5 * 60_000 + i * 100,
+          version: 'v1',
+          features: { x: i },
+          score: 0.5,
+          latencyMs: 10,
+          // one invalid record per batch: rejected, never counted
+          ...(i === 999 ? { features: { x: 'oops' } } : {}),
+        }));
+        const r = await call(first, 'POST', '/api/v1/models/crash/predictions', { records });
+        assert.equal(r.status, 200, r.text);
+        accepted += r.body.accepted;
+      }
+      assert.equal(accepted, 2997);
+      const outcomes = Array.from({ length: 400 }, (_, i) => ({ id: `b1-${i}`, impression: true, click: i % 4 === 0 }));
+      const o = await call(first, 'POST', '/api/v1/models/crash/outcomes', { records: outcomes });
+      assert.equal(o.body.accepted, 400);
+
+      await stop(first.child, 'SIGKILL');
+
+      const second = await serve(env);
+      children.push(second.child);
+      const replayed = second.logs.map((l) => JSON.parse(l) as { msg?: string; records?: number }).find((e) => e.msg?.startsWith('monitor: replayed'));
+      assert.ok(replayed, `the restart replays the unflushed batches:\n${second.logs.join('\n')}`);
+      assert.equal(replayed.records, 2997 + 400);
+
+      const kpis = await call(second, 'GET', `/api/v1/models/crash/kpis?from=${now - 3_600_000}&to=${now + 60_000}&step=1h&by=none&kpi=requests,ctr`);
+      assert.equal(kpis.status, 200, kpis.text);
+      const requests = kpis.body.series.find((s: { kpi: string }) => s.kpi === 'requests');
+      assert.equal(requests.points.reduce((s: number, p: [number, number | null]) => s + (p[1] ?? 0), 0), 2997);
+      const ctr = kpis.body.series.find((s: { kpi: string }) => s.kpi === 'ctr');
+      const [clicks, impressions] = ctr.counts.reduce((s: number[], c: number[]) => [s[0]! + c[0]!, s[1]! + c[1]!], [0, 0]);
+      assert.deepEqual([clicks, impressions], [100, 400]);
+
+      // A graceful stop flushes; a third start has nothing to replay and the same counts.
+      await stop(second.child, 'SIGTERM');
+      const third = await serve(env);
+      children.push(third.child);
+      assert.ok(!third.logs.some((l) => l.includes('monitor: replayed')));
+      const again = await call(third, 'GET', `/api/v1/models/crash/kpis?from=${now - 3_600_000}&to=${now + 60_000}&step=1h&by=none&kpi=requests`);
+      assert.equal(again.body.series[0].points.reduce((s: number, p: [number, number | null]) => s + (p[1] ?? 0), 0), 2997);
+      await stop(third.child, 'SIGTERM');
+    });
+  });
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.ts';
+import { notFound } from '../../errors.ts';
+import { recordsOfBody } from '../../monitor/ingest-records.ts';
+import { KPI_NAMES } from '../../monitor/kpi.ts';
+import { referenceProfileSchema } from '../../monitor/profile-schema.ts';
+import type { ReferenceProfile } from '../../monitor/profile-types.ts';
+import { DRIFT_METHODS } from '../../stats/drift/index.ts';
+import { durationInput, modelParams, timeInput } from '../common-schemas.ts';
+import { validationError } from '../error-body.ts';
+import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
+
+const versionParams = modelParams.extend({ version: z.string().min(1).max(128) });
+
+/** `a,b` or repeated parameters → list. */
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) =>
+    (Array.isArray(v) ? v : [v])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const listOf = <T extends readonly [string, ...string[]]>(values: T) => list.pipe(z.array(z.enum(values)));
+
+const rangeQuery = {
+  from: timeInput.optional().meta({ description: 'Start (RFC 3339 or epoch ms); default: to − 6h' }),
+  to: timeInput.optional().meta({ description: 'End (RFC 3339 or epoch ms); default: now' }),
+  step: durationInput.optional(),
+};
+
+const kpiQuery = z.object({
+  ...rangeQuery,
+  version: list.optional().meta({ description: 'Versions (comma-separated or repeated); default: all' }),
+  arm: list.optional().meta({ description: 'Arms; default: all' }),
+  kpi: listOf(KPI_NAMES).optional().meta({ description: `KPIs: ${KPI_NAMES.join(', ')}; default: all` }),
+  by: z.enum(['version_arm', 'version', 'arm', 'none']).optional().meta({ description: 'Series per version and arm (default), per version, per arm, or one' }),
+});
+
+const driftQuery = z.object({
+  ...rangeQuery,
+  version: list.optional().meta({ description: 'Versions; default: all with traffic in the range' }),
+  arm: list.optional(),
+  feature: list.optional().meta({ description: 'Features; default: all of the reference profile' }),
+  method: listOf(DRIFT_METHODS).optional().meta({ description: `Methods: ${DRIFT_METHODS.join(', ')}; default: per feature type and sample size` }),
+});
+
+const ingestBody = z
+  .union([z.object({ records: z.array(z.unknown()) }), z.array(z.unknown()), z.string()])
+  .meta({
+    description:
+      'JSON {"records": [...]} or NDJSON (one record per line, Content-Type: application/x-ndjson); at most 10,000 records. ' +
+      'Each record is validated on its own; see docs/metrics.md and monitor/ingest-records.ts for the fields.',
+  });
+
+const ingestResult = z.object({
+  accepted: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), error: z.string() })),
+});
+
+const profileOptions = {
+  bins: z.number().int().min(1).max(1000).optional(),
+  maxCategories: z.number().int().min(1).max(10_000).optional(),
+  sampleSize: z.number().int().min(1).max(100_000).optional(),
+};
+
+const profileBody = z.union([
+  z.object({ from: timeInput, to: timeInput, ...profileOptions }).strict(),
+  z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(1_000_000), ...profileOptions }).strict(),
+  z.object({ profile: z.unknown() }).strict(),
+]);
+
+const profileSummary = z.object({
+  version: z.string(),
+  source: z.string(),
+  rows: z.number(),
+  layout: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  features: z.number(),
+});
+
+export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/models/{model}/predictions',
+      summary: 'Ingest predictions (JSON or NDJSON, ≤ 10,000 records); replies after accepted records are durable',
+      tags: ['monitoring'],
+      permission: 'ingest',
+      params: modelParams,
+      body: ingestBody,
+      bodyContentTypes: ['application/json', 'application/x-ndjson'],
+      responses: {
+        200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
+        404: { description: 'No such model' },
+        413: { description: 'More than 10,000 records' },
+      },
+      handler: async ({ params, body }) => {
+        const { records, rejected } = recordsOfBody(body);
+        return ok(await ctx.monitor.ingestPredictions(params.model, records, { preRejected: rejected }));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/models/{model}/outcomes',
+      summary: 'Ingest outcomes (impression, click, conversion, label), joined to predictions by id',
+      tags: ['monitoring'],
+      permission: 'ingest',
+      params: modelParams,
+      body: ingestBody,
+      bodyContentTypes: ['application/json', 'application/x-ndjson'],
+      responses: {
+        200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
+        404: { description: 'No such model' },
+        413: { description: 'More than 10,000 records' },
+      },
+      handler: async ({ params, body }) => {
+        const { records, rejected } = recordsOfBody(body);
+        return ok(await ctx.monitor.ingestOutcomes(params.model, records, { preRejected: rejected }));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/kpis',
+      summary: 'KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests) per version and arm, from rollups',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      query: kpiQuery,
+      responses: { 200: { description: 'Series; proportions carry counts and Wilson intervals' }, 404: { description: 'No such model' } },
+      handler: async ({ params, query }) =>
+        ok(
+          await ctx.monitor.series(params.model, {
+            from: query.from,
+            to: query.to,
+            step: query.step,
+            versions: query.version,
+            arms: query.arm,
+            kpis: query.kpi,
+            by: query.by,
+          }),
+        ),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/drift',
+      summary: 'Feature drift per version and window against the reference profile, from rollups',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      query: driftQuery,
+      responses: { 200: { description: 'Per version, per window: per-feature results, drift share and dataset verdict' }, 404: { description: 'No such model' } },
+      handler: async ({ params, query }) =>
+        ok(
+          await ctx.monitor.drift(params.model, {
+            from: query.from,
+            to: query.to,
+            step: query.step,
+            versions: query.version,
+            arms: query.arm,
+            features: query.feature,
+            methods: query.method,
+          }),
+        ),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/health',
+      summary: 'Model health: score 0..1, status ok|degraded|failing, reasons (rule: model settings "health", else the default)',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      responses: { 200: { description: 'Health' }, 404: { description: 'No such model' } },
+      handler: async ({ params }) => ok(await ctx.monitor.health(params.model)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/profiles',
+      summary: 'Reference profiles of the model’s versions (summaries)',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      responses: { 200: { description: 'Profiles', schema: z.object({ profiles: z.array(profileSummary) }) } },
+      handler: async ({ params }) => {
+        await ctx.models.get(params.model);
+        return ok({ profiles: await ctx.profiles.list(params.model) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/versions/{version}/profile',
+      summary: 'A version’s reference profile',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: versionParams,
+      responses: { 200: { description: 'Summary and profile' }, 404: { description: 'No profile for this version' } },
+      handler: async ({ params }) => {
+        await ctx.models.get(params.model);
+        const profile = await ctx.profiles.get(params.model, params.version);
+        const summary = (await ctx.profiles.list(params.model)).find((p) => p.version === params.version);
+        if (!profile || !summary) {
+          throw notFound(
+            `no reference profile for version "${params.version}" of model "${params.model}"; ` +
+              `create one with POST /api/v1/models/${params.model}/versions/${params.version}/profile`,
+          );
+        }
+        return ok({ ...summary, profile });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/models/{model}/versions/{version}/profile',
+      summary: 'Set a version’s reference profile: from its traffic in {from, to}, from {rows}, or a ready {profile}',
+      tags: ['monitoring'],
+      permission: 'edit',
+      params: versionParams,
+      body: profileBody,
+      responses: { 201: { description: 'Saved', schema: profileSummary }, 404: { description: 'No such model' } },
+      handler: async ({ params, body, actor }) => {
+        const { model, version } = params;
+        if ('profile' in body) {
+          const parsed = referenceProfileSchema.safeParse(body.profile);
+          if (!parsed.success) throw validationError(parsed.error, 'body.profile');
+          return created(await ctx.monitor.saveProfile(model, version, parsed.data as ReferenceProfile, actor!, {}));
+        }
+        const options = {
+          ...(body.bins !== undefined ? { bins: body.bins } : {}),
+          ...(body.maxCategories !== undefined ? { maxCategories: body.maxCategories } : {}),
+          ...(body.sampleSize !== undefined ? { sampleSize: body.sampleSize } : {}),
+        };
+        if ('rows' in body) return created(await ctx.monitor.profileFromRows(model, version, body.rows, options, actor!));
+        return created(await ctx.monitor.profileFromTraffic(model, version, { from: body.from, to: body.to, options }, actor!));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,34 @@
+import type { AppContext } from '../../app-context.ts';
+import { actionReplySchema } from '../../actions/action-types.ts';
+import { DomainError } from '../../errors.ts';
+import type { JobService } from '../../jobs/job-service.ts';
+import { retrainRequestSchema } from '../../jobs/retrain-job.ts';
+import { modelParams } from '../common-schemas.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
+import { actionReply, idempotencyKeyOf } from './actions.ts';
+
+export function retrainRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/models/{model}/actions/retrain',
+      summary:
+        'Retrain: queue a job that exports the recent labelled traffic, trains (built-in trainer, or the server-configured trainer command), validates against the champion and registers the result as challenger. The action follows the job (GET /api/v1/jobs/{jobId}). Send an Idempotency-Key header to make retries safe.',
+      tags: ['actions', 'jobs'],
+      permission: 'edit',
+      params: modelParams,
+      body: retrainRequestSchema,
+      responses: {
+        202: { description: 'Queued; the action is running until the job ends', schema: actionReplySchema },
+        200: { description: 'A replayed request whose job has ended', schema: actionReplySchema },
+        404: { description: 'No such model' },
+        422: { description: 'Cannot run here: GPUs requested on a machine without, no trainer command configured, bad retrain settings' },
+      },
+      handler: async ({ params, body, actor, req }) => {
+        const jobs = (ctx as { jobs?: JobService }).jobs;
+        if (!jobs) throw new DomainError('unavailable', 'jobs are not available in this service build');
+        return actionReply(await jobs.retrain(params.model, body, actor!, idempotencyKeyOf(req)));
+      },
+    }),
+  ];
+}

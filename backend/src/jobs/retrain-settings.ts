@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { DomainError } from '../errors.ts';
+import { describeZodError } from '../http/error-body.ts';
+import { labelKinds } from './dataset.ts';
+import { parseDuration } from './jobs-config.ts';
+import { runnerNames } from './job-types.ts';
+
+/** The validation gate's pass rule (per model: `settings.retrain.gate`). */
+export const gateRuleSchema = z.object({
+  /** Candidate AUC must be ≥ champion AUC − maxAucDrop. */
+  maxAucDrop: z.number().min(0).max(1).default(0.005),
+  /** Candidate log loss must be ≤ champion log loss × (1 + maxLogLossIncrease). */
+  maxLogLossIncrease: z.number().min(0).max(100).default(0.02),
+  /** With no champion to compare: the candidate's AUC must reach this floor (0.5 + ε). */
+  minAuc: z.number().min(0).max(1).default(0.51),
+  /** Held-out rows of each class needed to judge at all (fewer: the gate fails). */
+  minPositives: z.number().int().min(2).default(10),
+  minNegatives: z.number().int().min(2).default(10),
+  /** Also fail when DeLong says the candidate's AUC is significantly lower (p < alpha). */
+  failIfSignificantlyWorse: z.boolean().default(false),
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  /** Share of the window's most recent rows held out for the gate (never trained on). */
+  holdoutFraction: z.number().gt(0).lt(1).default(0.2),
+  /** Most held-out rows scored (the newest). */
+  maxRows: z.number().int().min(10).max(5_000_000).default(200_000),
+});
+export type GateRule = z.output<typeof gateRuleSchema>;
+
+const durationSetting = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like 7d, 12h, 30m or milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Per-model retrain policy: `settings.retrain` of the model. */
+export const retrainSettingsSchema = z.object({
+  runner: z.enum(runnerNames).optional(),
+  /**
+   * Trainer command (argv array, or one string split on whitespace without a shell) for the
+   * command runner. Honoured only when the server sets MODELWATCH_ALLOW_MODEL_TRAINER_COMMANDS.
+   */
+  command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** Training window, ending now (default 7 days). */
+  window: durationSetting.default(7 * 86_400_000),
+  label: z.enum(labelKinds).default('click'),
+  /** Defaults for the trainer's params; a request's params override them key by key. */
+  params: z.record(z.string(), z.unknown()).default({}),
+  gpus: z.number().int().min(0).max(64).optional(),
+  timeout: durationSetting.optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  /** Also write Parquet copies of the dataset (CSV is always written). */
+  parquet: z.boolean().default(true),
+  gate: gateRuleSchema.default(gateRuleSchema.parse({})),
+  /** After a challenger passed the gate: wait for a person (default) or start a canary experiment. */
+  onSuccess: z.enum(['wait', 'canary']).default('wait'),
+  /** Canary experiment: the challenger's traffic share in percent and the primary metric. */
+  canary: z
+    .object({ weight: z.number().gt(0).lt(100).default(10), primaryMetric: z.string().min(1).default('ctr') })
+    .default({ weight: 10, primaryMetric: 'ctr' }),
+});
+export type RetrainSettings = z.output<typeof retrainSettingsSchema>;
+
+/** The model's retrain settings with defaults; 422 naming the field when they are malformed. */
+export function retrainSettingsOf(settings: Record<string, unknown>): RetrainSettings {
+  const raw = settings.retrain ?? {};
+  const parsed = retrainSettingsSchema.safeParse(raw);
+  if (!parsed.success) throw new DomainError('failed_precondition', describeZodError(parsed.error, 'settings.retrain'));
+  return parsed.data;
+}

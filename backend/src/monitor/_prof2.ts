@@ -1,0 +1,35 @@
+import { openHarness, actor } from './testdata/monitor-harness.ts';
+import { validatePredictions } from './ingest-records.ts';
+import { SqliteIngestWriter } from './ingest-store-sqlite.ts';
+import { RollupBuffer } from './rollup-buffer.ts';
+import { addPrediction } from './rollup.ts';
+const FEATURES = 20;
+let seed = 7;
+const rand = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 4294967296; };
+const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
+const row = () => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
+const h = await openHarness('sqlite', {});
+await h.models.create({ name: 'bench', task: 'binary_classification', features: names.map((name) => ({ name, type: 'numeric' as const })) }, actor);
+await h.monitor.profileFromRows('bench', 'v1', Array.from({ length: 5000 }, row), { bins: 10 }, actor);
+const profile = (await h.profiles.get('bench', 'v1'))!;
+const now = Date.now();
+const feats = names.map((name) => ({ name, type: 'numeric' as const }));
+const batches = Array.from({ length: 100 }, (_, b) => validatePredictions(JSON.parse(JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ id: `b${b}-${i}`, ts: now - 60000 + i * 60, version: 'v1', arm: 'A', features: row(), score: rand(), latencyMs: 10 })))), feats, now).valid);
+const w = new SqliteIngestWriter(h.store);
+const buf = new RollupBuffer();
+let tw = 0, ta = 0, ts = 0;
+for (let b = 0; b < batches.length; b++) {
+  const recs = batches[b]!;
+  let t = performance.now();
+  for (const r of recs) JSON.stringify(r.features);
+  ts += performance.now() - t;
+  t = performance.now();
+  await w.writePredictions('bench', 'x', recs, now);
+  tw += performance.now() - t;
+  t = performance.now();
+  for (const r of recs) addPrediction(buf.rollupFor('bench', r.version, r.arm, r.ts, profile), r, profile);
+  ta += performance.now() - t;
+}
+const n = batches.length * 1000;
+console.log({ stringifyUs: (ts / n) * 1000, writeUs: (tw / n) * 1000, applyUs: (ta / n) * 1000 });
+await h.close();

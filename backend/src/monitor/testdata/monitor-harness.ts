@@ -1,0 +1,66 @@
+/** A monitor on a fresh store of either dialect, for tests and benchmarks (no HTTP). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { AuditLog } from '../../audit/audit.ts';
+import { systemActor } from '../../auth/roles.ts';
+import { ModelService } from '../../registry/models.ts';
+import { migrateToLatest, openStore, type SqlDialect, type Store } from '../../store/database.ts';
+import { freshPostgresDatabase } from '../../testing/databases.ts';
+import { MonitorService, type MonitorOptions } from '../monitor-service.ts';
+import { ProfileStore } from '../profile-store.ts';
+
+export interface Harness {
+  store: Store;
+  models: ModelService;
+  profiles: ProfileStore;
+  audit: AuditLog;
+  monitor: MonitorService;
+  dataDir: string;
+  /** A second monitor on the same store (another process after a crash, or a replica). */
+  reopen(options?: MonitorOptions): Promise<MonitorService>;
+  close(): Promise<void>;
+}
+
+export async function openHarness(dialect: SqlDialect, options: MonitorOptions = {}, existing?: { dataDir: string; databaseUrl?: string }): Promise<Harness> {
+  const dataDir = existing?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mw-monitor-'));
+  const databaseUrl = existing ? existing.databaseUrl : dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const store = await openStore({ dataDir, databaseUrl });
+  await migrateToLatest(store);
+  const audit = new AuditLog(store);
+  const models = new ModelService(store, audit);
+  const profiles = new ProfileStore(store, models);
+  const logger = pino({ level: 'silent' });
+  const make = (o: MonitorOptions) => new MonitorService({ store, models, profiles, audit, logger }, { flushIntervalMs: 0, ...o });
+  const monitor = make(options);
+  await monitor.start();
+  const extra: MonitorService[] = [];
+  return {
+    store,
+    models,
+    profiles,
+    audit,
+    monitor,
+    dataDir,
+    async reopen(o = {}) {
+      const m = make({ ...options, ...o });
+      await m.start();
+      extra.push(m);
+      return m;
+    },
+    async close() {
+      for (const m of [monitor, ...extra]) {
+        try {
+          await m.close();
+        } catch {
+          // abandoned monitors close without flushing
+        }
+      }
+      await store.close();
+      if (!existing) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const actor = systemActor;

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ArtifactCorruptError, ArtifactMissingError, ArtifactStore, sha256Hex } from './artifact-store.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+
+describe('artifact store', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-artifacts-'));
+  const store = new ArtifactStore(dir);
+
+  test('content-addressed: same bytes, same file; read verifies the checksum', async () => {
+    const bytes = Buffer.from('onnx bytes');
+    const a = await store.put(bytes);
+    const b = await store.put(Buffer.from('onnx bytes'));
+    assert.equal(a.sha256, sha256Hex(bytes));
+    assert.equal(a.path, b.path);
+    assert.equal(a.path, path.join(dir, a.sha256.slice(0, 2), `${a.sha256}.onnx`));
+    assert.deepEqual(await store.read(a.sha256), bytes);
+    assert.deepEqual(fs.readdirSync(path.dirname(a.path)), [`${a.sha256}.onnx`], 'no temporary files left');
+  });
+
+  test('a changed file is detected as corrupt, and a later put repairs it', async () => {
+    const bytes = Buffer.from('another model');
+    const { sha256, path: file } = await store.put(bytes);
+    fs.writeFileSync(file, 'tampered');
+    await assert.rejects(store.read(sha256), (error: Error) => error instanceof ArtifactCorruptError && /is corrupt/.test(error.message));
+    await store.put(bytes);
+    assert.deepEqual(await store.read(sha256), bytes);
+  });
+
+  test('a missing file is reported as missing', async () => {
+    await assert.rejects(store.read('ab'.repeat(32)), ArtifactMissingError);
+  });
+});
+
+describe('keyed mutex', () => {
+  test('serialises work per key, in order; other keys run alongside', async () => {
+    const mutex = new KeyedMutex();
+    const log: string[] = [];
+    const work = (key: string, name: string, ms: number) =>
+      mutex.run(key, async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`end ${name}`);
+      });
+    await Promise.all([work('m', 'a', 20), work('m', 'b', 1), work('other', 'c', 1)]);
+    assert.deepEqual(log, ['start a', 'start c', 'end c', 'end a', 'start b', 'end b']);
+    assert.equal(mutex.busy('m'), false);
+  });
+
+  test('a failure releases the lock', async () => {
+    const mutex = new KeyedMutex();
+    await assert.rejects(mutex.run('k', async () => Promise.reject(new Error('boom'))), /boom/);
+    assert.equal(await mutex.run('k', async () => 42), 42);
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * The service for bench/ingest/run.ts, in its own process (so it has a core to itself):
+ * the real startServer with MODELWATCH_* from the environment. `--writer kysely` swaps the
+ * SQLite fast-path writer for the portable Kysely one, to measure what the fast path buys.
+ * Prints {"url", "pid"} as one JSON line once listening.
+ */
+import { loadConfig } from '../../backend/src/config/config.ts';
+import { KyselyIngestWriter } from '../../backend/src/monitor/ingest-store.ts';
+import { startServer } from '../../backend/src/server.ts';
+
+const running = await startServer(loadConfig(process.env));
+if (process.argv.includes('kysely')) {
+  (running.ctx.monitor as unknown as { writer: unknown }).writer = new KyselyIngestWriter(running.ctx.store);
+}
+process.stdout.write(`${JSON.stringify({ url: running.url, pid: process.pid })}\n`);
+const stop = async () => {
+  await running.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());
