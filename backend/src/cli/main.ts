@@ -2,16 +2,24 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { serviceVersion } from '../version.ts';
+import { registerActionCommands } from './actions.ts';
+import { registerModelCommands } from './models.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './token.ts';
+import { registerVersionCommands } from './versions.ts';
 
 const program = new Command()
   .name('modelwatch')
   .description('ModelWatch: keep production ML models healthy from inside Grafana')
-  .version(serviceVersion);
+  .version(serviceVersion)
+  // Root options only before the subcommand, so `promote --version v2` is the command's own.
+  .enablePositionalOptions();
 
 registerServeCommand(program);
 registerTokenCommands(program);
+registerModelCommands(program);
+registerVersionCommands(program);
+registerActionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -55,6 +55,11 @@ import { registerExperimentGauges, type ExperimentSnapshot } from './metrics-exp
 import { computeResults, describeRecommendation, type ExperimentResults } from './results.ts';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Bound of the closed-hours totals cache (entries are per model and period). */
+const CLOSED_TOTALS_ENTRIES = 256;
+
+const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
 
 /** Rollup counters as ctx.monitor.totals returns them (INTERFACES.md). */
 export interface TotalsRow {
@@ -133,6 +138,12 @@ export interface ExperimentServiceOptions {
   autoDecideIntervalMs?: number;
   /** Gauge snapshot cache (scrapes within it share one computation). */
   exportTtlMs?: number;
+  /**
+   * How long (wall time) the rollup totals of closed hours (before the previous hour) are
+   * reused by results; 0: always read everything. Late outcomes for those hours show up
+   * within this time.
+   */
+  closedTotalsTtlMs?: number;
 }
 
 export interface GuardrailInput {
@@ -240,10 +251,15 @@ export class ExperimentService {
   private readonly cacheTtlMs: number;
   private readonly autoDecideIntervalMs: number;
   private readonly exportTtlMs: number;
+  private readonly closedTotalsTtlMs: number;
+  private readonly closedTotals = new Map<string, { at: number; value: Promise<Map<string, ArmCounts>> }>();
   private hasher: AssignmentHasher | undefined;
   private cache = new Map<string, CachedExperiment>();
   private cacheAt = -Infinity;
   private loading: Promise<void> | undefined;
+  /** Changes made in this process, numbered, so that a concurrent refresh does not undo them. */
+  private changeSeq = 0;
+  private readonly localChanges = new Map<string, { seq: number; id: string; entry: CachedExperiment | null }>();
   private timer: NodeJS.Timeout | undefined;
   private evaluating: Promise<Evaluation[]> | undefined;
   private snapshot: { at: number; value: Promise<ExperimentSnapshot> } | undefined;
@@ -254,6 +270,7 @@ export class ExperimentService {
     this.cacheTtlMs = options.cacheTtlMs ?? 5_000;
     this.autoDecideIntervalMs = options.autoDecideIntervalMs ?? 30_000;
     this.exportTtlMs = options.exportTtlMs ?? 15_000;
+    this.closedTotalsTtlMs = options.closedTotalsTtlMs ?? 60_000;
     if (deps.registry) registerExperimentGauges(deps.registry, () => this.exportSnapshot());
   }
 
@@ -267,9 +284,15 @@ export class ExperimentService {
       this.timer = setInterval(() => {
         const auto = [...this.cache.values()].some((c) => c.experiment.settings.autoDecide);
         if (!auto) return;
-        this.evaluateRunning({ onlyAutoDecide: true }).catch((error: unknown) =>
-          this.deps.logger.error({ err: error }, 'experiments: automatic evaluation failed'),
-        );
+        if (this.evaluating) return; // the previous round is still running
+        this.evaluating = this.evaluateRunning({ onlyAutoDecide: true })
+          .catch((error: unknown) => {
+            this.deps.logger.error({ err: error }, 'experiments: automatic evaluation failed');
+            return [];
+          })
+          .finally(() => {
+            this.evaluating = undefined;
+          });
       }, this.autoDecideIntervalMs);
       this.timer.unref();
     }
@@ -292,6 +315,7 @@ export class ExperimentService {
     this.loading ??= (async () => {
       try {
         const hasher = (this.hasher ??= await loadAssignmentHasher());
+        const startSeq = this.changeSeq;
         const running = await this.rows.running();
         const next = new Map<string, CachedExperiment>();
         for (const e of running) {
@@ -300,6 +324,12 @@ export class ExperimentService {
           } catch (error) {
             this.deps.logger.error({ err: error, experiment: e.id }, 'experiments: stored allocation is invalid; not assigning');
           }
+        }
+        // Changes made here while the store was being read win over what it returned.
+        for (const [model, change] of this.localChanges) {
+          if (change.seq <= startSeq) this.localChanges.delete(model);
+          else if (change.entry) next.set(model, change.entry);
+          else if (next.get(model)?.experiment.id === change.id) next.delete(model);
         }
         this.cache = next;
         this.cacheAt = Date.now();
@@ -313,7 +343,9 @@ export class ExperimentService {
   private setCached(e: Experiment): void {
     this.snapshot = undefined; // the next scrape shows the change
     if (!this.hasher) return;
-    if (e.status === 'running') this.cache.set(e.model, { experiment: e, router: createArmRouter(this.hasher, e.salt, e.allocation) });
+    const entry = e.status === 'running' ? { experiment: e, router: createArmRouter(this.hasher, e.salt, e.allocation) } : null;
+    this.localChanges.set(e.model, { seq: ++this.changeSeq, id: e.id, entry });
+    if (entry) this.cache.set(e.model, entry);
     else if (this.cache.get(e.model)?.experiment.id === e.id) this.cache.delete(e.model);
   }
 
@@ -573,22 +605,25 @@ export class ExperimentService {
     if (typeof monitor?.totals !== 'function') {
       throw new DomainError('unavailable', 'experiment results need the monitoring service, which this build lacks');
     }
-    const end = e.stoppedAt ?? this.deps.clock.now();
+    const now = this.deps.clock.now();
+    const end = e.stoppedAt ?? now;
     const from = e.startedAt;
     const to = Math.max(from, end);
+    // Hours before the previous one are "closed": their totals are cached (closedTotalsTtlMs).
+    const closedBefore = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
     // One totals read per split (boundaries on whole minutes, as rollups are), so each
     // request is expected under the weights in force when it was served.
     const periods = splitPeriods(e, from, to);
     const counts = e.arms.map(() => emptyCounts());
     const expected = e.arms.map(() => 0);
     for (const p of periods) {
-      const rows = await monitor.totals(e.model, { from: p.from, to: p.to });
+      const byKey = await this.totalsOf(monitor as MonitorLike, e.model, p.from, p.to, closedBefore);
       let requests = 0;
       e.arms.forEach((arm, i) => {
-        const row = rows.find((r) => r.arm === arm.name && r.version === arm.version);
-        if (!row) return;
-        addCounts(counts[i]!, countsOf(row));
-        requests += row.requests;
+        const c = byKey.get(seriesKey(arm.version, arm.name));
+        if (!c) return;
+        addCounts(counts[i]!, c);
+        requests += c.requests;
       });
       p.weights.forEach((w, i) => (expected[i] = expected[i]! + w * requests));
     }
@@ -599,6 +634,42 @@ export class ExperimentService {
       );
     }
     return computeResults({ experiment: e, counts, expectedRequests: expected, window: { from, to }, notes });
+  }
+
+  /**
+   * Counters per (version, arm) over [from, to): the part before `closedBefore` from a cache
+   * (read again after closedTotalsTtlMs of wall time, so late outcomes for old hours show up
+   * within that time), the rest fresh from ctx.monitor.totals. Reading 30 days of rollups
+   * (sketches included) is the expensive part of the results; the open hours are cheap.
+   */
+  private async totalsOf(monitor: MonitorLike, model: string, from: number, to: number, closedBefore: number): Promise<Map<string, ArmCounts>> {
+    const read = async (a: number, b: number) => {
+      const out = new Map<string, ArmCounts>();
+      for (const row of await monitor.totals(model, { from: a, to: b })) out.set(seriesKey(row.version, row.arm), countsOf(row));
+      return out;
+    };
+    const split = Math.min(to, Math.max(from, closedBefore));
+    if (this.closedTotalsTtlMs <= 0 || split - from < HOUR_MS) return read(from, to);
+    const key = `${model}\u0000${from}\u0000${split}`;
+    const wall = Date.now();
+    let hit = this.closedTotals.get(key);
+    if (!hit || wall - hit.at > this.closedTotalsTtlMs) {
+      hit = { at: wall, value: read(from, split) };
+      hit.value.catch(() => this.closedTotals.delete(key));
+      this.closedTotals.delete(key);
+      this.closedTotals.set(key, hit);
+      while (this.closedTotals.size > CLOSED_TOTALS_ENTRIES) this.closedTotals.delete(this.closedTotals.keys().next().value!);
+    }
+    const closed = await hit.value;
+    if (split >= to) return closed;
+    const merged = new Map<string, ArmCounts>();
+    for (const [k, c] of closed) merged.set(k, addCounts(emptyCounts(), c));
+    for (const [k, c] of await read(split, to)) {
+      const m = merged.get(k);
+      if (m) addCounts(m, c);
+      else merged.set(k, c);
+    }
+    return merged;
   }
 
   // ------------------------------------------------------------ stop
@@ -631,6 +702,7 @@ export class ExperimentService {
       }
       const rec = results as ExperimentResults | null;
       const reason = input.reason?.trim() || `experiment ${id}: stopped with decision ${decision}${rec ? `; recommendation was ${describeRecommendation(rec)}` : ''}`;
+      const actionReason = reason.startsWith(`experiment ${id}`) ? reason : `experiment ${id}: ${reason}`;
       let fromVersion: string | null = null;
       let toVersion: string | null = null;
       const champion = (await this.peers().registry?.aliases?.(current.model))?.champion;
@@ -643,16 +715,17 @@ export class ExperimentService {
         if (arm.version === champion) notes.push(`version ${arm.version} is already the champion; nothing to promote`);
         else {
           if (typeof actions?.promote !== 'function') throw new DomainError('unavailable', 'promotion needs the action service, which this build lacks');
-          championChange = (await actions.promote(current.model, { version: arm.version, reason: `experiment ${id}: ${reason}` }, actor)).action;
+          championChange = (await actions.promote(current.model, { version: arm.version, reason: actionReason }, actor)).action;
           fromVersion = champion ?? null;
           toVersion = arm.version;
         }
       } else if (decision === 'rollback') {
         const control = current.arms[0]!.version;
-        if (champion === undefined || champion === control) notes.push(`the control's version ${control} is ${champion === undefined ? 'not the champion, and there is none' : 'still the champion'}; nothing to roll back`);
+        if (champion === undefined) notes.push(`model "${current.model}" has no champion; nothing to roll back`);
+        else if (champion === control) notes.push(`the control's version ${control} is still the champion; nothing to roll back`);
         else {
           if (typeof actions?.rollback !== 'function') throw new DomainError('unavailable', 'rollback needs the action service, which this build lacks');
-          championChange = (await actions.rollback(current.model, { toVersion: control, reason: `experiment ${id}: ${reason}` }, actor)).action;
+          championChange = (await actions.rollback(current.model, { toVersion: control, reason: actionReason }, actor)).action;
           fromVersion = champion;
           toVersion = control;
         }
@@ -705,14 +778,9 @@ export class ExperimentService {
    * `act` not false), a promote/rollback recommendation stops it with that decision, as the
    * system, reason "experiment <id>: ...". Nothing else is ever acted on.
    */
-  evaluateRunning(options: { act?: boolean; onlyAutoDecide?: boolean } = {}): Promise<Evaluation[]> {
-    this.evaluating ??= this.evaluate(options).finally(() => {
-      this.evaluating = undefined;
-    });
-    return this.evaluating;
-  }
-
-  private async evaluate(options: { act?: boolean; onlyAutoDecide?: boolean }): Promise<Evaluation[]> {
+  async evaluateRunning(options: { act?: boolean; onlyAutoDecide?: boolean } = {}): Promise<Evaluation[]> {
+    // Concurrent rounds are safe: a stop is guarded by the store (running → stopped once)
+    // and by its idempotency key.
     const out: Evaluation[] = [];
     for (const e of await this.rows.running()) {
       if (options.onlyAutoDecide && !e.settings.autoDecide) continue;
@@ -800,7 +868,8 @@ export function splitPeriods(e: Experiment, from: number, to: number): { from: n
   return out;
 }
 
-function countsOf(row: TotalsRow): ArmCounts {
+/** ArmCounts of one totals row (latency Σx² from its sketch). */
+export function countsOf(row: TotalsRow): ArmCounts {
   const latencyCount = row.latencyCount ?? 0;
   const latencySum = row.latencySum ?? 0;
   const scoreCount = row.scoreCount ?? 0;

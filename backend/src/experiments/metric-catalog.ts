@@ -98,33 +98,33 @@ const proportion = (
 });
 
 const DEFINITIONS: MetricDefinition[] = [
-    proportion('ctr', 'higher', 'Clicks per impression', 'impression', (c) => [c.clicks, c.impressions]),
-    proportion('cvr', 'higher', 'Conversions per click', 'click', (c) => [c.conversions, c.clicks]),
-    proportion('conversions_per_impression', 'higher', 'Conversions per impression', 'impression', (c) => [c.conversions, c.impressions]),
-    proportion('clicks_per_request', 'higher', 'Clicks per prediction served', 'request', (c) => [c.clicks, c.requests]),
-    proportion('impression_rate', 'higher', 'Share of predictions that were shown (impressions per request)', 'request', (c) => [c.impressions, c.requests]),
-    // Error rates are often exactly 0 in the control, where a relative change is undefined.
-    proportion('error_rate', 'lower', 'Failed requests per request', 'request', (c) => [c.errors, c.requests], 'absolute'),
-    proportion('positive_rate', 'higher', 'Positive labels per labelled prediction', 'labelled prediction', (c) => [c.positives, c.labelled]),
-    proportion('label_rate', 'higher', 'Share of predictions that received a label', 'request', (c) => [c.labelled, c.requests]),
-    {
-      name: 'latency',
-      kind: 'mean',
-      direction: 'lower',
-      difference: 'relative',
-      description: 'Mean latency (ms) per request; variance from the latency sketch (approximate, values within 1 %)',
-      unit: 'request',
-      summarize: (c) => ({ n: c.latencyCount, sum: c.latencySum, sumSquares: c.latencySumSq }),
-    },
-    {
-      name: 'score',
-      kind: 'mean',
-      direction: 'higher',
-      difference: 'relative',
-      description: 'Mean model score per prediction (informational: which way is better depends on the model)',
-      unit: 'prediction',
-      summarize: (c) => ({ n: c.scoreCount, sum: c.scoreSum, sumSquares: c.scoreSumSq }),
-    },
+  proportion('ctr', 'higher', 'Clicks per impression', 'impression', (c) => [c.clicks, c.impressions]),
+  proportion('cvr', 'higher', 'Conversions per click', 'click', (c) => [c.conversions, c.clicks]),
+  proportion('conversions_per_impression', 'higher', 'Conversions per impression', 'impression', (c) => [c.conversions, c.impressions]),
+  proportion('clicks_per_request', 'higher', 'Clicks per prediction served', 'request', (c) => [c.clicks, c.requests]),
+  proportion('impression_rate', 'higher', 'Share of predictions that were shown (impressions per request)', 'request', (c) => [c.impressions, c.requests]),
+  // Error rates are often exactly 0 in the control, where a relative change is undefined.
+  proportion('error_rate', 'lower', 'Failed requests per request', 'request', (c) => [c.errors, c.requests], 'absolute'),
+  proportion('positive_rate', 'higher', 'Positive labels per labelled prediction', 'labelled prediction', (c) => [c.positives, c.labelled]),
+  proportion('label_rate', 'higher', 'Share of predictions that received a label', 'request', (c) => [c.labelled, c.requests]),
+  {
+    name: 'latency',
+    kind: 'mean',
+    direction: 'lower',
+    difference: 'relative',
+    description: 'Mean latency (ms) per request; variance from the latency sketch (approximate, values within 1 %)',
+    unit: 'request',
+    summarize: (c) => ({ n: c.latencyCount, sum: c.latencySum, sumSquares: c.latencySumSq }),
+  },
+  {
+    name: 'score',
+    kind: 'mean',
+    direction: 'higher',
+    difference: 'relative',
+    description: 'Mean model score per prediction (informational: which way is better depends on the model)',
+    unit: 'prediction',
+    summarize: (c) => ({ n: c.scoreCount, sum: c.scoreSum, sumSquares: c.scoreSumSq }),
+  },
 ];
 
 export const METRICS: Record<string, MetricDefinition> = Object.fromEntries(DEFINITIONS.map((m) => [m.name, m]));

@@ -112,6 +112,8 @@ export class JobService {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly running = new Map<string, RunningJob>();
   private readonly progressTimers = new Map<string, { timer?: NodeJS.Timeout; pending?: Partial<JobsTable> }>();
+  /** Latest metrics per running job (progress reports merge into them). */
+  private readonly lastMetrics = new Map<string, Record<string, number>>();
   private gpuDiscovery: Promise<GpuDiscovery> | undefined;
   private slots: GpuSlots = new GpuSlots([]);
   private pollTimer: NodeJS.Timeout | undefined;
@@ -420,7 +422,6 @@ export class JobService {
   }
 
   private async runJob(row: JobsTable, controller: AbortController): Promise<void> {
-    const { logger } = this.deps;
     const handler = this.handlers.get(row.type);
     const gpuIndices = this.slots.acquire(row.gpus) ?? [];
     const timeout = setTimeout(
@@ -547,8 +548,6 @@ export class JobService {
     entry.timer ??= setTimeout(() => void this.flushProgress(id), 250);
     this.progressTimers.set(id, entry);
   }
-
-  private readonly lastMetrics = new Map<string, Record<string, number>>();
 
   private async flushProgress(id: string): Promise<void> {
     const entry = this.progressTimers.get(id);

@@ -59,6 +59,7 @@ interface ActionsLike {
     idempotencyKey: string | undefined,
     work: (action: { id: string }) => Promise<{ status?: 'running' | 'succeeded' | 'failed'; jobId?: string | null; details?: Record<string, unknown> } | void>,
   ): Promise<ActionReply>;
+  get?(id: string): Promise<ActionReply['action']>;
 }
 
 interface ExperimentsLike {
@@ -127,6 +128,8 @@ export class RetrainService implements JobHandler {
       this.deps.jobs.wake();
       await this.deps.jobs.syncAction(jobId);
     }
+    // A replay answers the action as it is now (the stored first reply says "running").
+    if (reply.replayed && typeof actions.get === 'function') return { action: await actions.get(reply.action.id), replayed: true };
     return reply;
   }
 

@@ -32,6 +32,8 @@ import type { Feature } from '../registry/model-schemas.ts';
 import type { Store } from '../store/database.ts';
 import { driftFromHistograms, type DriftMethod } from '../stats/drift/index.ts';
 import { evaluateHealth, resolveHealthConfig, type HealthConfigInput, type HealthResult } from './health.ts';
+import { FeatureEncoder } from './feature-codec.ts';
+import { FeatureLayouts } from './feature-layouts.ts';
 import { IngestJournal } from './ingest-journal.ts';
 import {
   MAX_BATCH_RECORDS,
@@ -183,6 +185,8 @@ export interface MonitorOptions {
 interface ModelInfo {
   features: Feature[];
   settings: Record<string, unknown>;
+  /** Stores the declared numeric features of raw predictions (feature-codec.ts). */
+  encoder: FeatureEncoder;
   at: number;
 }
 
@@ -195,6 +199,7 @@ export class MonitorService {
   private readonly deps: MonitorDeps;
   private readonly writer: IngestWriter;
   private readonly journal: IngestJournal;
+  private readonly layouts: FeatureLayouts;
   private readonly buffer = new RollupBuffer();
   private readonly now: () => number;
   private readonly flushIntervalMs: number;
@@ -220,7 +225,8 @@ export class MonitorService {
       deps.store.dialect === 'sqlite' && deps.store.sqlite && options.writer !== 'kysely'
         ? new SqliteIngestWriter(deps.store)
         : new KyselyIngestWriter(deps.store);
-    this.journal = new IngestJournal(deps.store, this.instance, options.staleInstanceMs ?? 60_000);
+    this.layouts = new FeatureLayouts(deps.store);
+    this.journal = new IngestJournal(deps.store, this.instance, options.staleInstanceMs ?? 60_000, this.layouts);
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -329,7 +335,9 @@ export class MonitorService {
     if (hit && now - hit.at < this.modelCacheMs) return hit;
     const found = await this.deps.models.find(model);
     if (!found) throw new DomainError('not_found', `model "${model}" not found; create it with POST /api/v1/models`);
-    const info = { features: found.features, settings: found.settings, at: now };
+    const numeric = found.features.filter((f) => f.type === 'numeric').map((f) => f.name);
+    const encoder = hit && hit.encoder.names.join('\u0000') === numeric.join('\u0000') ? hit.encoder : new FeatureEncoder(numeric);
+    const info = { features: found.features, settings: found.settings, encoder, at: now };
     this.modelCache.set(model, info);
     return info;
   }
@@ -370,7 +378,8 @@ export class MonitorService {
     let accepted = 0;
     if (valid.length > 0) {
       const profiles = await this.profilesFor(model, valid.map((r) => r.version));
-      const { batch, duplicates } = await this.writer.writePredictions(model, this.instance, valid, now);
+      await this.layouts.ensure(model, info.encoder);
+      const { batch, duplicates } = await this.writer.writePredictions(model, this.instance, valid, now, info.encoder);
       const dup = new Set(duplicates);
       for (const i of duplicates) {
         const r = valid[i]!;
@@ -483,6 +492,7 @@ export class MonitorService {
       latency: o.latency ?? false,
       features: o.layout !== undefined,
       layouts: o.layout ? [o.layout.id] : undefined,
+      histogramsOnly: o.layout !== undefined,
     };
     const versions = o.versions?.length ? new Set(o.versions) : undefined;
     const arms = o.arms?.length ? new Set(o.arms) : undefined;
@@ -741,7 +751,7 @@ export class MonitorService {
   }
 
   /**
-   * Predictions joined with their outcomes in [from, to), oldest first, with a known label:
+   * Predictions joined with their outcomes in [from, to), in ingest order, with a known label:
    * 'click' — predictions with an impression or a click (label: clicked); 'conversion' —
    * predictions clicked (label: converted); 'label' — predictions with a label.
    */
@@ -751,29 +761,58 @@ export class MonitorService {
   ): AsyncIterable<LabelledRow> {
     await this.modelInfo(model);
     if (!['click', 'conversion', 'label'].includes(q.label)) throw invalid(`label must be click, conversion or label, got ${String(q.label)}`);
-    let cursorTs = q.from;
-    let cursorSeq = -1;
     const PAGE = 5000;
-    for (;;) {
-      let query = this.store.db
-        .selectFrom('predictions')
-        .select(['seq', 'ts', 'version', 'features', 'impression', 'click', 'conversion', 'label'])
-        .where('model', '=', model)
-        .where('ts', '<', q.to)
-        .where((eb) => eb.or([eb('ts', '>', cursorTs), eb.and([eb('ts', '=', cursorTs), eb('seq', '>', cursorSeq)])]));
-      if (q.label === 'label') query = query.where('label', 'is not', null);
-      else if (q.label === 'click') query = query.where((eb) => eb.or([eb('impression', '>', 0), eb('click', '>', 0)]));
-      else query = query.where('click', '>', 0);
-      const rows = await query.orderBy('ts').orderBy('seq').limit(PAGE).execute();
-      for (const r of rows) {
-        const value = q.label === 'label' ? r.label : q.label === 'click' ? r.click : r.conversion;
-        yield { features: JSON.parse(r.features) as Record<string, unknown>, label: (value ?? 0) > 0 ? 1 : 0, ts: Number(r.ts), version: r.version };
+    for (const [first, last] of await this.rowRanges(model, 'predictions', q.from, q.to)) {
+      let cursor = first - 1;
+      for (;;) {
+        let query = this.store.db
+          .selectFrom('predictions')
+          .select(['seq', 'ts', 'version', 'features', 'extra', 'impression', 'click', 'conversion', 'label'])
+          .where('seq', '>', cursor)
+          .where('seq', '<=', last)
+          .where('model', '=', model)
+          .where('ts', '>=', q.from)
+          .where('ts', '<', q.to);
+        if (q.label === 'label') query = query.where('label', 'is not', null);
+        else if (q.label === 'click') query = query.where((eb) => eb.or([eb('impression', '>', 0), eb('click', '>', 0)]));
+        else query = query.where('click', '>', 0);
+        const rows = await query.orderBy('seq').limit(PAGE).execute();
+        const features = await this.layouts.decode(model, rows);
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i]!;
+          const value = q.label === 'label' ? r.label : q.label === 'click' ? r.click : r.conversion;
+          yield { features: features[i]!, label: (value ?? 0) > 0 ? 1 : 0, ts: Number(r.ts), version: r.version };
+        }
+        if (rows.length < PAGE) break;
+        cursor = Number(rows[rows.length - 1]!.seq);
       }
-      if (rows.length < PAGE) return;
-      const last = rows[rows.length - 1]!;
-      cursorTs = Number(last.ts);
-      cursorSeq = Number(last.seq);
     }
+  }
+
+  /**
+   * Disjoint, sorted row ranges holding a model's records with ts in [from, to): the union
+   * of the row ranges of the batches whose time span meets the window (ingest_batches).
+   */
+  private async rowRanges(model: string, kind: 'predictions' | 'outcomes', from: number, to: number): Promise<[number, number][]> {
+    const batches = await this.store.db
+      .selectFrom('ingest_batches')
+      .select(['min_seq', 'max_seq'])
+      .where('model', '=', model)
+      .where('kind', '=', kind)
+      .where('max_ts', '>=', from)
+      .where('min_ts', '<', to)
+      .orderBy('min_seq')
+      .execute();
+    const ranges: [number, number][] = [];
+    for (const b of batches) {
+      if (b.min_seq === null || b.max_seq === null) continue;
+      const a = Number(b.min_seq);
+      const z = Number(b.max_seq);
+      const last = ranges[ranges.length - 1];
+      if (last && a <= last[1] + 1) last[1] = Math.max(last[1], z);
+      else ranges.push([a, z]);
+    }
+    return ranges;
   }
 
   // ------------------------------------------------------------ profiles
@@ -787,23 +826,33 @@ export class MonitorService {
   ): Promise<ProfileSummary> {
     const info = await this.modelInfo(model);
     if (!(q.from < q.to)) throw invalid('from must be before to');
-    const base = this.store.db
-      .selectFrom('predictions')
-      .where('model', '=', model)
-      .where('version', '=', version)
-      .where('ts', '>=', q.from)
-      .where('ts', '<', q.to);
-    const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const count = Number(n);
+    const ranges = await this.rowRanges(model, 'predictions', q.from, q.to);
+    const inRange = (first: number, last: number) =>
+      this.store.db
+        .selectFrom('predictions')
+        .where('seq', '>=', first)
+        .where('seq', '<=', last)
+        .where('model', '=', model)
+        .where('version', '=', version)
+        .where('ts', '>=', q.from)
+        .where('ts', '<', q.to);
+    let count = 0;
+    for (const [first, last] of ranges) {
+      const { n } = await inRange(first, last).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      count += Number(n);
+    }
     if (count === 0) {
       throw invalid(
         `no predictions of version "${version}" between ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}; pick a window with traffic`,
       );
     }
     const stride = Math.ceil(count / MAX_PROFILE_ROWS);
-    let rowsQuery = base.select('features');
-    if (stride > 1) rowsQuery = rowsQuery.where(sql<boolean>`seq % ${stride} = 0`);
-    const rows = (await rowsQuery.orderBy('seq').execute()).map((r) => JSON.parse(r.features) as Record<string, unknown>);
+    const rows: Record<string, unknown>[] = [];
+    for (const [first, last] of ranges) {
+      let query = inRange(first, last).select(['features', 'extra']);
+      if (stride > 1) query = query.where(sql<boolean>`seq % ${stride} = 0`);
+      rows.push(...(await this.layouts.decode(model, await query.orderBy('seq').execute())));
+    }
     const profile = buildProfile(rows, info.features, { ...q.options, source: 'traffic' });
     return this.saveProfile(model, version, profile, actor, { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), predictions: count });
   }

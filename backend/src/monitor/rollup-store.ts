@@ -103,34 +103,52 @@ export function addCountsInto(bytes: Uint8Array, into: readonly Float64Array[]):
     return true;
   }
   if (format !== FORMAT_VARINT) throw new CountsFormatError(`unknown counts format ${format}`);
-  let pos = 1;
+  // Hot loop of drift queries (a week of minute rows: millions of counts): varints decoded
+  // inline, one-byte values (most bins of a minute) on the fast path.
   const end = bytes.length;
-  const get = (): number => {
-    let x = 0;
-    let scale = 1;
-    for (;;) {
-      if (pos >= end) throw new CountsFormatError('truncated counts');
-      const b = bytes[pos++] as number;
-      x += (b & 0x7f) * scale;
-      if (b < 0x80) return x;
-      scale *= 0x80;
-    }
-  };
-  const n = get();
-  if (n !== into.length) return false;
+  let pos = 1;
+  let b = 0;
+  let x = 0;
+  let scale = 1;
+  // n arrays
+  x = 0;
+  scale = 1;
+  do {
+    if (pos >= end) throw new CountsFormatError('truncated counts');
+    b = bytes[pos++] as number;
+    x += (b & 0x7f) * scale;
+    scale *= 0x80;
+  } while (b >= 0x80);
+  if (x !== into.length) return false;
+  const n = x;
   for (let a = 0; a < n; a++) {
-    const len = get();
+    x = 0;
+    scale = 1;
+    do {
+      if (pos >= end) throw new CountsFormatError('truncated counts');
+      b = bytes[pos++] as number;
+      x += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b >= 0x80);
     const target = into[a] as Float64Array;
-    if (len !== target.length) return false;
+    if (x !== target.length) return false;
+    const len = x;
+    if (pos + len > end) throw new CountsFormatError('truncated counts');
     for (let i = 0; i < len; i++) {
-      // Inline fast path for one-byte counts (most bins of a minute).
-      const b = bytes[pos] as number;
-      if (b < 0x80 && pos < end) {
-        pos++;
+      b = bytes[pos++] as number;
+      if (b < 0x80) {
         target[i] = (target[i] as number) + b;
-      } else {
-        target[i] = (target[i] as number) + get();
+        continue;
       }
+      x = b & 0x7f;
+      scale = 0x80;
+      do {
+        if (pos >= end) throw new CountsFormatError('truncated counts');
+        b = bytes[pos++] as number;
+        x += (b & 0x7f) * scale;
+        scale *= 0x80;
+      } while (b >= 0x80);
+      target[i] = (target[i] as number) + x;
     }
   }
   return true;
@@ -202,7 +220,7 @@ const COUNTERS = [
 export type CounterColumn = (typeof COUNTERS)[number][0];
 export const COUNTER_COLUMNS: readonly CounterColumn[] = COUNTERS.map(([c]) => c);
 
-/** A stored row as read for queries (blobs only when asked for). */
+/** A stored row as read for queries (blobs only when asked for; histogramsOnly: bucket_start and features only). */
 export interface RollupRow extends Pick<RollupsTable, CounterColumn> {
   version: string;
   arm: string;
@@ -348,6 +366,8 @@ export interface RollupReadOptions {
   features?: boolean;
   /** Only rows of these layouts ('' = rows without histograms). */
   layouts?: readonly string[] | undefined;
+  /** Read only bucket_start and the feature histograms (drift): far cheaper per row. */
+  histogramsOnly?: boolean;
 }
 
 /** Rows of the ranges, in bucket order. Few ranges become one OR'ed query; many, the hull. */
@@ -356,11 +376,11 @@ export async function readRollupRows(store: Store, o: RollupReadOptions): Promis
   const columns = ['version', 'arm', 'bucket_ms', 'bucket_start', 'layout', ...COUNTER_COLUMNS] as const;
   let q = store.db
     .selectFrom('rollups')
-    .select(columns)
+    .select(o.histogramsOnly ? (['bucket_start', 'features'] as unknown as typeof columns) : columns)
     .where('model', '=', o.model)
     .where('bucket_ms', '=', o.bucketMs);
-  if (o.latency) q = q.select('latency') as typeof q;
-  if (o.features) q = q.select(['features', 'score_hist']) as typeof q;
+  if (o.latency && !o.histogramsOnly) q = q.select('latency') as typeof q;
+  if (o.features && !o.histogramsOnly) q = q.select(['features', 'score_hist']) as typeof q;
   const ranges = o.ranges;
   const hull: [number, number] = [ranges[0]![0], ranges[ranges.length - 1]![1]];
   if (ranges.length <= 16) {

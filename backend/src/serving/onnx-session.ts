@@ -224,5 +224,9 @@ async function warm(model: ModelSession): Promise<void> {
   await model.score(model.encode(rows.slice(0, 1), (i) => `warmup[${i}]`));
 }
 
+// onnxruntime colours some messages for terminals.
+// eslint-disable-next-line no-control-regex
+const ANSI_COLOUR = /\u001b\[[0-9;]*m/g;
+
 const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/\u001b\[[0-9;]*m/g, '').slice(0, 500);
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(ANSI_COLOUR, '').slice(0, 500);

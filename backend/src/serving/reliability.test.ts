@@ -45,7 +45,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
   const url = `http://127.0.0.1:${env.MODELWATCH_PORT}`;
   const until = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited (${child.exitCode}):\n${output}`);
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
@@ -59,7 +59,8 @@ async function startService(env: Record<string, string>): Promise<Service> {
 
 const kill9 = (service: Service): Promise<void> =>
   new Promise((resolve) => {
-    if (service.child.exitCode !== null) return resolve();
+    const { child } = service;
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     service.child.once('exit', () => resolve());
     service.child.kill('SIGKILL');
   });
@@ -71,7 +72,8 @@ async function call(url: string, method: string, route: string, body?: unknown, 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
+  const json = (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, body: json && text ? JSON.parse(text) : undefined, text };
 }
 
 async function envFor(dialect: string): Promise<Record<string, string>> {
@@ -139,7 +141,7 @@ for (const dialect of testDialects()) {
       for (const model of ['ctr', 'other']) {
         assert.equal((await call(service.url, 'POST', '/api/v1/models', { name: model, features: testFeatures })).status, 201);
         for (const w of [1, 2]) {
-          const r = await call(service.url, 'POST', `/api/v1/models/${model}/versions`, { artifact: logisticRegressionOnnx({ weights: [w / 10, w / 100] }).toString('base64') });
+          const r = await call(service.url, 'POST', `/api/v1/models/${model}/versions`, { artifact: logisticRegressionOnnx({ weights: [w / 10, model === 'ctr' ? w / 100 : -w / 100] }).toString('base64') });
           assert.equal(r.status, 201, r.text);
         }
         assert.equal((await call(service.url, 'POST', `/api/v1/models/${model}/actions/promote`, { version: 'v1', reason: 'start' })).status, 200);

@@ -1,4 +1,4 @@
-import { treeValueRaw, type Tree } from './tree.ts';
+import { addTreeRaw, type Tree } from './tree.ts';
 
 /** A trained GBDT: probability = sigmoid(baseScore + Σ tree values). */
 export interface GbdtModel {
@@ -13,11 +13,8 @@ export interface GbdtModel {
 export function gbdtMargins(model: GbdtModel, columns: Float64Array[]): Float64Array {
   const n = columns[0]?.length ?? 0;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (const tree of model.trees) s += treeValueRaw(tree, columns, i);
-    out[i] = s + model.baseScore;
-  }
+  for (const tree of model.trees) addTreeRaw(tree, columns, out);
+  for (let i = 0; i < n; i++) out[i]! += model.baseScore;
   return out;
 }
 

