@@ -29,7 +29,7 @@ export async function createContext(
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const applied = await migrateToLatest(store);
   if (applied.length) logger.info({ migrations: applied, dialect: store.dialect }, 'store migrated');
-  const audit = new AuditLog(store);
+  const audit = new AuditLog(store, clock);
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
@@ -41,6 +41,7 @@ export async function createContext(
     logger,
     registry: metrics.registry,
     now: () => clock.now(),
+    snapshotTtlMs: config.metricsCacheMs,
     championOf: async (model) => (await ctx.registry.aliases(model)).champion,
   });
   // Monitor, profiles and experiments are looked up on ctx when used (wired below or later).
@@ -60,7 +61,10 @@ export async function createContext(
     actions: registryServing.actions,
     router: registryServing.router,
     serving: registryServing.serving,
-    experiments: new ExperimentService({ store, audit, models, clock, logger, registry: metrics.registry, peers: () => ctx }),
+    experiments: new ExperimentService(
+      { store, audit, models, clock, logger, registry: metrics.registry, peers: () => ctx },
+      { exportTtlMs: config.metricsCacheMs, autoDecideIntervalMs: config.autoDecideIntervalMs, closedTotalsTtlMs: config.resultsCacheMs },
+    ),
     jobs: createJobs({ store, audit, logger, metrics, config, models, registry: registryServing.registry, clock }, () => ctx),
     alerts: new AlertService({ store, audit, logger, clock, registry: metrics.registry, performer: contextActionPerformer(() => ctx) }),
     onClose: [],

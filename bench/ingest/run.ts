@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -225,7 +225,8 @@ const lines = [
   `Batches of ${BATCH.toLocaleString('en-US')} predictions (${FEATURES} numeric features binned over a 10-bin profile, score, latency; ` +
     `${results[0]?.bodyKb.toFixed(0)} KiB of JSON per batch), ${CONCURRENCY} requests in flight, ${SECONDS} s after a warm-up; ` +
     `the service ${hasTaskset ? 'pinned to one core (taskset -c 0), the client on another' : 'not pinned (no taskset)'}; ` +
-    `each reply after the batch's commit. Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cores} cores).`,
+    `each reply after the batch's commit. Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cores} cores, load average ` +
+    `${loadavg()[0]!.toFixed(1)} at the end: wall-clock records/s is what the service's share of its core allowed; "service CPU" shows that share).`,
   '',
   '| writer | records/s | records per CPU-second (service) | service CPU | batch p50 / p95 | RSS idle / end / peak |',
   '|---|---:|---:|---:|---:|---:|',

@@ -211,6 +211,8 @@ async function main(): Promise<void> {
     `keep-alive HTTP/1.1, latency counted from each request's due time; ${SECONDS} s measured after 1 s warm-up per phase.`);
   out();
 
+  out(`Load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${cpus.length} cores — other work on the machine shows up in the tails.`);
+  out();
   const raw = await rawSessionRun();
   out('### Raw `session.run` in-process (1 row, sequential)');
   out();
@@ -223,18 +225,18 @@ async function main(): Promise<void> {
   const throughput: Array<{ mode: string; r: LoadResult }> = [];
   let health: LoadResult | undefined;
   let rollback: { request: number[]; firstOld: number[] } | undefined;
-  for (const mode of ['on', 'off']) {
-    const service = await startService({ MODELWATCH_SERVING_MICROBATCH: mode });
-    try {
-      await setup(service.url);
-      const base = { url: service.url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies, durationMs: SECONDS * 1000 };
-      if (mode === 'on') {
-        health = await load({ ...base, path: '/healthz', method: 'GET', bodies: [], rate: RATES[0] });
-      }
-      for (const rate of RATES) results.push({ mode, rate, r: await load({ ...base, rate }) });
-      throughput.push({ mode, r: await load({ ...base, concurrency: 64, durationMs: Math.min(SECONDS, 5) * 1000 }) });
-      if (mode === 'on') rollback = await rollbackTimes(service.url, 20);
-    } finally {
+  // Both services up at once (the idle one costs nothing); phases alternate on/off so that
+  // drifting load from other work on the machine does not favour either.
+  const services = { on: await startService({ MODELWATCH_SERVING_MICROBATCH: 'on' }), off: await startService({ MODELWATCH_SERVING_MICROBATCH: 'off' }) };
+  try {
+    for (const service of Object.values(services)) await setup(service.url);
+    const base = (mode: 'on' | 'off') => ({ url: services[mode].url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies, durationMs: SECONDS * 1000 });
+    health = await load({ ...base('on'), path: '/healthz', method: 'GET', bodies: [], rate: RATES[0] });
+    for (const rate of RATES) for (const mode of ['on', 'off'] as const) results.push({ mode, rate, r: await load({ ...base(mode), rate }) });
+    for (const mode of ['on', 'off'] as const) throughput.push({ mode, r: await load({ ...base(mode), concurrency: 64, durationMs: Math.min(SECONDS, 5) * 1000 }) });
+    rollback = await rollbackTimes(services.on.url, 20);
+  } finally {
+    for (const service of Object.values(services)) {
       await stopService(service);
       fs.rmSync(service.dataDir, { recursive: true, force: true });
     }
@@ -264,6 +266,7 @@ async function main(): Promise<void> {
     out(`| rollback request → first prediction answered by the old version | ${summary(rollback.firstOld)} |`);
     out();
   }
+  out(`Load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}.`);
   const file = arg('out', '');
   if (file) fs.writeFileSync(file, `${lines.join('\n')}\n`);
 }

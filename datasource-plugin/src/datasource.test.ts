@@ -42,15 +42,20 @@ describe('DataSource.query', () => {
     setRoutes({
       '/api/v1/models/ctr-model/drift': {
         data: {
-          windows: [
+          versions: [
             {
-              start: 1,
-              driftShare: 0,
-              datasetDrifted: false,
-              features: [
-                { feature: 'age', method: 'ks', score: 0.1, drifted: false },
-                { feature: 'price', method: 'ks', score: 0.2, drifted: false },
-                { feature: 'zip', method: 'ks', score: 0.9, drifted: true },
+              version: 'v1',
+              windows: [
+                {
+                  ts: 1,
+                  driftShare: 0,
+                  datasetDrifted: false,
+                  features: [
+                    { feature: 'age', method: 'ks', score: 0.1, drifted: false },
+                    { feature: 'price', method: 'ks', score: 0.2, drifted: false },
+                    { feature: 'zip', method: 'ks', score: 0.9, drifted: true },
+                  ],
+                },
               ],
             },
           ],
@@ -69,6 +74,7 @@ describe('DataSource.query', () => {
       ])
     );
     expect(response.data.map((f) => f.name)).toEqual(['age', 'price']);
+    expect(fake.requests[0]!.params).toMatchObject({ feature: 'age,price', method: 'ks' });
     expect(response.errors).toEqual([{ refId: 'B', message: '404: experiment "nope" does not exist' }]);
   });
 

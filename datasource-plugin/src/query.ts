@@ -6,7 +6,7 @@ import { experimentFrame } from './frames/experiment';
 import { healthFrame } from './frames/health';
 import { jobsFrame } from './frames/jobs';
 import { kpiFrames } from './frames/kpi';
-import { DEFAULT_QUERY, MwQuery } from './types';
+import { MwQuery } from './types';
 
 /** Models named by an interpolated query ("a,b" when a multi-value variable is used). */
 function modelsOf(query: MwQuery): string[] {
@@ -54,9 +54,9 @@ export async function runQuery(api: MwApiClient, query: MwQuery, window: TimeWin
       return perModel(query, async (model) => {
         const response = await api.drift(model, window, {
           version: query.version,
-          method: query.method ?? DEFAULT_QUERY.method,
-          // The API filters one feature; several are filtered here.
-          feature: features.length === 1 ? features[0] : undefined,
+          // Empty: the backend picks a method per feature type and sample size.
+          method: query.method,
+          feature: features.length ? features.join(',') : undefined,
         });
         return driftFrames(refId, model, response, query.driftField ?? 'score', features);
       });

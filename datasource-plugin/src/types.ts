@@ -34,7 +34,6 @@ export interface MwQuery extends DataQuery {
 export const DEFAULT_QUERY: Partial<MwQuery> = {
   queryType: 'kpi',
   kpi: 'ctr',
-  method: 'psi',
   driftField: 'score',
   experimentField: 'lift',
 };

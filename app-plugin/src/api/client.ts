@@ -6,16 +6,17 @@ import type {
   Aliases,
   AuditEntry,
   DriftResponse,
-  DryRunAlert,
-  DryRunResult,
   Experiment,
   ExperimentResults,
   Job,
   JobDetail,
+  JobLogPage,
+  Incident,
   KpiResponse,
   Model,
   ModelHealth,
   ModelVersion,
+  PendingDecision,
   PolicyDocument,
   PromoteInput,
   RetrainInput,
@@ -113,14 +114,9 @@ export interface TimeWindow {
 export const api = {
   listModels: async () => (await fetchAPI<{ models: Model[] }>('read', '/api/v1/models')).models,
   getModel: (model: string) => fetchAPI<Model>('read', m(model)),
-  listVersions: async (model: string) => {
-    const body = await fetchAPI<{ versions: ModelVersion[] } | ModelVersion[]>('read', `${m(model)}/versions`);
-    return Array.isArray(body) ? body : body.versions;
-  },
-  getAliases: async (model: string): Promise<Aliases> => {
-    const body = await fetchAPI<{ aliases: Aliases } | Aliases>('read', `${m(model)}/aliases`);
-    return 'aliases' in body && body.aliases ? body.aliases : (body as Aliases);
-  },
+  listVersions: async (model: string) =>
+    (await fetchAPI<{ versions: ModelVersion[] }>('read', `${m(model)}/versions`)).versions,
+  getAliases: (model: string) => fetchAPI<Aliases>('read', `${m(model)}/aliases`, { params: { limit: 20 } }),
   kpis: (model: string, window: TimeWindow, filter: Params = {}) =>
     fetchAPI<KpiResponse>('read', `${m(model)}/kpis`, { params: { ...window, ...filter } }),
   drift: (model: string, window: TimeWindow, filter: Params = {}) =>
@@ -160,23 +156,29 @@ export const api = {
   listJobs: async (filter: { model?: string; status?: string } = {}) =>
     (await fetchAPI<{ jobs: Job[] }>('read', '/api/v1/jobs', { params: filter })).jobs,
   getJob: async (id: string) => {
-    const body = await fetchAPI<JobDetail | { job: JobDetail }>('read', `/api/v1/jobs/${seg(id)}`);
-    return 'job' in body ? body.job : body;
+    return (await fetchAPI<{ job: JobDetail }>('read', `/api/v1/jobs/${seg(id)}`)).job;
   },
-  jobLogs: (id: string) => fetchAPI<string>('read', `/api/v1/jobs/${seg(id)}/logs`, { responseType: 'text' }),
-  cancelJob: (id: string) => fetchAPI<unknown>('edit', `/api/v1/jobs/${seg(id)}/cancel`, { data: {} }),
+  /** Log lines after `after` (a seq), oldest first. */
+  jobLogs: (id: string, after = 0) =>
+    fetchAPI<JobLogPage>('read', `/api/v1/jobs/${seg(id)}/logs`, { params: { after, limit: 1000 } }),
+  cancelJob: (id: string, reason?: string) =>
+    fetchAPI<{ job: Job }>('edit', `/api/v1/jobs/${seg(id)}/cancel`, { data: reason ? { reason } : {} }),
 
   getPolicies: () => fetchAPI<PolicyDocument>('read', '/api/v1/policies'),
-  putPolicies: (doc: PolicyDocument) =>
+  /** Replaces the policy document; the backend validates it and says which field is wrong. */
+  putPolicies: (doc: Pick<PolicyDocument, 'dryRun' | 'maxActionsPerHour' | 'policies'>) =>
     fetchAPI<PolicyDocument>('admin', '/api/v1/policies', { method: 'PUT', data: doc }),
-  /** Proposed endpoint: what the given policies would decide for these alerts, acting on nothing. */
-  dryRunPolicies: (policies: PolicyDocument, alerts: DryRunAlert[]) =>
-    fetchAPI<DryRunResult>('admin', '/api/v1/policies/dry-run', { data: { policies, alerts } }),
-  /** Proposed endpoints: actions that policies queued for a person's approval. */
-  listPendingActions: async () =>
-    (await fetchAPI<{ actions: Action[] }>('read', '/api/v1/actions', { params: { status: 'pending' } })).actions,
-  approveAction: (id: string, reason: string) =>
-    fetchAPI<{ action: Action }>('admin', `/api/v1/actions/${seg(id)}/approve`, { data: { reason } }),
-  rejectAction: (id: string, reason: string) =>
-    fetchAPI<{ action: Action }>('admin', `/api/v1/actions/${seg(id)}/reject`, { data: { reason } }),
+  /** Alerts received and what the policies decided (dry runs say what they would have done). */
+  listIncidents: async (filter: { model?: string; limit?: number } = {}) =>
+    (await fetchAPI<{ incidents: Incident[] }>('read', '/api/v1/incidents', { params: filter })).incidents,
+  /** Actions that policies in approval mode queued for a person. */
+  listPending: async () => (await fetchAPI<{ pending: PendingDecision[] }>('read', '/api/v1/policies/pending')).pending,
+  approvePending: (id: string, reason?: string) =>
+    fetchAPI<{ decision: unknown }>('admin', `/api/v1/policies/pending/${seg(id)}/approve`, {
+      data: reason ? { reason } : {},
+    }),
+  rejectPending: (id: string, reason?: string) =>
+    fetchAPI<{ decision: unknown }>('admin', `/api/v1/policies/pending/${seg(id)}/reject`, {
+      data: reason ? { reason } : {},
+    }),
 };

@@ -23,7 +23,11 @@ export interface Model {
 export interface ModelVersion {
   version: string;
   createdAt?: string;
-  metrics?: Record<string, number>;
+  createdBy?: string;
+  description?: string | null;
+  metrics?: Record<string, unknown>;
+  aliases?: string[];
+  validation?: { status: string; details?: Record<string, unknown> };
 }
 
 export const KPIS = ['ctr', 'cvr', 'latency_p50', 'latency_p90', 'latency_p99', 'error_rate', 'requests'] as const;
@@ -48,25 +52,44 @@ export type DriftMethod = (typeof DRIFT_METHODS)[number];
 
 export interface DriftFeatureResult {
   feature: string;
+  type?: FeatureType;
   method: string;
   score: number;
+  /** Raw p-value (ks, chi_square). */
   pValue?: number | null;
+  /** After the correction across features; the verdict uses this one. */
+  adjustedPValue?: number | null;
+  threshold?: number;
   drifted: boolean;
+  insufficientData?: boolean;
 }
 
-/** One time window of a drift query: per-feature results plus the dataset verdict. */
+/** One time window: per-feature results plus the dataset verdict. */
 export interface DriftWindow {
-  /** Window start, epoch ms (older backends may send `ts`). */
-  start?: number;
-  ts?: number;
-  end?: number;
+  /** Window start, epoch ms. */
+  ts: number;
+  from?: string;
+  to?: string;
+  count?: number;
   features: DriftFeatureResult[];
   driftShare: number;
   datasetDrifted: boolean;
 }
 
-export interface DriftResponse {
+/** Drift of one version's traffic against a reference profile. */
+export interface VersionDrift {
+  version: string;
+  profile?: { version: string; source: string; rows: number; createdAt: string } | null;
+  /** Why there are no windows (e.g. no reference profile). */
+  message?: string;
   windows: DriftWindow[];
+}
+
+export interface DriftResponse {
+  from?: number;
+  to?: number;
+  step?: number;
+  versions: VersionDrift[];
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
@@ -84,41 +107,56 @@ export interface ExperimentArm {
 }
 
 export interface Experiment {
-  sequential?: boolean;
-  guardrails?: unknown[];
-  stoppedAt?: string | null;
-  decision?: string | null;
   id: string;
   model: string;
   arms: ExperimentArm[];
   primaryMetric: string;
-  status?: string;
-  createdAt?: string;
+  status: 'running' | 'stopped';
+  startedAt?: string;
+  stoppedAt?: string | null;
+  decision?: StopDecision | null;
+  stopReason?: string | null;
+  sequential?: boolean;
 }
 
-/** Result for one arm of one metric; effect, CI, p-value and chance to win compare it to control. */
+/** One comparison of a treatment arm with the control (null for the control itself). */
+export interface Comparison {
+  effect: number;
+  difference: 'relative' | 'absolute';
+  ci: [number, number];
+  pValue: number;
+  adjustedPValue?: number;
+  significant: boolean;
+  chanceToWin: number;
+}
+
 export interface ArmResult {
   arm: string;
-  version?: string;
+  version: string;
   n: number;
-  value: number | null;
-  effect?: number | null;
-  ci?: [number, number] | null;
-  pValue?: number | null;
-  chanceToWin?: number | null;
-  significant?: boolean;
+  sum?: number;
+  mean: number | null;
+  comparison: Comparison | null;
 }
 
 export interface MetricResult {
   metric: string;
+  role?: 'primary' | 'guardrail' | 'secondary';
+  kind?: 'proportion' | 'mean';
   arms: ArmResult[];
 }
 
 export interface ExperimentResults {
-  id: string;
+  experimentId: string;
+  model: string;
   metrics: MetricResult[];
-  srm?: { pValue: number; mismatch: boolean };
-  recommendation?: { decision: string; reason?: string };
+  srm: { counts?: number[]; expected?: number[]; pValue: number; mismatch: boolean };
+  decision: {
+    recommendation: 'promote' | 'rollback' | 'keep_running' | 'inconclusive';
+    reasons: string[];
+    winner: { arm: string; version: string } | null;
+  };
+  notes?: string[];
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -129,7 +167,8 @@ export interface Job {
   model?: string | null;
   status: JobStatus;
   progress: number;
-  runner?: string;
+  runner?: string | null;
+  message?: string | null;
   createdAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;
@@ -168,7 +207,7 @@ export interface Action {
   toVersion?: string | null;
   jobId?: string | null;
   actor: string;
-  reason: string;
+  reason: string | null;
   createdAt: string;
 }
 
@@ -195,23 +234,64 @@ export interface JobDetail extends Job {
   metrics?: Record<string, number>;
 }
 
-/** Policies are edited as JSON; the app does not interpret them beyond parsing. */
-export type PolicyDocument = Record<string, unknown>;
+export interface JobLogLine {
+  seq: number;
+  ts: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+}
 
-/** A test alert for a policy dry run: the labels a real alert would carry. */
-export interface DryRunAlert {
-  status?: 'firing' | 'resolved';
+export interface JobLogPage {
+  logs: JobLogLine[];
+  /** Pass as `after` to get the following lines. */
+  next: number;
+  done: boolean;
+  status: JobStatus;
+}
+
+/** The alert policy document: GET returns all fields, PUT takes dryRun, maxActionsPerHour, policies. */
+export interface PolicyDocument {
+  dryRun: boolean;
+  maxActionsPerHour: number;
+  policies: unknown[];
+  isDefault?: boolean;
+  updatedAt?: string | null;
+  updatedBy?: string | null;
+}
+
+export type DecisionOutcome =
+  'acting' | 'acted' | 'failed' | 'dry_run' | 'pending' | 'rejected' | 'cooldown' | 'rate_limited' | 'ignored';
+
+/** What a policy decided for one alert. */
+export interface AlertDecision {
+  id: string;
+  incidentId: string;
+  model: string | null;
+  action: 'retrain' | 'rollback' | 'stop_experiment' | 'none';
+  policy: string | null;
+  mode: 'auto' | 'dry_run' | 'approval';
+  outcome: DecisionOutcome;
+  reason: string;
+  createdAt: string;
+  decidedBy: string | null;
+  actionId: string | null;
+  jobId: string | null;
+  error: string | null;
+}
+
+/** One alert instance as the backend received it, with its latest decision. */
+export interface Incident {
+  id: string;
+  source: string;
+  alertname: string;
+  model: string | null;
+  severity: string | null;
+  status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  startsAt: string;
+  deliveries: number;
+  decision: AlertDecision | null;
 }
 
-export interface DryRunDecision {
-  alert?: Record<string, string>;
-  action?: string | null;
-  model?: string | null;
-  outcome: string;
-  reason?: string;
-}
-
-export interface DryRunResult {
-  decisions: DryRunDecision[];
-}
+/** An action waiting for approval: the decision, with the alert that caused it. */
+export type PendingDecision = AlertDecision & { incident: Incident };

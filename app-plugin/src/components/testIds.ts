@@ -42,8 +42,8 @@ export const testIds = {
   policies: {
     page: 'data-testid mw-policies-page',
     editor: 'data-testid mw-policies-editor',
-    dryRun: 'data-testid mw-policies-dry-run',
     save: 'data-testid mw-policies-save',
     pending: 'data-testid mw-pending-actions',
+    incidents: 'data-testid mw-recent-alerts',
   },
 };

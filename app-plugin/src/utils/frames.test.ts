@@ -1,4 +1,4 @@
-import { featureDrift, kpiSeriesFrames } from './frames';
+import { featureDrift, kpiSeriesFrames, pickVersion } from './frames';
 
 describe('kpiSeriesFrames', () => {
   it('names series by KPI, version and arm and sets units', () => {
@@ -19,30 +19,45 @@ describe('kpiSeriesFrames', () => {
 });
 
 describe('featureDrift', () => {
+  const response = {
+    versions: [
+      { version: 'v1', windows: [] },
+      {
+        version: 'v2',
+        windows: [
+          {
+            ts: 2,
+            driftShare: 0.5,
+            datasetDrifted: false,
+            features: [
+              { feature: 'age', method: 'psi', score: 0.05, drifted: false },
+              { feature: 'zip', method: 'ks', score: 0.4, pValue: 0.001, adjustedPValue: 0.002, drifted: true },
+            ],
+          },
+          {
+            ts: 1,
+            driftShare: 0,
+            datasetDrifted: false,
+            features: [
+              { feature: 'age', method: 'psi', score: 0.01, drifted: false },
+              { feature: 'zip', method: 'ks', score: 0.02, pValue: 0.5, drifted: false },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('picks the champion version when present', () => {
+    expect(pickVersion(response, 'v2')!.version).toBe('v2');
+    expect(pickVersion(response, 'v9')!.version).toBe('v1');
+    expect(pickVersion({ versions: [] })).toBeUndefined();
+  });
+
   it('keeps the latest verdict and the score history, drifted first', () => {
-    const rows = featureDrift({
-      windows: [
-        {
-          start: 2,
-          driftShare: 0.5,
-          datasetDrifted: false,
-          features: [
-            { feature: 'age', method: 'psi', score: 0.05, drifted: false },
-            { feature: 'zip', method: 'psi', score: 0.4, drifted: true },
-          ],
-        },
-        {
-          start: 1,
-          driftShare: 0,
-          datasetDrifted: false,
-          features: [
-            { feature: 'age', method: 'psi', score: 0.01, drifted: false },
-            { feature: 'zip', method: 'psi', score: 0.02, pValue: 0.5, drifted: false },
-          ],
-        },
-      ],
-    });
+    const rows = featureDrift(pickVersion(response, 'v2')!.windows);
     expect(rows.map((r) => r.feature)).toEqual(['zip', 'age']);
-    expect(rows[0]).toMatchObject({ score: 0.4, drifted: true, pValue: null, times: [1, 2], scores: [0.02, 0.4] });
+    expect(rows[0]).toMatchObject({ score: 0.4, drifted: true, pValue: 0.002, times: [1, 2], scores: [0.02, 0.4] });
+    expect(rows[1]!.pValue).toBeNull();
   });
 });

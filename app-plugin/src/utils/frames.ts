@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { DriftResponse, Kpi, KpiSeries } from '../api/types';
+import type { DriftResponse, DriftWindow, Kpi, KpiSeries, VersionDrift } from '../api/types';
 
 export const KPI_UNITS: Record<Kpi, string> = {
   ctr: 'percentunit',
@@ -24,7 +24,9 @@ export const KPI_LABELS: Record<Kpi, string> = {
 /** Time series frames for a panel, one per series, named "<kpi> <version> · <arm>". */
 export function kpiSeriesFrames(series: KpiSeries[]): DataFrame[] {
   return series.map((s) => {
-    const name = `${KPI_LABELS[s.kpi] ?? s.kpi} ${s.version}${s.arm ? ` · ${s.arm}` : ''}`;
+    // '*' is the backend's "all arms" (traffic outside experiments).
+    const arm = s.arm && s.arm !== '*' ? ` · ${s.arm}` : '';
+    const name = `${KPI_LABELS[s.kpi] ?? s.kpi} ${s.version}${arm}`;
     return createDataFrame({
       name,
       fields: [
@@ -44,6 +46,7 @@ export interface FeatureDrift {
   feature: string;
   method: string;
   score: number;
+  /** The p-value the verdict used (adjusted across features when the backend corrected it). */
   pValue: number | null;
   drifted: boolean;
   /** Score per window, oldest first, for the sparkline. */
@@ -51,13 +54,19 @@ export interface FeatureDrift {
   scores: number[];
 }
 
-/** Latest verdict per feature plus its score history, drifted features first. */
-export function featureDrift(response: DriftResponse): FeatureDrift[] {
-  const windows = [...response.windows].sort((a, b) => (a.start ?? a.ts ?? 0) - (b.start ?? b.ts ?? 0));
-  const byFeature = new Map<string, FeatureDrift>();
-  for (const window of windows) {
+/** The drift of one version: the preferred one (the champion) if present, else the first. */
+export function pickVersion(response: DriftResponse, preferred?: string | null): VersionDrift | undefined {
+  return response.versions.find((v) => v.version === preferred) ?? response.versions[0];
+}
+
+/** Latest verdict per feature and method plus its score history, drifted features first. */
+export function featureDrift(windows: DriftWindow[]): FeatureDrift[] {
+  const sorted = [...windows].sort((a, b) => a.ts - b.ts);
+  const rows = new Map<string, FeatureDrift>();
+  for (const window of sorted) {
     for (const r of window.features) {
-      const entry = byFeature.get(r.feature) ?? {
+      const key = `${r.feature}\u0000${r.method}`;
+      const entry = rows.get(key) ?? {
         feature: r.feature,
         method: r.method,
         times: [],
@@ -66,14 +75,13 @@ export function featureDrift(response: DriftResponse): FeatureDrift[] {
         pValue: null,
         drifted: false,
       };
-      entry.times.push(window.start ?? window.ts ?? 0);
+      entry.times.push(window.ts);
       entry.scores.push(r.score);
-      entry.method = r.method;
       entry.score = r.score;
-      entry.pValue = r.pValue ?? null;
+      entry.pValue = r.adjustedPValue ?? r.pValue ?? null;
       entry.drifted = r.drifted;
-      byFeature.set(r.feature, entry);
+      rows.set(key, entry);
     }
   }
-  return [...byFeature.values()].sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.score - a.score);
+  return [...rows.values()].sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.score - a.score);
 }

@@ -21,6 +21,7 @@ import {
   type RollbackInput,
 } from './action-types.ts';
 import { rollbackTarget } from './champion-stack.ts';
+import { failpoint } from './failpoint.ts';
 import {
   deliverDeployment,
   deploymentTarget,
@@ -93,7 +94,7 @@ export class ActionService {
     this.deps = deps;
     this.counter = new Counter({
       name: 'modelwatch_actions_total',
-      help: 'Actions (promote, rollback, retrain, ...) by model, type and final status.',
+      help: 'Actions (promote, rollback, retrain, ...) by model, type and final status (counted when they end).',
       labelNames: ['model', 'type', 'status'] as const,
       registers: [deps.metrics],
     });
@@ -245,6 +246,7 @@ export class ActionService {
       }
       return applied;
     });
+    failpoint('action.after_commit');
     if (applied.applied.aliases) this.deps.router.setAliases(model, applied.applied.aliases);
     if (applied.applied.deployment) this.dispatchDeployment(applied.reply.action.id, applied.applied.deployment);
     return applied.reply;
@@ -346,7 +348,8 @@ export class ActionService {
         await trx.updateTable('idempotency_keys').set({ response: toJson({ action }) }).where('scope', '=', name).where('key', '=', idempotencyKey).execute();
       }
     });
-    this.counter.inc({ model, type, status: final.status });
+    // Counted once, by final status: a `running` action is counted when it ends (updateDetails).
+    if (final.status !== 'running') this.counter.inc({ model, type, status: final.status });
     return { action, replayed: false };
   }
 
@@ -376,7 +379,7 @@ export class ActionService {
       .set({ details: toJson(details), updated_at: Date.now(), ...(status ? { status } : {}) })
       .where('id', '=', id)
       .execute();
-    if (status && status !== row.status) this.counter.inc({ model: row.model, type: row.type, status });
+    if (status && status !== row.status && status !== 'running') this.counter.inc({ model: row.model, type: row.type, status });
     return toAction({ ...row, details: toJson(details), ...(status ? { status } : {}) });
   }
 
@@ -453,6 +456,7 @@ export class ActionService {
         if (key) {
           await trx.updateTable('idempotency_keys').set({ response: toJson({ action }) }).where('scope', '=', row.actor).where('key', '=', key).execute();
         }
+        failpoint('action.before_commit');
         return { reply: { action, replayed: false }, applied };
       });
     } catch (error) {
@@ -463,7 +467,7 @@ export class ActionService {
       if (error instanceof DomainError) await this.recordFailure(type, model, actor, reason, null, null, error, existingActionId);
       throw error;
     }
-    this.counter.inc({ model, type, status: result.reply.action.status });
+    if (result.reply.action.status !== 'running') this.counter.inc({ model, type, status: result.reply.action.status });
     return result;
   }
 

@@ -8,17 +8,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { contextActionPerformer } from './context-performer.ts';
 import { prometheusToolsMissing, provisioningDir, tool } from './prometheus-tools.ts';
-import { RecordingPerformer } from './recording-performer.ts';
 
 /**
  * The loop with the real parts: Debian's Prometheus and Alertmanager run the SHIPPED
  * configuration (provisioning/prometheus, provisioning/alertmanager) with only ports,
  * targets, the webhook URL, the token file and the intervals rewritten for a test; the
  * backend runs in-process. Drift and errors are ingested; Prometheus sees them on /metrics,
- * the rules fire, Alertmanager calls the webhook, the default policy acts: a retrain for the
- * drift, a rollback (the real ActionService) for the errors. Then a repeated delivery of the
+ * the rules fire, Alertmanager calls the webhook, the default policy acts through the real
+ * services: a retrain job (JobService) for the drift, a rollback (ActionService) for the errors. Then a repeated delivery of the
  * same notification must not act again.
  */
 
@@ -115,8 +113,6 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
   let alertmanager: Daemon | undefined;
   let proxy: http.Server | undefined;
   const deliveries: Delivery[] = [];
-  const retrainStandIn = new RecordingPerformer();
-  let realRetrain = false;
   let promUrl = '';
 
   const logs = () =>
@@ -128,14 +124,6 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-alerting-'));
     server = await startTestServer('sqlite', { MODELWATCH_WEBHOOK_SECRET: 'loop-secret' });
-
-    // Retrain goes to the job service when this build has one; otherwise a stand-in records
-    // it (rollback always uses the real ActionService).
-    realRetrain = 'jobs' in (server.ctx as object);
-    if (!realRetrain) {
-      const real = contextActionPerformer(() => server.ctx);
-      server.ctx.alerts.setPerformer({ ...real, retrain: (...args) => retrainStandIn.retrain(...args) });
-    }
 
     // Model, two versions with reference data; v2 champion, v1 the previous one.
     const rng = random(7);
@@ -257,17 +245,9 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
       ...(i % 5 === 0 ? { error: true } : {}),
     }));
     const onset = Date.now();
-    const viaHttp = await server.request('POST', `/api/v1/models/${MODEL}/predictions`, { body: { records } });
-    let ingestPath = 'POST /api/v1/models/{model}/predictions';
-    if (viaHttp.status === 404 && viaHttp.body?.error?.code === 'not_found' && /no route/.test(viaHttp.body.error.message)) {
-      // The ingest route is not in this build yet: the same service call it makes.
-      const result = await server.ctx.monitor.ingestPredictions(MODEL, records);
-      assert.equal(result.accepted, records.length, JSON.stringify(result.rejected.slice(0, 3)));
-      ingestPath = 'ctx.monitor.ingestPredictions (no HTTP ingest route in this build)';
-    } else {
-      assert.equal(viaHttp.status, 200, viaHttp.text);
-      assert.equal(viaHttp.body.accepted, records.length);
-    }
+    const ingested = await server.request('POST', `/api/v1/models/${MODEL}/predictions`, { body: { records } });
+    assert.equal(ingested.status, 200, ingested.text);
+    assert.equal(ingested.body.accepted, records.length, JSON.stringify(ingested.body.rejected?.slice(0, 3)));
 
     // Where the time goes: when Prometheus first holds the drift, and when the alert fires.
     const seen: { metric?: number; firing?: number } = {};
@@ -286,7 +266,10 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
       }
     })();
 
-    type IncidentView = { alertname: string; decision: { outcome: string; actedAt: string | null; action: string; actionId: string | null } | null };
+    type IncidentView = {
+      alertname: string;
+      decision: { outcome: string; actedAt: string | null; action: string; actionId: string | null; jobId: string | null } | null;
+    };
     const acted = await waitFor(
       'both alerts to be acted on',
       DEADLINE_MS,
@@ -302,7 +285,6 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
     await watcher;
     const driftToRetrainMs = Date.parse(acted.drift.decision!.actedAt!) - onset;
     const errorsToRollbackMs = Date.parse(acted.errors.decision!.actedAt!) - onset;
-    t.diagnostic(`ingest: ${ingestPath}; retrain by ${realRetrain ? 'the job service' : 'a stand-in (no job service in this build)'}`);
     t.diagnostic(`drift onset → retrain decided and started: ${(driftToRetrainMs / 1000).toFixed(1)} s`);
     t.diagnostic(`error onset → rollback done: ${(errorsToRollbackMs / 1000).toFixed(1)} s`);
     const since = (at: number | undefined) => (at ? `${((at - onset) / 1000).toFixed(1)} s` : 'not seen');
@@ -317,12 +299,19 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
     assert.equal((await rollbacks())[0]!.status, 'succeeded');
     assert.equal((await rollbacks())[0]!.actor, 'policy:default-rollback');
     assert.equal((await server.ctx.registry.aliases(MODEL)).champion, 'v1');
-    // Exactly one retrain.
-    const retrains = async () =>
-      realRetrain
-        ? ((await server.request('GET', '/api/v1/jobs')).body.jobs as Array<{ model?: string }>).filter((j) => j.model === MODEL).length
-        : retrainStandIn.calls.length;
+    // Exactly one retrain: one retrain action, one job, both linked to the decision.
+    const retrainJobs = async () =>
+      ((await server.request('GET', `/api/v1/jobs?model=${MODEL}`)).body.jobs as Array<{ id: string; type: string; model: string | null; actor: string }>).filter(
+        (j) => j.model === MODEL && j.type === 'retrain',
+      );
+    const retrains = async () => (await retrainJobs()).length;
     assert.equal(await retrains(), 1);
+    const [job] = await retrainJobs();
+    assert.equal(acted.drift.decision!.jobId, job!.id);
+    const retrainActions = await server.ctx.actions.list(MODEL, { type: 'retrain' });
+    assert.equal(retrainActions.length, 1);
+    assert.equal(retrainActions[0]!.actor, 'policy:default-retrain');
+    assert.equal(retrainActions[0]!.id, acted.drift.decision!.actionId);
 
     // Force a repeated delivery: the same notification, same credentials, straight to the backend.
     const firing = deliveries.filter((d) => d.status === 200 && JSON.parse(d.body).status === 'firing');
@@ -337,7 +326,8 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
       for (const result of again.body.results) assert.equal(result.outcome, 'duplicate', JSON.stringify(result));
     }
     assert.equal((await rollbacks()).length, 1, 'no second rollback');
-    assert.equal(await retrains(), 1, 'no second retrain');
+    assert.equal(await retrains(), 1, 'no second retrain job');
+    assert.equal((await server.ctx.actions.list(MODEL, { type: 'retrain' })).length, 1, 'no second retrain action');
     assert.equal(await server.ctx.registry.aliases(MODEL).then((a) => a.champion), 'v1');
 
     // Every delivery Alertmanager made was authenticated by the token file and accepted.

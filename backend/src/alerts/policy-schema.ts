@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runnerNames } from '../jobs/job-types.ts';
 import { policyActions, policyModes, type PolicyAction, type PolicyMode } from './types.ts';
 
 /**
@@ -70,10 +71,11 @@ export const policyInputSchema = z.object({
   /** Passed to the retrain job (runner, gpus, params). */
   retrain: z
     .object({
-      runner: z.string().min(1).max(200).optional(),
+      runner: z.enum(runnerNames, { error: `expected one of ${runnerNames.join(', ')}` }).optional(),
       gpus: z.number().int().min(0).max(64).optional(),
       params: z.record(z.string(), z.unknown()).optional(),
     })
+    .strict()
     .optional(),
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/roles.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 
 export interface AuditEntry {
@@ -40,14 +41,16 @@ export interface AuditQuery {
 /** The audit log: every state change, with who did it and why. Also Grafana's annotations. */
 export class AuditLog {
   private readonly store: Store;
+  private readonly clock: Clock;
 
-  constructor(store: Store) {
+  constructor(store: Store, clock: Clock = systemClock) {
     this.store = store;
+    this.clock = clock;
   }
 
   /** Records an entry. Pass `db` to write inside a caller's transaction. */
   async record(input: AuditInput, db = this.store.db): Promise<AuditEntry> {
-    const createdAt = Date.now();
+    const createdAt = this.clock.now();
     const row = {
       id: input.id ?? randomUUID(),
       created_at: createdAt,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError } from '../config/config.ts';
 import { serviceVersion } from '../version.ts';
 import { registerActionCommands } from './actions.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerModelCommands } from './models.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './token.ts';
@@ -20,6 +21,7 @@ registerTokenCommands(program);
 registerModelCommands(program);
 registerVersionCommands(program);
 registerActionCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -31,5 +33,3 @@ try {
   process.stderr.write(`modelwatch: ${(error as Error).message}\n`);
   process.exit(1);
 }
-
-export { loadConfig };

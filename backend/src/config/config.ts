@@ -19,6 +19,9 @@ const envSchema = z.object({
   MODELWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODELWATCH_METRICS_TOKEN: z.string().min(1).optional(),
   MODELWATCH_WEBHOOK_SECRET: z.string().min(1).optional(),
+  MODELWATCH_METRICS_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(3_600_000).default(15_000),
+  MODELWATCH_AUTO_DECIDE_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(86_400_000).default(30_000),
+  MODELWATCH_RESULTS_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(3_600_000).default(60_000),
   MODELWATCH_MAX_BODY_MB: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(64),
 });
 
@@ -32,6 +35,12 @@ export interface Config {
   metricsToken: string | undefined;
   webhookSecret: string | undefined;
   maxBodyBytes: number;
+  /** How long the exported gauges (KPIs, drift, health, experiments) are reused between scrapes. */
+  metricsCacheMs: number;
+  /** How often experiments with autoDecide are evaluated (0: never). */
+  autoDecideIntervalMs: number;
+  /** How long experiment results reuse the totals of closed hours. */
+  resultsCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -66,5 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.MODELWATCH_METRICS_TOKEN,
     webhookSecret: e.MODELWATCH_WEBHOOK_SECRET,
     maxBodyBytes: Math.round(e.MODELWATCH_MAX_BODY_MB * 1024 * 1024),
+    metricsCacheMs: e.MODELWATCH_METRICS_CACHE_MS,
+    autoDecideIntervalMs: e.MODELWATCH_AUTO_DECIDE_INTERVAL_MS,
+    resultsCacheMs: e.MODELWATCH_RESULTS_CACHE_MS,
   };
 }

@@ -14,7 +14,6 @@ export const numericFeatures = [
   'user_tenure_days',
   'user_sessions_7d',
   'category_affinity',
-  'hour_of_day',
 ] as const;
 export const categoricalFeatures = ['user_segment', 'device', 'item_category'] as const;
 
@@ -98,7 +97,7 @@ export class World {
   }
 
   /** `count` candidate items for a user at a minute of the day, with their true probabilities. */
-  candidates(user: User, minuteOfDay: number, count: number): Candidate[] {
+  candidates(user: User, count: number): Candidate[] {
     const out: Candidate[] = [];
     for (let i = 0; i < count; i++) {
       const item = this.items[Math.floor(this.random() * this.items.length)]!;
@@ -116,7 +115,6 @@ export class World {
           user_tenure_days: user.tenureDays,
           user_sessions_7d: user.sessions7d,
           category_affinity: round(affinity, 3),
-          hour_of_day: Math.floor(minuteOfDay / 60) % 24,
           user_segment: user.segment,
           device: user.device,
           item_category: categories[item.category]!,
@@ -129,15 +127,12 @@ export class World {
 
 /** The world's truth. Price sensitivity is what the new market changes: its users click cheap items only. */
 export function clickLogit(segment: Segment, item: Pick<Item, 'rating' | 'popularity' | 'discountPct'>, price: number, affinity: number): number {
-  const sensitivity = segment === 'new_market' ? 2.6 : segment === 'new' ? 0.9 : 0.6;
-  return (
-    (segment === 'new_market' ? -5.4 : -4.4) +
-    (segment === 'new_market' ? 0.1 : 0.9) * (item.rating - 3.9) +
-    0.35 * Math.log(item.popularity) +
-    1.3 * affinity -
-    sensitivity * Math.max(0, Math.log(price / 15)) +
-    (segment === 'new_market' ? 0.06 : 0.012) * item.discountPct
-  );
+  if (segment === 'new_market') {
+    // Bargain hunters: ratings and categories hardly matter; price and discounts do.
+    return -5.0 + 0.15 * Math.log(item.popularity) + 0.3 * affinity - 2.6 * Math.max(0, Math.log(price / 15)) + 0.07 * item.discountPct;
+  }
+  const sensitivity = segment === 'new' ? 0.9 : 0.6;
+  return -4.6 + 0.9 * (item.rating - 3.9) + 0.35 * Math.log(item.popularity) + 1.3 * affinity - sensitivity * Math.max(0, Math.log(price / 15)) + 0.012 * item.discountPct;
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

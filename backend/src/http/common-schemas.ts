@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../duration.ts';
 
 /** RFC 3339 string or epoch milliseconds, as API.md accepts for times; output: epoch ms. */
 export const timeInput = z
@@ -20,12 +21,8 @@ export const timeInput = z
 export const durationInput = z
   .union([z.number(), z.string()])
   .transform((value, ctx) => {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(String(value).trim());
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-    if (match?.[1]) {
-      const ms = Number(match[1]) * unit[(match[2] as keyof typeof unit | undefined) ?? 'ms'];
-      if (ms > 0) return ms;
-    }
+    const ms = parseDuration(value);
+    if (ms !== undefined) return ms;
     ctx.addIssue({ code: 'custom', message: `expected a positive duration like 60s, 5m, 1h or milliseconds, got "${value}"` });
     return z.NEVER;
   })

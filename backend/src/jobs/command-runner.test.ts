@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseProgressLine, trainerEnv } from './command-runner.ts';
-import { parseDuration, retryDelayMs, splitCommand } from './jobs-config.ts';
+import { parseDuration } from '../duration.ts';
+import { retryDelayMs, splitCommand } from './jobs-config.ts';
 
 describe('command runner protocol', () => {
   test('JSON progress lines are reports; other lines are logs', () => {

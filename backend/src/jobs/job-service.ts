@@ -384,7 +384,7 @@ export class JobService {
       await this.settled(id, 'cancelled', why, actor);
       return this.get(id);
     }
-    if (await this.jobStore.requestCancel(id, now)) {
+    if (await this.jobStore.requestCancel(id, now, why)) {
       this.logs.append(id, `cancel requested by ${actorName(actor)}${reason ? `: ${reason}` : ''}`);
       // Running here: stop now. Elsewhere: its worker sees the flag at its next heartbeat.
       this.running.get(id)?.controller.abort(new JobAbort('cancel', why));
@@ -493,7 +493,7 @@ export class JobService {
       return;
     }
     if (abort?.kind === 'cancel') {
-      if (await this.jobStore.updateRunning(row.id, this.workerId, { state: 'cancelled', message, finished_at: now, updated_at: now })) {
+      if (await this.jobStore.updateRunning(row.id, this.workerId, { state: 'cancelled', message, error: message, finished_at: now, updated_at: now })) {
         log(message);
         await this.settled(row.id, 'cancelled', message, 'system');
       }
@@ -576,7 +576,7 @@ export class JobService {
       try {
         const beat = await this.jobStore.heartbeat(id, this.workerId, now);
         if (!beat) job.controller.abort(new JobAbort('lost', 'the job is no longer this worker\'s (recovered as stale or ended elsewhere)'));
-        else if (beat.cancelRequested) job.controller.abort(new JobAbort('cancel', 'cancelled'));
+        else if (beat.cancelRequested) job.controller.abort(new JobAbort('cancel', beat.cancelReason ?? 'cancelled'));
       } catch (error) {
         this.deps.logger.warn({ err: error, jobId: id }, 'job heartbeat failed; will retry');
       }

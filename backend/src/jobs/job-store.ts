@@ -98,16 +98,18 @@ export class JobStore {
   }
 
   /** Refreshes the owner's heartbeat; undefined when the job is no longer this worker's. */
-  async heartbeat(id: string, worker: string, now: number): Promise<{ cancelRequested: boolean } | undefined> {
+  async heartbeat(id: string, worker: string, now: number): Promise<{ cancelRequested: boolean; cancelReason: string | null } | undefined> {
     const row = await this.db
       .updateTable('jobs')
       .set({ heartbeat_at: now })
       .where('id', '=', id)
       .where('worker', '=', worker)
       .where('state', '=', 'running')
-      .returning(['cancel_requested'])
+      .returning(['cancel_requested', 'error'])
       .executeTakeFirst();
-    return row ? { cancelRequested: Number(row.cancel_requested) === 1 } : undefined;
+    if (!row) return undefined;
+    const cancelRequested = Number(row.cancel_requested) === 1;
+    return { cancelRequested, cancelReason: cancelRequested ? row.error : null };
   }
 
   /** Updates fields of a job this worker runs; false when it is no longer this worker's. */
@@ -126,18 +128,18 @@ export class JobStore {
   async cancelQueued(id: string, now: number, message: string): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
-      .set({ state: 'cancelled', message, finished_at: now, updated_at: now })
+      .set({ state: 'cancelled', message, error: message, finished_at: now, updated_at: now })
       .where('id', '=', id)
       .where('state', '=', 'queued')
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Asks the owner of a running job to stop (it sees the flag at its next heartbeat). */
-  async requestCancel(id: string, now: number): Promise<boolean> {
+  /** Asks the owner of a running job to stop (it sees the flag, and why, at its next heartbeat). */
+  async requestCancel(id: string, now: number, why: string): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
-      .set({ cancel_requested: 1, updated_at: now })
+      .set({ cancel_requested: 1, error: why, updated_at: now })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .executeTakeFirst();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/config.ts';
+import { parseDuration } from '../duration.ts';
 
 /**
  * Job queue and runner settings from MODELWATCH_* variables (documented in docs/jobs.md).
@@ -8,17 +9,6 @@ import { ConfigError } from '../config/config.ts';
  */
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `90s`, `5m`, `2h`, `7d` or milliseconds → ms; undefined when it does not parse. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[(match[2] as keyof typeof UNIT_MS | undefined) ?? 'ms'];
-  return ms > 0 ? ms : undefined;
-}
 
 const duration = z.string().transform((v, ctx) => {
   const ms = parseDuration(v);

@@ -48,6 +48,7 @@ export type RetrainRequest = z.output<typeof retrainRequestSchema>;
 
 interface MonitorLike {
   exportLabelledRows(model: string, q: { from: number; to: number; label: LabelKind }): AsyncIterable<LabelledRowLike>;
+  trafficSample?(model: string, q: { from: number; to: number }): Promise<{ rows: Record<string, unknown>[]; count: number }>;
 }
 
 interface ActionsLike {
@@ -280,7 +281,10 @@ export class RetrainService implements JobHandler {
 
     // 4. Register (never interrupted from here on: the version must not be registered twice).
     ctx.progress({ progress: 0.9, message: 'registering the new version' });
-    const profile = this.profileOf(model, output.profile, dataset.profileRows, ctx.log);
+    // The reference is all served traffic of the window (every candidate the model scored),
+    // not only the labelled rows (the items that were shown), which a ranking model skews.
+    const traffic = (await monitor.trafficSample?.(model.name, { from, to }))?.rows;
+    const profile = this.profileOf(model, output.profile, traffic?.length ? traffic : dataset.profileRows, ctx.log);
     const registered = await this.deps.registry.register(
       model.name,
       {
@@ -354,13 +358,13 @@ export class RetrainService implements JobHandler {
     }
   }
 
-  /** The trainer's profile.json when valid for this model; otherwise one built from the training rows. */
+  /** The trainer's profile.json when valid for this model; otherwise one built from the window's traffic. */
   private profileOf(model: Model, fromTrainer: unknown, rows: Array<Record<string, unknown>>, log: JobContext['log']): ReferenceProfile | undefined {
     if (fromTrainer !== undefined) {
       const parsed = parseProfile(fromTrainer);
       const declared = new Map(model.features.map((f) => [f.name, f.type]));
       if (parsed.success && parsed.data.features.every((f) => declared.get(f.name) === f.type)) return parsed.data;
-      log(`profile.json ignored: ${parsed.success ? 'its features do not match the model' : describeZodError(parsed.error, 'profile')}; building one from the training rows`);
+      log(`profile.json ignored: ${parsed.success ? 'its features do not match the model' : describeZodError(parsed.error, 'profile')}; building one from the window's traffic`);
     }
     if (!rows.length) return undefined;
     return buildProfile(rows, model.features, { source: 'trainer' });
@@ -389,6 +393,7 @@ export class RetrainService implements JobHandler {
             { name: 'challenger', version, weight },
           ],
           primaryMetric: settings.canary.primaryMetric,
+          autoDecide: settings.canary.autoDecide,
           description: `Canary of ${version} after retrain job ${ctx.job.id}${reason ? `: ${reason}` : ''}`.slice(0, 2000),
         },
         { name: ctx.job.actor, role: 'editor' },

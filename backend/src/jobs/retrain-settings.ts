@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 import { describeZodError } from '../http/error-body.ts';
 import { labelKinds } from './dataset.ts';
-import { parseDuration } from './jobs-config.ts';
+import { parseDuration } from '../duration.ts';
 import { runnerNames } from './job-types.ts';
 
 /** The validation gate's pass rule (per model: `settings.retrain.gate`). */
@@ -58,8 +58,13 @@ export const retrainSettingsSchema = z.object({
   onSuccess: z.enum(['wait', 'canary']).default('wait'),
   /** Canary experiment: the challenger's traffic share in percent and the primary metric. */
   canary: z
-    .object({ weight: z.number().gt(0).lt(100).default(10), primaryMetric: z.string().min(1).default('ctr') })
-    .default({ weight: 10, primaryMetric: 'ctr' }),
+    .object({
+      weight: z.number().gt(0).lt(100).default(10),
+      primaryMetric: z.string().min(1).default('ctr'),
+      /** Let the experiment promote or roll back by itself when its sequential test decides. */
+      autoDecide: z.boolean().default(false),
+    })
+    .default({ weight: 10, primaryMetric: 'ctr', autoDecide: false }),
 });
 export type RetrainSettings = z.output<typeof retrainSettingsSchema>;
 

@@ -158,6 +158,9 @@ export class KyselyIngestWriter implements IngestWriter {
         received_at: receivedAt,
       };
     });
+    // Inserted in id order: two replicas inserting overlapping ids (a retry sent to both)
+    // then wait on each other in one order instead of deadlocking.
+    values.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return this.store.db.transaction().execute(async (trx) => {
       const batch = await openBatch(trx, instance, 'predictions', model, receivedAt);
       const inserted = new Map<string, number>();

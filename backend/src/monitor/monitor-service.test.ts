@@ -139,6 +139,17 @@ for (const dialect of testDialects()) {
       assert.deepEqual((await total(third, model)).requests, 80);
     });
 
+    test('a live process adopts a dead one’s batches at its next flush', async () => {
+      const model = await newModel();
+      const live = await h.reopen({ adoptionIntervalMs: 0 });
+      const dead = await h.reopen();
+      await dead.ingestPredictions(model, [pred('d1', NOW - M), pred('d2', NOW - M)]);
+      dead.abandon();
+      await live.flush();
+      assert.equal(await sumColumn(h, model, M, 'requests'), 2);
+      assert.equal((await h.store.db.selectFrom('monitor_pending').selectAll().execute()).length, 0);
+    });
+
     test('two live processes add up; neither adopts the other’s batches', async () => {
       const model = await newModel();
       const a = await h.reopen();
@@ -178,6 +189,27 @@ for (const dialect of testDialects()) {
         [1, 1],
         [3, 0],
       ]);
+    });
+
+    test('labelled rows come oldest first, however they were ingested', async () => {
+      const model = await newModel();
+      // Three batches, out of time order within and across them, spanning several hours.
+      const ts = (k: number) => NOW - 5 * H + k * 7 * M;
+      const batches = [
+        [30, 2, 17, 9],
+        [1, 40, 0],
+        [25, 3, 12, 39, 5],
+      ];
+      for (const batch of batches) {
+        await h.monitor.ingestPredictions(model, batch.map((k) => pred(`o${k}`, ts(k), { features: { x: k, c: 'a' } })));
+        await h.monitor.ingestOutcomes(model, batch.map((k) => ({ id: `o${k}`, label: k % 2 })));
+      }
+      const seen: number[] = [];
+      for await (const r of h.monitor.exportLabelledRows(model, { from: ts(1), to: ts(40), label: 'label' })) {
+        seen.push(r.features.x as number);
+        assert.equal(r.label, (r.features.x as number) % 2);
+      }
+      assert.deepEqual(seen, [1, 2, 3, 5, 9, 12, 17, 25, 30, 39]);
     });
 
     test('profiles: from a traffic window; replacing one while a minute is open does not break ingest', async () => {

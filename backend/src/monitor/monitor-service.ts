@@ -47,6 +47,7 @@ import { SqliteIngestWriter } from './ingest-store-sqlite.ts';
 import { bucketize, KPI_NAMES, type KpiName, type KpiSeries } from './kpi.ts';
 import type { LatencySketch } from './latency-sketch.ts';
 import { EXPORT_LIMITS, emptySnapshot, type ExportSnapshot, type MonitorCounters } from './metrics-export.ts';
+import { parseDuration } from '../duration.ts';
 import { buildProfile, type ProfileOptions } from './profile.ts';
 import type { ProfileStore, ProfileSummary } from './profile-store.ts';
 import type { ReferenceProfile } from './profile-types.ts';
@@ -176,6 +177,8 @@ export interface MonitorOptions {
   flushIntervalMs?: number;
   /** A process whose heartbeat is older than this is dead (its batches get replayed). */
   staleInstanceMs?: number;
+  /** How often a flush first looks for dead processes' batches (default 60 s). */
+  adoptionIntervalMs?: number;
   /** 'kysely' forces the portable writer on SQLite too (benchmarks). */
   writer?: 'auto' | 'kysely';
   now?: () => number;
@@ -203,6 +206,7 @@ export class MonitorService {
   private readonly buffer = new RollupBuffer();
   private readonly now: () => number;
   private readonly flushIntervalMs: number;
+  private readonly adoptionIntervalMs: number;
   private readonly modelCacheMs: number;
   private readonly modelCache = new Map<string, ModelInfo>();
   /** Batches applied to the buffer, not yet flushed. */
@@ -220,6 +224,7 @@ export class MonitorService {
     this.deps = deps;
     this.now = options.now ?? Date.now;
     this.flushIntervalMs = options.flushIntervalMs ?? 10_000;
+    this.adoptionIntervalMs = options.adoptionIntervalMs ?? 60_000;
     this.modelCacheMs = options.modelCacheMs ?? 10_000;
     this.writer =
       deps.store.dialect === 'sqlite' && deps.store.sqlite && options.writer !== 'kysely'
@@ -248,8 +253,13 @@ export class MonitorService {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.flush();
-    await this.journal.unregister();
+    try {
+      await this.flush();
+    } catch (error) {
+      // Raw records are durable: the next process replays what this flush could not write.
+      this.deps.logger.error({ err: error }, 'monitor: final flush failed; the pending batches will be replayed at the next start');
+    }
+    await this.journal.unregister().catch(() => undefined);
   }
 
   /** Test hook: stop without flushing, as if the process had been killed. */
@@ -259,8 +269,11 @@ export class MonitorService {
     this.journal.abandon();
   }
 
-  /** Replays the pending batches of dead processes into this one's rollups. */
-  async recover(): Promise<number> {
+  /**
+   * Replays the pending batches of dead processes into this one's rollups (and flushes
+   * them, unless called from within a flush, which writes them next).
+   */
+  async recover(flushAfter = true): Promise<number> {
     // Infrastructure time (heartbeats, adoption) is wall time; data time is this.now().
     const wall = Date.now();
     this.lastAdoption = wall;
@@ -282,7 +295,7 @@ export class MonitorService {
     }
     if (adopted.length > 0) {
       this.deps.logger.info({ batches: adopted.length, records }, 'monitor: replayed batches left pending by a stopped process');
-      await this.flush();
+      if (flushAfter) await this.flush();
     }
     return records;
   }
@@ -296,7 +309,7 @@ export class MonitorService {
 
   private async flushOnce(): Promise<void> {
     const now = Date.now();
-    if (!this.closed && now - this.lastAdoption >= 60_000) await this.recover();
+    if (!this.closed && now - this.lastAdoption >= this.adoptionIntervalMs) await this.recover(false);
     const rollups = this.buffer.drain();
     const batches = this.applied;
     this.applied = [];
@@ -307,10 +320,10 @@ export class MonitorService {
     this.flushStarts++;
     const postgres = this.store.dialect === 'postgres';
     const done = (async () => {
-      const hours = coarsenByLayout(rollups);
+      // One lock order for every process (PostgreSQL row locks): no deadlocks between replicas.
+      const all = [...rollups, ...coarsenByLayout(rollups)].sort(storeOrder);
       await this.store.db.transaction().execute(async (trx) => {
-        for (const r of rollups) await addRollupToStore(trx, postgres, r, now);
-        for (const h of hours) await addRollupToStore(trx, postgres, h, now);
+        for (const r of all) await addRollupToStore(trx, postgres, r, now);
         await this.journal.deleteBatches(trx, batches);
         await this.journal.heartbeat(trx, now);
       });
@@ -751,7 +764,7 @@ export class MonitorService {
   }
 
   /**
-   * Predictions joined with their outcomes in [from, to), in ingest order, with a known label:
+   * Predictions joined with their outcomes in [from, to), oldest first, with a known label:
    * 'click' — predictions with an impression or a click (label: clicked); 'conversion' —
    * predictions clicked (label: converted); 'label' — predictions with a label.
    */
@@ -761,31 +774,72 @@ export class MonitorService {
   ): AsyncIterable<LabelledRow> {
     await this.modelInfo(model);
     if (!['click', 'conversion', 'label'].includes(q.label)) throw invalid(`label must be click, conversion or label, got ${String(q.label)}`);
-    const PAGE = 5000;
-    for (const [first, last] of await this.rowRanges(model, 'predictions', q.from, q.to)) {
-      let cursor = first - 1;
-      for (;;) {
+    // Raw rows have no time index (ingest speed): the batches' time spans say where they are.
+    // The range is read in time slices holding about SLICE_ROWS records each (by the batches'
+    // counts, spread evenly over their spans), each slice sorted by (ts, seq): oldest first
+    // overall, with bounded memory.
+    const SLICE_ROWS = 50_000;
+    const batches = (
+      await this.store.db
+        .selectFrom('ingest_batches')
+        .select(['min_seq', 'max_seq', 'min_ts', 'max_ts', 'records'])
+        .where('model', '=', model)
+        .where('kind', '=', 'predictions')
+        .where('max_ts', '>=', q.from)
+        .where('min_ts', '<', q.to)
+        .orderBy('min_ts')
+        .execute()
+    )
+      .filter((b) => b.min_seq !== null && b.max_seq !== null)
+      .map((b) => ({ minSeq: Number(b.min_seq), maxSeq: Number(b.max_seq), minTs: Number(b.min_ts), maxTs: Number(b.max_ts), records: Number(b.records) }));
+    type Span = (typeof batches)[number];
+    const estimate = (over: readonly Span[], a: number, b: number) =>
+      over.reduce((sum, s) => sum + (s.records * Math.max(0, Math.min(b, s.maxTs + 1) - Math.max(a, s.minTs))) / (s.maxTs + 1 - s.minTs), 0);
+    let next = 0;
+    let active: Span[] = [];
+    let t = q.from;
+    while (t < q.to) {
+      while (next < batches.length && batches[next]!.minTs < t + HOUR_MS) active.push(batches[next++]!);
+      active = active.filter((s) => s.maxTs >= t);
+      if (active.length === 0) {
+        if (next >= batches.length) return;
+        t = Math.max(t, batches[next]!.minTs);
+        continue;
+      }
+      let end = Math.min(q.to, t + HOUR_MS);
+      while (end - t > 1 && estimate(active, t, end) > SLICE_ROWS) end = t + Math.ceil((end - t) / 2);
+      const over = active.filter((s) => s.minTs < end);
+      const rows: { seq: number; ts: number; version: string; features: Uint8Array | null; extra: string | null; value: number | null }[] = [];
+      for (const [first, last] of mergeRanges(over.map((s) => [s.minSeq, s.maxSeq] as [number, number]))) {
         let query = this.store.db
           .selectFrom('predictions')
           .select(['seq', 'ts', 'version', 'features', 'extra', 'impression', 'click', 'conversion', 'label'])
-          .where('seq', '>', cursor)
+          .where('seq', '>=', first)
           .where('seq', '<=', last)
           .where('model', '=', model)
-          .where('ts', '>=', q.from)
-          .where('ts', '<', q.to);
+          .where('ts', '>=', t)
+          .where('ts', '<', end);
         if (q.label === 'label') query = query.where('label', 'is not', null);
         else if (q.label === 'click') query = query.where((eb) => eb.or([eb('impression', '>', 0), eb('click', '>', 0)]));
         else query = query.where('click', '>', 0);
-        const rows = await query.orderBy('seq').limit(PAGE).execute();
-        const features = await this.layouts.decode(model, rows);
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!;
-          const value = q.label === 'label' ? r.label : q.label === 'click' ? r.click : r.conversion;
-          yield { features: features[i]!, label: (value ?? 0) > 0 ? 1 : 0, ts: Number(r.ts), version: r.version };
+        for (const r of await query.execute()) {
+          rows.push({
+            seq: Number(r.seq),
+            ts: Number(r.ts),
+            version: r.version,
+            features: r.features,
+            extra: r.extra,
+            value: q.label === 'label' ? r.label : q.label === 'click' ? r.click : r.conversion,
+          });
         }
-        if (rows.length < PAGE) break;
-        cursor = Number(rows[rows.length - 1]!.seq);
       }
+      rows.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+      const features = await this.layouts.decode(model, rows);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        yield { features: features[i]!, label: (r.value ?? 0) > 0 ? 1 : 0, ts: r.ts, version: r.version };
+      }
+      t = end;
     }
   }
 
@@ -803,16 +857,7 @@ export class MonitorService {
       .where('min_ts', '<', to)
       .orderBy('min_seq')
       .execute();
-    const ranges: [number, number][] = [];
-    for (const b of batches) {
-      if (b.min_seq === null || b.max_seq === null) continue;
-      const a = Number(b.min_seq);
-      const z = Number(b.max_seq);
-      const last = ranges[ranges.length - 1];
-      if (last && a <= last[1] + 1) last[1] = Math.max(last[1], z);
-      else ranges.push([a, z]);
-    }
-    return ranges;
+    return mergeRanges(batches.flatMap((b) => (b.min_seq === null || b.max_seq === null ? [] : [[Number(b.min_seq), Number(b.max_seq)] as [number, number]])));
   }
 
   // ------------------------------------------------------------ profiles
@@ -826,36 +871,50 @@ export class MonitorService {
   ): Promise<ProfileSummary> {
     const info = await this.modelInfo(model);
     if (!(q.from < q.to)) throw invalid('from must be before to');
-    const ranges = await this.rowRanges(model, 'predictions', q.from, q.to);
-    const inRange = (first: number, last: number) =>
-      this.store.db
-        .selectFrom('predictions')
-        .where('seq', '>=', first)
-        .where('seq', '<=', last)
-        .where('model', '=', model)
-        .where('version', '=', version)
-        .where('ts', '>=', q.from)
-        .where('ts', '<', q.to);
-    let count = 0;
-    for (const [first, last] of ranges) {
-      const { n } = await inRange(first, last).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      count += Number(n);
-    }
+    const { rows, count } = await this.trafficSample(model, { from: q.from, to: q.to, version });
     if (count === 0) {
       throw invalid(
         `no predictions of version "${version}" between ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}; pick a window with traffic`,
       );
     }
-    const stride = Math.ceil(count / MAX_PROFILE_ROWS);
+    const profile = buildProfile(rows, info.features, { ...q.options, source: 'traffic' });
+    return this.saveProfile(model, version, profile, actor, { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), predictions: count });
+  }
+
+  /**
+   * An evenly spaced sample (at most MAX_PROFILE_ROWS) of the feature rows of all predictions
+   * in [from, to), of one version or of all. A retrained version's reference profile is made
+   * from this — everything the model will be asked about — not from the labelled rows it
+   * trained on, which only hold the items that were shown.
+   */
+  async trafficSample(model: string, q: { from: number; to: number; version?: string | undefined }): Promise<{ rows: Record<string, unknown>[]; count: number }> {
+    const ranges = await this.rowRanges(model, 'predictions', q.from, q.to);
+    const inRange = (first: number, last: number) => {
+      let query = this.store.db
+        .selectFrom('predictions')
+        .where('seq', '>=', first)
+        .where('seq', '<=', last)
+        .where('model', '=', model)
+        .where('ts', '>=', q.from)
+        .where('ts', '<', q.to);
+      if (q.version !== undefined) query = query.where('version', '=', q.version);
+      return query;
+    };
+    let count = 0;
+    for (const [first, last] of ranges) {
+      const { n } = await inRange(first, last).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      count += Number(n);
+    }
+    const stride = Math.max(1, Math.ceil(count / MAX_PROFILE_ROWS));
     const rows: Record<string, unknown>[] = [];
     for (const [first, last] of ranges) {
       let query = inRange(first, last).select(['features', 'extra']);
       if (stride > 1) query = query.where(sql<boolean>`seq % ${stride} = 0`);
       rows.push(...(await this.layouts.decode(model, await query.orderBy('seq').execute())));
     }
-    const profile = buildProfile(rows, info.features, { ...q.options, source: 'traffic' });
-    return this.saveProfile(model, version, profile, actor, { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), predictions: count });
+    return { rows, count };
   }
+
 
   /** Builds a profile from reference rows and saves it. */
   async profileFromRows(model: string, version: string, rows: Record<string, unknown>[], options: ProfileOptions, actor: Actor): Promise<ProfileSummary> {
@@ -918,9 +977,10 @@ export class MonitorService {
           if (v !== null) s.latency.push({ ...labels, quantile, seconds: v / 1000 });
         }
       }
-      // Drift over the last hour, for the versions with the most traffic.
+      // Drift over the last hour (settings.metrics.driftWindow), for the versions with the most traffic.
       try {
-        const hourTotals = await this.totals(m.name, { from: end - HOUR_MS, to: end });
+        const driftWindow = exportDriftWindowMs(m.settings);
+        const hourTotals = await this.totals(m.name, { from: end - driftWindow, to: end });
         const byVersion = new Map<string, number>();
         for (const t of hourTotals) byVersion.set(t.version, (byVersion.get(t.version) ?? 0) + t.requests);
         const versions = [...byVersion]
@@ -929,7 +989,7 @@ export class MonitorService {
           .slice(0, EXPORT_LIMITS.versionsPerModel)
           .map(([v]) => v);
         if (versions.length > 0) {
-          const drift = await this.drift(m.name, { from: end - HOUR_MS, to: end, versions });
+          const drift = await this.drift(m.name, { from: end - driftWindow, to: end, versions });
           for (const v of drift.versions) {
             const w = v.windows[0];
             if (!w) continue;
@@ -967,6 +1027,31 @@ export class MonitorService {
   }
 }
 
+/** Union of closed integer ranges, as sorted disjoint ranges. */
+function mergeRanges(ranges: [number, number][]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [a, z] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], z);
+    else out.push([a, z]);
+  }
+  return out;
+}
+
+/** The order of the rollups table's unique key. */
+function storeOrder(a: Rollup, b: Rollup): number {
+  const c = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    c(a.model, b.model) ||
+    a.bucketMs - b.bucketMs ||
+    a.bucketStart - b.bucketStart ||
+    c(a.version, b.version) ||
+    c(a.arm, b.arm) ||
+    c(a.layout?.id ?? '', b.layout?.id ?? '')
+  );
+}
+
 /** Hour rollups of minute rollups, per histogram layout (layouts never mix). */
 function coarsenByLayout(rollups: readonly Rollup[]): Rollup[] {
   const byLayout = new Map<string, Rollup[]>();
@@ -979,4 +1064,11 @@ function coarsenByLayout(rollups: readonly Rollup[]): Rollup[] {
   const out: Rollup[] = [];
   for (const list of byLayout.values()) out.push(...coarsen(list, HOUR_MS));
   return out;
+}
+
+/** The window the exported drift gauges cover: the model's `settings.metrics.driftWindow`, default 1 h. */
+function exportDriftWindowMs(settings: Record<string, unknown>): number {
+  const metrics = settings.metrics as { driftWindow?: unknown } | undefined;
+  const ms = parseDuration(metrics?.driftWindow);
+  return ms !== undefined && ms >= MINUTE_MS ? Math.round(ms / MINUTE_MS) * MINUTE_MS : HOUR_MS;
 }

@@ -141,7 +141,7 @@ export function planForWindows(range: ResolvedRange): ResolutionPlan {
 
 // ---------------------------------------------------------------- drift over windows
 
-export interface DriftSettings extends Omit<DriftOptions, 'featureTypes' | 'bins' | 'maxCategories'> {}
+export type DriftSettings = Omit<DriftOptions, 'featureTypes' | 'bins' | 'maxCategories'>;
 
 export interface WindowFeatureResult {
   feature: string;

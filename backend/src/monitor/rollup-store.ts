@@ -107,12 +107,10 @@ export function addCountsInto(bytes: Uint8Array, into: readonly Float64Array[]):
   // inline, one-byte values (most bins of a minute) on the fast path.
   const end = bytes.length;
   let pos = 1;
-  let b = 0;
+  let b: number;
   let x = 0;
   let scale = 1;
-  // n arrays
-  x = 0;
-  scale = 1;
+  // number of arrays
   do {
     if (pos >= end) throw new CountsFormatError('truncated counts');
     b = bytes[pos++] as number;

@@ -18,6 +18,8 @@ export interface MonitorWiring {
   now?: () => number;
   championOf?: (model: string) => Promise<string | undefined>;
   options?: MonitorOptions;
+  /** How long the exported gauges' snapshot is reused (default SNAPSHOT_TTL_MS). */
+  snapshotTtlMs?: number;
 }
 
 export function createMonitor(w: MonitorWiring): { monitor: MonitorService; profiles: ProfileStore } {
@@ -34,6 +36,6 @@ export function createMonitor(w: MonitorWiring): { monitor: MonitorService; prof
     },
     { ...(w.now ? { now: w.now } : {}), ...w.options },
   );
-  registerMonitorGauges(w.registry, () => monitor.exportSnapshot(SNAPSHOT_TTL_MS));
+  registerMonitorGauges(w.registry, () => monitor.exportSnapshot(w.snapshotTtlMs ?? SNAPSHOT_TTL_MS));
   return { monitor, profiles };
 }

@@ -1,11 +1,12 @@
 import { concatEncoded, type EncodedRows, type ModelSession } from './onnx-session.ts';
 
 export interface MicroBatchOptions {
-  /** Rows per session.run at most; a full batch runs at once. */
+  /** Rows per session.run at most. */
   maxRows: number;
   /**
-   * How long the first waiting request may wait for company, in ms. 0: gather only what
-   * arrives in the same event-loop turn (setImmediate), adding no timer latency.
+   * 0 (default): adaptive — a request finding the session idle runs at once (no added
+   * latency); requests arriving while a run is in flight wait for it and then run together
+   * as one batch. > 0: the first waiting request holds the batch open this many ms.
    */
   maxWaitMs: number;
   /** Told the size of each run (metrics). */
@@ -20,15 +21,18 @@ interface Waiting {
 
 /**
  * Gathers concurrent requests for one session into one `session.run`. onnxruntime-node runs
- * each call synchronously on the main thread after a setImmediate hop, so per-call overhead
- * (tensor wrapping, feeds checks, the hop) is paid once per batch instead of once per request.
+ * each call synchronously on the main thread after a setImmediate hop, so the per-call cost
+ * (tensor wrapping, feed checks, the hop) is paid once per batch instead of once per request.
+ * With the adaptive default a lone request never waits; batches form only under load, where
+ * they raise throughput.
  */
 export class MicroBatcher {
   private readonly session: ModelSession;
   private readonly options: MicroBatchOptions;
   private queue: Waiting[] = [];
   private queuedRows = 0;
-  private scheduled = false;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(session: ModelSession, options: MicroBatchOptions) {
     this.session = session;
@@ -39,21 +43,31 @@ export class MicroBatcher {
     return new Promise<Float64Array>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });
       this.queuedRows += rows.count;
-      if (this.queuedRows >= this.options.maxRows) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        if (this.options.maxWaitMs > 0) setTimeout(() => this.flush(), this.options.maxWaitMs);
-        else setImmediate(() => this.flush());
+      if (this.options.maxWaitMs > 0) {
+        if (this.queuedRows >= this.options.maxRows) this.flush();
+        else this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+      } else if (!this.running) {
+        this.flush();
       }
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.queuedRows = 0;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return;
+    // Take up to maxRows (at least one request, whatever its size).
+    let take = 0;
+    let rows = 0;
+    while (take < this.queue.length && (take === 0 || rows + this.queue[take]!.rows.count <= this.options.maxRows)) {
+      rows += this.queue[take]!.rows.count;
+      take++;
+    }
+    const batch = this.queue.splice(0, take);
+    this.queuedRows -= rows;
+    this.running = true;
     const merged = concatEncoded(batch.map((w) => w.rows));
     this.options.onRun?.(merged.count);
     this.session.score(merged).then(
@@ -63,10 +77,19 @@ export class MicroBatcher {
           waiting.resolve(scores.subarray(offset, offset + waiting.rows.count));
           offset += waiting.rows.count;
         }
+        this.done();
       },
       (error: unknown) => {
         for (const waiting of batch) waiting.reject(error);
+        this.done();
       },
     );
+  }
+
+  private done(): void {
+    this.running = false;
+    if (this.queue.length === 0) return;
+    if (this.options.maxWaitMs > 0 && this.queuedRows < this.options.maxRows) this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+    else this.flush();
   }
 }

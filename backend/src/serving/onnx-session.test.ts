@@ -61,7 +61,11 @@ describe('ONNX sessions', () => {
     const inputs = Array.from({ length: 100 }, (_, i) => ({ a: i / 10, b: (i % 7) / 3 }));
     const scores = await Promise.all(inputs.map((row) => batcher.score(session.encode([row], where))));
     inputs.forEach((row, i) => assert.ok(Math.abs(scores[i]![0]! - logistic(weights, 0, [row.a, row.b])) < 1e-6));
-    assert.deepEqual(runs, [64, 36], 'a full batch runs at once; the rest in the same turn');
+    assert.deepEqual(runs, [1, 64, 35], 'the first runs at once; those arriving meanwhile run together, at most maxRows each');
+    const timed = new MicroBatcher(session, { maxRows: 64, maxWaitMs: 2, onRun: (n) => runs.push(n) });
+    runs.length = 0;
+    await Promise.all(inputs.slice(0, 10).map((row) => timed.score(session.encode([row], where))));
+    assert.deepEqual(runs, [10], 'with maxWaitMs the batch is held open');
     assert.equal(concatEncoded([session.encode([{ a: 1, b: 2 }], where), session.encode([{ a: 3, b: 4 }], where)]).matrix?.join(','), '1,2,3,4');
     await session.release();
   });

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { invalid } from '../errors.ts';
 import type { Feature } from '../registry/model-schemas.ts';
@@ -24,18 +27,35 @@ export interface SessionLoadOptions {
   intraOpThreads?: number;
 }
 
-const availableBackends = (): Set<string> => {
-  try {
-    return new Set(ort.listSupportedBackends().map((b) => b.name));
-  } catch {
-    return new Set(['cpu']);
-  }
+/** Execution-provider libraries onnxruntime-node loads at run time (not bundled with the npm package). */
+const PROVIDER_LIBRARIES: Record<string, string> = {
+  cuda: 'libonnxruntime_providers_cuda.so',
+  tensorrt: 'libonnxruntime_providers_tensorrt.so',
 };
+
+let available: Set<string> | undefined;
+
+/** Providers this build can use: bundled ones, plus those whose library is installed beside the binding. */
+export function availableProviders(): Set<string> {
+  if (available) return available;
+  available = new Set(['cpu']);
+  try {
+    const require = createRequire(import.meta.url);
+    const bindingDir = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    for (const backend of ort.listSupportedBackends()) {
+      const library = PROVIDER_LIBRARIES[backend.name];
+      if (backend.bundled || (library && fs.existsSync(path.join(bindingDir, library)))) available.add(backend.name);
+    }
+  } catch {
+    /* CPU only */
+  }
+  return available;
+}
 
 /** The providers to ask for: the configured ones this build has, then CPU. */
 export function resolveProviders(requested: readonly string[] = ['cpu']): string[] {
-  const available = availableBackends();
-  const chosen = requested.filter((p) => p === 'cpu' || available.has(p));
+  const have = availableProviders();
+  const chosen = requested.filter((p) => p === 'cpu' || have.has(p));
   if (!chosen.includes('cpu')) chosen.push('cpu');
   return chosen;
 }

@@ -134,6 +134,45 @@ for (const dialect of testDialects()) {
       await kill9(service);
     });
 
+    test('a crash inside the promotion transaction (or right after its commit): all or nothing', async () => {
+      const env = await envFor(dialect);
+      let service = await startService(env);
+      running.push(service);
+      assert.equal((await call(service.url, 'POST', '/api/v1/models', { name: 'ctr', features: testFeatures })).status, 201);
+      for (const w of [1, 2]) {
+        assert.equal((await call(service.url, 'POST', '/api/v1/models/ctr/versions', { artifact: logisticRegressionOnnx({ weights: [w / 10, 0.3] }).toString('base64') })).status, 201);
+      }
+      assert.equal((await call(service.url, 'POST', '/api/v1/models/ctr/actions/promote', { version: 'v1', reason: 'start' })).status, 200);
+      await kill9(service);
+
+      for (const [point, expected] of [['action.before_commit', 'v1'], ['action.after_commit', 'v2']] as const) {
+        service = await startService({ ...env, MODELWATCH_FAILPOINT: point });
+        running.push(service);
+        const crashed = await call(service.url, 'POST', '/api/v1/models/ctr/actions/promote', { version: 'v2', reason: point }, { 'idempotency-key': point }).catch(
+          (error: Error) => error,
+        );
+        assert.ok(crashed instanceof Error, `${point}: the service died before answering`);
+        await new Promise<void>((resolve) => (service.child.exitCode !== null || service.child.signalCode !== null ? resolve() : service.child.once('exit', () => resolve())));
+
+        service = await startService(env);
+        running.push(service);
+        const aliases = (await call(service.url, 'GET', '/api/v1/models/ctr/aliases')).body;
+        assert.equal(aliases.champion, expected, `${point}: champion after restart`);
+        const promotes = (await call(service.url, 'GET', '/api/v1/models/ctr/actions?type=promote')).body.actions as Array<{ reason: string; status: string }>;
+        assert.equal(promotes.filter((a) => a.reason === point).length, point === 'action.before_commit' ? 0 : 1, `${point}: the action row commits with the alias`);
+        const predict = await call(service.url, 'POST', '/api/v1/models/ctr/predict', { features: { price: 1, age: 2 } });
+        assert.equal(predict.body.predictions[0].version, expected);
+        // The client retries with the same key: a committed promotion answers its first result; a lost one runs now.
+        const retried = await call(service.url, 'POST', '/api/v1/models/ctr/actions/promote', { version: 'v2', reason: point }, { 'idempotency-key': point });
+        assert.equal(retried.status, 200, retried.text);
+        assert.equal((await call(service.url, 'GET', '/api/v1/models/ctr/aliases')).body.champion, 'v2');
+        if (point === 'action.before_commit') {
+          assert.equal((await call(service.url, 'POST', '/api/v1/models/ctr/actions/rollback', { reason: 'reset' })).status, 200);
+        }
+        await kill9(service);
+      }
+    });
+
     test('a corrupted artifact is detected at load and reported; the other versions keep serving', async () => {
       const env = await envFor(dialect);
       let service = await startService(env);

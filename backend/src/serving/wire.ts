@@ -11,6 +11,7 @@ import { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelService } from '../registry/models.ts';
 import { VersionRegistry, type ProfileSink } from '../registry/versions.ts';
 import type { Store } from '../store/database.ts';
+import { resolveProviders } from './onnx-session.ts';
 import { PredictService } from './predict.ts';
 import { PredictionLog, type PredictionSink } from './prediction-log.ts';
 import { TrafficRouter, type ExperimentAssigner } from './router.ts';
@@ -55,6 +56,9 @@ export interface RegistryServing {
 export function createRegistryServing(deps: RegistryServingDeps): RegistryServing {
   const config = deps.serving ?? servingConfigFromEnv();
   const logger = deps.logger;
+  const providers = resolveProviders(config.providers);
+  const missing = config.providers.filter((p) => !providers.includes(p));
+  if (missing.length) logger.warn({ requested: config.providers, using: providers }, `ONNX execution providers not available in this build: ${missing.join(', ')}; using ${providers.join(', ')}`);
   const metrics = createServingMetrics(deps.metrics.registry);
   const pool = new SessionPool((model, version, status) => metrics.setSessionStatus(model, version, status));
   const locks = new KeyedMutex();
@@ -69,7 +73,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     locks,
     logger,
     profiles: () => sinkOf<ProfileSink>(deps.services().profiles, 'save'),
-    sessionOptions: { providers: config.providers, intraOpThreads: config.intraOpThreads },
+    sessionOptions: { providers, intraOpThreads: config.intraOpThreads },
   });
   const router = new TrafficRouter({
     pool,

@@ -77,6 +77,7 @@ export class MwApiClient {
     return this.get<KpiResponse>(`/api/v1/models/${seg(model)}/kpis`, { ...window, ...filter });
   }
 
+  /** `feature` and `version` take comma-separated lists. */
   drift(model: string, window: TimeWindow, filter: { version?: string; feature?: string; method?: string }) {
     return this.get<DriftResponse>(`/api/v1/models/${seg(model)}/drift`, { ...window, ...filter });
   }

@@ -48,25 +48,44 @@ export type DriftMethod = (typeof DRIFT_METHODS)[number];
 
 export interface DriftFeatureResult {
   feature: string;
+  type?: FeatureType;
   method: string;
   score: number;
+  /** Raw p-value (ks, chi_square). */
   pValue?: number | null;
+  /** After the correction across features; the verdict uses this one. */
+  adjustedPValue?: number | null;
+  threshold?: number;
   drifted: boolean;
+  insufficientData?: boolean;
 }
 
-/** One time window of a drift query: per-feature results plus the dataset verdict. */
+/** One time window: per-feature results plus the dataset verdict. */
 export interface DriftWindow {
-  /** Window start, epoch ms (older backends may send `ts`). */
-  start?: number;
-  ts?: number;
-  end?: number;
+  /** Window start, epoch ms. */
+  ts: number;
+  from?: string;
+  to?: string;
+  count?: number;
   features: DriftFeatureResult[];
   driftShare: number;
   datasetDrifted: boolean;
 }
 
-export interface DriftResponse {
+/** Drift of one version's traffic against a reference profile. */
+export interface VersionDrift {
+  version: string;
+  profile?: { version: string; source: string; rows: number; createdAt: string } | null;
+  /** Why there are no windows (e.g. no reference profile). */
+  message?: string;
   windows: DriftWindow[];
+}
+
+export interface DriftResponse {
+  from?: number;
+  to?: number;
+  step?: number;
+  versions: VersionDrift[];
 }
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
@@ -88,33 +107,48 @@ export interface Experiment {
   model: string;
   arms: ExperimentArm[];
   primaryMetric: string;
-  status?: string;
-  createdAt?: string;
+  status: 'running' | 'stopped';
+  startedAt?: string;
 }
 
-/** Result for one arm of one metric; effect, CI, p-value and chance to win compare it to control. */
+/** One comparison of a treatment arm with the control (null for the control itself). */
+export interface Comparison {
+  effect: number;
+  difference: 'relative' | 'absolute';
+  ci: [number, number];
+  pValue: number;
+  adjustedPValue?: number;
+  significant: boolean;
+  chanceToWin: number;
+}
+
 export interface ArmResult {
   arm: string;
-  version?: string;
+  version: string;
   n: number;
-  value: number | null;
-  effect?: number | null;
-  ci?: [number, number] | null;
-  pValue?: number | null;
-  chanceToWin?: number | null;
-  significant?: boolean;
+  sum?: number;
+  mean: number | null;
+  comparison: Comparison | null;
 }
 
 export interface MetricResult {
   metric: string;
+  role?: 'primary' | 'guardrail' | 'secondary';
+  kind?: 'proportion' | 'mean';
   arms: ArmResult[];
 }
 
 export interface ExperimentResults {
-  id: string;
+  experimentId: string;
+  model: string;
   metrics: MetricResult[];
-  srm?: { pValue: number; mismatch: boolean };
-  recommendation?: { decision: string; reason?: string };
+  srm: { counts?: number[]; expected?: number[]; pValue: number; mismatch: boolean };
+  decision: {
+    recommendation: 'promote' | 'rollback' | 'keep_running' | 'inconclusive';
+    reasons: string[];
+    winner: { arm: string; version: string } | null;
+  };
+  notes?: string[];
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -125,7 +159,8 @@ export interface Job {
   model?: string | null;
   status: JobStatus;
   progress: number;
-  runner?: string;
+  runner?: string | null;
+  message?: string | null;
   createdAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;

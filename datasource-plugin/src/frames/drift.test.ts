@@ -1,14 +1,15 @@
 import { driftFrames } from './drift';
 
-const response = {
+const version = (name: string, scale = 1) => ({
+  version: name,
   windows: [
     {
-      start: 2000,
+      ts: 2000,
       driftShare: 0.5,
       datasetDrifted: false,
       features: [
-        { feature: 'age', method: 'psi', score: 0.3, drifted: true },
-        { feature: 'price', method: 'psi', score: 0.01, pValue: 0.9, drifted: false },
+        { feature: 'age', method: 'psi', score: 0.3 * scale, drifted: true },
+        { feature: 'price', method: 'ks', score: 0.01, pValue: 0.9, adjustedPValue: 0.95, drifted: false },
       ],
     },
     {
@@ -16,30 +17,37 @@ const response = {
       driftShare: 0,
       datasetDrifted: false,
       features: [
-        { feature: 'age', method: 'psi', score: 0.02, drifted: false },
-        { feature: 'price', method: 'psi', score: 0.02, pValue: 0.8, drifted: false },
+        { feature: 'age', method: 'psi', score: 0.02 * scale, drifted: false },
+        { feature: 'price', method: 'ks', score: 0.02, pValue: 0.8, drifted: false },
       ],
     },
   ],
-};
+});
 
 describe('driftFrames', () => {
-  it('makes one series per feature in time order, plus the drift share', () => {
-    const frames = driftFrames('B', 'm', response, 'score');
+  it('makes one series per feature and method in time order, plus the drift share', () => {
+    const frames = driftFrames('B', 'm', { versions: [version('v1')] }, 'score');
     expect(frames.map((f) => f.name)).toEqual(['age', 'price', 'drift share']);
     expect(frames[0]!.fields[0]!.values).toEqual([1000, 2000]);
     expect(frames[0]!.fields[1]!.values).toEqual([0.02, 0.3]);
     expect(frames[0]!.fields[1]!.config.displayNameFromDS).toBe('age (psi)');
+    expect(frames[0]!.fields[1]!.labels).toEqual({ model: 'm', version: 'v1', feature: 'age', method: 'psi' });
     expect(frames[2]!.fields[1]!.values).toEqual([0, 0.5]);
     expect(frames[2]!.fields[1]!.config.unit).toBe('percentunit');
   });
 
-  it('shows drifted as 0/1 and p-values as null where a method has none', () => {
-    const drifted = driftFrames('B', 'm', response, 'drifted', ['age']);
+  it('shows drifted as 0/1 and the p-value the verdict used (adjusted when present)', () => {
+    const drifted = driftFrames('B', 'm', { versions: [version('v1')] }, 'drifted', ['age']);
     expect(drifted).toHaveLength(1);
     expect(drifted[0]!.fields[1]!.values).toEqual([0, 1]);
-    const pValues = driftFrames('B', 'm', response, 'pValue', ['age', 'price']);
+    const pValues = driftFrames('B', 'm', { versions: [version('v1')] }, 'pValue', ['age', 'price']);
     expect(pValues[0]!.fields[1]!.values).toEqual([null, null]);
-    expect(pValues[1]!.fields[1]!.values).toEqual([0.8, 0.9]);
+    expect(pValues[1]!.fields[1]!.values).toEqual([0.8, 0.95]);
+  });
+
+  it('names the version when several are compared', () => {
+    const frames = driftFrames('B', 'm', { versions: [version('v1'), version('v2', 2)] }, 'score', ['age']);
+    expect(frames.map((f) => f.fields[1]!.config.displayNameFromDS)).toEqual(['v1 age (psi)', 'v2 age (psi)']);
+    expect(frames[1]!.fields[1]!.values).toEqual([0.04, 0.6]);
   });
 });

@@ -1,46 +1,44 @@
 import { experimentFrame } from './experiment';
+import type { ExperimentResults } from '../api/types';
 
-const results = {
-  id: 'exp-1',
+const comparison = { effect: 0.1, difference: 'relative' as const, ci: [0.02, 0.18] as [number, number], pValue: 0.01, adjustedPValue: 0.02, significant: true, chanceToWin: 0.99 };
+const results: ExperimentResults = {
+  experimentId: 'exp-1',
+  model: 'ctr',
+  srm: { pValue: 0.5, mismatch: false },
+  decision: { recommendation: 'promote', reasons: [], winner: null },
   metrics: [
+    { metric: 'cvr', role: 'secondary', kind: 'proportion', arms: [{ arm: 'control', version: 'v1', n: 50, mean: 0.1, comparison: null }] },
     {
       metric: 'ctr',
+      role: 'primary',
+      kind: 'proportion',
       arms: [
-        { arm: 'control', version: 'v1', n: 1000, value: 0.05 },
-        {
-          arm: 'treatment',
-          version: 'v2',
-          n: 990,
-          value: 0.055,
-          effect: 0.1,
-          ci: [0.02, 0.18] as [number, number],
-          pValue: 0.01,
-          chanceToWin: 0.99,
-        },
+        { arm: 'control', version: 'v1', n: 1000, mean: 0.05, comparison: null },
+        { arm: 'treatment', version: 'v2', n: 990, mean: 0.055, comparison },
       ],
     },
-    { metric: 'cvr', arms: [{ arm: 'control', n: 50, value: 0.1 }] },
   ],
 };
 
 describe('experimentFrame', () => {
-  it('uses the first (primary) metric by default and shows lift as a percentage', () => {
+  it('uses the primary metric by default and shows lift as a percentage', () => {
     const frame = experimentFrame('C', results, 'lift');
-    const names = frame.fields.map((f) => f.name);
-    expect(names).toEqual(['arm', 'version', 'n', 'lift']);
-    expect(frame.fields[3]!.values).toEqual([null, 0.1]);
-    expect(frame.fields[3]!.config.unit).toBe('percentunit');
+    expect(frame.fields.map((f) => f.name)).toEqual(['arm', 'version', 'n', 'mean', 'lift']);
+    expect(frame.fields[4]!.values).toEqual([null, 0.1]);
+    expect(frame.fields[4]!.config.unit).toBe('percentunit');
+    expect(frame.fields[4]!.config.displayName).toBe('Lift (ctr)');
   });
 
-  it('gives the interval bounds beside the lift', () => {
-    const frame = experimentFrame('C', results, 'ci', 'ctr');
-    expect(frame.fields.map((f) => f.name)).toEqual(['arm', 'version', 'n', 'lift', 'ciLow', 'ciHigh']);
-    expect(frame.fields[4]!.values).toEqual([null, 0.02]);
-    expect(frame.fields[5]!.values).toEqual([null, 0.18]);
+  it('gives the interval bounds beside the lift, and the adjusted p-value', () => {
+    const ci = experimentFrame('C', results, 'ci', 'ctr');
+    expect(ci.fields.map((f) => f.name)).toEqual(['arm', 'version', 'n', 'mean', 'lift', 'ciLow', 'ciHigh']);
+    expect(ci.fields[6]!.values).toEqual([null, 0.18]);
+    expect(experimentFrame('C', results, 'pValue').fields[4]!.values).toEqual([null, 0.02]);
   });
 
   it('picks a named metric, and is empty for an unknown one', () => {
-    expect(experimentFrame('C', results, 'pValue', 'cvr').fields[0]!.values).toEqual(['control']);
+    expect(experimentFrame('C', results, 'chanceToWin', 'cvr').fields[0]!.values).toEqual(['control']);
     expect(experimentFrame('C', results, 'chanceToWin', 'nope').length).toBe(0);
   });
 });

@@ -7,9 +7,11 @@ import { kpiUnit } from './units';
 export function kpiFrames(refId: string, model: string, response: KpiResponse): DataFrame[] {
   return response.series.map((series) => {
     const label = KPI_LABELS[series.kpi] ?? series.kpi;
-    const arm = series.arm ? ` · ${series.arm}` : '';
+    // '*' is the backend's "all arms" (traffic outside experiments).
+    const hasArm = Boolean(series.arm) && series.arm !== '*';
+    const arm = hasArm ? ` · ${series.arm}` : '';
     const labels: Record<string, string> = { model, kpi: series.kpi, version: series.version };
-    if (series.arm) {
+    if (hasArm && series.arm) {
       labels.arm = series.arm;
     }
     return createDataFrame({

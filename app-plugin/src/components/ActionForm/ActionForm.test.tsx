@@ -14,7 +14,7 @@ import { describeAction } from './describeAction';
 import { testIds } from '../testIds';
 
 const readRoutes = {
-  'GET /read/api/v1/models/ctr/aliases': { data: { aliases: { champion: 'v2', challenger: 'v3' } } },
+  'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v2', challenger: 'v3' } },
   'GET /read/api/v1/models/ctr/versions': {
     data: { versions: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3' }] },
   },

@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { Alert, Button, Combobox, Field, Input, Stack, Text, TextArea } from '@grafana/ui';
+import { Alert, Button, Combobox, Field, Input, RadioButtonGroup, Stack, Text, TextArea } from '@grafana/ui';
 import { errorMessage, idempotencyKey } from '../../api/client';
 import type { Action, ActionType } from '../../api/types';
 import { useModelAction } from '../../data/useActions';
@@ -7,6 +7,13 @@ import { useAliases, useVersions } from '../../data/useModels';
 import { prefixRoute, ROUTES } from '../../constants';
 import { testIds } from '../testIds';
 import { ACTION_TITLES, describeAction } from './describeAction';
+
+/** Trainers the backend runs: its built-in one (CPU) or a command (any trainer, GPUs). Empty: the model's setting. */
+const RUNNERS = [
+  { label: 'Model default', value: '' },
+  { label: 'Built-in', value: 'builtin' },
+  { label: 'Command', value: 'command' },
+];
 
 export interface ActionFormProps {
   type: ActionType;
@@ -88,10 +95,10 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
       )}
       {type === 'retrain' && (
         <Stack>
-          <Field label="Runner" description="Empty: the backend's default">
-            <Input value={runner} placeholder="builtin" onChange={(e) => setRunner(e.currentTarget.value.trim())} />
+          <Field label="Runner">
+            <RadioButtonGroup options={RUNNERS} value={runner} onChange={setRunner} />
           </Field>
-          <Field label="GPUs" description="For runners that use them">
+          <Field label="GPUs" description="Command runner only">
             <Input
               type="number"
               min={0}

@@ -14,30 +14,36 @@ jest.mock('../FeatureSparkline', () => ({
 
 import { DriftTable } from './DriftTable';
 
+const windows = [
+  {
+    ts: 1,
+    driftShare: 0,
+    datasetDrifted: false,
+    features: [
+      { feature: 'age', method: 'ks', score: 0.01, pValue: 0.9, drifted: false },
+      { feature: 'zip', method: 'ks', score: 0.02, pValue: 0.5, drifted: false },
+    ],
+  },
+  {
+    ts: 2,
+    driftShare: 0.5,
+    datasetDrifted: true,
+    features: [
+      { feature: 'age', method: 'ks', score: 0.02, pValue: 0.8, drifted: false },
+      { feature: 'zip', method: 'ks', score: 0.31, pValue: 0.000001, adjustedPValue: 0.00001, drifted: true },
+    ],
+  },
+];
+
 describe('DriftTable', () => {
-  it('lists features drifted first, with verdict, p-value and a sparkline of the score', async () => {
+  it("shows the champion's features drifted first, with verdict, p-value and a sparkline", async () => {
     fake = fakeFetch({
+      'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v2', challenger: null } },
       'GET /read/api/v1/models/ctr/drift': {
         data: {
-          windows: [
-            {
-              start: 1,
-              driftShare: 0,
-              datasetDrifted: false,
-              features: [
-                { feature: 'age', method: 'ks', score: 0.01, pValue: 0.9, drifted: false },
-                { feature: 'zip', method: 'ks', score: 0.02, pValue: 0.5, drifted: false },
-              ],
-            },
-            {
-              start: 2,
-              driftShare: 0.5,
-              datasetDrifted: true,
-              features: [
-                { feature: 'age', method: 'ks', score: 0.02, pValue: 0.8, drifted: false },
-                { feature: 'zip', method: 'ks', score: 0.31, pValue: 0.00001, drifted: true },
-              ],
-            },
+          versions: [
+            { version: 'v1', windows: [] },
+            { version: 'v2', profile: { version: 'v2', source: 'training', rows: 1000, createdAt: '' }, windows },
           ],
         },
       },
@@ -51,6 +57,17 @@ describe('DriftTable', () => {
     expect(within(rows[0]!).getByText('trend 0.02 0.31')).toBeInTheDocument();
     expect(within(rows[1]!).getByText('Stable')).toBeInTheDocument();
     // ~30 windows over the range: 3,000,000 ms / 30 = 100,000 ms per window.
-    expect(fake.requests[0]!.params).toMatchObject({ step: 100_000 });
+    expect(fake.requests.find((r) => r.url.endsWith('/drift'))!.params).toMatchObject({ step: 100_000 });
+  });
+
+  it("passes on the backend's explanation when there is nothing to show", async () => {
+    fake = fakeFetch({
+      'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v1' } },
+      'GET /read/api/v1/models/ctr/drift': {
+        data: { versions: [{ version: 'v1', message: 'no reference profile for v1', windows: [] }] },
+      },
+    });
+    renderWithProviders(<DriftTable model="ctr" range={{ from: 0, to: 3_000_000, step: 60_000 }} />);
+    expect(await screen.findByText('no reference profile for v1')).toBeInTheDocument();
   });
 });

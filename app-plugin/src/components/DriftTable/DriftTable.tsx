@@ -1,7 +1,7 @@
 import React, { useMemo } from 'react';
 import { Badge, Column, InteractiveTable, Stack, Text } from '@grafana/ui';
-import { useDrift, type Range } from '../../data/useModels';
-import { featureDrift, type FeatureDrift } from '../../utils/frames';
+import { useAliases, useDrift, type Range } from '../../data/useModels';
+import { featureDrift, pickVersion, type FeatureDrift } from '../../utils/frames';
 import { decimal, percent, pValue } from '../../utils/format';
 import { FeatureSparkline } from '../FeatureSparkline';
 import { QueryState } from '../QueryState';
@@ -29,7 +29,7 @@ const columns: Array<Column<FeatureDrift>> = [
   },
 ];
 
-/** Per-feature drift for the range: latest verdict, score, p-value, and a sparkline of the score. */
+/** Per-feature drift of the champion's traffic: latest verdict, score, p-value, and a sparkline. */
 export function DriftTable({ model, range }: { model: string; range: Range }) {
   // About 30 windows over the range, so each sparkline has a shape.
   const windowed = useMemo(
@@ -37,24 +37,30 @@ export function DriftTable({ model, range }: { model: string; range: Range }) {
     [range]
   );
   const drift = useDrift(model, windowed);
+  const champion = useAliases(model).data?.champion;
   return (
     <div data-testid={testIds.model.driftTable}>
       <QueryState query={drift} what="drift">
         {(response) => {
-          const rows = featureDrift(response);
-          const latest = [...response.windows].sort((a, b) => (b.start ?? b.ts ?? 0) - (a.start ?? a.ts ?? 0))[0];
-          if (rows.length === 0) {
-            return <p>No drift results in this time range (no traffic, or no reference profile).</p>;
+          const version = pickVersion(response, champion);
+          const rows = featureDrift(version?.windows ?? []);
+          const latest = [...(version?.windows ?? [])]
+            .filter((w) => w.features.length > 0)
+            .sort((a, b) => b.ts - a.ts)[0];
+          if (!version || rows.length === 0) {
+            return (
+              <p>{version?.message ?? 'No drift results in this time range (no traffic, or no reference profile).'}</p>
+            );
           }
           return (
             <Stack direction="column">
-              {latest && (
-                <Text color={latest.datasetDrifted ? 'error' : 'secondary'}>
-                  Latest window: {percent(latest.driftShare, 0)} of features drifted
-                  {latest.datasetDrifted ? ' — the dataset as a whole has drifted.' : '.'}
-                </Text>
-              )}
-              <InteractiveTable columns={columns} data={rows} getRowId={(r) => r.feature} />
+              <Text color={latest?.datasetDrifted ? 'error' : 'secondary'}>
+                Version {version.version}
+                {version.profile ? ` against the reference profile of ${version.profile.version}` : ''}. Latest window:{' '}
+                {percent(latest?.driftShare, 0)} of features drifted
+                {latest?.datasetDrifted ? ' — the dataset as a whole has drifted.' : '.'}
+              </Text>
+              <InteractiveTable columns={columns} data={rows} getRowId={(r) => `${r.feature}/${r.method}`} />
             </Stack>
           );
         }}

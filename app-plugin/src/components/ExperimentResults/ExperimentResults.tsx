@@ -7,83 +7,113 @@ import { IntervalBar } from './IntervalBar';
 
 /** Axis half-width for a metric's interval bars: the widest bound, at least ±1%. */
 export function intervalScale(metric: MetricResult): number {
-  const bounds = metric.arms.flatMap((a) => (a.ci ? [Math.abs(a.ci[0]), Math.abs(a.ci[1])] : []));
+  const bounds = metric.arms.flatMap((a) =>
+    a.comparison ? [Math.abs(a.comparison.ci[0]), Math.abs(a.comparison.ci[1])] : []
+  );
   return Math.max(0.01, ...bounds);
 }
 
-function columns(scale: number): Array<Column<ArmResult>> {
+/** Relative effects and proportion differences read as percentages; absolute mean differences as numbers. */
+function effectText(value: number, metric: MetricResult, relative: boolean): string {
+  return relative || metric.kind === 'proportion' ? signedPercent(value) : `${value > 0 ? '+' : ''}${decimal(value)}`;
+}
+
+function columns(metric: MetricResult): Array<Column<ArmResult>> {
+  const scale = intervalScale(metric);
   return [
-    {
-      id: 'arm',
-      header: 'Arm',
-      cell: ({ row }) => `${row.original.arm}${row.original.version ? ` (${row.original.version})` : ''}`,
-    },
+    { id: 'arm', header: 'Arm', cell: ({ row }) => `${row.original.arm} (${row.original.version})` },
     { id: 'n', header: 'Units' },
-    { id: 'value', header: 'Value', cell: ({ row }) => decimal(row.original.value, 4) },
-    { id: 'effect', header: 'Lift', cell: ({ row }) => signedPercent(row.original.effect) },
+    {
+      id: 'mean',
+      header: metric.kind === 'proportion' ? 'Rate' : 'Mean',
+      cell: ({ row }) => (metric.kind === 'proportion' ? percent(row.original.mean, 2) : decimal(row.original.mean)),
+    },
+    {
+      id: 'effect',
+      header: 'Lift',
+      cell: ({ row }) => {
+        const c = row.original.comparison;
+        return c ? effectText(c.effect, metric, c.difference === 'relative') : <Text color="secondary">control</Text>;
+      },
+    },
     {
       id: 'ci',
       header: 'Confidence interval',
       cell: ({ row }) => {
-        const { ci, effect } = row.original;
-        if (!ci) {
-          return <Text color="secondary">control</Text>;
+        const c = row.original.comparison;
+        if (!c) {
+          return null;
         }
+        const relative = c.difference === 'relative';
         return (
           <Stack alignItems="center" gap={1}>
-            <IntervalBar low={ci[0]} high={ci[1]} effect={effect ?? (ci[0] + ci[1]) / 2} scale={scale} />
+            <IntervalBar low={c.ci[0]} high={c.ci[1]} effect={c.effect} scale={scale} />
             <Text variant="bodySmall">
-              {signedPercent(ci[0])} … {signedPercent(ci[1])}
+              {effectText(c.ci[0], metric, relative)} … {effectText(c.ci[1], metric, relative)}
             </Text>
           </Stack>
         );
       },
     },
-    { id: 'pValue', header: 'p-value', cell: ({ row }) => pValue(row.original.pValue) },
-    { id: 'chanceToWin', header: 'Chance to win', cell: ({ row }) => percent(row.original.chanceToWin, 0) },
+    {
+      id: 'pValue',
+      header: 'p-value',
+      cell: ({ row }) => pValue(row.original.comparison?.adjustedPValue ?? row.original.comparison?.pValue),
+    },
+    { id: 'chanceToWin', header: 'Chance to win', cell: ({ row }) => percent(row.original.comparison?.chanceToWin, 0) },
     {
       id: 'significant',
       header: '',
-      cell: ({ row }) => (row.original.significant ? <Badge color="green" text="Significant" /> : null),
+      cell: ({ row }) => (row.original.comparison?.significant ? <Badge color="green" text="Significant" /> : null),
     },
   ];
 }
 
 const DECISION_TEXT: Record<string, string> = {
-  promote: 'Promote the treatment',
-  rollback: 'Keep control (roll back the treatment)',
-  continue: 'Keep collecting data',
-  none: 'No decision yet',
+  promote: 'Promote',
+  rollback: 'Roll back to control',
+  keep_running: 'Keep running',
+  inconclusive: 'Inconclusive',
 };
 
-/** Results per metric with intervals, the SRM check and the recommended decision. */
+/** Results per metric with intervals, the sample-ratio check and the recommended decision. */
 export function ExperimentResults({ results }: { results: Results }) {
+  const { srm, decision } = results;
+  const winner = decision.winner ? ` ${decision.winner.arm} (${decision.winner.version})` : '';
   return (
     <Stack direction="column" gap={2} data-testid={testIds.experiments.results}>
-      {results.srm?.mismatch ? (
+      {srm.mismatch ? (
         <div data-testid={testIds.experiments.srm}>
           <Alert severity="error" title="Sample ratio mismatch">
-            Traffic split differs from the configured weights (p = {pValue(results.srm.pValue)}). Assignment is likely
-            broken; do not trust these results until it is fixed.
+            Traffic split differs from the configured weights (p = {pValue(srm.pValue)}
+            {srm.counts ? `, counts ${srm.counts.join(' / ')}` : ''}). Assignment is likely broken; do not trust these
+            results until it is fixed.
           </Alert>
         </div>
-      ) : results.srm ? (
+      ) : (
         <Text color="secondary" data-testid={testIds.experiments.srm}>
-          Sample ratio check passed (p = {pValue(results.srm.pValue)}).
+          Sample ratio check passed (p = {pValue(srm.pValue)}).
         </Text>
-      ) : null}
-      {results.recommendation && (
-        <Alert
-          severity={results.recommendation.decision === 'rollback' ? 'warning' : 'info'}
-          title={`Recommendation: ${DECISION_TEXT[results.recommendation.decision] ?? results.recommendation.decision}`}
-        >
-          {results.recommendation.reason}
-        </Alert>
       )}
+      <Alert
+        severity={
+          decision.recommendation === 'rollback'
+            ? 'warning'
+            : decision.recommendation === 'promote'
+              ? 'success'
+              : 'info'
+        }
+        title={`Recommendation: ${DECISION_TEXT[decision.recommendation] ?? decision.recommendation}${decision.recommendation === 'promote' ? winner : ''}`}
+      >
+        {decision.reasons.join(' ')}
+      </Alert>
       {results.metrics.map((metric) => (
         <Stack key={metric.metric} direction="column" gap={1}>
-          <Text element="h4">{metric.metric}</Text>
-          <InteractiveTable columns={columns(intervalScale(metric))} data={metric.arms} getRowId={(r) => r.arm} />
+          <Text element="h4">
+            {metric.metric}
+            {metric.role && metric.role !== 'secondary' ? ` (${metric.role})` : ''}
+          </Text>
+          <InteractiveTable columns={columns(metric)} data={metric.arms} getRowId={(r) => r.arm} />
         </Stack>
       ))}
     </Stack>

@@ -11,12 +11,38 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 import { JobLogs } from './JobLogs';
+import { readNewLines } from '../../data/useJobs';
+
+const line = (seq: number, text: string) => ({ seq, ts: '', stream: 'stdout' as const, line: text });
 
 describe('JobLogs', () => {
-  it('shows the log text, fetched as text', async () => {
-    fake = fakeFetch({ 'GET /read/api/v1/jobs/j1/logs': { data: 'epoch 1 loss 0.4\nepoch 2 loss 0.3' } });
-    renderWithProviders(<JobLogs job={{ id: 'j1', status: 'running', progress: 0.5 }} onClose={jest.fn()} />);
+  it('shows the log lines', async () => {
+    fake = fakeFetch({
+      'GET /read/api/v1/jobs/j1/logs': {
+        data: {
+          logs: [line(1, 'epoch 1 loss 0.4'), line(2, 'epoch 2 loss 0.3')],
+          next: 2,
+          done: true,
+          status: 'succeeded',
+        },
+      },
+    });
+    renderWithProviders(<JobLogs job={{ id: 'j1', status: 'succeeded', progress: 1 }} onClose={jest.fn()} />);
     expect(await screen.findByTestId(testIds.jobs.logs)).toHaveTextContent('epoch 2 loss 0.3');
-    expect(fake.requests[0]!.responseType).toBe('text');
+  });
+
+  it('asks only for lines after the last one seen', async () => {
+    fake = fakeFetch({
+      'GET /read/api/v1/jobs/j1/logs': (request) => {
+        const after = Number(request.params?.after);
+        return after === 0
+          ? { data: { logs: [line(1, 'a')], next: 1, done: false, status: 'running' } }
+          : { data: { logs: [], next: after, done: false, status: 'running' } };
+      },
+    });
+    const first = await readNewLines('j1');
+    const second = await readNewLines('j1', first);
+    expect(second.lines.map((l) => l.line)).toEqual(['a']);
+    expect(fake.requests.map((r) => r.params?.after)).toEqual([0, 1, 1]);
   });
 });

@@ -1,26 +1,35 @@
 import React, { useEffect, useRef } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Drawer, useStyles2 } from '@grafana/ui';
 import type { Job } from '../../api/types';
-import { isActive, useJobLogs } from '../../data/useJobs';
+import { useJobLogs } from '../../data/useJobs';
 import { QueryState } from '../QueryState';
 import { testIds } from '../testIds';
 
-/** A job's log in a drawer; follows the tail while the job runs. */
+/** A job's log in a drawer; follows new lines while the job runs. */
 export function JobLogs({ job, onClose }: { job: Job; onClose: () => void }) {
   const styles = useStyles2(getStyles);
-  const logs = useJobLogs(job.id, isActive(job));
+  const logs = useJobLogs(job.id);
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
-  }, [logs.data]);
+  }, [logs.data?.lines.length]);
   return (
     <Drawer title={`Logs of job ${job.id}`} subtitle={`${job.model ?? ''} · ${job.status}`} onClose={onClose} size="lg">
       <QueryState query={logs} what="logs">
-        {(text) => (
+        {({ lines }) => (
           <pre className={styles.pre} data-testid={testIds.jobs.logs}>
-            {text || 'No output yet.'}
+            {lines.length === 0
+              ? 'No output yet.'
+              : lines.map((l) => (
+                  <div
+                    key={l.seq}
+                    className={cx(l.stream === 'stderr' && styles.stderr, l.stream === 'system' && styles.system)}
+                  >
+                    {l.line}
+                  </div>
+                ))}
             <div ref={end} />
           </pre>
         )}
@@ -37,4 +46,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
     maxHeight: '70vh',
     overflow: 'auto',
   }),
+  stderr: css({ color: theme.colors.error.text }),
+  system: css({ color: theme.colors.text.secondary }),
 });

@@ -14,40 +14,55 @@ jest.mock('@grafana/runtime', () => ({
 import { PendingActions } from './PendingActions';
 
 const pending = {
-  id: 'p1',
-  type: 'rollback',
-  status: 'pending',
+  id: 'd1',
+  incidentId: 'i1',
   model: 'ctr',
-  fromVersion: 'v3',
-  toVersion: 'v2',
-  actor: 'policy:ctr-drop',
-  reason: 'alert ModelCTRDrop',
+  action: 'rollback' as const,
+  policy: 'ctr-drop',
+  mode: 'approval' as const,
+  outcome: 'pending' as const,
+  reason: 'policy "ctr-drop" needs approval',
   createdAt: new Date().toISOString(),
+  decidedBy: null,
+  actionId: null,
+  jobId: null,
+  error: null,
+  incident: {
+    id: 'i1',
+    source: 'grafana',
+    alertname: 'ModelCTRDrop',
+    model: 'ctr',
+    severity: null,
+    status: 'firing' as const,
+    labels: {},
+    startsAt: '',
+    deliveries: 1,
+    decision: null,
+  },
 };
 
 describe('PendingActions', () => {
   it('lets an admin approve with a reason', async () => {
     setRole(config, 'Admin');
     fake = fakeFetch({
-      'GET /read/api/v1/actions': { data: { actions: [pending] } },
-      'POST /admin/api/v1/actions/p1/approve': { data: { action: { ...pending, status: 'succeeded' } } },
+      'GET /read/api/v1/policies/pending': { data: { pending: [pending] } },
+      'POST /admin/api/v1/policies/pending/d1/approve': { data: { decision: { ...pending, outcome: 'acted' } } },
     });
     renderWithProviders(<PendingActions />);
     fireEvent.click(await screen.findByRole('button', { name: 'Approve' }));
-    expect(screen.getByText('The rollback of ctr runs now, as if started by you.')).toBeInTheDocument();
+    expect(screen.getByText('The rollback of ctr runs now, recorded as approved by you.')).toBeInTheDocument();
     fireEvent.change(screen.getByTestId(testIds.actions.reason), { target: { value: 'confirmed on dashboard' } });
     fireEvent.click(screen.getByTestId(testIds.actions.confirm));
     await waitFor(() =>
       expect(fake.requests.find((r) => r.method === 'POST')?.data).toEqual({ reason: 'confirmed on dashboard' })
     );
-    expect(fake.requests[0]!.params).toEqual({ status: 'pending' });
   });
 
   it('shows viewers the queue without buttons', async () => {
     setRole(config, 'Viewer');
-    fake = fakeFetch({ 'GET /read/api/v1/actions': { data: { actions: [pending] } } });
+    fake = fakeFetch({ 'GET /read/api/v1/policies/pending': { data: { pending: [pending] } } });
     renderWithProviders(<PendingActions />);
-    expect(await screen.findByText('v3 → v2')).toBeInTheDocument();
+    expect(await screen.findByText('ModelCTRDrop (firing)')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
   });
 });

@@ -1,31 +1,38 @@
 import React, { useState } from 'react';
 import { Alert, Button, Column, InteractiveTable, Modal, Stack, Text, TextArea } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
-import type { Action } from '../../api/types';
-import { useDecideAction, usePendingActions } from '../../data/usePolicies';
+import type { PendingDecision } from '../../api/types';
+import { useDecidePending, usePendingActions } from '../../data/usePolicies';
 import { timeAgo } from '../../utils/format';
 import { hasRole } from '../../utils/roles';
 import { QueryState } from '../QueryState';
 import { testIds } from '../testIds';
 
-/** Actions that policies queued for approval; admins approve or reject them with a reason. */
+export function consequence(p: PendingDecision, approve: boolean): string {
+  const what = `${p.action.replace('_', ' ')} of ${p.model ?? 'the model'}`;
+  return approve
+    ? `The ${what} runs now, recorded as approved by you.`
+    : `The ${what} never runs; the alert stays recorded.`;
+}
+
+/** Actions that approval-mode policies queued; admins approve or reject them, with a reason. */
 export function PendingActions() {
   const pending = usePendingActions();
-  const decide = useDecideAction();
+  const decide = useDecidePending();
   const admin = hasRole('Admin');
-  const [deciding, setDeciding] = useState<{ action: Action; approve: boolean } | null>(null);
+  const [deciding, setDeciding] = useState<{ item: PendingDecision; approve: boolean } | null>(null);
   const [reason, setReason] = useState('');
 
-  const columns: Array<Column<Action>> = [
-    { id: 'type', header: 'Action' },
-    { id: 'model', header: 'Model' },
+  const columns: Array<Column<PendingDecision>> = [
+    { id: 'action', header: 'Action' },
+    { id: 'model', header: 'Model', cell: ({ row }) => row.original.model ?? '–' },
     {
-      id: 'versions',
-      header: 'Versions',
-      cell: ({ row }) => [row.original.fromVersion, row.original.toVersion].filter(Boolean).join(' → ') || '–',
+      id: 'alert',
+      header: 'Alert',
+      cell: ({ row }) => `${row.original.incident.alertname} (${row.original.incident.status})`,
     },
-    { id: 'actor', header: 'Requested by' },
-    { id: 'reason', header: 'Reason' },
+    { id: 'policy', header: 'Policy', cell: ({ row }) => row.original.policy ?? '–' },
+    { id: 'reason', header: 'Why' },
     { id: 'createdAt', header: 'When', cell: ({ row }) => timeAgo(row.original.createdAt) },
     {
       id: 'decide',
@@ -33,7 +40,7 @@ export function PendingActions() {
       visible: () => admin,
       cell: ({ row }) => (
         <Stack gap={1}>
-          <Button size="sm" icon="check" onClick={() => setDeciding({ action: row.original, approve: true })}>
+          <Button size="sm" icon="check" onClick={() => setDeciding({ item: row.original, approve: true })}>
             Approve
           </Button>
           <Button
@@ -41,7 +48,7 @@ export function PendingActions() {
             variant="destructive"
             fill="outline"
             icon="times"
-            onClick={() => setDeciding({ action: row.original, approve: false })}
+            onClick={() => setDeciding({ item: row.original, approve: false })}
           >
             Reject
           </Button>
@@ -59,26 +66,22 @@ export function PendingActions() {
   return (
     <div data-testid={testIds.policies.pending}>
       <QueryState query={pending} what="pending actions">
-        {(actions) =>
-          actions.length === 0 ? (
+        {(items) =>
+          items.length === 0 ? (
             <Text color="secondary">No actions wait for approval.</Text>
           ) : (
-            <InteractiveTable columns={columns} data={actions} getRowId={(a) => a.id} />
+            <InteractiveTable columns={columns} data={items} getRowId={(p) => p.id} />
           )
         }
       </QueryState>
       {deciding && (
         <Modal
-          title={`${deciding.approve ? 'Approve' : 'Reject'} ${deciding.action.type} of ${deciding.action.model}`}
+          title={`${deciding.approve ? 'Approve' : 'Reject'} ${deciding.item.action} of ${deciding.item.model ?? 'model'}`}
           isOpen
           onDismiss={close}
         >
           <Stack direction="column">
-            <Text element="p">
-              {deciding.approve
-                ? `The ${deciding.action.type} of ${deciding.action.model} runs now, as if started by you.`
-                : `The ${deciding.action.type} of ${deciding.action.model} is dropped; nothing changes.`}
-            </Text>
+            <Text element="p">{consequence(deciding.item, deciding.approve)}</Text>
             <TextArea
               data-testid={testIds.actions.reason}
               rows={3}
@@ -101,7 +104,7 @@ export function PendingActions() {
                 disabled={!reason.trim() || decide.isPending}
                 onClick={() =>
                   decide.mutate(
-                    { id: deciding.action.id, approve: deciding.approve, reason: reason.trim() },
+                    { id: deciding.item.id, approve: deciding.approve, reason: reason.trim() },
                     { onSuccess: close }
                   )
                 }

@@ -1,48 +1,69 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, ConfirmModal, Field, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
+import { Alert, Button, ConfirmModal, Field, InlineSwitch, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
-import type { DryRunAlert, PolicyDocument } from '../../api/types';
-import { useDryRun, useSavePolicies } from '../../data/usePolicies';
+import type { PolicyDocument } from '../../api/types';
+import { useSavePolicies } from '../../data/usePolicies';
+import { dateTimeText } from '../../utils/format';
 import { hasRole } from '../../utils/roles';
 import { testIds } from '../testIds';
-import { DryRunResults } from './DryRunResults';
 import { parseJsonObject } from './parseJson';
 
-const SAMPLE_ALERT = JSON.stringify(
-  { labels: { alertname: 'ModelCTRDrop', model: 'ctr-model', modelwatch_action: 'rollback' } },
-  null,
-  2
-);
+type Editable = Pick<PolicyDocument, 'dryRun' | 'maxActionsPerHour' | 'policies'>;
+
+export function editable(doc: PolicyDocument): Editable {
+  return { dryRun: doc.dryRun, maxActionsPerHour: doc.maxActionsPerHour, policies: doc.policies };
+}
 
 /**
- * Policies as JSON: edit, try them on a test alert (dry run: nothing acts), then save.
- * Viewers and editors read; admins change (the policies decide automatic rollbacks).
+ * The alert policies as JSON. "Dry run" makes every policy decide and record without acting:
+ * the decisions appear under "Recent alerts", so a change can be tried safely before it acts.
+ * Only admins change policies (they decide automatic rollbacks); others read.
  */
-export function PolicyEditor({ initial }: { initial: PolicyDocument }) {
+export function PolicyEditor({ document }: { document: PolicyDocument }) {
   const styles = useStyles2(getStyles);
   const admin = hasRole('Admin');
-  const [text, setText] = useState(() => JSON.stringify(initial, null, 2));
-  const [alertText, setAlertText] = useState(SAMPLE_ALERT);
+  const [text, setText] = useState(() => JSON.stringify(editable(document), null, 2));
   const [confirming, setConfirming] = useState(false);
   const save = useSavePolicies();
-  const dryRun = useDryRun();
-  const parsed = parseJsonObject<PolicyDocument>(text);
-  const parsedAlert = parseJsonObject<DryRunAlert>(alertText);
+  const parsed = parseJsonObject<Editable>(text);
+  const dryRun = parsed.ok ? Boolean(parsed.value.dryRun) : document.dryRun;
+
+  const setDryRun = (on: boolean) => {
+    if (parsed.ok) {
+      setText(JSON.stringify({ ...parsed.value, dryRun: on }, null, 2));
+    }
+  };
 
   return (
     <Stack direction="column" gap={2}>
+      <Text color="secondary">
+        {document.isDefault
+          ? 'The default policy is in force (nothing stored yet).'
+          : `Saved ${dateTimeText(document.updatedAt)} by ${document.updatedBy ?? 'unknown'}.`}
+      </Text>
+      <InlineSwitch
+        label="Dry run: decide and record, never act"
+        showLabel
+        value={dryRun}
+        disabled={!admin || !parsed.ok}
+        onChange={(e) => setDryRun(e.currentTarget.checked)}
+      />
       <Field
         label="Policies"
         invalid={!parsed.ok}
         error={parsed.ok ? undefined : parsed.error}
-        description={admin ? undefined : 'Read-only: changing policies needs the Admin role'}
+        description={
+          admin
+            ? 'Tried in order; the first enabled policy whose labels match decides.'
+            : 'Read-only: changing policies needs the Admin role'
+        }
       >
         <TextArea
           className={styles.code}
           data-testid={testIds.policies.editor}
-          rows={18}
+          rows={20}
           value={text}
           readOnly={!admin}
           spellCheck={false}
@@ -50,53 +71,15 @@ export function PolicyEditor({ initial }: { initial: PolicyDocument }) {
         />
       </Field>
       {admin && (
-        <>
-          <Field
-            label="Test alert"
-            description="Labels of an alert to try the policies on"
-            invalid={!parsedAlert.ok}
-            error={parsedAlert.ok ? undefined : parsedAlert.error}
+        <Stack>
+          <Button
+            icon="save"
+            data-testid={testIds.policies.save}
+            disabled={!parsed.ok || save.isPending}
+            onClick={() => setConfirming(true)}
           >
-            <TextArea
-              className={styles.code}
-              rows={5}
-              value={alertText}
-              spellCheck={false}
-              onChange={(e) => setAlertText(e.currentTarget.value)}
-            />
-          </Field>
-          <Stack>
-            <Button
-              variant="secondary"
-              icon="play"
-              data-testid={testIds.policies.dryRun}
-              disabled={!parsed.ok || !parsedAlert.ok || dryRun.isPending}
-              onClick={() =>
-                parsed.ok && parsedAlert.ok && dryRun.mutate({ policies: parsed.value, alerts: [parsedAlert.value] })
-              }
-            >
-              Dry run
-            </Button>
-            <Button
-              icon="save"
-              data-testid={testIds.policies.save}
-              disabled={!parsed.ok || save.isPending}
-              onClick={() => setConfirming(true)}
-            >
-              Save policies
-            </Button>
-          </Stack>
-        </>
-      )}
-      {dryRun.error ? (
-        <Alert severity="error" title="Dry run failed">
-          {errorMessage(dryRun.error)}
-        </Alert>
-      ) : null}
-      {dryRun.data && (
-        <Stack direction="column" gap={1}>
-          <Text element="h4">Dry run: nothing was acted on</Text>
-          <DryRunResults decisions={dryRun.data.decisions} />
+            Save policies
+          </Button>
         </Stack>
       )}
       {save.error ? (
@@ -109,7 +92,11 @@ export function PolicyEditor({ initial }: { initial: PolicyDocument }) {
         <ConfirmModal
           isOpen
           title="Save policies?"
-          body="From the next alert on, these policies decide which alerts retrain or roll back models automatically. Dry-run first if unsure."
+          body={
+            parsed.value.dryRun
+              ? 'Dry run is on: from the next alert, policies decide and record what they would do, and nothing acts.'
+              : 'Dry run is off: from the next alert, these policies retrain or roll back models automatically.'
+          }
           confirmText="Save"
           onConfirm={() => {
             save.mutate(parsed.value);

@@ -1,2 +1,2 @@
-export { PolicyEditor } from './PolicyEditor';
+export { PolicyEditor, editable } from './PolicyEditor';
 export { parseJsonObject } from './parseJson';

@@ -14,6 +14,7 @@ jest.mock('@grafana/runtime', () => ({
 import { StopExperimentDialog, stopConsequence } from './StopExperimentDialog';
 
 const experiment = {
+  status: 'running' as const,
   id: 'e1',
   model: 'ctr',
   primaryMetric: 'ctr',
@@ -26,7 +27,11 @@ const experiment = {
 describe('StopExperimentDialog', () => {
   it('stops with promote through the admin route, saying what will happen', async () => {
     setRole(config, 'Admin');
-    fake = fakeFetch({ 'POST /admin/api/v1/experiments/e1/stop': { data: { ...experiment, status: 'stopped' } } });
+    fake = fakeFetch({
+      'POST /admin/api/v1/experiments/e1/stop': {
+        data: { experiment: { ...experiment, status: 'stopped' }, notes: [] },
+      },
+    });
     const onClose = jest.fn();
     renderWithProviders(<StopExperimentDialog experiment={experiment} onClose={onClose} />);
     expect(screen.getByText(/v2 becomes the champion of ctr/)).toBeInTheDocument();

@@ -15,7 +15,13 @@ describe('VersionsTable', () => {
   it('marks champion and challenger, newest first', async () => {
     fake = fakeFetch({
       'GET /read/api/v1/models/ctr/versions': {
-        data: { versions: [{ version: 'v1', metrics: { auc: 0.71 } }, { version: 'v2' }, { version: 'v3' }] },
+        data: {
+          versions: [
+            { version: 'v1', createdAt: '2026-01-01T00:00:00Z', metrics: { auc: 0.71, note: 'x' } },
+            { version: 'v2', createdAt: '2026-01-02T00:00:00Z' },
+            { version: 'v3', createdAt: '2026-01-03T00:00:00Z', validation: { status: 'passed' } },
+          ],
+        },
       },
       'GET /read/api/v1/models/ctr/aliases': { data: { champion: 'v2', challenger: 'v3' } },
     });
@@ -24,6 +30,7 @@ describe('VersionsTable', () => {
     const rows = screen.getAllByRole('row').slice(1);
     expect(within(rows[0]!).getByText('v3')).toBeInTheDocument();
     expect(within(rows[0]!).getByText('challenger')).toBeInTheDocument();
+    expect(within(rows[0]!).getByText('passed')).toBeInTheDocument();
     expect(within(rows[2]!).getByText('auc 0.710')).toBeInTheDocument();
   });
 

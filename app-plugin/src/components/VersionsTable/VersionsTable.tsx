@@ -10,11 +10,14 @@ interface Row extends ModelVersion {
   aliases: string[];
 }
 
+/** Newest first; champion and challenger from the aliases endpoint (the source of truth). */
 export function withAliases(versions: ModelVersion[], aliases: Aliases = {}): Row[] {
-  return [...versions].reverse().map((v) => ({
-    ...v,
-    aliases: (['champion', 'challenger'] as const).filter((a) => aliases[a] === v.version),
-  }));
+  return [...versions]
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
+    .map((v) => ({
+      ...v,
+      aliases: (['champion', 'challenger'] as const).filter((a) => aliases[a] === v.version),
+    }));
 }
 
 const columns: Array<Column<Row>> = [
@@ -31,11 +34,13 @@ const columns: Array<Column<Row>> = [
     ),
   },
   { id: 'createdAt', header: 'Registered', cell: ({ row }) => dateTimeText(row.original.createdAt) },
+  { id: 'validation', header: 'Validation', cell: ({ row }) => row.original.validation?.status ?? '–' },
   {
     id: 'metrics',
     header: 'Metrics',
     cell: ({ row }) =>
       Object.entries(row.original.metrics ?? {})
+        .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
         .map(([k, v]) => `${k} ${decimal(v)}`)
         .join(', ') || '–',
   },

@@ -32,9 +32,18 @@ describe('Experiments page', () => {
       },
       'GET /read/api/v1/experiments/e1/results': {
         data: {
-          id: 'e1',
-          metrics: [{ metric: 'ctr', arms: [{ arm: 'control', n: 10, value: 0.1 }] }],
-          srm: { pValue: 0.0001, mismatch: true },
+          experimentId: 'e1',
+          model: 'ctr',
+          metrics: [
+            {
+              metric: 'ctr',
+              role: 'primary',
+              kind: 'proportion',
+              arms: [{ arm: 'control', version: 'v1', n: 10, mean: 0.1, comparison: null }],
+            },
+          ],
+          srm: { counts: [10, 30], pValue: 0.0001, mismatch: true },
+          decision: { recommendation: 'inconclusive', reasons: [], winner: null },
         },
       },
     });
@@ -50,7 +59,7 @@ describe('Experiments page', () => {
     setRole(config, 'Viewer');
     fake = fakeFetch({
       'GET /read/api/v1/experiments': {
-        data: { experiments: [{ id: 'e1', model: 'ctr', arms, primaryMetric: 'ctr' }] },
+        data: { experiments: [{ id: 'e1', model: 'ctr', arms, primaryMetric: 'ctr', status: 'running' }] },
       },
     });
     renderWithProviders(<Experiments />);

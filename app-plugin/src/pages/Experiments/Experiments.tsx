@@ -10,7 +10,7 @@ import { useExperimentResults, useExperiments } from '../../data/useExperiments'
 import { timeAgo } from '../../utils/format';
 import { hasRole } from '../../utils/roles';
 
-export const isRunning = (e: Experiment) => !e.status || e.status === 'running';
+export const isRunning = (e: Experiment) => e.status === 'running';
 
 function Results({ experiment }: { experiment: Experiment }) {
   const results = useExperimentResults(experiment.id);
@@ -41,11 +41,9 @@ export function Experiments() {
     {
       id: 'status',
       header: 'Status',
-      cell: ({ row }) => (
-        <Badge color={isRunning(row.original) ? 'blue' : 'darkgrey'} text={row.original.status ?? 'running'} />
-      ),
+      cell: ({ row }) => <Badge color={isRunning(row.original) ? 'blue' : 'darkgrey'} text={row.original.status} />,
     },
-    { id: 'createdAt', header: 'Started', cell: ({ row }) => timeAgo(row.original.createdAt) },
+    { id: 'startedAt', header: 'Started', cell: ({ row }) => timeAgo(row.original.startedAt) },
     {
       id: 'actions',
       header: '',

@@ -34,18 +34,23 @@ describe('Model page', () => {
       },
       'GET /read/api/v1/models/ctr-model/drift': {
         data: {
-          windows: [
+          versions: [
             {
-              start: 0,
-              driftShare: 0,
-              datasetDrifted: false,
-              features: [{ feature: 'age', method: 'psi', score: 0.01, drifted: false }],
+              version: 'v2',
+              windows: [
+                {
+                  ts: 0,
+                  driftShare: 0,
+                  datasetDrifted: false,
+                  features: [{ feature: 'age', method: 'psi', score: 0.01, drifted: false }],
+                },
+              ],
             },
           ],
         },
       },
       'GET /read/api/v1/models/ctr-model/versions': { data: { versions: [{ version: 'v2' }] } },
-      'GET /read/api/v1/models/ctr-model/aliases': { data: { aliases: { champion: 'v2' } } },
+      'GET /read/api/v1/models/ctr-model/aliases': { data: { champion: 'v2' } },
       'GET /read/api/v1/audit': { data: { actions: [] } },
     });
     renderWithProviders(<ModelPage />, { path: '/models/ctr-model', route: '/models/:name' });

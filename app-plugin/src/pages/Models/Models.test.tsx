@@ -18,7 +18,7 @@ const routes = {
   'GET /read/api/v1/models/ctr-model/health': {
     data: { score: 0.55, status: 'degraded', reasons: ['CTR 16% below baseline for 30m'] },
   },
-  'GET /read/api/v1/models/ctr-model/aliases': { data: { aliases: { champion: 'v2', challenger: 'v3' } } },
+  'GET /read/api/v1/models/ctr-model/aliases': { data: { champion: 'v2', challenger: 'v3' } },
 };
 
 describe('Models page', () => {

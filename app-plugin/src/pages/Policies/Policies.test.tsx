@@ -14,16 +14,31 @@ jest.mock('@grafana/runtime', () => ({
 import { Policies } from './Policies';
 
 describe('Policies page', () => {
-  it('shows pending actions and the policies as JSON', async () => {
+  it('shows pending actions, recent alerts and the policies as JSON', async () => {
     setRole(config, 'Admin');
     fake = fakeFetch({
-      'GET /read/api/v1/actions': { data: { actions: [] } },
-      'GET /read/api/v1/policies': { data: { policies: [{ action: 'retrain' }] } },
+      'GET /read/api/v1/policies/pending': { data: { pending: [] } },
+      'GET /read/api/v1/incidents': { data: { incidents: [] } },
+      'GET /read/api/v1/policies': {
+        data: {
+          dryRun: false,
+          maxActionsPerHour: 10,
+          policies: [],
+          isDefault: false,
+          updatedAt: '2026-01-01T00:00:00Z',
+          updatedBy: 'admin',
+        },
+      },
     });
     renderWithProviders(<Policies />);
     expect(await screen.findByText('No actions wait for approval.')).toBeInTheDocument();
-    expect(await screen.findByTestId(testIds.policies.editor)).toHaveValue(
-      JSON.stringify({ policies: [{ action: 'retrain' }] }, null, 2)
-    );
+    expect(await screen.findByText('No alerts received yet.')).toBeInTheDocument();
+    const editor = await screen.findByTestId(testIds.policies.editor);
+    expect(JSON.parse((editor as HTMLTextAreaElement).value)).toEqual({
+      dryRun: false,
+      maxActionsPerHour: 10,
+      policies: [],
+    });
+    expect(screen.getByText('Saved 2026-01-01 00:00:00 by admin.')).toBeInTheDocument();
   });
 });

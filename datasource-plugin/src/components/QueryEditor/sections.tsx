@@ -91,14 +91,17 @@ export function DriftSection(props: SectionProps) {
           value={query.version}
           options={versions}
           clearable
-          placeholder="Champion"
+          placeholder="All versions"
           onChange={(version) => onChange({ version })}
         />
         <SelectField
           label="Method"
+          tooltip="Empty: chosen per feature type and sample size"
           testId={ids.method}
           value={query.method}
           options={METHOD_OPTIONS}
+          clearable
+          placeholder="Auto"
           onChange={(method) => onChange({ method: method as MwQuery['method'] })}
         />
       </InlineFieldRow>

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiClient } from '../cli/api-client.ts';
+import { compressedClock } from '../clock.ts';
+import { loadConfig } from '../config/config.ts';
+import { createLogger } from '../logger.ts';
+import { startServer } from '../server.ts';
+import { renderReport } from './report.ts';
+import { loadRules } from './rule-evaluator.ts';
+import { runStory } from './story.ts';
+import { TerminalView } from './terminal-view.ts';
+
+export interface DemoOptions {
+  /** Simulated minutes per real second. */
+  speed: number;
+  usersPerMinute: number;
+  dataDir: string;
+  port: number;
+  keepRunning: boolean;
+  seed: number;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+/** Starts the real service on a compressed clock, plays both acts, and writes the report. */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const adminToken = `mw_demo_${randomBytes(16).toString('hex')}`;
+  const speedFactor = options.speed * 60;
+  // Monday 08:00 UTC of the current week-ish: a readable simulated morning.
+  const simStart = Date.UTC(2026, 10, 23, 8, 0, 0);
+  const clock = compressedClock(simStart, speedFactor);
+  const config = loadConfig({
+    ...process.env,
+    MODELWATCH_PORT: String(options.port),
+    MODELWATCH_DATA_DIR: options.dataDir,
+    MODELWATCH_ADMIN_TOKEN: adminToken,
+    MODELWATCH_LOG_LEVEL: process.env.MODELWATCH_LOG_LEVEL ?? 'warn',
+    // Compressed time needs fresh metrics and quick automatic decisions.
+    MODELWATCH_METRICS_CACHE_MS: process.env.MODELWATCH_METRICS_CACHE_MS ?? '200',
+    MODELWATCH_AUTO_DECIDE_INTERVAL_MS: process.env.MODELWATCH_AUTO_DECIDE_INTERVAL_MS ?? '1000',
+    MODELWATCH_RESULTS_CACHE_MS: process.env.MODELWATCH_RESULTS_CACHE_MS ?? '0',
+  });
+  const server = await startServer(config, createLogger(config.logLevel), clock);
+  const out = process.stdout;
+  out.write(`ModelWatch demo: service at ${server.url} (data in ${options.dataDir}), ${options.speed} simulated minute(s) per second\n`);
+  const api = new ApiClient({ url: server.url, token: adminToken });
+  const { rules, skipped } = loadRules(
+    fs
+      .readdirSync(path.join(repoRoot, 'provisioning/prometheus/rules'))
+      .filter((f) => f.endsWith('.yml') && !f.endsWith('_test.yml'))
+      .map((f) => path.join(repoRoot, 'provisioning/prometheus/rules', f)),
+  );
+  if (skipped.length) out.write(`in-process alert evaluator skips rules it cannot parse: ${skipped.join(', ')}\n`);
+  const view = new TerminalView();
+  let exitCode = 0;
+  try {
+    const result = await runStory(
+      api,
+      clock,
+      {
+        model: 'shop-ctr',
+        usersPerMinute: options.usersPerMinute,
+        candidates: 8,
+        seed: options.seed,
+        driftAtMinute: 20,
+        actTimeoutMinutes: 180,
+        tickMs: Math.max(50, Math.round(1000 / options.speed / 4)),
+        inProcessAlerts: true,
+        rules,
+      },
+      view,
+    );
+    const reportFile = path.join(options.dataDir, 'report.html');
+    fs.writeFileSync(
+      reportFile,
+      renderReport({
+        title: 'ModelWatch demo: drift → alert → retrain → canary → promotion, then a rollback',
+        samples: result.timeline.samples,
+        events: result.timeline.events,
+        summary: result.summary,
+        generatedAt: new Date().toISOString(),
+      }),
+    );
+    out.write(`\n${view.summary(result.summary)}\n\n`);
+    out.write(`act 1 (drift → retrain → promotion): ${result.act1.ok ? `done, ${result.act1.promoted} promoted` : 'NOT completed'}\n`);
+    out.write(`act 2 (bad canary → rollback): ${result.act2.ok ? 'done, rolled back' : 'NOT completed'}\n`);
+    out.write(`report: ${reportFile}\n`);
+    exitCode = result.act1.ok && result.act2.ok ? 0 : 1;
+    if (options.keepRunning) {
+      out.write(`service keeps running at ${server.url} (admin token in the MODELWATCH_ADMIN_TOKEN of this process: ${path.join(options.dataDir, 'admin-token')}); Ctrl-C stops it\n`);
+      fs.writeFileSync(path.join(options.dataDir, 'admin-token'), `${adminToken}\n`, { mode: 0o600 });
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+  } finally {
+    await server.close();
+  }
+  return exitCode;
+}
