@@ -11,7 +11,7 @@ test('models page lists models with health and aliases', async ({ gotoPage, page
     route.fulfill({ json: { score: 0.5, status: 'degraded', reasons: ['CTR 16% below baseline'] } })
   );
   await page.route(`${read}/models/ctr-model/aliases`, (route) =>
-    route.fulfill({ json: { aliases: { champion: 'v2' } } })
+    route.fulfill({ json: { champion: 'v2', challenger: null } })
   );
   await gotoPage('/models');
   await expect(page.getByRole('link', { name: 'ctr-model' })).toBeVisible();

@@ -65,7 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         candidates: 8,
         seed: options.seed,
         driftAtMinute: 20,
-        actTimeoutMinutes: 180,
+        actTimeoutMinutes: 120,
         tickMs: Math.max(50, Math.round(1000 / options.speed / 4)),
         inProcessAlerts: true,
         rules,

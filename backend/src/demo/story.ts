@@ -54,7 +54,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       description: 'Click-through-rate model of a simulated e-commerce recommender (ModelWatch demo)',
       settings: {
         retrain: {
-          window: '40m',
+          window: '20m',
           label: 'click',
           onSuccess: 'canary',
           canary: { weight: 50, primaryMetric: 'ctr', autoDecide: true },
@@ -168,8 +168,8 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       });
       act2Experiment = created.experiment.id;
     }
-    if (act === 2 && act2Experiment && !rolledBack && minute % 1 === 0) {
-      const experiment = await api.request<{ status: string; decision?: string | null }>('GET', `/api/v1/experiments/${act2Experiment}`);
+    if (act === 2 && act2Experiment && !rolledBack) {
+      const { experiment } = await api.request<{ experiment: { status: string; decision: string | null } }>('GET', `/api/v1/experiments/${act2Experiment}`);
       if (experiment.status !== 'running') {
         rolledBack = true;
         say('rollback', `canary stopped (${experiment.decision ?? experiment.status}): v-bad no longer serves; ${champion} keeps all traffic`);

@@ -616,16 +616,22 @@ export class ExperimentService {
     const periods = splitPeriods(e, from, to);
     const counts = e.arms.map(() => emptyCounts());
     const expected = e.arms.map(() => 0);
+    const expectedImpressions = e.arms.map(() => 0);
     for (const p of periods) {
       const byKey = await this.totalsOf(monitor as MonitorLike, e.model, p.from, p.to, closedBefore);
       let requests = 0;
+      let impressions = 0;
       e.arms.forEach((arm, i) => {
         const c = byKey.get(seriesKey(arm.version, arm.name));
         if (!c) return;
         addCounts(counts[i]!, c);
         requests += c.requests;
+        impressions += c.impressions;
       });
-      p.weights.forEach((w, i) => (expected[i] = expected[i]! + w * requests));
+      p.weights.forEach((w, i) => {
+        expected[i] = expected[i]! + w * requests;
+        expectedImpressions[i] = expectedImpressions[i]! + w * impressions;
+      });
     }
     const notes: string[] = [];
     if (periods.length > 1) {
@@ -633,7 +639,7 @@ export class ExperimentService {
         `the split changed ${periods.length - 1} time(s); SRM expects each period's weights, effects pool all periods (if the metric drifts over time, compare within a period)`,
       );
     }
-    return computeResults({ experiment: e, counts, expectedRequests: expected, window: { from, to }, notes });
+    return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, window: { from, to }, notes });
   }
 
   /**

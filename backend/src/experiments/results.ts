@@ -7,7 +7,8 @@
  *   decision at the current traffic rate.
  * - Holm-adjusted p-values over the whole family of (metric, treatment arm) comparisons
  *   (`adjustedPValue`, `significantAdjusted`): read the secondary metrics with those.
- * - SRM on requests per arm against the expected split (the weight periods' mix).
+ * - SRM on impressions per arm (requests when no impressions are logged) against the expected
+ *   split (the weight periods' mix).
  * - Decision per treatment arm with decide(): primary significance (Holm-adjusted across the
  *   treatment arms when there are several — with two arms it is the plain test, exactly the
  *   pure function's), guardrail non-inferiority on the CIs, SRM. The experiment's
@@ -39,6 +40,8 @@ export interface ResultsInput {
   counts: ArmCounts[];
   /** Expected requests per arm under the weights in force over the window (SRM). */
   expectedRequests: number[];
+  /** Expected impressions per arm under the same weights; used for SRM when impressions are logged. */
+  expectedImpressions?: number[];
   window: { from: number; to: number };
   notes?: string[];
 }
@@ -226,9 +229,14 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     metrics[metric]!.arms[arm]!.comparison = toComparison(result, adj, power(result, target));
   });
 
-  // ---- SRM on requests per arm
-  const requestCounts = counts.map((c) => c.requests);
-  const srmResult = srmOf(requestCounts, input.expectedRequests);
+  // ---- SRM on exposures per arm: impressions when the model logs them (one per shown
+  // recommendation, close to one per unit), else requests. A unit sends many requests to
+  // its one arm (a ranking call scores every candidate), so request counts are clustered
+  // and their chi-square would cry mismatch on a healthy split.
+  const useImpressions = input.expectedImpressions !== undefined && counts.every((c) => c.impressions > 0);
+  const srmResult = useImpressions
+    ? srmOf(counts.map((c) => c.impressions), input.expectedImpressions!)
+    : srmOf(counts.map((c) => c.requests), input.expectedRequests);
 
   // ---- decision per treatment arm
   const primaryDef = metricDefinition(e.primaryMetric);
@@ -299,7 +307,7 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     sequential: s.sequential,
     alpha,
     correction: 'holm',
-    arms: e.arms.map((a, i) => ({ name: a.name, version: a.version, weight: weights[i]!, requests: requestCounts[i]! })),
+    arms: e.arms.map((a, i) => ({ name: a.name, version: a.version, weight: weights[i]!, requests: counts[i]!.requests })),
     srm: srmResult,
     metrics,
     guardrails,

@@ -910,7 +910,7 @@ export class MonitorService {
     for (const [first, last] of ranges) {
       let query = inRange(first, last).select(['features', 'extra']);
       if (stride > 1) query = query.where(sql<boolean>`seq % ${stride} = 0`);
-      rows.push(...(await this.layouts.decode(model, await query.orderBy('seq').execute())));
+      for (const row of await this.layouts.decode(model, await query.orderBy('seq').execute())) rows.push(row);
     }
     return { rows, count };
   }

@@ -138,7 +138,6 @@ export class ModelSession {
 
 function numericValue(value: unknown, where: string, name: string): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === undefined || value === null) throw invalid(`${where}.features.${name}: missing; the model needs this numeric feature`);
   throw invalid(`${where}.features.${name}: expected a finite number, got ${JSON.stringify(value)}`);
 }

@@ -85,7 +85,7 @@ for (const dialect of testDialects()) {
       const context = server.ctx as unknown as Record<string, unknown>;
       const original = context.experiments;
       context.experiments = {
-        assign: (model: string, unitId: string) => (model === 'ctr' && unitId.startsWith('t') ? { arm: 'treatment', version: 'v2', experimentId: 'e1' } : null),
+        assign: (model: string, unitId?: string) => (model === 'ctr' && unitId?.startsWith('t') ? { arm: 'treatment', version: 'v2', experimentId: 'e1' } : null),
       };
       try {
         const answer = await server.request('POST', '/api/v1/models/ctr/predict', {

@@ -28,7 +28,7 @@ export interface PredictionLogOptions {
   flushMs: number;
   /** ... or as soon as it holds this many records. */
   maxBatch: number;
-  /** Records buffered per model at most; beyond it the oldest are dropped (and counted). */
+  /** Records buffered or being written at most; beyond it new records are dropped (and counted). */
   maxQueued: number;
   onDropped?: (model: string, count: number, why: 'overflow' | 'no_monitor' | 'ingest_failed' | 'rejected') => void;
 }
@@ -41,7 +41,7 @@ export interface PredictionLogOptions {
  * Durability trade-off: a prediction is answered before its record is durable. A crash
  * (kill -9, power loss) loses at most the records buffered in the last `flushMs` plus any
  * flush in flight; a clean shutdown flushes everything (close()). If the monitor falls
- * behind, the buffer is bounded (`maxQueued`): the oldest records are dropped and counted
+ * behind, the buffer is bounded (`maxQueued`, flushes in flight included): further records are dropped and counted
  * (modelwatch_prediction_log_dropped_total) rather than letting memory grow or slowing
  * predictions down.
  */
@@ -51,6 +51,8 @@ export class PredictionLog {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private warnedNoSink = false;
+  /** Records buffered or in a flush not yet answered. */
+  private queued = 0;
   private closed = false;
 
   constructor(options: PredictionLogOptions) {
@@ -58,17 +60,18 @@ export class PredictionLog {
   }
 
   push(model: string, record: PredictionRecord): void {
+    // Bounded: records buffered plus records in flushes not yet answered.
+    if (this.queued >= this.options.maxQueued) {
+      this.options.onDropped?.(model, 1, 'overflow');
+      return;
+    }
     let buffer = this.buffers.get(model);
     if (!buffer) {
       buffer = [];
       this.buffers.set(model, buffer);
     }
     buffer.push(record);
-    if (buffer.length > this.options.maxQueued) {
-      const excess = buffer.length - this.options.maxQueued;
-      buffer.splice(0, excess);
-      this.options.onDropped?.(model, excess, 'overflow');
-    }
+    this.queued++;
     if (buffer.length >= this.options.maxBatch) this.flushModel(model);
     else if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
@@ -100,6 +103,7 @@ export class PredictionLog {
     this.buffers.delete(model);
     const sink = this.options.sink();
     if (!sink) {
+      this.queued -= buffer.length;
       if (!this.warnedNoSink) {
         this.warnedNoSink = true;
         this.options.logger.warn('predictions are not logged: the monitor (ctx.monitor) is not available in this service');
@@ -119,7 +123,10 @@ export class PredictionLog {
         this.options.onDropped?.(model, buffer.length, 'ingest_failed');
         this.options.logger.error({ err: error, model, records: buffer.length }, 'logging served predictions failed');
       })
-      .finally(() => this.inFlight.delete(work));
+      .finally(() => {
+        this.queued -= buffer.length;
+        this.inFlight.delete(work);
+      });
     this.inFlight.add(work);
   }
 }

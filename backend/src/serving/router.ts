@@ -14,7 +14,7 @@ export interface ExperimentAssignment {
 
 /** `ctx.experiments`, as far as the router needs it (optional until that area is wired). */
 export interface ExperimentAssigner {
-  assign(model: string, unitId: string): ExperimentAssignment | undefined | null | Promise<ExperimentAssignment | undefined | null>;
+  assign(model: string, unitId?: string): ExperimentAssignment | undefined | null | Promise<ExperimentAssignment | undefined | null>;
 }
 
 export interface CanaryRoute {
@@ -93,17 +93,16 @@ export class TrafficRouter {
   async route(model: string, unitId: string | undefined): Promise<RouteDecision> {
     const route = this.routes.get(model);
     const { pool } = this.options;
-    if (unitId !== undefined) {
-      const experiments = this.options.experiments();
-      if (experiments) {
-        const assigned = await experiments.assign(model, unitId);
-        if (assigned?.version) {
-          const session = pool.get(model, assigned.version);
-          if (session) {
-            return { version: assigned.version, arm: assigned.arm, session, ...(assigned.experimentId ? { experimentId: assigned.experimentId } : {}) };
-          }
-          this.loadInBackground(model, assigned.version);
+    const experiments = this.options.experiments();
+    if (experiments) {
+      // Without a unit id the experiments area picks an arm at random by weight.
+      const assigned = await experiments.assign(model, unitId);
+      if (assigned?.version) {
+        const session = pool.get(model, assigned.version);
+        if (session) {
+          return { version: assigned.version, arm: assigned.arm, session, ...(assigned.experimentId ? { experimentId: assigned.experimentId } : {}) };
         }
+        this.loadInBackground(model, assigned.version);
       }
     }
     const canary = route?.canary;

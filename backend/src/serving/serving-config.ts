@@ -21,7 +21,8 @@ const envSchema = z.object({
   MODELWATCH_SERVING_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
   MODELWATCH_PREDICT_MAX_INSTANCES: int(1, 1_000_000).default(10_000),
   MODELWATCH_PREDICTION_LOG_FLUSH_MS: int(1, 60_000).default(5),
-  MODELWATCH_PREDICTION_LOG_BATCH: int(1, 1_000_000).default(1000),
+  // The monitor takes at most 10,000 records per call.
+  MODELWATCH_PREDICTION_LOG_BATCH: int(1, 10_000).default(1000),
   MODELWATCH_PREDICTION_LOG_MAX_QUEUED: int(1, 10_000_000).default(100_000),
   /** How often the router re-reads aliases (other replicas' promotions); 0 turns it off. */
   MODELWATCH_ROUTER_SYNC_MS: int(0, 3_600_000).default(2000),
