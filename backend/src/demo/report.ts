@@ -32,7 +32,7 @@ export function renderReport(input: {
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
-td:first-child,th:first-child,td:last-child{text-align:left}
+td:first-child,th:first-child,td:last-child,th:last-child{text-align:left}
 .chart{margin:1rem 0}.promote td,.rollback td{font-weight:600}.alert td{color:#b00}
 </style></head><body>
 <h1>${escapeHtml(input.title)}</h1>
@@ -81,10 +81,13 @@ function chart(
   const ticks = [lo, (lo + hi) / 2, hi]
     .map((v) => `<text x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${label(v)}</text>`)
     .join('');
+  const timeTicks = [t0, (t0 + t1) / 2, t1]
+    .map((t, i) => `<text x="${x(t)}" y="${height - 6}" text-anchor="${['start', 'middle', 'end'][i]}" font-size="11">${new Date(t).toISOString().slice(11, 16)}</text>`)
+    .join('');
   return `<div class="chart"><h3>${escapeHtml(title)}</h3>
 <svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">
 <rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="#fafafa" stroke="#ddd"/>
-${ticks}${markers}<path d="${path}" fill="none" stroke="#1f60c4" stroke-width="1.5"/>
+${ticks}${timeTicks}${markers}<path d="${path}" fill="none" stroke="#1f60c4" stroke-width="1.5"/>
 </svg></div>`;
 }
 

@@ -42,9 +42,12 @@ describe('prediction log (served predictions → monitor, off the reply path)', 
 
   test('bounded: beyond maxQueued (flushes in flight included) records are dropped and counted; no monitor is counted too', async () => {
     const dropped: Array<[string, number, string]> = [];
-    let release!: () => void;
+    const waiting: Array<() => void> = [];
     const slow: PredictionSink = {
-      ingestPredictions: (_m, records) => new Promise((resolve) => (release = () => resolve({ accepted: records.length, rejected: [] }))),
+      ingestPredictions: (_m, records) => new Promise((resolve) => waiting.push(() => resolve({ accepted: records.length, rejected: [] }))),
+    };
+    const release = () => {
+      for (const answer of waiting.splice(0)) answer();
     };
     const log = new PredictionLog({ sink: () => slow, logger, flushMs: 60_000, maxBatch: 2, maxQueued: 3, onDropped: (m, n, why) => dropped.push([m, n, why]) });
     for (let i = 0; i < 5; i++) log.push('a', record(i));
@@ -52,6 +55,9 @@ describe('prediction log (served predictions → monitor, off the reply path)', 
     const flushing = log.flush();
     release();
     await flushing;
+    log.push('a', record(5));
+    assert.equal(dropped.length, 2, 'room again once the monitor answered');
+    await log.close();
     const none = new PredictionLog({ sink: () => undefined, logger, flushMs: 1, maxBatch: 10, maxQueued: 10, onDropped: (m, n, why) => dropped.push([m, n, why]) });
     none.push('b', record(1));
     await none.close();
