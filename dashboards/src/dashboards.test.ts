@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS } from './index.ts';
-import { PROVISIONING_DIR, staleDashboards, writeDashboards } from './generate.ts';
+import { APP_PLUGIN_DIR, PROVISIONING_DIR, staleDashboards, writeDashboards } from './generate.ts';
 import { APP_PROXY_BASE } from './links.ts';
 import { parseQueryModel, referencedVariables, validateDashboard, type QueryModel } from './validate.ts';
 
@@ -35,6 +35,7 @@ describe('generated dashboards', () => {
       }
       assert.deepEqual((await readdir(dir)).sort(), DASHBOARDS.map((d) => d.file).sort());
       assert.deepEqual(await staleDashboards(PROVISIONING_DIR), []);
+      assert.deepEqual(await staleDashboards(APP_PLUGIN_DIR), [], 'the app plugin bundles the same dashboards');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { DASHBOARDS, renderDashboard } from './index.ts';
 
 export const PROVISIONING_DIR = fileURLToPath(new URL('../../provisioning/dashboards/', import.meta.url));
+/** The same dashboards bundled in the app plugin (plugin.json `includes`). */
+export const APP_PLUGIN_DIR = fileURLToPath(new URL('../../app-plugin/src/dashboards/', import.meta.url));
 
 export async function writeDashboards(outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
@@ -40,15 +42,15 @@ export async function staleDashboards(dir: string): Promise<string[]> {
 
 if (import.meta.main) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, check: { type: 'boolean' } } });
-  const dir = values.out ?? PROVISIONING_DIR;
+  const dirs = values.out ? [values.out] : [PROVISIONING_DIR, APP_PLUGIN_DIR];
   if (values.check) {
-    const problems = await staleDashboards(dir);
+    const problems = (await Promise.all(dirs.map(async (dir) => (await staleDashboards(dir)).map((p) => `${dir}${p}`)))).flat();
     for (const problem of problems) console.error(problem);
     if (problems.length) {
       console.error('Regenerate with: npm run generate -w dashboards');
       process.exitCode = 1;
     }
   } else {
-    for (const path of await writeDashboards(dir)) console.log(`wrote ${path}`);
+    for (const dir of dirs) for (const path of await writeDashboards(dir)) console.log(`wrote ${path}`);
   }
 }

@@ -57,7 +57,9 @@ describe('prediction log (served predictions → monitor, off the reply path)', 
     await flushing;
     log.push('a', record(5));
     assert.equal(dropped.length, 2, 'room again once the monitor answered');
-    await log.close();
+    const closing = log.close();
+    release();
+    await closing;
     const none = new PredictionLog({ sink: () => undefined, logger, flushMs: 1, maxBatch: 10, maxQueued: 10, onDropped: (m, n, why) => dropped.push([m, n, why]) });
     none.push('b', record(1));
     await none.close();
