@@ -6,7 +6,7 @@
  */
 import React from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { Observable } from 'rxjs';
 import {
   applyFieldOverrides,
@@ -127,11 +127,16 @@ function HarnessPanelRenderer(props: {
   width: number;
   height: number;
   data?: { series: DataFrame[]; timeRange: any };
+  fieldConfig?: { defaults: object; overrides: any[] };
 }) {
   const t = useTheme2();
   const frames = applyFieldOverrides({
     data: props.data?.series ?? [],
-    fieldConfig: { defaults: {}, overrides: [] },
+    // The timeseries panel's own default: one palette colour per series.
+    fieldConfig: {
+      defaults: { color: { mode: 'palette-classic' }, ...props.fieldConfig?.defaults },
+      overrides: props.fieldConfig?.overrides ?? [],
+    },
     replaceVariables: (s: string) => s,
     theme: t,
     timeZone: 'utc',
@@ -161,8 +166,15 @@ function Root() {
   return (
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
-      <BrowserRouter basename={PLUGIN_BASE_URL} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <App {...({ meta, basename: PLUGIN_BASE_URL, path: PLUGIN_BASE_URL, query: {}, onNavChanged: () => {} } as unknown as AppRootProps)} />
+      {/* As in Grafana: absolute URLs, the app mounted under /a/<id>/* and routing relative to it. */}
+      <BrowserRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+        <Routes>
+          <Route
+            path={`${PLUGIN_BASE_URL}/*`}
+            element={<App {...({ meta, basename: PLUGIN_BASE_URL, path: PLUGIN_BASE_URL, query: {}, onNavChanged: () => {} } as unknown as AppRootProps)} />}
+          />
+          <Route path="*" element={<Navigate to={`${PLUGIN_BASE_URL}/models`} replace />} />
+        </Routes>
       </BrowserRouter>
       <PortalContainer />
     </ThemeContext.Provider>

@@ -89,5 +89,5 @@ export async function seedExperiment(server: TestServer, control: string, treatm
   const now = Date.now();
   await ingestTraffic(server, MODEL, { version: control, arm: 'control', n: 1500, ctr: 0.05, from: now, to: now + 1000 });
   await ingestTraffic(server, MODEL, { version: treatment, arm: 'treatment', n: 1500, ctr: 0.065, from: now, to: now + 1000 });
-  return created.body.id as string;
+  return created.body.experiment.id as string;
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,7 +7,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { prometheusToolsMissing, provisioningDir, tool } from './prometheus-tools.ts';
+import { startAlertingStack, waitFor, type AlertingStack } from './alerting-stack.ts';
+import { prometheusToolsMissing } from './prometheus-tools.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The loop with the real parts: Debian's Prometheus and Alertmanager run the SHIPPED
@@ -24,65 +26,6 @@ const skip = prometheusToolsMissing();
 const MODEL = 'ctr';
 const DEADLINE_MS = 50_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, logs?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${logs ? `\n${logs()}` : ''}`);
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-
-/** Replaces `from` (a regex that must match) in shipped text: a changed shipped file fails loudly. */
-function rewrite(text: string, from: RegExp, to: string, what: string): string {
-  assert.match(text, from, `shipped configuration no longer has ${what}; update this test`);
-  return text.replace(from, to);
-}
-
-interface Daemon {
-  name: string;
-  child: ChildProcess;
-  output: string[];
-}
-
-function startDaemon(name: string, bin: string, args: string[]): Daemon {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { name, child, output };
-}
-
-async function stopDaemon(daemon: Daemon | undefined): Promise<void> {
-  if (!daemon || daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => daemon.child.once('exit', () => resolve()));
-  daemon.child.kill('SIGTERM');
-  const timer = setTimeout(() => daemon.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Deterministic pseudo-random numbers (mulberry32) and normal draws. */
 function random(seed: number) {
@@ -109,17 +52,12 @@ interface Delivery {
 describe('alerting loop: Prometheus → Alertmanager → webhook → policy → action', { skip }, () => {
   let server: TestServer;
   let tmp: string;
-  let prometheus: Daemon | undefined;
-  let alertmanager: Daemon | undefined;
+  let stack: AlertingStack | undefined;
   let proxy: http.Server | undefined;
   const deliveries: Delivery[] = [];
   let promUrl = '';
 
-  const logs = () =>
-    [prometheus, alertmanager]
-      .filter((d): d is Daemon => !!d)
-      .map((d) => `--- ${d.name} (last lines)\n${d.output.join('').split('\n').slice(-25).join('\n')}`)
-      .join('\n');
+  const logs = () => stack?.logs() ?? '';
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-alerting-'));
@@ -173,52 +111,19 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
     await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', () => resolve()));
     const proxyPort = (proxy.address() as net.AddressInfo).port;
 
-    const [promPort, amPort] = [await freePort(), await freePort()];
-    promUrl = `http://127.0.0.1:${promPort}`;
-
-    // Shipped Alertmanager config, rewritten: webhook URL, token file, short group timers.
-    let am = fs.readFileSync(path.join(provisioningDir, 'alertmanager/alertmanager.yml'), 'utf8');
-    am = rewrite(am, /url: http:\/\/backend:8080\/api\/v1\/webhooks\/alertmanager/, `url: http://127.0.0.1:${proxyPort}/api/v1/webhooks/alertmanager`, 'the webhook URL');
-    am = rewrite(am, /credentials_file: \S+/, `credentials_file: ${tokenFile}`, 'the token file');
-    am = rewrite(am, /group_wait: \S+/, 'group_wait: 1s', 'group_wait');
-    am = rewrite(am, /group_interval: \S+/, 'group_interval: 1s', 'group_interval');
-    fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), am);
-
-    // Shipped rules with every `for` shortened to 2 s (the thresholds and labels unchanged).
-    fs.mkdirSync(path.join(tmp, 'rules'));
-    const rulesDir = path.join(provisioningDir, 'prometheus/rules');
-    for (const file of fs.readdirSync(rulesDir)) {
-      const text = fs.readFileSync(path.join(rulesDir, file), 'utf8');
-      fs.writeFileSync(path.join(tmp, 'rules', file), rewrite(text, /^(\s+)for: \S+$/gm, '$1for: 2s', '`for` durations'));
-    }
-    // Shipped Prometheus config: local ports, 1 s scrape and evaluation.
-    let prom = fs.readFileSync(path.join(provisioningDir, 'prometheus/prometheus.yml'), 'utf8');
-    prom = rewrite(prom, /scrape_interval: \S+/, 'scrape_interval: 1s', 'scrape_interval');
-    prom = rewrite(prom, /evaluation_interval: \S+/, 'evaluation_interval: 1s', 'evaluation_interval');
-    prom = rewrite(prom, /'alertmanager:9093'/, `'127.0.0.1:${amPort}'`, 'the Alertmanager target');
-    prom = rewrite(prom, /'backend:8080'/, `'${backend.host}'`, 'the backend target');
-    fs.writeFileSync(path.join(tmp, 'prometheus.yml'), prom);
-
-    alertmanager = startDaemon('alertmanager', tool('alertmanager')!, [
-      `--config.file=${path.join(tmp, 'alertmanager.yml')}`,
-      `--storage.path=${path.join(tmp, 'am-data')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ]);
-    prometheus = startDaemon('prometheus', tool('prometheus')!, [
-      `--config.file=${path.join(tmp, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ]);
-    await waitFor('Alertmanager ready', 20_000, async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok, logs);
-    await waitFor('Prometheus ready', 20_000, async () => (await fetch(`${promUrl}/-/ready`)).ok, logs);
+    stack = await startAlertingStack({
+      backendHost: backend.host,
+      webhookUrl: `http://127.0.0.1:${proxyPort}/api/v1/webhooks/alertmanager`,
+      tokenFile,
+      dir: tmp,
+      // Thresholds and labels as shipped; every `for` shortened to 2 s.
+      forDuration: () => '2s',
+    });
+    promUrl = stack.prometheusUrl;
   });
 
   after(async () => {
-    await stopDaemon(prometheus);
-    await stopDaemon(alertmanager);
+    await stack?.stop();
     await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
     await server?.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

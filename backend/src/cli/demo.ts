@@ -11,8 +11,9 @@ export function registerDemoCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the demo service keeps its data and the report', '')
     .option('--port <port>', 'port for the demo service (0: any free port)', '0')
     .option('--seed <n>', 'random seed of the simulated world', '7')
+    .option('--with-prometheus', 'route alerts through Debian\'s Prometheus and Alertmanager (installed) instead of the in-process evaluator', false)
     .option('--keep-running', 'keep the service running after the story (to look at it from Grafana)', false)
-    .action(async (o: { speed: string; usersPerMinute: string; dataDir: string; port: string; seed: string; keepRunning: boolean }) => {
+    .action(async (o: { speed: string; usersPerMinute: string; dataDir: string; port: string; seed: string; keepRunning: boolean; withPrometheus: boolean }) => {
       const number = (value: string, name: string, min: number) => {
         const n = Number(value);
         if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got "${value}"`);
@@ -25,6 +26,7 @@ export function registerDemoCommand(program: Command): void {
         port: number(o.port, 'port', 0),
         seed: number(o.seed, 'seed', 0),
         keepRunning: o.keepRunning,
+        withPrometheus: o.withPrometheus,
       });
       process.exit(code);
     });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compressDuration, startAlertingStack, type AlertingStack } from '../alerts/alerting-stack.ts';
 import { ApiClient } from '../cli/api-client.ts';
 import { compressedClock } from '../clock.ts';
 import { loadConfig } from '../config/config.ts';
@@ -19,6 +20,8 @@ export interface DemoOptions {
   port: number;
   keepRunning: boolean;
   seed: number;
+  /** Route alerts through Debian's Prometheus and Alertmanager instead of the in-process evaluator. */
+  withPrometheus: boolean;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -55,7 +58,23 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   if (skipped.length) out.write(`in-process alert evaluator skips rules it cannot parse: ${skipped.join(', ')}\n`);
   const view = new TerminalView();
   let exitCode = 0;
+  let stack: AlertingStack | undefined;
   try {
+    if (options.withPrometheus) {
+      // The shipped rules and routes, with `for:` compressed like the clock (30m → 30s at 1 min/s).
+      const { token } = await api.request<{ token: string }>('POST', '/api/v1/tokens', { json: { name: 'alertmanager', role: 'editor' } });
+      const tokenFile = path.join(options.dataDir, 'alertmanager-token');
+      fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      const dir = fs.mkdtempSync(path.join(options.dataDir, 'alerting-'));
+      stack = await startAlertingStack({
+        backendHost: new URL(server.url).host,
+        webhookUrl: `${server.url}/api/v1/webhooks/alertmanager`,
+        tokenFile,
+        dir,
+        forDuration: (shipped) => compressDuration(shipped, speedFactor),
+      });
+      out.write(`alerts go through Prometheus ${stack.prometheusUrl} and Alertmanager ${stack.alertmanagerUrl}\n`);
+    }
     const result = await runStory(
       api,
       clock,
@@ -67,7 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         driftAtMinute: 20,
         actTimeoutMinutes: 120,
         tickMs: Math.max(50, Math.round(1000 / options.speed / 4)),
-        inProcessAlerts: true,
+        inProcessAlerts: !options.withPrometheus,
         rules,
       },
       view,
@@ -94,6 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {
+    await stack?.stop();
     await server.close();
   }
   return exitCode;
