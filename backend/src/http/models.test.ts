@@ -59,6 +59,20 @@ for (const dialect of testDialects()) {
       }
     });
 
+    test('settings are replaced, validated and audited', async () => {
+      await server.request('POST', '/api/v1/models', { body: { name: 'tuned', features } });
+      const updated = await server.request('PUT', '/api/v1/models/tuned/settings', {
+        body: { settings: { retrain: { window: '2d', onSuccess: 'canary' }, health: { ctr: { maxRelativeDrop: 0.2 } } } },
+      });
+      assert.equal(updated.status, 200, updated.text);
+      assert.equal((updated.body.settings.retrain as { window: string }).window, '2d');
+      const bad = await server.request('PUT', '/api/v1/models/tuned/settings', { body: { settings: { retrain: { onSuccess: 'sometimes' } } } });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.error.message, /settings\.retrain\.onSuccess/);
+      const audit = await server.request('GET', '/api/v1/audit?model=tuned&type=model.settings_updated');
+      assert.equal(audit.body.actions.length, 1, 'the refused change is not recorded');
+    });
+
     test('unknown model is a 404 that says how to create one', async () => {
       const response = await server.request('GET', '/api/v1/models/ghost');
       assert.equal(response.status, 404);

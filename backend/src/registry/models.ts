@@ -4,6 +4,7 @@ import { conflict, notFound } from '../errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ModelsTable } from '../store/schema.ts';
 import type { CreateModelInput, Feature, Model } from './model-schemas.ts';
+import { validateModelSettings } from './model-settings.ts';
 
 /** Models: what is watched, with its declared features. */
 export class ModelService {
@@ -16,6 +17,7 @@ export class ModelService {
   }
 
   async create(input: CreateModelInput, actor: Actor): Promise<Model> {
+    validateModelSettings(input.settings ?? {});
     const now = Date.now();
     const row: ModelsTable = {
       name: input.name,
@@ -56,6 +58,7 @@ export class ModelService {
 
   async updateSettings(name: string, settings: Record<string, unknown>, actor: Actor): Promise<Model> {
     await this.get(name);
+    validateModelSettings(settings);
     await this.store.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('models')

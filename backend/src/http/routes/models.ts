@@ -35,5 +35,16 @@ export function modelRoutes(ctx: AppContext): RouteDefinition[] {
       responses: { 200: { description: 'The model', schema: modelSchema }, 404: { description: 'No such model' } },
       handler: async ({ params }) => ok(await ctx.models.get(params.model)),
     }),
+    defineRoute({
+      method: 'put',
+      path: '/api/v1/models/{model}/settings',
+      summary: "Replace a model's settings (retrain, health, drift, metrics, deployment)",
+      tags: ['models'],
+      permission: 'edit',
+      params: modelParams,
+      body: z.object({ settings: z.record(z.string(), z.unknown()) }),
+      responses: { 200: { description: 'The model with its new settings', schema: modelSchema }, 404: { description: 'No such model' } },
+      handler: async ({ params, body, actor }) => ok(await ctx.models.updateSettings(params.model, body.settings, actor!)),
+    }),
   ];
 }
