@@ -98,11 +98,18 @@ export class TrafficRouter {
       // Without a unit id the experiments area picks an arm at random by weight.
       const assigned = await experiments.assign(model, unitId);
       if (assigned?.version) {
-        const session = pool.get(model, assigned.version);
+        let session = pool.get(model, assigned.version);
+        if (!session && pool.status(model, assigned.version).status !== 'failed') {
+          // Wait for the load rather than serve the unit from another arm: a unit served
+          // outside its arm corrupts the experiment (it shows as a sample-ratio mismatch).
+          await this.options.ensureLoaded(model, assigned.version).catch((error: unknown) =>
+            this.options.logger.warn({ err: error, model, version: assigned.version }, 'version assigned traffic cannot be loaded; serving the champion'),
+          );
+          session = pool.get(model, assigned.version);
+        }
         if (session) {
           return { version: assigned.version, arm: assigned.arm, session, ...(assigned.experimentId ? { experimentId: assigned.experimentId } : {}) };
         }
-        this.loadInBackground(model, assigned.version);
       }
     }
     const canary = route?.canary;

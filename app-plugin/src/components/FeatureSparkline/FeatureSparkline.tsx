@@ -11,10 +11,18 @@ interface Props {
   height?: number;
 }
 
+function valueRange(values: number[]): { min: number; max: number; delta: number } {
+  const finite = values.filter(Number.isFinite);
+  const min = finite.length ? Math.min(...finite) : 0;
+  const max = finite.length ? Math.max(...finite) : 0;
+  return { min, max, delta: max - min };
+}
+
 export function sparklineFields(times: number[], values: number[]): FieldSparkline {
   return {
     x: { name: 'time', type: FieldType.time, values: times, config: {} },
-    y: { name: 'score', type: FieldType.number, values, config: {} },
+    // Sparkline reads the y range from field state (Grafana fills it for panels; here we must).
+    y: { name: 'score', type: FieldType.number, values, config: {}, state: { range: valueRange(values) } },
   };
 }
 
