@@ -150,6 +150,12 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       act2Start = now;
       deadline = now + options.actTimeoutMinutes * MINUTE;
       say('info', 'act 2: a bad candidate (trained on shuffled labels) goes into a canary experiment with a CTR guardrail');
+      // Act 1 may have run out of time with its canary still deciding: end it first.
+      const running = await api.request<{ experiments: Array<{ id: string }> }>('GET', `/api/v1/experiments?model=${options.model}&status=running`);
+      for (const experiment of running.experiments) {
+        await api.request('POST', `/api/v1/experiments/${experiment.id}/stop`, { json: { decision: 'none', reason: 'demo: act 1 ran out of time' } });
+        say('experiment', `stopped the undecided canary ${experiment.id} (act 1 ran out of time)`);
+      }
       const bad = explorationData(world, 30_000);
       await trainAndRegister(api, options.model, 'v-bad', bad, { shuffleLabels: true, description: 'bad candidate (shuffled labels)' });
       const created = await api.request<{ experiment: { id: string } }>('POST', '/api/v1/experiments', {

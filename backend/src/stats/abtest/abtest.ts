@@ -19,7 +19,7 @@
  */
 import { invalid } from '../../errors.ts';
 import { gaussianPosterior, type Direction } from './bayesian.ts';
-import { normalTwoSidedP, studentTTwoSidedP, twoSidedCritical } from './distributions.ts';
+import { normalTwoSidedP, studentTTwoSidedP, twoSidedCritical } from '../distributions.ts';
 import { absoluteEffect, relativeEffect, welchDegreesOfFreedom, type Difference, type EffectEstimate } from './effect.ts';
 import { alwaysValidPValue, confidenceSequenceHalfWidth, DEFAULT_SEQUENTIAL_TUNING } from './sequential.ts';
 import { armMoments, minimumArmSize, validateArm, type ArmMoments, type ArmSummary, type MetricKind } from './summary.ts';

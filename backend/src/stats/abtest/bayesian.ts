@@ -5,7 +5,7 @@
  *   credible interval = effect ± z_{1−α/2}·se,
  *   expected loss of shipping treatment = E[max(0, harm)] = σφ(μ/σ) − μΦ(−μ/σ) (higher is better).
  */
-import { normalCdf, normalPdf, normalQuantile } from './distributions.ts';
+import { normalCdf, normalPdf, normalQuantile } from '../distributions.ts';
 
 export type Direction = 'higher' | 'lower';
 

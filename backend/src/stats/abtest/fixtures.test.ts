@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { abtest, type AbTestInput, type AbTestResult } from './abtest.ts';
-import { chiSquareSf, normalQuantile, normalSf, studentTTwoSidedP, studentTUpperQuantile } from './distributions.ts';
+import { chiSquareSf, normalQuantile, normalSf, studentTTwoSidedP, studentTUpperQuantile } from '../distributions.ts';
 import { minimumDetectableEffect, timeToDecision } from './power.ts';
 import { srm, type SrmInput } from './srm.ts';
 

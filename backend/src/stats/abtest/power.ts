@@ -13,7 +13,7 @@
  */
 import { invalid } from '../../errors.ts';
 import type { AbTestResult } from './abtest.ts';
-import { normalQuantile } from './distributions.ts';
+import { normalQuantile } from '../distributions.ts';
 import { confidenceSequenceHalfWidth } from './sequential.ts';
 
 export interface PowerOptions {

@@ -9,7 +9,7 @@
  * counted in such an arm are a mismatch by definition (pValue 0).
  */
 import { invalid } from '../../errors.ts';
-import { chiSquareSf } from './distributions.ts';
+import { chiSquareSf } from '../distributions.ts';
 
 /** Alert threshold: SRM checks run on every look, so a strict level keeps false alarms rare. */
 export const SRM_THRESHOLD = 0.001;

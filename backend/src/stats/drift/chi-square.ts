@@ -10,7 +10,7 @@
  * With fewer than two non-empty slots, or an empty side, there is nothing to test:
  * statistic 0, p-value 1. No Yates continuity correction (also not for df = 1).
  */
-import { chi2Sf } from './chi2-distribution.ts';
+import { chiSquareSf } from '../distributions.ts';
 
 export interface ChiSquareResult {
   statistic: number;
@@ -44,5 +44,5 @@ export function chiSquareHomogeneity(reference: ArrayLike<number>, current: Arra
     statistic += ((r - er) * (r - er)) / er + ((c - ec) * (c - ec)) / ec;
   }
   const df = nonEmpty - 1;
-  return { statistic, pValue: chi2Sf(statistic, df), df };
+  return { statistic, pValue: chiSquareSf(statistic, df), df };
 }
