@@ -3,8 +3,8 @@
  * event loop with the service. Reads one JSON job from argv[2], prints one JSON result.
  *
  * - open loop (`rate` > 0): requests are due at start + i/rate whatever happened to earlier
- *   ones; latency counts from the due time, so a stalled service shows up in the tail
- *   instead of slowing the generator (no coordinated omission).
+ *   ones (never waiting for answers, so no coordinated omission); latency counts from each
+ *   actual send, and `lagMs` says how late the generator ever was against its schedule.
  * - closed loop (`concurrency` > 0, rate 0): that many requests always in flight; measures
  *   the most the service can do.
  */
@@ -66,17 +66,22 @@ async function main(): Promise<void> {
   const start = performance.now();
   const measureFrom = start + warmup;
   const end = measureFrom + job.durationMs;
-  const record = (due: number, result: { ok: boolean; status: number }) => {
+  const record = (due: number, result: { ok: boolean; status: number }, sentAt = due) => {
     const now = performance.now();
     if (due < measureFrom || due >= end) return;
-    if (result.ok) latencies.push(now - due);
+    if (result.ok) latencies.push(now - sentAt);
     else {
       errors++;
       statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     }
   };
   const inFlight = new Set<Promise<void>>();
+  let lagMax = 0;
   if (job.rate && job.rate > 0) {
+    // Requests go out on schedule whether or not earlier ones were answered (open loop), so
+    // a stalled service shows in the tail. Timers, not a busy loop: the generator must not
+    // take the CPU the service needs. Latency counts from the actual send; how late sends
+    // ran against the schedule is reported as lagMs.
     const interval = 1000 / job.rate;
     let i = 0;
     await new Promise<void>((resolve) => {
@@ -84,14 +89,19 @@ async function main(): Promise<void> {
         const now = performance.now();
         while (start + i * interval <= now && start + i * interval < end) {
           const due = start + i * interval;
-          const p = send(i).then((r) => record(due, r));
+          lagMax = Math.max(lagMax, now - due);
+          const sentAt = performance.now();
+          const p = send(i).then((r) => record(due, r, sentAt));
           inFlight.add(p);
           void p.finally(() => inFlight.delete(p));
           i++;
           sent++;
         }
         if (start + i * interval >= end) return resolve();
-        setImmediate(tick);
+        const wait = start + i * interval - performance.now();
+        // Timer granularity is ~1 ms: at high rates several requests go out per tick.
+        if (wait > 0.05) setTimeout(tick, Math.max(1, Math.floor(wait)));
+        else setImmediate(tick);
       };
       tick();
     });
@@ -122,6 +132,7 @@ async function main(): Promise<void> {
       p90: quantile(sorted, 0.9),
       p99: quantile(sorted, 0.99),
       max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+      lagMs: lagMax,
     })}\n`,
   );
   agent.destroy();
