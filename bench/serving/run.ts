@@ -158,6 +158,13 @@ async function rawSessionRun(): Promise<{ p50: number; p90: number; p99: number;
   return { p50: quantile(samples, 0.5), p90: quantile(samples, 0.9), p99: quantile(samples, 0.99), max: samples[n - 1]!, perRowBatch1024 };
 }
 
+/** modelwatch_serving_batch_rows sum and count, from /metrics. */
+async function batchRows(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { sum: value('modelwatch_serving_batch_rows_sum'), count: value('modelwatch_serving_batch_rows_count') };
+}
+
 async function rollbackTimes(url: string, rounds: number): Promise<{ request: number[]; firstOld: number[] }> {
   const request: number[] = [];
   const firstOld: number[] = [];
@@ -222,7 +229,7 @@ async function main(): Promise<void> {
   out();
 
   const results: Array<{ mode: string; rate: number; r: LoadResult }> = [];
-  const throughput: Array<{ mode: string; r: LoadResult }> = [];
+  const throughput: Array<{ mode: string; r: LoadResult; rowsPerRun: number }> = [];
   let health: LoadResult | undefined;
   let rollback: { request: number[]; firstOld: number[] } | undefined;
   // Both services up at once (the idle one costs nothing); phases alternate on/off so that
@@ -233,7 +240,12 @@ async function main(): Promise<void> {
     const base = (mode: 'on' | 'off') => ({ url: services[mode].url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies, durationMs: SECONDS * 1000 });
     health = await load({ ...base('on'), path: '/healthz', method: 'GET', bodies: [], rate: RATES[0] });
     for (const rate of RATES) for (const mode of ['on', 'off'] as const) results.push({ mode, rate, r: await load({ ...base(mode), rate }) });
-    for (const mode of ['on', 'off'] as const) throughput.push({ mode, r: await load({ ...base(mode), concurrency: 64, durationMs: Math.min(SECONDS, 5) * 1000 }) });
+    for (const mode of ['on', 'off'] as const) {
+      const before = await batchRows(services[mode].url);
+      const r = await load({ ...base(mode), concurrency: 64, durationMs: Math.min(SECONDS, 5) * 1000 });
+      const after = await batchRows(services[mode].url);
+      throughput.push({ mode, r, rowsPerRun: (after.sum - before.sum) / Math.max(1, after.count - before.count) });
+    }
     rollback = await rollbackTimes(services.on.url, 20);
   } finally {
     for (const service of Object.values(services)) {
@@ -253,9 +265,9 @@ async function main(): Promise<void> {
   out();
   out('### Throughput (closed loop, 64 requests in flight, single-instance requests)');
   out();
-  out('| micro-batching | requests/s | p50 | p99 |');
-  out('|---|---|---|---|');
-  for (const { mode, r } of throughput) out(`| ${mode} | ${r.throughputRps.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+  out('| micro-batching | requests/s | p50 | p99 | rows per session.run |');
+  out('|---|---|---|---|---|');
+  for (const { mode, r, rowsPerRun } of throughput) out(`| ${mode} | ${r.throughputRps.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${rowsPerRun.toFixed(2)} |`);
   out();
   if (rollback) {
     out('### Rollback (20 rounds, 4 clients predicting throughout)');

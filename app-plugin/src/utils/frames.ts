@@ -35,7 +35,8 @@ export function kpiSeriesFrames(series: KpiSeries[]): DataFrame[] {
           name: s.kpi,
           type: FieldType.number,
           values: s.points.map((p) => p[1]),
-          config: { unit: KPI_UNITS[s.kpi] ?? 'short', displayNameFromDS: name },
+          // Rates are fractions: an all-zero error rate should read 0–100%, not 0–10000%.
+          config: { unit: KPI_UNITS[s.kpi] ?? 'short', displayNameFromDS: name, ...(KPI_UNITS[s.kpi] === 'percentunit' ? { min: 0, custom: { axisSoftMin: 0, axisSoftMax: 0.05 } } : {}) },
         },
       ],
     });
