@@ -57,7 +57,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   );
   if (skipped.length) out.write(`in-process alert evaluator skips rules it cannot parse: ${skipped.join(', ')}\n`);
   const view = new TerminalView();
-  let exitCode = 0;
+  let exitCode: number;
   let stack: AlertingStack | undefined;
   try {
     if (options.withPrometheus) {
