@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
 describe('service endpoints', () => {
@@ -46,6 +47,8 @@ describe('service endpoints', () => {
     assert.equal(response.status, 200);
     const doc = response.body;
     assert.equal(doc.openapi, '3.1.0');
+    const validation = await new Validator().validate(doc);
+    assert.equal(validation.valid, true, String(JSON.stringify(validation.errors)).slice(0, 2000));
     assert.ok(doc.paths['/api/v1/models'].post.requestBody.content['application/json'].schema);
     assert.ok(doc.paths['/api/v1/models/{model}'].get.parameters.some((p: { name: string }) => p.name === 'model'));
     assert.deepEqual(doc.paths['/healthz'].get.security, []);
