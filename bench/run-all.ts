@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark, each against its peer in the same run, and rewrites
  * docs/benchmarks.md with the figures, the machine and the command for each. Nothing in CI
- * depends on these timings. `--only ingest,drift` runs a subset; `--quick` uses smaller sizes.
+ * depends on these timings. `--only ingest,drift` runs a subset; `--quick` uses smaller sizes;
+ * `--out FILE` writes elsewhere.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,28 +18,32 @@ interface Bench {
   name: string;
   title: string;
   args: string[];
-  /** The command as a reader would type it. */
-  command: string;
 }
 
 const benches: Bench[] = [
-  { name: 'ingest', title: 'Ingest over HTTP', args: ['bench/ingest/run.ts', '--seconds', quick ? '5' : '10'], command: 'node bench/ingest/run.ts --seconds 10' },
+  { name: 'ingest', title: 'Ingest over HTTP', args: ['bench/ingest/run.ts', '--seconds', quick ? '5' : '10'] },
   {
     name: 'drift',
     title: 'Drift over rollups vs SciPy over raw rows',
     args: ['bench/drift/run.ts', '--days', quick ? '2' : '7', '--features', '50', '--per-minute', '30', '--repeat', quick ? '10' : '30'],
-    command: 'node bench/drift/run.ts --days 7 --features 50 --per-minute 30 --repeat 30',
   },
-  { name: 'experiments', title: 'Experiment results', args: ['bench/experiments/run.ts'], command: 'node bench/experiments/run.ts' },
-  { name: 'serving', title: 'Serving latency and rollback', args: ['bench/serving/run.ts'], command: 'node bench/serving/run.ts' },
+  { name: 'experiments', title: 'Experiment results', args: ['bench/experiments/run.ts'] },
+  { name: 'serving', title: 'Serving latency and rollback', args: ['bench/serving/run.ts'] },
   {
     name: 'trainer',
     title: 'Built-in trainer vs scikit-learn',
     args: ['bench/trainer/run.ts', ...(quick ? ['--rows', '200000'] : [])],
-    command: 'node bench/trainer/run.ts',
   },
-  { name: 'accumulator', title: 'Rollup accumulator (in-process ingest hot path)', args: ['bench/monitor/accumulator.bench.ts'], command: 'node bench/monitor/accumulator.bench.ts' },
+  { name: 'accumulator', title: 'Rollup accumulator (in-process ingest hot path)', args: ['bench/monitor/accumulator.bench.ts'] },
 ];
+
+/** A bench's report without a leading machine-readable JSON block (the trainer prints one). */
+function markdownOf(stdout: string): string {
+  const text = stdout.trim();
+  if (!text.startsWith('{')) return text;
+  const end = text.indexOf('\n}\n');
+  return end >= 0 ? text.slice(end + 3).trim() : text;
+}
 
 const sections: string[] = [];
 for (const bench of benches) {
@@ -47,8 +52,8 @@ for (const bench of benches) {
   const started = Date.now();
   const run = spawnSync(process.execPath, bench.args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20, timeout: 20 * 60_000 });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const body = run.status === 0 ? run.stdout.trim() : `**Failed** (exit ${run.status ?? run.signal}):\n\n\`\`\`\n${(run.stderr || run.stdout).slice(-3000)}\n\`\`\``;
-  sections.push(`## ${bench.title}\n\nCommand: \`${bench.command}\` (ran ${seconds} s)\n\n${body}\n`);
+  const body = run.status === 0 ? markdownOf(run.stdout) : `**Failed** (exit ${run.status ?? run.signal}):\n\n\`\`\`\n${(run.stderr || run.stdout).slice(-3000)}\n\`\`\``;
+  sections.push(`## ${bench.title}\n\nCommand: \`node ${bench.args.join(' ')}\` (ran ${seconds} s)\n\n${body}\n`);
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -59,7 +64,8 @@ Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} 
 Each benchmark measures ModelWatch and its peer in the same run and reports the ratio. Timings on a
 shared 2-core machine are noisy; where a section gives CPU time, that is the steadier figure.
 `;
-const file = path.join(root, 'docs/benchmarks.md');
+const outArg = process.argv.indexOf('--out');
+const file = outArg >= 0 ? path.resolve(process.argv[outArg + 1] ?? '') : path.join(root, 'docs/benchmarks.md');
 const previous = only && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 let text = `${header}\n${sections.join('\n')}`;
 if (previous) {
