@@ -42,6 +42,8 @@ td:first-child,th:first-child,td:last-child,th:last-child{text-align:left}
 ${rows}
 </table>
 <h2>Over time</h2>
+<p>Dashed lines: <span style="color:#e69500">drift injected</span>, <span style="color:#c00">alert</span>,
+<span style="color:#080">promotion</span>, <span style="color:#a0a">rollback</span> (hover for details).</p>
 ${charts}
 <h2>What happened</h2>
 <table><tr><th>time</th><th>act</th><th>kind</th><th>event</th></tr>
