@@ -69,6 +69,13 @@ for (const dialect of testDialects()) {
       const bad = await server.request('PUT', '/api/v1/models/tuned/settings', { body: { settings: { retrain: { onSuccess: 'sometimes' } } } });
       assert.equal(bad.status, 400);
       assert.match(bad.body.error.message, /settings\.retrain\.onSuccess/);
+      const editor = await server.request('POST', '/api/v1/tokens', { body: { name: 'ed', role: 'editor' } });
+      const hook = await server.request('PUT', '/api/v1/models/tuned/settings', {
+        token: editor.body.token,
+        body: { settings: { deployment: { url: 'http://169.254.169.254/', secret: 'x' } } },
+      });
+      assert.equal(hook.status, 403, 'an editor may not point the deployment hook anywhere');
+      assert.match(hook.body.error.message, /settings\.deployment: only an admin/);
       const audit = await server.request('GET', '/api/v1/audit?model=tuned&type=model.settings_updated');
       assert.equal(audit.body.actions.length, 1, 'the refused change is not recorded');
     });

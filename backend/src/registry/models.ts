@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/roles.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, DomainError, notFound } from '../errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ModelsTable } from '../store/schema.ts';
 import type { CreateModelInput, Feature, Model } from './model-schemas.ts';
@@ -18,6 +18,7 @@ export class ModelService {
 
   async create(input: CreateModelInput, actor: Actor): Promise<Model> {
     validateModelSettings(input.settings ?? {});
+    assertMayChangeDeployment(undefined, input.settings?.deployment, actor);
     const now = Date.now();
     const row: ModelsTable = {
       name: input.name,
@@ -57,8 +58,9 @@ export class ModelService {
   }
 
   async updateSettings(name: string, settings: Record<string, unknown>, actor: Actor): Promise<Model> {
-    await this.get(name);
+    const current = await this.get(name);
     validateModelSettings(settings);
+    assertMayChangeDeployment(current.settings.deployment, settings.deployment, actor);
     await this.store.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('models')
@@ -81,4 +83,13 @@ function toModel(row: ModelsTable): Model {
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };
+}
+
+/**
+ * The deployment hook makes the server call a URL on every promotion or rollback, so only an
+ * admin may set or change it (an editor could otherwise aim the server at internal addresses).
+ */
+function assertMayChangeDeployment(before: unknown, after: unknown, actor: Actor): void {
+  if (actor.role === 'admin' || JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return;
+  throw new DomainError('permission_denied', 'settings.deployment: only an admin may set or change the deployment hook');
 }
