@@ -39,7 +39,8 @@ const benches: Bench[] = [
 
 /** A bench's report without a leading machine-readable JSON block (the trainer prints one). */
 function markdownOf(stdout: string): string {
-  const text = stdout.trim();
+  // Each section already has its own `##` title: a bench's headings go one level down.
+  const text = stdout.trim().replace(/^(#{2,5}) /gm, '#$1 ');
   if (!text.startsWith('{')) return text;
   const end = text.indexOf('\n}\n');
   return end >= 0 ? text.slice(end + 3).trim() : text;
