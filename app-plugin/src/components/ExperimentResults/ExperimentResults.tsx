@@ -58,6 +58,12 @@ function columns(metric: MetricResult): Array<Column<ArmResult>> {
     {
       id: 'pValue',
       header: 'p-value',
+      cell: ({ row }) => pValue(row.original.comparison?.pValue),
+    },
+    {
+      // Holm-adjusted over every metric × arm comparison; the decision reads the primary's own p-value.
+      id: 'adjustedPValue',
+      header: 'p (Holm)',
       cell: ({ row }) => pValue(row.original.comparison?.adjustedPValue ?? row.original.comparison?.pValue),
     },
     { id: 'chanceToWin', header: 'Chance to win', cell: ({ row }) => percent(row.original.comparison?.chanceToWin, 0) },
