@@ -24,5 +24,15 @@ export async function authorize(req: Request, tokens: TokenService, permission: 
       `this operation needs the "${permission}" permission; a ${actor.role} token does not have it`,
     );
   }
-  return actor;
+  return onBehalfOf(actor, req.get('x-grafana-user'));
+}
+
+/**
+ * Grafana's proxy can forward the signed-in user (`send_user_header`), so the audit log says
+ * which person pressed Promote, not only which token Grafana holds. The header is trusted only
+ * as far as the token is: it names who acted through that token; it grants nothing.
+ */
+export function onBehalfOf(actor: Actor, grafanaUser: string | undefined): Actor {
+  const login = grafanaUser?.replace(/[^\p{L}\p{N}@._+-]/gu, '').slice(0, 100);
+  return login ? { ...actor, name: `${actor.name} (grafana:${login})` } : actor;
 }

@@ -35,6 +35,12 @@ for (const dialect of testDialects()) {
       assert.equal(audit.body.actions[0].actor, 'token:admin (MODELWATCH_ADMIN_TOKEN)');
     });
 
+    test('the Grafana user forwarded by the proxy is named in the audit log', async () => {
+      await server.request('POST', '/api/v1/models', { body: { name: 'byuser', features }, headers: { 'x-grafana-user': 'alice@example.com' } });
+      const audit = await server.request('GET', '/api/v1/audit?model=byuser');
+      assert.equal(audit.body.actions[0].actor, 'token:admin (MODELWATCH_ADMIN_TOKEN) (grafana:alice@example.com)');
+    });
+
     test('a second model with the same name is a 409', async () => {
       await server.request('POST', '/api/v1/models', { body: { name: 'dup', features } });
       const again = await server.request('POST', '/api/v1/models', { body: { name: 'dup', features } });
