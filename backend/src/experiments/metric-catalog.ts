@@ -12,24 +12,13 @@
  * `latencySumSquares`). Revenue is not in the rollups, so there is no revenue metric.
  */
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
+import type { RollupCounters } from '../monitor/rollup.ts';
 import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
 import type { ArmSummary, MetricKind } from '../stats/abtest/summary.ts';
 
 /** Counters of one arm over the analysis window (sums over periods add). */
-export interface ArmCounts {
-  requests: number;
-  errors: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  labelled: number;
-  positives: number;
-  scoreCount: number;
-  scoreSum: number;
-  scoreSumSq: number;
-  latencyCount: number;
-  latencySum: number;
+export interface ArmCounts extends RollupCounters {
   /** Approximate Σ latency² (ms²), from the sketch; see latencySumSquares. */
   latencySumSq: number;
 }

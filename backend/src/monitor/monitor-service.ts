@@ -62,7 +62,7 @@ import {
   type ResolutionPlan,
   type WindowDrift,
 } from './queries.ts';
-import { ANY, HOUR_MS, MINUTE_MS, addPrediction, type Rollup } from './rollup.ts';
+import { ANY, HOUR_MS, MINUTE_MS, addPrediction, type Rollup, type RollupCounters } from './rollup.ts';
 import { RollupBuffer } from './rollup-buffer.ts';
 import { compileProfile, type HistogramLayout } from './rollup-layout.ts';
 import { cloneRollup, coarsen, mergeInto } from './rollup-merge.ts';
@@ -74,21 +74,9 @@ export interface IngestResult {
 }
 
 /** Merged rollup counters of one (version, arm) over a time range. */
-export interface RollupTotals {
+export interface RollupTotals extends RollupCounters {
   version: string;
   arm: string;
-  requests: number;
-  errors: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  labelled: number;
-  positives: number;
-  scoreCount: number;
-  scoreSum: number;
-  scoreSumSq: number;
-  latencyCount: number;
-  latencySum: number;
   /** ms; null without latencies. */
   latencyP50: number | null;
   latencyP90: number | null;

@@ -3,31 +3,19 @@
  * numbers, strings and arrays; the latency sketch is base64 of LatencySketch.toBytes().
  */
 import { LatencySketch } from './latency-sketch.ts';
-import { SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
+import { SCORE_BINS, createRollup, type Rollup, type RollupCounters } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import { invalid } from '../errors.ts';
 
 export const ROLLUP_FORMAT = 1;
 
-export interface EncodedRollup {
+export interface EncodedRollup extends RollupCounters {
   format: typeof ROLLUP_FORMAT;
   model: string;
   version: string;
   arm: string;
   bucketStart: number;
   bucketMs: number;
-  requests: number;
-  errors: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  labelled: number;
-  positives: number;
-  scoreCount: number;
-  scoreSum: number;
-  scoreSumSq: number;
-  latencyCount: number;
-  latencySum: number;
   /** base64 of the latency sketch's compact bytes. */
   latencySketch: string;
   /** SCORE_BINS + 1 counts, the last one for missing scores. */

@@ -45,7 +45,8 @@ export interface RollupKey {
   bucketMs: number;
 }
 
-export interface Rollup extends RollupKey {
+/** The additive counters of a rollup: every store, merge and total carries exactly these. */
+export interface RollupCounters {
   requests: number;
   errors: number;
   impressions: number;
@@ -58,6 +59,9 @@ export interface Rollup extends RollupKey {
   scoreSumSq: number;
   latencyCount: number;
   latencySum: number;
+}
+
+export interface Rollup extends RollupKey, RollupCounters {
   latency: LatencySketch;
   /** Length SCORE_BINS + 1; the last bin counts records without a finite score. */
   scoreHist: Float64Array;
