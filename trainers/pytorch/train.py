@@ -40,8 +40,9 @@ def _load_shared():
 
 
 _shared = _load_shared()
-InputError, brier, emit, load_csv = _shared.InputError, _shared.brier, _shared.emit, _shared.load_csv
-log_loss, profile, roc_auc, stratified_split = _shared.log_loss, _shared.profile, _shared.roc_auc, _shared.stratified_split
+InputError, brier, emit, fail = _shared.InputError, _shared.brier, _shared.emit, _shared.fail
+log_loss, profile, read_inputs = _shared.log_loss, _shared.profile, _shared.read_inputs
+roc_auc, stratified_split = _shared.roc_auc, _shared.stratified_split
 
 DEFAULTS = {"label": "click", "features": None, "ignore": [], "epochs": 10, "lr": 1e-3, "hidden": [64, 32],
             "batchSize": 4096, "weightDecay": 0.0, "validationFraction": 0.2, "seed": 0}
@@ -119,24 +120,11 @@ def main():
     try:
         import torch
     except ImportError:
-        msg = "PyTorch is not installed: install torch (with CUDA for GPUs) to use this trainer"
-        print(json.dumps({"error": msg}), flush=True)
-        print(f"error: {msg}", file=sys.stderr)
-        return 3
+        return fail("PyTorch is not installed: install torch (with CUDA for GPUs) to use this trainer", 3)
     try:
-        dataset = os.environ.get("MODELWATCH_DATASET")
-        out_dir = os.environ.get("MODELWATCH_OUTPUT_DIR")
-        if not dataset:
-            raise InputError("MODELWATCH_DATASET is not set")
-        if not out_dir:
-            raise InputError("MODELWATCH_OUTPUT_DIR is not set")
-        p = read_params()
-        emit(0.0, f"loading {os.path.basename(dataset)}")
-        names, X, y = load_csv(dataset, p["label"], p["features"], p["ignore"])
+        out_dir, p, names, X, y = read_inputs(read_params)
     except InputError as e:
-        print(json.dumps({"error": str(e)}), flush=True)
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e), 2)
 
     torch.manual_seed(p["seed"])
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

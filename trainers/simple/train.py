@@ -283,22 +283,34 @@ def read_params():
     return p
 
 
+def fail(message, code):
+    """Ends the run the protocol's way: a JSON error line on stdout, the message on stderr."""
+    print(json.dumps({"error": message}), flush=True)
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def read_inputs(read_params):
+    """The protocol's inputs: output folder, params (checked by `read_params`) and the dataset.
+    Raises InputError naming what is wrong."""
+    dataset = os.environ.get("MODELWATCH_DATASET")
+    out_dir = os.environ.get("MODELWATCH_OUTPUT_DIR")
+    if not dataset:
+        raise InputError("MODELWATCH_DATASET is not set")
+    if not out_dir:
+        raise InputError("MODELWATCH_OUTPUT_DIR is not set")
+    p = read_params()
+    emit(0.0, f"loading {os.path.basename(dataset)}")
+    names, X, y = load_csv(dataset, p["label"], p["features"], p["ignore"])
+    return out_dir, p, names, X, y
+
+
 def main():
     started = time.time()
     try:
-        dataset = os.environ.get("MODELWATCH_DATASET")
-        out_dir = os.environ.get("MODELWATCH_OUTPUT_DIR")
-        if not dataset:
-            raise InputError("MODELWATCH_DATASET is not set")
-        if not out_dir:
-            raise InputError("MODELWATCH_OUTPUT_DIR is not set")
-        p = read_params()
-        emit(0.0, f"loading {os.path.basename(dataset)}")
-        names, X, y = load_csv(dataset, p["label"], p["features"], p["ignore"])
+        out_dir, p, names, X, y = read_inputs(read_params)
     except InputError as e:
-        print(json.dumps({"error": str(e)}), flush=True)
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        return fail(str(e), 2)
 
     train, valid = stratified_split(y, p["validationFraction"], p["seed"])
     Xt, yt = X[train], y[train]
