@@ -80,46 +80,45 @@ const profileSummary = z.object({
   features: z.number(),
 });
 
+/** The two ingest endpoints differ only in their path, summary and what they ingest. */
+function ingestRoute(
+  kind: 'predictions' | 'outcomes',
+  summary: string,
+  ingest: (model: string, records: unknown[], preRejected: ReturnType<typeof recordsOfBody>['rejected']) => Promise<unknown>,
+): RouteDefinition {
+  return defineRoute({
+    method: 'post',
+    path: `/api/v1/models/{model}/${kind}`,
+    summary,
+    tags: ['monitoring'],
+    permission: 'ingest',
+    params: modelParams,
+    body: ingestBody,
+    bodyContentTypes: ['application/json', 'application/x-ndjson'],
+    responses: {
+      200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
+      404: { description: 'No such model' },
+      413: { description: 'More than 10,000 records' },
+    },
+    handler: async ({ params, body }) => {
+      const { records, rejected } = recordsOfBody(body);
+      return ok(await ingest(params.model, records, rejected));
+    },
+  });
+}
+
 export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/v1/models/{model}/predictions',
-      summary: 'Ingest predictions (JSON or NDJSON, ≤ 10,000 records); replies after accepted records are durable',
-      tags: ['monitoring'],
-      permission: 'ingest',
-      params: modelParams,
-      body: ingestBody,
-      bodyContentTypes: ['application/json', 'application/x-ndjson'],
-      responses: {
-        200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
-        404: { description: 'No such model' },
-        413: { description: 'More than 10,000 records' },
-      },
-      handler: async ({ params, body }) => {
-        const { records, rejected } = recordsOfBody(body);
-        return ok(await ctx.monitor.ingestPredictions(params.model, records, { preRejected: rejected }));
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/v1/models/{model}/outcomes',
-      summary: 'Ingest outcomes (impression, click, conversion, label), joined to predictions by id',
-      tags: ['monitoring'],
-      permission: 'ingest',
-      params: modelParams,
-      body: ingestBody,
-      bodyContentTypes: ['application/json', 'application/x-ndjson'],
-      responses: {
-        200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
-        404: { description: 'No such model' },
-        413: { description: 'More than 10,000 records' },
-      },
-      handler: async ({ params, body }) => {
-        const { records, rejected } = recordsOfBody(body);
-        return ok(await ctx.monitor.ingestOutcomes(params.model, records, { preRejected: rejected }));
-      },
-    }),
+    ingestRoute(
+      'predictions',
+      'Ingest predictions (JSON or NDJSON, ≤ 10,000 records); replies after accepted records are durable',
+      (model, records, preRejected) => ctx.monitor.ingestPredictions(model, records, { preRejected }),
+    ),
+    ingestRoute(
+      'outcomes',
+      'Ingest outcomes (impression, click, conversion, label), joined to predictions by id',
+      (model, records, preRejected) => ctx.monitor.ingestOutcomes(model, records, { preRejected }),
+    ),
     defineRoute({
       method: 'get',
       path: '/api/v1/models/{model}/kpis',
