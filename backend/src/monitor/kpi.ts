@@ -10,12 +10,11 @@
  * - A window without any rollup has null for every KPI (also `requests`), so Grafana shows
  *   a gap, not a fake zero; a window whose rollups hold only outcomes has requests 0.
  */
-import jstat from 'jstat';
 import { LatencySketch } from './latency-sketch.ts';
 import type { Rollup } from './rollup.ts';
 import { invalid } from '../errors.ts';
+import { normalQuantile } from '../stats/distributions.ts';
 
-const { jStat } = jstat;
 
 export const KPI_NAMES = ['ctr', 'cvr', 'latency_p50', 'latency_p90', 'latency_p99', 'error_rate', 'requests'] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
@@ -104,7 +103,7 @@ export function kpiValues(t: KpiTotals): Record<KpiName, number | null> {
 export function wilsonInterval(successes: number, trials: number, confidence = 0.95): [number, number] | null {
   if (!(confidence > 0 && confidence < 1)) throw invalid(`confidence must be in (0, 1), got ${confidence}`);
   if (!(trials > 0) || !(successes >= 0) || successes > trials || !Number.isFinite(trials)) return null;
-  const z = confidence === 0.95 ? Z_95 : jStat.normal.inv(1 - (1 - confidence) / 2, 0, 1);
+  const z = confidence === 0.95 ? Z_95 : normalQuantile(1 - (1 - confidence) / 2);
   const z2 = z * z;
   const p = successes / trials;
   const denom = 1 + z2 / trials;

@@ -3,10 +3,9 @@
  * scored on the same rows), log loss and Brier score. Labels are 0/1; scores are any finite
  * numbers (AUC only uses their order); probabilities lie in [0, 1].
  */
-import jstat from 'jstat';
+import { normalQuantile, normalTwoSidedP } from './distributions.ts';
 import { invalid } from '../errors.ts';
 
-const { jStat } = jstat;
 
 type Labels = ArrayLike<number>;
 type Scores = ArrayLike<number>;
@@ -178,14 +177,14 @@ export function delongTest(
   const variance = Math.max(0, varA + varB - 2 * cov);
   const se = Math.sqrt(variance);
   const difference = A.auc - B.auc;
-  const zCrit = jStat.normal.inv(1 - (1 - confidence) / 2, 0, 1);
+  const zCrit = normalQuantile(1 - (1 - confidence) / 2);
   const ci: [number, number] = [difference - zCrit * se, difference + zCrit * se];
   // Rounding can leave a tiny positive variance where the exact one is 0.
   if (se <= 1e-15 * Math.max(1, Math.abs(difference))) {
     return { aucA: A.auc, aucB: B.auc, difference, se: 0, z: null, pValue: difference === 0 ? 1 : 0, ci: [difference, difference], confidence };
   }
   const z = difference / se;
-  const pValue = Math.min(1, 2 * jStat.normal.cdf(-Math.abs(z), 0, 1));
+  const pValue = normalTwoSidedP(z);
   return { aucA: A.auc, aucB: B.auc, difference, se, z, pValue, ci, confidence };
 }
 
