@@ -27,6 +27,7 @@ import { addPrediction, createRollup, HOUR_MS, MINUTE_MS, type Rollup } from '..
 import { coarsen } from '../../backend/src/monitor/rollup-merge.ts';
 import { addRollupToStore } from '../../backend/src/monitor/rollup-store.ts';
 import { startTestServer } from '../../backend/src/testing/test-server.ts';
+import { createRng } from '../../backend/src/random.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,14 +46,7 @@ const REPEAT = Number(args.repeat);
 const dialect = args.dialect === 'postgres' ? 'postgres' : 'sqlite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-let seed = 11;
-const uniform = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const uniform = createRng(11);
 const gauss = (): number => Math.sqrt(-2 * Math.log(uniform() || 1e-300)) * Math.cos(2 * Math.PI * uniform());
 const names = Array.from({ length: K }, (_, j) => `f${j}`);
 const shiftedFeatures = Math.max(1, Math.floor(K / 5));

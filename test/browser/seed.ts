@@ -2,21 +2,11 @@
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../backend/src/testing/test-server.ts';
 import { createTestModel, promote, registerLogistic } from '../../backend/src/testing/serving-helpers.ts';
+import { createRng } from '../../backend/src/random.ts';
 
 export const MODEL = 'ctr-ranker';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = prng(42);
+const rand = createRng(42);
 let nextId = 0;
 
 function referenceRows(n: number): Array<Record<string, number | string>> {

@@ -9,6 +9,7 @@ import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { startAlertingStack, waitFor, type AlertingStack } from './alerting-stack.ts';
 import { prometheusToolsMissing } from './prometheus-tools.ts';
+import { createRng } from '../random.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,16 +28,9 @@ const MODEL = 'ctr';
 const DEADLINE_MS = 50_000;
 
 
-/** Deterministic pseudo-random numbers (mulberry32) and normal draws. */
+/** Deterministic pseudo-random numbers and normal draws. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createRng(seed);
   const normal = (mean: number, sd: number) => mean + sd * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   return { next, normal };
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../monitor/profile.ts';
+import { createRng } from '../random.ts';
 
 /**
  * A simulated e-commerce recommender: users ask for a recommendation, the model scores a
@@ -65,7 +65,7 @@ export class World {
   state: WorldState = { priceFactor: 1, newMarketShare: 0 };
 
   constructor(seed = 7) {
-    this.random = mulberry32(seed);
+    this.random = createRng(seed);
     this.items = Array.from({ length: 2000 }, (_, id) => ({
       id,
       category: Math.floor(this.random() * categories.length),

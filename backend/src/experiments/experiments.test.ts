@@ -11,18 +11,10 @@ import { abtest } from '../stats/abtest/abtest.ts';
 import { testDialects } from '../testing/databases.ts';
 import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
 import { makeTestConfig, requestJson, startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../testing/test-server.ts';
+import { createRng } from '../random.ts';
 
-/** Seeded PRNG (mulberry32): the simulations are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the simulations are the same on every run. */
+const prng = createRng;
 
 interface ArmTraffic {
   arm: string;

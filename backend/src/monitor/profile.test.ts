@@ -9,10 +9,10 @@ import {
   buildProfile,
   emptyCounts,
   layoutLength,
-  mulberry32,
   validateCategorical,
   validateNumeric,
 } from './profile.ts';
+import { createRng } from '../random.ts';
 
 const CREATED = '2024-06-01T00:00:00.000Z';
 
@@ -140,7 +140,7 @@ describe('binIndex', () => {
   });
 
   test('binary search agrees with a linear scan', () => {
-    const rand = mulberry32(1);
+    const rand = createRng(1);
     const edges = [-3, -1.5, -0.2, 0, 0.4, 1, 2.5, 2.6, 9, 30];
     const q: NumericFeatureProfile = { ...p, edges, counts: new Array<number>(edges.length + 2).fill(0) };
     const k = edges.length - 1;

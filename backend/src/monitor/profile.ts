@@ -13,10 +13,11 @@
  *   so the result does not depend on row order) are the categories; rarer ones are counted
  *   in the `unseen` slot, as unknown values will be at ingest.
  * - Missing: null/undefined for numeric; null/undefined/'' for categorical.
- * - Samples: uniform reservoir (Algorithm R) of non-missing values with a seeded
- *   mulberry32 PRNG, so the same rows always give the same profile.
+ * - Samples: uniform reservoir (Algorithm R) of non-missing values with a
+ *   seeded PRNG (random.ts), so the same rows always give the same profile.
  */
 import { DomainError } from '../errors.ts';
+import { createRng } from '../random.ts';
 import type {
   CategoricalFeatureProfile,
   FeatureProfile,
@@ -154,17 +155,6 @@ export function binIndex(feature: FeatureProfile, value: unknown): number {
 
 // ---------------------------------------------------------------- building
 
-/** Deterministic PRNG in [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform reservoir sampler (Algorithm R) of bounded size. */
 class Reservoir<T> {
@@ -175,7 +165,7 @@ class Reservoir<T> {
 
   constructor(size: number, seed: number) {
     this.size = size;
-    this.random = mulberry32(seed);
+    this.random = createRng(seed);
   }
 
   offer(value: T): void {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
 import { logisticProbabilities, trainLogistic } from './logistic.ts';
-import { createNormal, createRng } from './random.ts';
+import { createNormal, createRng } from '../random.ts';
 
 function linear(n: number, seed: number, weights: number[], intercept: number) {
   const rng = createRng(seed);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { parseProfile } from '../monitor/profile-schema.ts';
 import { rocAuc } from '../stats/classification.ts';
-import { createNormal, createRng } from './random.ts';
+import { createNormal, createRng } from '../random.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const python = process.env.MODELWATCH_PYTHON ?? 'python3';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { DomainError } from '../errors.ts';
 import type { TrainingDataset } from './dataset.ts';
-import { createNormal, createRng } from './random.ts';
+import { createNormal, createRng } from '../random.ts';
 import { TrainingCancelledError, trainFileInWorker, trainInWorker, trainModel, workerUrl } from './train.ts';
 import type { TrainingProgress } from './types.ts';
 

@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DomainError } from '../../errors.ts';
-import { binIndex, buildProfile, emptyCounts, mulberry32 } from '../../monitor/profile.ts';
+import { binIndex, buildProfile, emptyCounts } from '../../monitor/profile.ts';
 import type { ReferenceProfile } from '../../monitor/profile-types.ts';
 import { adjustPValues } from '../multiple-testing.ts';
 import { driftFromHistograms, driftFromSamples, type DriftReport } from './evaluate.ts';
 import { ksTwoSample } from './ks.ts';
 import { wasserstein } from './wasserstein.ts';
+import { createRng } from '../../random.ts';
 
 /** Deterministic normal(mean, sd) sample (Box–Muller over mulberry32). */
 function normal(n: number, mean: number, sd: number, seed: number): number[] {
-  const rand = mulberry32(seed);
+  const rand = createRng(seed);
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
 }
 
 function pick<T>(n: number, items: readonly T[], weights: readonly number[], seed: number): T[] {
-  const rand = mulberry32(seed);
+  const rand = createRng(seed);
   const total = weights.reduce((a, b) => a + b, 0);
   return Array.from({ length: n }, () => {
     let u = rand() * total;
