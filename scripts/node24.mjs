@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs a script with Node.js 24, which ModelWatch needs (node:sqlite, TypeScript type stripping).
-// On an older Node.js it uses ~/.cache/node24, installing Node.js 24 there from the npm registry
-// first if needed (the same step .ci/run takes), so `npm run demo` works on a machine that
-// ships an older Node.js. Plain JavaScript on purpose: it must run on the old Node.js too.
+// Runs a command with Node.js 24 first on PATH, which ModelWatch needs (node:sqlite, TypeScript
+// type stripping). On an older Node.js it uses ~/.cache/node24, installing Node.js 24 there from
+// the npm registry first if needed (the same step .ci/run takes), so `npm run demo` and `npm test`
+// work on a machine that ships an older Node.js. Plain JavaScript: it must run on the old one too.
+// Usage: node scripts/node24.mjs <command> [args...]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 const major = Number(process.versions.node.split('.')[0]);
 let node = process.execPath;
@@ -26,5 +27,7 @@ if (major < 24) {
     }
   }
 }
-const run = spawnSync(node, process.argv.slice(2), { stdio: 'inherit' });
+const [command, ...args] = process.argv.slice(2);
+const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+const run = spawnSync(command, args, { stdio: 'inherit', env });
 process.exit(run.status ?? 1);
