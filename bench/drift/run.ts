@@ -27,7 +27,7 @@ import { addPrediction, createRollup, HOUR_MS, MINUTE_MS, type Rollup } from '..
 import { coarsen } from '../../backend/src/monitor/rollup-merge.ts';
 import { addRollupToStore } from '../../backend/src/monitor/rollup-store.ts';
 import { startTestServer } from '../../backend/src/testing/test-server.ts';
-import { createRng } from '../../backend/src/random.ts';
+import { createRng } from '../../backend/src/core/random.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -4,9 +4,9 @@
  * SQLite fast-path writer for the portable Kysely one, to measure what the fast path buys.
  * Prints {"url", "pid"} as one JSON line once listening.
  */
-import { loadConfig } from '../../backend/src/config/config.ts';
+import { loadConfig } from '../../backend/src/core/config.ts';
 import { KyselyIngestWriter } from '../../backend/src/monitor/ingest-store.ts';
-import { startServer } from '../../backend/src/server.ts';
+import { startServer } from '../../backend/src/compose/server.ts';
 
 const running = await startServer(loadConfig(process.env));
 if (process.argv.includes('kysely')) {

@@ -6,7 +6,7 @@
  *   node bench/monitor/accumulator.bench.ts [records=2000000]
  */
 import { Accumulator } from '../../backend/src/monitor/accumulator.ts';
-import { buildProfile } from '../../backend/src/monitor/profile.ts';
+import { buildProfile } from '../../backend/src/stats/profile.ts';
 import type { PredictionInput } from '../../backend/src/monitor/rollup.ts';
 
 const FEATURES = 20;

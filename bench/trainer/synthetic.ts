@@ -5,7 +5,7 @@
  * (base click rate ≈ 7%).
  */
 import type { TrainingDataset } from '../../backend/src/training/dataset.ts';
-import { createNormal, createRng } from '../../backend/src/random.ts';
+import { createNormal, createRng } from '../../backend/src/core/random.ts';
 
 export const SYNTHETIC_FEATURES = 20;
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { TestServer } from '../../backend/src/testing/test-server.ts';
 import { createTestModel, promote, registerLogistic } from '../../backend/src/testing/serving-helpers.ts';
-import { createRng } from '../../backend/src/random.ts';
+import { createRng } from '../../backend/src/core/random.ts';
 
 export const MODEL = 'ctr-ranker';
 

@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Actor } from '../auth/roles.ts';
-import { conflict, DomainError, invalid, notFound } from '../errors.ts';
+import { conflict, DomainError, invalid, notFound } from '../core/errors.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
-import type { ModelService } from '../registry/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import { lockModelRow, type Aliases, type VersionRegistry } from '../registry/versions.ts';
 import type { TrafficRouter } from '../serving/router.ts';
-import type { SessionPool } from '../serving/session-pool.ts';
+import type { SessionPool } from '../onnx/session-pool.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ActionsTable, Database } from '../store/schema.ts';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reasonSchema } from '../http/common-schemas.ts';
+import { reasonSchema } from '../core/schemas.ts';
 import { versionNameSchema } from '../registry/version-schemas.ts';
 
 export const actionStatuses = ['running', 'succeeded', 'failed'] as const;

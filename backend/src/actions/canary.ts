@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Actor } from '../auth/roles.ts';
-import { conflict } from '../errors.ts';
+import { conflict } from '../core/errors.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { TrafficRouter } from '../serving/router.ts';
 import { fromJson, type Store } from '../store/database.ts';

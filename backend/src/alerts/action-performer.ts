@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 
 /**
  * What the alert policies need from the rest of the service to act. server.ts wires it to

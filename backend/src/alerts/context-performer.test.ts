@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AppContext } from '../app-context.ts';
+import type { AppContext } from '../http/app-context.ts';
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { contextActionPerformer, resultIds } from './context-performer.ts';
 
 const actor: Actor = { name: 'policy:p', role: 'admin' };

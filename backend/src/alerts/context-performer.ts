@@ -1,5 +1,5 @@
-import type { AppContext } from '../app-context.ts';
-import { DomainError } from '../errors.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { DomainError } from '../core/errors.ts';
 import type { ActionPerformer, ActionResult } from './action-performer.ts';
 
 /**

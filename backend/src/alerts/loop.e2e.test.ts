@@ -7,9 +7,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { startAlertingStack, waitFor, type AlertingStack } from './alerting-stack.ts';
-import { prometheusToolsMissing } from './prometheus-tools.ts';
-import { createRng } from '../random.ts';
+import { startAlertingStack, waitFor, type AlertingStack } from '../local-stack/alerting-stack.ts';
+import { prometheusToolsMissing } from '../local-stack/prometheus-tools.ts';
+import { createRng } from '../core/random.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

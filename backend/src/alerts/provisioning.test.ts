@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { prometheusToolsMissing, provisioningDir, runTool } from './prometheus-tools.ts';
+import { prometheusToolsMissing, provisioningDir, runTool } from '../local-stack/prometheus-tools.ts';
 import { signatureHeaders, timestampHeaders } from './webhook-auth.ts';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { authenticateWebhook, grafanaSignature, type WebhookAuthInput } from './webhook-auth.ts';
 
 const NOW = 1_800_000_000_000;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 
 /**
  * Webhook authentication. Senders cannot always send our bearer header (Alertmanager can;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { RecordingPerformer } from './recording-performer.ts';
+import { RecordingPerformer } from '../testing/recording-performer.ts';
 import { alertmanagerPayload, grafanaPayload, type AlertInput } from './testdata/payloads.ts';
 import { grafanaSignature } from './webhook-auth.ts';
 

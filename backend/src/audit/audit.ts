@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../auth/roles.ts';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/database.ts';
-import { invalid, notFound } from '../errors.ts';
+import { invalid, notFound } from '../core/errors.ts';
 import { isRole, roles, type Actor, type Role } from './roles.ts';
 
 const TOKEN_PREFIX = 'mw_';

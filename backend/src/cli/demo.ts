@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run-demo.ts';
+import { runDemo } from './demo/run-demo.ts';
 
 export function registerDemoCommand(program: Command): void {
   program

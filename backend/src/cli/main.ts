@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError } from '../config/config.ts';
-import { serviceVersion } from '../version.ts';
+import { ConfigError } from '../core/config.ts';
+import { serviceVersion } from '../core/version.ts';
 import { registerActionCommands } from './actions.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerModelCommands } from './models.ts';

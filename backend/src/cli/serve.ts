@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.ts';
-import { startServer } from '../server.ts';
+import { loadConfig } from '../core/config.ts';
+import { startServer } from '../compose/server.ts';
 
 export function registerServeCommand(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TokenService } from '../auth/tokens.ts';
-import { loadConfig } from '../config/config.ts';
+import { loadConfig } from '../core/config.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 
 /** Token management straight on the store, for first setup and automation. */

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { abtest, type AbTestInput } from '../stats/abtest/abtest.ts';
 import { srm } from '../stats/abtest/srm.ts';
 import { decide, type DecisionInput } from './decision.ts';

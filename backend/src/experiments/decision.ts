@@ -14,7 +14,7 @@
  * 5. Otherwise: sequential → keep_running (until maxSampleSize, then inconclusive);
  *    fixed horizon at its planned sample → inconclusive.
  */
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import type { AbTestResult } from '../stats/abtest/abtest.ts';
 import type { Direction } from '../stats/abtest/bayesian.ts';
 import { evaluateGuardrail, type GuardrailVerdict } from '../stats/abtest/guardrails.ts';

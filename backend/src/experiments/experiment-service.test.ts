@@ -3,6 +3,7 @@
  * index under a race, the closed-hours totals cache, a failed promotion leaving the
  * experiment running, stop without an action service.
  */
+import { validateModelSettings } from '../compose/model-settings.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,9 +11,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AuditLog } from '../audit/audit.ts';
 import { systemActor } from '../auth/roles.ts';
-import { DomainError } from '../errors.ts';
-import { createLogger } from '../logger.ts';
-import { ModelService } from '../registry/models.ts';
+import { DomainError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { ModelService } from '../models/model-service.ts';
 import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { ExperimentService, type ExperimentPeers, type TotalsRow } from './experiment-service.ts';
@@ -54,7 +55,7 @@ for (const dialect of testDialects()) {
       store = await openStore({ dataDir: dir, databaseUrl: dialect === 'postgres' ? await freshPostgresDatabase() : undefined });
       await migrateToLatest(store);
       const audit = new AuditLog(store);
-      const models = new ModelService(store, audit);
+      const models = new ModelService(store, audit, validateModelSettings);
       for (const name of ['race', 'cache', 'fail']) {
         await models.create({ name, task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] }, systemActor);
       }

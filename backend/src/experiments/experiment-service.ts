@@ -24,10 +24,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit.ts';
 import { roleAllows, systemActor, type Actor } from '../auth/roles.ts';
-import type { Clock } from '../clock.ts';
-import { conflict, DomainError, invalid, notFound } from '../errors.ts';
+import type { Clock } from '../core/clock.ts';
+import { conflict, DomainError, invalid, notFound } from '../core/errors.ts';
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
-import type { ModelService } from '../registry/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import type { Store } from '../store/database.ts';
 import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
@@ -41,7 +41,7 @@ import {
   type Allocation,
   type ArmRouter,
   type AssignmentHasher,
-} from './assignment.ts';
+} from '../serving/assignment.ts';
 import {
   ExperimentStore,
   type Experiment,

@@ -3,7 +3,7 @@ import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ExperimentsTable } from '../store/schema.ts';
-import type { Allocation } from './assignment.ts';
+import type { Allocation } from '../serving/assignment.ts';
 
 export type ExperimentStatus = 'running' | 'stopped';
 export type StopDecision = 'promote' | 'rollback' | 'none';

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createLogger } from '../logger.ts';
-import { startServer } from '../server.ts';
+import { createLogger } from '../core/logger.ts';
+import { startServer } from '../compose/server.ts';
 import { abtest } from '../stats/abtest/abtest.ts';
 import { testDialects } from '../testing/databases.ts';
 import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
 import { makeTestConfig, requestJson, startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../testing/test-server.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../core/random.ts';
 
 /** Seeded PRNG: the simulations are the same on every run. */
 const prng = createRng;

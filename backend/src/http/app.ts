@@ -1,7 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { AppContext } from '../app-context.ts';
+import type { AppContext } from './app-context.ts';
 import { authorize } from './auth.ts';
-import { errorBody, toHttpError, validationError } from './error-body.ts';
+import { errorBody, toHttpError } from './error-body.ts';
+import { validationError } from '../core/zod-errors.ts';
 import { expressPath, type RouteDefinition } from './route.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { Actor, Permission } from '../auth/roles.ts';
 import { roleAllows } from '../auth/roles.ts';
 import type { TokenService } from '../auth/tokens.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 

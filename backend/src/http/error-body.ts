@@ -1,5 +1,4 @@
-import type { ZodError } from 'zod';
-import { DomainError, errorStatus, type ErrorCode } from '../errors.ts';
+import { DomainError, errorStatus, type ErrorCode } from '../core/errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -8,28 +7,6 @@ export interface ErrorBody {
 export const errorBody = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
 });
-
-/** `body.features[1].name: duplicate feature name "x"; query.from: expected ...` */
-export function describeZodError(error: ZodError, prefix: string): string {
-  return error.issues
-    .slice(0, 10)
-    .map((issue) => {
-      const where = [prefix, ...issue.path.map(String)]
-        .filter(Boolean)
-        .join('.')
-        .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-      return `${where || prefix}: ${issue.message}`;
-    })
-    .join('; ');
-}
-
-export function validationError(error: ZodError, prefix: string): DomainError {
-  return new DomainError(
-    'invalid_argument',
-    describeZodError(error, prefix),
-    error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message })),
-  );
-}
 
 interface HttpParserError {
   type?: string;

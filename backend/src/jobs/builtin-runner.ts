@@ -3,12 +3,12 @@
  * exported training CSV itself. GBDT by default; `params.algorithm: 'logistic'` for
  * logistic regression; every other param goes to the algorithm (validated there).
  */
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import { resolveGbdtParams } from '../training/gbdt/params.ts';
 import { resolveLogisticParams } from '../training/logistic.ts';
 import { trainFileInWorker, TrainingCancelledError } from '../training/train.ts';
 import { algorithms, type Algorithm, type TrainingSpec } from '../training/types.ts';
-import type { Feature } from '../registry/model-schemas.ts';
+import type { Feature } from '../models/model-schemas.ts';
 import { JobFailure } from './job-types.ts';
 import type { RunnerInput, RunnerOutput } from './runner-types.ts';
 

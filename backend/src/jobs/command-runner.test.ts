@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseProgressLine, trainerEnv } from './command-runner.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../core/duration.ts';
 import { retryDelayMs, splitCommand } from './jobs-config.ts';
 
 describe('command runner protocol', () => {

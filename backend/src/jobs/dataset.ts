@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { ParquetWriter, fileWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
-import { invalid } from '../errors.ts';
-import type { Feature } from '../registry/model-schemas.ts';
+import { invalid } from '../core/errors.ts';
+import type { Feature } from '../models/model-schemas.ts';
 
 export type LabelKind = 'click' | 'conversion' | 'label';
 export const labelKinds = ['click', 'conversion', 'label'] as const;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { AuditLog } from '../audit/audit.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../core/logger.ts';
 import { migrateToLatest, openStore, type SqlDialect, type Store } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { JobService, type JobContext, type JobHandler } from './job-service.ts';

@@ -5,7 +5,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { ActionReply, ActionStatus } from '../actions/action-types.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Actor } from '../auth/roles.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../core/errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { JobsTable } from '../store/schema.ts';
 import { discoverGpus, GpuSlots, type GpuDiscovery } from './gpu.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../config/config.ts';
-import { parseDuration } from '../duration.ts';
+import { ConfigError } from '../core/config.ts';
+import { parseDuration } from '../core/duration.ts';
 
 /**
  * Job queue and runner settings from MODELWATCH_* variables (documented in docs/jobs.md).

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DomainError } from '../errors.ts';
-import { describeZodError } from '../http/error-body.ts';
+import { DomainError } from '../core/errors.ts';
+import { describeZodError } from '../core/zod-errors.ts';
 import { labelKinds } from './dataset.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../core/duration.ts';
 import { runnerNames } from './job-types.ts';
 
 /** The validation gate's pass rule (per model: `settings.retrain.gate`). */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../core/random.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');

@@ -1,4 +1,4 @@
-import type { Model } from '../registry/model-schemas.ts';
+import type { Model } from '../models/model-schemas.ts';
 import type { DatasetExport } from './dataset.ts';
 import type { LogStream, ProgressReport } from './job-types.ts';
 

@@ -3,7 +3,7 @@
  * champion on the same held-out recent labelled rows (never trained on). `judgeGate` is the
  * pure rule; `scoreRows` feeds rows through an ONNX session the way serving does.
  */
-import type { ModelSession } from '../serving/onnx-session.ts';
+import type { ModelSession } from '../onnx/onnx-session.ts';
 import { delongTest, logLoss, rocAuc } from '../stats/classification.ts';
 import { categoricalCell, numericCell } from './dataset.ts';
 import type { GateRule } from './retrain-settings.ts';

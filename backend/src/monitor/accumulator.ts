@@ -4,7 +4,7 @@
  * a drained rollup to any row of the same key: late records and several processes then add
  * up). A record for a bucket already drained simply opens that bucket again.
  */
-import type { ReferenceProfile } from './profile-types.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
 import {
   DEFAULT_ARM,
   MINUTE_MS,
@@ -16,7 +16,7 @@ import {
   type Rollup,
 } from './rollup.ts';
 import { cloneRollup, compareKeys } from './rollup-merge.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 /** Where an outcome belongs: its prediction's model, version, arm and time. */
 export interface PredictionRef {

@@ -30,7 +30,7 @@
  */
 import { addToTotals, emptyTotals, type KpiTotals } from './kpi.ts';
 import type { Rollup } from './rollup.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 export interface CtrRule {
   enabled: boolean;

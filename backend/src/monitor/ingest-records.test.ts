@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { parseNdjson, recordsOfBody, validateOutcomes, validatePredictions } from './ingest-records.ts';
 import { applyOutcome } from './ingest-store.ts';
 

@@ -18,8 +18,8 @@
  * impression/click/conversion: boolean or a whole number ≥ 0 (pre-aggregated); label:
  * boolean, 0 or 1; at least one of the four.
  */
-import { DomainError } from '../errors.ts';
-import { validateCategorical, validateNumeric } from './profile.ts';
+import { DomainError } from '../core/errors.ts';
+import { validateCategorical, validateNumeric } from '../stats/profile.ts';
 import { DEFAULT_ARM } from './rollup.ts';
 
 export const MAX_BATCH_RECORDS = 10_000;

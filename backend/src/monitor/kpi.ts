@@ -12,7 +12,7 @@
  */
 import { LatencySketch } from './latency-sketch.ts';
 import type { Rollup } from './rollup.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import { normalQuantile } from '../stats/distributions.ts';
 
 

@@ -19,7 +19,7 @@
  *   merge(decode(a), decode(b)) is bin-for-bin the sketch of the union.
  */
 import { DDSketch } from '@datadog/sketches-js';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 export const LATENCY_RELATIVE_ACCURACY = 0.01;
 /** Values below this (ms) are counted as zero: 1 µs is far below any useful latency. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { testDialects } from '../testing/databases.ts';
 import type { MonitorService } from './monitor-service.ts';
-import { actor, openHarness, type Harness } from './testdata/monitor-harness.ts';
+import { actor, openHarness, type Harness } from '../testing/monitor-harness.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const M = 60_000;

@@ -26,9 +26,9 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/roles.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { DomainError, invalid } from '../errors.ts';
-import type { ModelService } from '../registry/models.ts';
-import type { Feature } from '../registry/model-schemas.ts';
+import { DomainError, invalid } from '../core/errors.ts';
+import type { ModelService } from '../models/model-service.ts';
+import type { Feature } from '../models/model-schemas.ts';
 import type { Store } from '../store/database.ts';
 import { driftFromHistograms, type DriftMethod } from '../stats/drift/index.ts';
 import { evaluateHealth, resolveHealthConfig, type HealthConfigInput, type HealthResult } from './health.ts';
@@ -47,10 +47,10 @@ import { SqliteIngestWriter } from './ingest-store-sqlite.ts';
 import { bucketize, KPI_NAMES, type KpiName, type KpiSeries } from './kpi.ts';
 import type { LatencySketch } from './latency-sketch.ts';
 import { EXPORT_LIMITS, emptySnapshot, type ExportSnapshot, type MonitorCounters } from './metrics-export.ts';
-import { parseDuration } from '../duration.ts';
-import { buildProfile, type ProfileOptions } from './profile.ts';
+import { parseDuration } from '../core/duration.ts';
+import { buildProfile, type ProfileOptions } from '../stats/profile.ts';
 import type { ProfileStore, ProfileSummary } from './profile-store.ts';
-import type { ReferenceProfile } from './profile-types.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
 import {
   driftOfWindow,
   methodsForRange,

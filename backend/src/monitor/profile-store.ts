@@ -5,13 +5,13 @@
  * Cached profile objects are kept as they are (never copied), so rollup-layout's per-object
  * compile cache stays warm.
  */
-import { describeZodError } from '../http/error-body.ts';
-import { invalid, notFound } from '../errors.ts';
-import type { ModelService } from '../registry/models.ts';
+import { describeZodError } from '../core/zod-errors.ts';
+import { invalid, notFound } from '../core/errors.ts';
+import type { ModelService } from '../models/model-service.ts';
 import type { Store } from '../store/database.ts';
 import { compileProfile } from './rollup-layout.ts';
-import type { ReferenceProfile } from './profile-types.ts';
-import { parseProfile } from './profile-schema.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
+import { parseProfile } from '../core/profile-schema.ts';
 
 export interface ProfileSummary {
   version: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildProfile } from './profile.ts';
+import { buildProfile } from '../stats/profile.ts';
 import { chooseStep, driftOfWindow, methodsForRange, planForWindows, planResolution, resolveRange } from './queries.ts';
 
 const H = 3_600_000;

@@ -14,10 +14,10 @@
  * - an hour is read from the hour rollups when it lies inside one window; every other
  *   minute from the minute rollups. A week as one window reads 168 hour rows (+ edges).
  */
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
 import { windowStarts } from './kpi.ts';
-import type { ReferenceProfile } from './profile-types.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
 import {
   DEFAULT_DATASET_DRIFT_SHARE,
   defaultMethod,

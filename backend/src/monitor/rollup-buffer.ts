@@ -6,7 +6,7 @@
  * rollup instead of failing the layout check (rollup.ts's attachLayout throws on a
  * mismatch) — the raw records are durable by then, so applying them must not fail.
  */
-import type { ReferenceProfile } from './profile-types.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
 import { MINUTE_MS, createRollup, type Rollup } from './rollup.ts';
 import { compileProfile } from './rollup-layout.ts';
 import { mergeInto } from './rollup-merge.ts';

@@ -5,7 +5,7 @@
 import { LatencySketch } from './latency-sketch.ts';
 import { SCORE_BINS, createRollup, type Rollup, type RollupCounters } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 export const ROLLUP_FORMAT = 1;
 

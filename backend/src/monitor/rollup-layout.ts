@@ -7,7 +7,7 @@
  * definitions (edges or categories): every process that loads the same profile computes
  * the same id, which is what lets rollups from several processes merge.
  */
-import type { FeatureProfile, ReferenceProfile } from './profile-types.ts';
+import type { FeatureProfile, ReferenceProfile } from '../core/profile-types.ts';
 
 export interface HistogramLayout {
   /** Fingerprint of names, types and bins; equal ids ⇔ mergeable histograms. */

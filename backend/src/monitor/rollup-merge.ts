@@ -4,7 +4,7 @@
  */
 import { ANY, attachLayout, createRollup, layoutMismatch, type Rollup } from './rollup.ts';
 import { sameLayout } from './rollup-layout.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 export interface MergeOptions {
   /**

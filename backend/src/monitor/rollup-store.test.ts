@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
-import { buildProfile } from './profile.ts';
+import { buildProfile } from '../stats/profile.ts';
 import { addPrediction, createRollup } from './rollup.ts';
 import { compileProfile } from './rollup-layout.ts';
 import { addCountsInto, addRollupToStore, countsShape, decodeCounts, encodeCounts, inRanges, readRollupRows, rowToRollup } from './rollup-store.ts';
-import { openHarness, type Harness } from './testdata/monitor-harness.ts';
+import { openHarness, type Harness } from '../testing/monitor-harness.ts';
 
 describe('count blobs', () => {
   test('whole counts round-trip as varints, compactly', () => {

@@ -12,7 +12,7 @@ import {
 } from './rollup.ts';
 import { coarsen, mergeAll, mergeInto, mergeRollups } from './rollup-merge.ts';
 import { decodeRollup, encodeRollup } from './rollup-codec.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { tinyProfile } from './testdata/profiles.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -18,11 +18,11 @@
  * Counts, histograms and sketch bins add up exactly across processes; the float sums
  * (scoreSum, scoreSumSq, latencySum) are equal up to summation-order rounding.
  */
-import type { ReferenceProfile } from './profile-types.ts';
-import { binIndex } from './profile.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
+import { binIndex } from '../stats/profile.ts';
 import { LatencySketch } from './latency-sketch.ts';
 import { compileProfile, sameLayout, type CompiledProfile, type HistogramLayout } from './rollup-layout.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid } from '../core/errors.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { timeInput } from '../http/common-schemas.ts';
-import { referenceProfileSchema } from '../monitor/profile-schema.ts';
+import { timeInput } from '../core/schemas.ts';
+import { referenceProfileSchema } from '../core/profile-schema.ts';
 
 export const versionNameSchema = z
   .string()

@@ -2,20 +2,20 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/roles.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { conflict, DomainError, invalid, notFound } from '../errors.ts';
-import { describeZodError } from '../http/error-body.ts';
-import { buildProfile } from '../monitor/profile.ts';
-import { parseProfile } from '../monitor/profile-schema.ts';
-import type { ReferenceProfile } from '../monitor/profile-types.ts';
-import { loadModelSession, type ModelSession, type SessionLoadOptions } from '../serving/onnx-session.ts';
-import type { SessionPool } from '../serving/session-pool.ts';
+import { conflict, DomainError, invalid, notFound } from '../core/errors.ts';
+import { describeZodError } from '../core/zod-errors.ts';
+import { buildProfile } from '../stats/profile.ts';
+import { parseProfile } from '../core/profile-schema.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
+import { loadModelSession, type ModelSession, type SessionLoadOptions } from '../onnx/onnx-session.ts';
+import type { SessionPool } from '../onnx/session-pool.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { Database, ModelVersionsTable } from '../store/schema.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
-import type { Feature, Model } from './model-schemas.ts';
-import type { ModelService } from './models.ts';
-import type { InputPlan } from './onnx-inspect.ts';
+import type { Feature, Model } from '../models/model-schemas.ts';
+import type { ModelService } from '../models/model-service.ts';
+import type { InputPlan } from '../onnx/onnx-inspect.ts';
 import type {
   AliasHistoryEntry,
   AliasName,

@@ -1,4 +1,4 @@
-import { concatEncoded, type EncodedRows, type ModelSession } from './onnx-session.ts';
+import { concatEncoded, type EncodedRows, type ModelSession } from '../onnx/onnx-session.ts';
 
 export interface MicroBatchOptions {
   /** Rows per session.run at most. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.ts';
-import { DomainError, invalid, notFound } from '../errors.ts';
-import type { ModelService } from '../registry/models.ts';
+import type { Clock } from '../core/clock.ts';
+import { DomainError, invalid, notFound } from '../core/errors.ts';
+import type { ModelService } from '../models/model-service.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import type { EncodedRows, FeatureRow, ModelSession } from './onnx-session.ts';
+import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import type { RouteDecision, TrafficRouter } from './router.ts';
 import type { ServingConfig } from './serving-config.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pino from 'pino';
-import { resolveProviders } from './onnx-session.ts';
+import { resolveProviders } from '../onnx/onnx-session.ts';
 import { PredictionLog, type PredictionRecord, type PredictionSink } from './prediction-log.ts';
 
 const record = (i: number): PredictionRecord => ({ id: `p${i}`, ts: 1, version: 'v1', arm: 'champion', features: {}, score: 0.5, latencyMs: 1 });

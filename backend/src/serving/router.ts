@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { DomainError } from '../errors.ts';
-import { loadAssignmentHasher, type AssignmentHasher } from '../experiments/assignment.ts';
+import { DomainError } from '../core/errors.ts';
+import { loadAssignmentHasher, type AssignmentHasher } from './assignment.ts';
 import type { Aliases } from '../registry/versions.ts';
-import type { ModelSession } from './onnx-session.ts';
-import type { SessionPool } from './session-pool.ts';
+import type { ModelSession } from '../onnx/onnx-session.ts';
+import type { SessionPool } from '../onnx/session-pool.ts';
 
 /** What the experiments area answers for a unit: its arm and the version that arm serves. */
 export interface ExperimentAssignment {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError } from '../core/config.ts';
 
 /**
  * Serving, registry and action settings from MODELWATCH_* variables (documented in the

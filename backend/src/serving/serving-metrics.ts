@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { SessionStatus } from './session-pool.ts';
+import type { SessionStatus } from '../onnx/session-pool.ts';
 
 export interface ServingMetrics {
   predictions: Counter<'model' | 'version'>;

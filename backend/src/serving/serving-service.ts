@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { Aliases, VersionRegistry } from '../registry/versions.ts';
-import type { ModelSession } from './onnx-session.ts';
+import type { ModelSession } from '../onnx/onnx-session.ts';
 import type { PredictInput, Prediction, PredictService } from './predict.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import type { CanaryRoute, TrafficRouter } from './router.ts';
-import type { SessionPool, SessionStatus } from './session-pool.ts';
+import type { SessionPool, SessionStatus } from '../onnx/session-pool.ts';
 
 /** Versions an experiment serves (optional hook of the experiments area, used at start). */
 export interface ExperimentVersions {

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { brierScore, delongTest, logLoss, rocAuc } from './classification.ts';
 
 interface Case {

@@ -4,7 +4,7 @@
  * numbers (AUC only uses their order); probabilities lie in [0, 1].
  */
 import { normalQuantile, normalTwoSidedP } from './distributions.ts';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 
 type Labels = ArrayLike<number>;

@@ -1,3 +1,4 @@
+import { validateModelSettings } from '../compose/model-settings.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import { AuditLog } from '../audit/audit.ts';
 import { systemActor } from '../auth/roles.ts';
 import { TokenService } from '../auth/tokens.ts';
-import { ModelService } from '../registry/models.ts';
+import { ModelService } from '../models/model-service.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { migrateToLatest, openStore, type SqlDialect, type Store } from './database.ts';
 
@@ -40,7 +41,7 @@ for (const dialect of testDialects()) {
     test('models round-trip with features in order, and duplicates conflict', async () => {
       const store = await open();
       const audit = new AuditLog(store);
-      const models = new ModelService(store, audit);
+      const models = new ModelService(store, audit, validateModelSettings);
       const features = [
         { name: 'price', type: 'numeric' as const },
         { name: 'category', type: 'categorical' as const },

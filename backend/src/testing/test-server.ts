@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config/config.ts';
-import { createLogger } from '../logger.ts';
-import { startServer, type RunningServer } from '../server.ts';
+import { loadConfig, type Config } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import { startServer, type RunningServer } from '../compose/server.ts';
 import type { SqlDialect } from '../store/database.ts';
 import { freshPostgresDatabase } from './databases.ts';
 

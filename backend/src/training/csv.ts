@@ -5,7 +5,7 @@
  * quote) but may not span lines. Streams the file: memory is the columns, not the text.
  */
 import { createReadStream } from 'node:fs';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import type { TrainingDataset } from './dataset.ts';
 
 export interface CsvOptions {

@@ -1,5 +1,5 @@
-import { invalid } from '../errors.ts';
-import { createRng, permutation } from '../random.ts';
+import { invalid } from '../core/errors.ts';
+import { createRng, permutation } from '../core/random.ts';
 
 /**
  * A labelled binary-classification dataset in columns. Numeric features only, in the

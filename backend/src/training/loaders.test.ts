@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { parseCsvDataset } from './csv.ts';
 import { loadDataset } from './loaders.ts';
 

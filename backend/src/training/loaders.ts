@@ -3,7 +3,7 @@
  * with registerDatasetLoader without touching the trainer.
  */
 import { extname } from 'node:path';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { type CsvOptions, loadCsvDataset } from './csv.ts';
 import type { TrainingDataset } from './dataset.ts';
 import { loadParquetDataset } from './parquet.ts';

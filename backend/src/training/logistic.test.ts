@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { logisticProbabilities, trainLogistic } from './logistic.ts';
-import { createNormal, createRng } from '../random.ts';
+import { createNormal, createRng } from '../core/random.ts';
 
 function linear(n: number, seed: number, weights: number[], intercept: number) {
   const rng = createRng(seed);

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import { choleskySolve } from './cholesky.ts';
 import { type TrainerOptions, type TrainingDataset, datasetRows, validateDataset } from './dataset.ts';
 import type { LinearLogit } from './onnx/logistic.ts';

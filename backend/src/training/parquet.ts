@@ -5,7 +5,7 @@
  * missing (NaN). Labels are 0/1 numbers or booleans; a null label is refused.
  */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 import type { TrainingDataset } from './dataset.ts';
 
 export interface ParquetOptions {

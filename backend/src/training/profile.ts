@@ -3,8 +3,8 @@
  * monitor's own builder, so the layout is exactly what drift monitoring expects, plus the
  * histogram of the model's scores on the hold-out rows.
  */
-import type { ReferenceProfile } from '../monitor/profile-types.ts';
-import { buildNumericProfile } from '../monitor/profile.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
+import { buildNumericProfile } from '../stats/profile.ts';
 import { SCORE_BINS, SCORE_EDGES, scoreBin } from '../monitor/rollup.ts';
 import type { TrainingDataset } from './dataset.ts';
 

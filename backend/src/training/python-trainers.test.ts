@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { parseProfile } from '../monitor/profile-schema.ts';
+import { parseProfile } from '../core/profile-schema.ts';
 import { rocAuc } from '../stats/classification.ts';
-import { createNormal, createRng } from '../random.ts';
+import { createNormal, createRng } from '../core/random.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const python = process.env.MODELWATCH_PYTHON ?? 'python3';

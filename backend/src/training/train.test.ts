@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import type { TrainingDataset } from './dataset.ts';
-import { createNormal, createRng } from '../random.ts';
+import { createNormal, createRng } from '../core/random.ts';
 import { TrainingCancelledError, trainFileInWorker, trainInWorker, trainModel, workerUrl } from './train.ts';
 import type { TrainingProgress } from './types.ts';
 

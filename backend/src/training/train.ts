@@ -4,7 +4,7 @@
  * so the service stays responsive, with progress messages and cancellation.
  */
 import { Worker } from 'node:worker_threads';
-import { DomainError, invalid, type ErrorCode } from '../errors.ts';
+import { DomainError, invalid, type ErrorCode } from '../core/errors.ts';
 import { brierScore, logLoss, rocAuc } from '../stats/classification.ts';
 import { type TrainingDataset, datasetRows, splitRows, takeRows, validateDataset } from './dataset.ts';
 import { trainGbdt } from './gbdt/boosting.ts';

@@ -1,4 +1,4 @@
-import type { ReferenceProfile } from '../monitor/profile-types.ts';
+import type { ReferenceProfile } from '../core/profile-types.ts';
 import type { GbdtParams } from './gbdt/params.ts';
 import type { LogisticParams } from './logistic.ts';
 

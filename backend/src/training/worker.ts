@@ -3,7 +3,7 @@
  * as workerData, posts progress messages, then one result or error message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { loadDataset } from './loaders.ts';
 import { trainModel, type WorkerInput, type WorkerMessage } from './train.ts';
 

@@ -2,9 +2,9 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { ActionReply } from '../../actions/action-types.ts';
 import { actionReplySchema, actionSchema, promoteBodySchema, rollbackBodySchema } from '../../actions/action-types.ts';
-import type { AppContext } from '../../app-context.ts';
-import { invalid } from '../../errors.ts';
-import { modelParams } from '../common-schemas.ts';
+import type { AppContext } from '../app-context.ts';
+import { invalid } from '../../core/errors.ts';
+import { modelParams } from '../../core/schemas.ts';
 import { defineRoute, ok, type HttpReply, type RouteDefinition } from '../route.ts';
 
 /** The Idempotency-Key header, if any (1 to 200 printable characters). */

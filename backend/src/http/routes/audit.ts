@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { timeInput } from '../common-schemas.ts';
+import type { AppContext } from '../app-context.ts';
+import { timeInput } from '../../core/schemas.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const auditEntrySchema = z

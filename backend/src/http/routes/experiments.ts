@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { METRIC_NAMES } from '../../experiments/metric-catalog.ts';
 import { defineRoute, created, ok, type HttpReply, type RouteDefinition } from '../route.ts';
 import { idempotencyKeyOf } from './actions.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import type { RouteDefinition } from '../route.ts';
 import { actionRoutes } from './actions.ts';
 import { auditRoutes } from './audit.ts';

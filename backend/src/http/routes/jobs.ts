@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { DomainError } from '../../errors.ts';
+import type { AppContext } from '../app-context.ts';
+import { DomainError } from '../../core/errors.ts';
 import { jobLogSchema, jobSchema, jobStates } from '../../jobs/job-types.ts';
 import type { JobService } from '../../jobs/job-service.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';

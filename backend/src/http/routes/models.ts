@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { createModelSchema, modelSchema } from '../../registry/model-schemas.ts';
-import { modelParams } from '../common-schemas.ts';
+import type { AppContext } from '../app-context.ts';
+import { createModelSchema, modelSchema } from '../../models/model-schemas.ts';
+import { modelParams } from '../../core/schemas.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 export function modelRoutes(ctx: AppContext): RouteDefinition[] {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { notFound } from '../../errors.ts';
+import type { AppContext } from '../app-context.ts';
+import { notFound } from '../../core/errors.ts';
 import { recordsOfBody } from '../../monitor/ingest-records.ts';
 import { KPI_NAMES } from '../../monitor/kpi.ts';
-import { referenceProfileSchema } from '../../monitor/profile-schema.ts';
-import type { ReferenceProfile } from '../../monitor/profile-types.ts';
+import { referenceProfileSchema } from '../../core/profile-schema.ts';
+import type { ReferenceProfile } from '../../core/profile-types.ts';
 import { DRIFT_METHODS } from '../../stats/drift/index.ts';
-import { durationInput, modelParams, timeInput } from '../common-schemas.ts';
-import { validationError } from '../error-body.ts';
+import { durationInput, modelParams, timeInput } from '../../core/schemas.ts';
+import { validationError } from '../../core/zod-errors.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1).max(128) });

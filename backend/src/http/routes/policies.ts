@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { decisionSchema, incidentSchema } from '../../alerts/alert-records.ts';
 import type { PolicyView } from '../../alerts/alert-service.ts';
 import { policyDocumentInputSchema, policyDocumentOutputSchema, policyToOutput } from '../../alerts/policy-schema.ts';
-import { timeInput } from '../common-schemas.ts';
+import { timeInput } from '../../core/schemas.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const view = (policies: PolicyView) => ({

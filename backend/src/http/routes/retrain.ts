@@ -1,9 +1,9 @@
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { actionReplySchema } from '../../actions/action-types.ts';
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { JobService } from '../../jobs/job-service.ts';
 import { retrainRequestSchema } from '../../jobs/retrain-job.ts';
-import { modelParams } from '../common-schemas.ts';
+import { modelParams } from '../../core/schemas.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import { actionReply, idempotencyKeyOf } from './actions.ts';
 

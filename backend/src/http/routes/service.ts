@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { DomainError } from '../../errors.ts';
-import { serviceVersion } from '../../version.ts';
+import type { AppContext } from '../app-context.ts';
+import { DomainError } from '../../core/errors.ts';
+import { serviceVersion } from '../../core/version.ts';
 import { buildOpenApiDocument } from '../openapi.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
@@ -51,8 +51,8 @@ export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[
         }
         return {
           status: 200,
-          body: await ctx.metrics.registry.metrics(),
-          contentType: ctx.metrics.registry.contentType,
+          body: await ctx.metrics.prometheus.metrics(),
+          contentType: ctx.metrics.prometheus.contentType,
         };
       },
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { abtest, minimumDetectableEffect, srm } from '../../stats/abtest/index.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 

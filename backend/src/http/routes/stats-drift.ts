@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { DRIFT_METHODS, driftFromSamples } from '../../stats/drift/index.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { roles } from '../../auth/roles.ts';
 import { created, defineRoute, noContent, ok, type RouteDefinition } from '../route.ts';
 

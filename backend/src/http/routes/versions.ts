@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
-import { DomainError, invalid } from '../../errors.ts';
+import type { AppContext } from '../app-context.ts';
+import { DomainError, invalid } from '../../core/errors.ts';
 import {
   aliasesSchema,
   modelVersionSchema,
@@ -10,7 +10,7 @@ import {
   validationStatuses,
   versionNameSchema,
 } from '../../registry/version-schemas.ts';
-import { modelParams, reasonSchema } from '../common-schemas.ts';
+import { modelParams, reasonSchema } from '../../core/schemas.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1) });

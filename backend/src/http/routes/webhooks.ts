@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.ts';
+import type { AppContext } from '../app-context.ts';
 import { alertResultSchema } from '../../alerts/alert-records.ts';
 import { alertmanagerPayloadSchema, grafanaPayloadSchema, normalizeNotification } from '../../alerts/payloads.ts';
 import type { AlertSource } from '../../alerts/types.ts';
 import { authenticateWebhook } from '../../alerts/webhook-auth.ts';
-import { invalid } from '../../errors.ts';
-import { validationError } from '../error-body.ts';
+import { invalid } from '../../core/errors.ts';
+import { validationError } from '../../core/zod-errors.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ReferenceProfile } from '../profile-types.ts';
+import type { ReferenceProfile } from '../../core/profile-types.ts';
 
 /** A two-feature profile for tests: x numeric with the given edges, c categorical {a, b}. */
 export function tinyProfile(edges: number[] = [0, 1, 2, 3]): ReferenceProfile {

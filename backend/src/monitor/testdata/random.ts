@@ -1,4 +1,4 @@
-import { createRng } from '../../random.ts';
+import { createRng } from '../../core/random.ts';
 
 /** Seeded random numbers for tests, so fixed seeds give fixed data. */
 export const rng = createRng;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import { abtest, type AbTestInput, type AbTestResult } from './abtest.ts';
 
 /** Every number anywhere in the result is finite (JSON cannot carry NaN/Infinity). */

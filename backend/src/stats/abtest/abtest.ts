@@ -17,7 +17,7 @@
  * (effect/CI at the point estimate, pValue 1, not significant, chanceToWin 0.5) with
  * `status` and `reason` saying why. Malformed input throws DomainError('invalid_argument').
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { gaussianPosterior, type Direction } from './bayesian.ts';
 import { normalTwoSidedP, studentTTwoSidedP, twoSidedCritical } from '../distributions.ts';
 import { absoluteEffect, relativeEffect, welchDegreesOfFreedom, type Difference, type EffectEstimate } from './effect.ts';

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import { adjustPValues } from '../multiple-testing.ts';
 import { abtest, type AbTestResult } from './abtest.ts';
 import { evaluateGuardrail } from './guardrails.ts';

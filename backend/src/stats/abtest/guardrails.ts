@@ -12,7 +12,7 @@
  * absolute); with a sequential result the interval is a confidence sequence, so the verdict is
  * valid at any look.
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import type { AbTestResult } from './abtest.ts';
 import type { Direction } from './bayesian.ts';
 

@@ -3,7 +3,7 @@
  * together (Holm controls the family-wise error rate, Benjamini–Hochberg the false discovery
  * rate) with stats/multiple-testing.ts. Intervals are not widened: they stay per-metric.
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { adjustPValues, type Correction } from '../multiple-testing.ts';
 import { abtest, type AbTestInput, type AbTestResult } from './abtest.ts';
 

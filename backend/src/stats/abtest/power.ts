@@ -11,7 +11,7 @@
  * probability 1 − β). The required N solves MDE(N) = target; the time to decision is the
  * missing units divided by the traffic rate, in the rate's time unit.
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import type { AbTestResult } from './abtest.ts';
 import { normalQuantile } from '../distributions.ts';
 import { confidenceSequenceHalfWidth } from './sequential.ts';

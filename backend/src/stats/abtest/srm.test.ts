@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import { srm, type SrmInput } from './srm.ts';
 
 function assertInvalid(input: unknown, field: string): void {

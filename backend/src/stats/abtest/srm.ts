@@ -8,7 +8,7 @@
  * mismatch (nothing can be mis-split). Arms with weight 0 take no part in the test, but units
  * counted in such an arm are a mismatch by definition (pValue 0).
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { chiSquareSf } from '../distributions.ts';
 
 /** Alert threshold: SRM checks run on every look, so a strict level keeps false alarms rare. */

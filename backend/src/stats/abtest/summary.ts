@@ -2,7 +2,7 @@
  * Per-arm summary statistics, the only input the A/B statistics need: counts stay O(1) no
  * matter how much traffic an arm saw, and they merge by addition.
  */
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 
 export type MetricKind = 'proportion' | 'mean';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError } from '../../errors.ts';
-import { binIndex, buildProfile, emptyCounts } from '../../monitor/profile.ts';
-import type { ReferenceProfile } from '../../monitor/profile-types.ts';
+import { DomainError } from '../../core/errors.ts';
+import { binIndex, buildProfile, emptyCounts } from '../profile.ts';
+import type { ReferenceProfile } from '../../core/profile-types.ts';
 import { adjustPValues } from '../multiple-testing.ts';
 import { driftFromHistograms, driftFromSamples, type DriftReport } from './evaluate.ts';
 import { ksTwoSample } from './ks.ts';
 import { wasserstein } from './wasserstein.ts';
-import { createRng } from '../../random.ts';
+import { createRng } from '../../core/random.ts';
 
 /** Deterministic normal(mean, sd) sample (Box–Muller over mulberry32). */
 function normal(n: number, mean: number, sd: number, seed: number): number[] {

@@ -15,9 +15,9 @@
  *   `insufficientData: true`, score 0 (p-value 1), never drifted; such results do not
  *   vote, and a feature with only such results is left out of driftShare's denominator.
  */
-import { DomainError } from '../../errors.ts';
-import type { FeatureProfile, ReferenceProfile } from '../../monitor/profile-types.ts';
-import { layoutLength, PROFILE_DEFAULTS } from '../../monitor/profile.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { FeatureProfile, ReferenceProfile } from '../../core/profile-types.ts';
+import { layoutLength, PROFILE_DEFAULTS } from '../profile.ts';
 import { adjustPValues, type Correction } from '../multiple-testing.ts';
 import { computeMethod, sampleSizes, type FeatureData, type RawResult } from './compute.ts';
 import {

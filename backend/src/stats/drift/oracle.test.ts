@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { buildNumericProfile, quantileEdges } from '../../monitor/profile.ts';
+import { buildNumericProfile, quantileEdges } from '../profile.ts';
 import { chiSquareSf } from '../distributions.ts';
 import { chiSquareHomogeneity } from './chi-square.ts';
 import { jensenShannonDistance } from './jensen-shannon.ts';

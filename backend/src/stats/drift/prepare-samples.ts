@@ -3,7 +3,7 @@
  * (invalid values throw DomainError naming the feature and position), sorted samples, and
  * counts over bins/categories taken from the reference exactly as a profile would take them.
  */
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import {
   binIndex,
   buildCategoricalProfile,
@@ -11,7 +11,7 @@ import {
   quantileEdges,
   validateCategorical,
   validateNumeric,
-} from '../../monitor/profile.ts';
+} from '../profile.ts';
 import type { CategoricalData, NumericData } from './compute.ts';
 import type { FeatureType } from './defaults.ts';
 

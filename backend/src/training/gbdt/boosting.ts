@@ -1,5 +1,5 @@
 import { type TrainerOptions, type TrainingDataset, datasetRows, splitRows, validateDataset } from '../dataset.ts';
-import { createRng, permutation } from '../../random.ts';
+import { createRng, permutation } from '../../core/random.ts';
 import { binColumn, fitBinEdges } from './binning.ts';
 import { TreeGrower } from './grower.ts';
 import { createRowStore } from './row-store.ts';

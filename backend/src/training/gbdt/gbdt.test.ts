@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../core/errors.ts';
 import { rocAuc } from '../../stats/classification.ts';
 import type { TrainingDataset } from '../dataset.ts';
-import { createNormal, createRng } from '../../random.ts';
+import { createNormal, createRng } from '../../core/random.ts';
 import { binColumn, binOf, fitBinEdges, MISSING_BIN } from './binning.ts';
 import { trainGbdt } from './boosting.ts';
 import { accumulateRange, histogramSize, subtractInPlace } from './histogram.ts';

@@ -1,4 +1,4 @@
-import { invalid } from '../../errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { MAX_BINS } from './binning.ts';
 
 /** Hyperparameters of the built-in GBDT; defaults follow scikit-learn's HistGradientBoostingClassifier. */

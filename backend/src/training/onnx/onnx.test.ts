@@ -11,7 +11,7 @@ import type { TrainingDataset } from '../dataset.ts';
 import { trainGbdt } from '../gbdt/boosting.ts';
 import { gbdtProbabilities } from '../gbdt/model.ts';
 import { logisticAsLinearLogit, logisticProbabilities, trainLogistic } from '../logistic.ts';
-import { createNormal, createRng } from '../../random.ts';
+import { createNormal, createRng } from '../../core/random.ts';
 import { logisticOnnx } from './logistic.ts';
 import { treeEnsembleOnnx } from './tree-ensemble.ts';
 

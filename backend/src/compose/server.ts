@@ -1,24 +1,25 @@
+import { validateModelSettings } from './model-settings.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { AppContext } from './app-context.ts';
-import { AlertService } from './alerts/alert-service.ts';
-import { contextActionPerformer } from './alerts/context-performer.ts';
-import { AuditLog } from './audit/audit.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { bootstrapAdminToken } from './auth/bootstrap.ts';
-import { TokenService } from './auth/tokens.ts';
-import type { Config } from './config/config.ts';
-import { ExperimentService } from './experiments/experiment-service.ts';
-import { createApp } from './http/app.ts';
-import { allRoutes } from './http/routes/index.ts';
-import { createJobs } from './jobs/wiring.ts';
-import { createLogger } from './logger.ts';
-import { createServiceMetrics } from './metrics/registry.ts';
-import { createMonitor } from './monitor/wiring.ts';
-import { ModelService } from './registry/models.ts';
-import { createRegistryServing } from './serving/wire.ts';
-import { migrateToLatest, openStore } from './store/database.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { AlertService } from '../alerts/alert-service.ts';
+import { contextActionPerformer } from '../alerts/context-performer.ts';
+import { AuditLog } from '../audit/audit.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { bootstrapAdminToken } from '../auth/bootstrap.ts';
+import { TokenService } from '../auth/tokens.ts';
+import type { Config } from '../core/config.ts';
+import { ExperimentService } from '../experiments/experiment-service.ts';
+import { createApp } from '../http/app.ts';
+import { allRoutes } from '../http/routes/index.ts';
+import { createJobs } from './jobs.ts';
+import { createLogger } from '../core/logger.ts';
+import { createServiceMetrics } from '../core/service-metrics.ts';
+import { createMonitor } from './monitor.ts';
+import { ModelService } from '../models/model-service.ts';
+import { createRegistryServing } from './registry-serving.ts';
+import { migrateToLatest, openStore } from '../store/database.ts';
 
 /** Opens the store, migrates it and builds every service. */
 export async function createContext(
@@ -33,13 +34,13 @@ export async function createContext(
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
-  const models = new ModelService(store, audit);
+  const models = new ModelService(store, audit, validateModelSettings);
   const { monitor, profiles } = createMonitor({
     store,
     models,
     audit,
     logger,
-    registry: metrics.registry,
+    registry: metrics.prometheus,
     now: () => clock.now(),
     snapshotTtlMs: config.metricsCacheMs,
     championOf: async (model) => (await ctx.registry.aliases(model)).champion,
@@ -62,11 +63,11 @@ export async function createContext(
     router: registryServing.router,
     serving: registryServing.serving,
     experiments: new ExperimentService(
-      { store, audit, models, clock, logger, registry: metrics.registry, peers: () => ctx },
+      { store, audit, models, clock, logger, registry: metrics.prometheus, peers: () => ctx },
       { exportTtlMs: config.metricsCacheMs, autoDecideIntervalMs: config.autoDecideIntervalMs, closedTotalsTtlMs: config.resultsCacheMs },
     ),
     jobs: createJobs({ store, audit, logger, metrics, config, models, registry: registryServing.registry, clock }, () => ctx),
-    alerts: new AlertService({ store, audit, logger, clock, registry: metrics.registry, performer: contextActionPerformer(() => ctx) }),
+    alerts: new AlertService({ store, audit, logger, clock, registry: metrics.prometheus, performer: contextActionPerformer(() => ctx) }),
     onClose: [],
   };
   // Replays batches a stopped process left unflushed; closes (final flush) after serving.

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { invalid } from '../errors.ts';
-import type { Feature } from '../registry/model-schemas.ts';
-import { modeFromDims, planModel, type InputPlan } from '../registry/onnx-inspect.ts';
+import { invalid } from '../core/errors.ts';
+import type { Feature } from '../models/model-schemas.ts';
+import { modeFromDims, planModel, type InputPlan } from './onnx-inspect.ts';
 
 export type FeatureRow = Readonly<Record<string, unknown>>;
 

@@ -2,11 +2,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit.ts';
-import type { ModelService } from '../registry/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import type { Store } from '../store/database.ts';
-import { createMonitorCounters, registerMonitorGauges, SNAPSHOT_TTL_MS } from './metrics-export.ts';
-import { MonitorService, type MonitorOptions } from './monitor-service.ts';
-import { ProfileStore } from './profile-store.ts';
+import { createMonitorCounters, registerMonitorGauges, SNAPSHOT_TTL_MS } from '../monitor/metrics-export.ts';
+import { MonitorService, type MonitorOptions } from '../monitor/monitor-service.ts';
+import { ProfileStore } from '../monitor/profile-store.ts';
 
 export interface MonitorWiring {
   store: Store;

@@ -1,15 +1,16 @@
 /** A monitor on a fresh store of either dialect, for tests and benchmarks (no HTTP). */
+import { validateModelSettings } from '../compose/model-settings.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { AuditLog } from '../../audit/audit.ts';
-import { systemActor } from '../../auth/roles.ts';
-import { ModelService } from '../../registry/models.ts';
-import { migrateToLatest, openStore, type SqlDialect, type Store } from '../../store/database.ts';
-import { freshPostgresDatabase } from '../../testing/databases.ts';
-import { MonitorService, type MonitorOptions } from '../monitor-service.ts';
-import { ProfileStore } from '../profile-store.ts';
+import { AuditLog } from '../audit/audit.ts';
+import { systemActor } from '../auth/roles.ts';
+import { ModelService } from '../models/model-service.ts';
+import { migrateToLatest, openStore, type SqlDialect, type Store } from '../store/database.ts';
+import { freshPostgresDatabase } from './databases.ts';
+import { MonitorService, type MonitorOptions } from '../monitor/monitor-service.ts';
+import { ProfileStore } from '../monitor/profile-store.ts';
 
 export interface Harness {
   store: Store;
@@ -29,7 +30,7 @@ export async function openHarness(dialect: SqlDialect, options: MonitorOptions =
   const store = await openStore({ dataDir, databaseUrl });
   await migrateToLatest(store);
   const audit = new AuditLog(store);
-  const models = new ModelService(store, audit);
+  const models = new ModelService(store, audit, validateModelSettings);
   const profiles = new ProfileStore(store, models);
   const logger = pino({ level: 'silent' });
   const make = (o: MonitorOptions) => new MonitorService({ store, models, profiles, audit, logger }, { flushIntervalMs: 0, ...o });

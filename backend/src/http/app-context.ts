@@ -1,20 +1,20 @@
 import type { Logger } from 'pino';
-import type { AlertService } from './alerts/alert-service.ts';
-import type { AuditLog } from './audit/audit.ts';
-import type { Clock } from './clock.ts';
-import type { TokenService } from './auth/tokens.ts';
-import type { Config } from './config/config.ts';
-import type { ExperimentService } from './experiments/experiment-service.ts';
-import type { JobService } from './jobs/job-service.ts';
-import type { ServiceMetrics } from './metrics/registry.ts';
-import type { ActionService } from './actions/action-service.ts';
-import type { MonitorService } from './monitor/monitor-service.ts';
-import type { ProfileStore } from './monitor/profile-store.ts';
-import type { ModelService } from './registry/models.ts';
-import type { VersionRegistry } from './registry/versions.ts';
-import type { TrafficRouter } from './serving/router.ts';
-import type { ServingService } from './serving/serving-service.ts';
-import type { Store } from './store/database.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { AuditLog } from '../audit/audit.ts';
+import type { Clock } from '../core/clock.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { Config } from '../core/config.ts';
+import type { ExperimentService } from '../experiments/experiment-service.ts';
+import type { JobService } from '../jobs/job-service.ts';
+import type { ServiceMetrics } from '../core/service-metrics.ts';
+import type { ActionService } from '../actions/action-service.ts';
+import type { MonitorService } from '../monitor/monitor-service.ts';
+import type { ProfileStore } from '../monitor/profile-store.ts';
+import type { ModelService } from '../models/model-service.ts';
+import type { VersionRegistry } from '../registry/versions.ts';
+import type { TrafficRouter } from '../serving/router.ts';
+import type { ServingService } from '../serving/serving-service.ts';
+import type { Store } from '../store/database.ts';
 
 /**
  * The service's parts, built once at start (see server.ts) and handed to the routes.

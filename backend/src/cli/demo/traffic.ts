@@ -1,5 +1,5 @@
-import type { ApiClient } from '../cli/api-client.ts';
-import type { Clock } from '../clock.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { World } from './world.ts';
 
 const MAX_USERS_PER_REQUEST = 500;

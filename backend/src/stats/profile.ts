@@ -16,14 +16,14 @@
  * - Samples: uniform reservoir (Algorithm R) of non-missing values with a
  *   seeded PRNG (random.ts), so the same rows always give the same profile.
  */
-import { DomainError } from '../errors.ts';
-import { createRng } from '../random.ts';
+import { DomainError } from '../core/errors.ts';
+import { createRng } from '../core/random.ts';
 import type {
   CategoricalFeatureProfile,
   FeatureProfile,
   NumericFeatureProfile,
   ReferenceProfile,
-} from './profile-types.ts';
+} from '../core/profile-types.ts';
 
 export interface FeatureDeclaration {
   name: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError } from '../errors.ts';
-import type { CategoricalFeatureProfile, NumericFeatureProfile } from './profile-types.ts';
+import { DomainError } from '../core/errors.ts';
+import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../core/profile-types.ts';
 import {
   binIndex,
   buildCategoricalProfile,
@@ -12,7 +12,7 @@ import {
   validateCategorical,
   validateNumeric,
 } from './profile.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../core/random.ts';
 
 const CREATED = '2024-06-01T00:00:00.000Z';
 

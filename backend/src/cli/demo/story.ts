@@ -1,5 +1,5 @@
-import type { ApiClient } from '../cli/api-client.ts';
-import type { Clock } from '../clock.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Clock } from '../../core/clock.ts';
 import { explorationData, trainAndRegister } from './initial-models.ts';
 import { alertmanagerPayload, parseExposition, RuleEvaluator } from './rule-evaluator.ts';
 import { auditToEvent } from './story-events.ts';

@@ -1,4 +1,4 @@
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid } from '../core/errors.ts';
 import { retrainSettingsOf } from '../jobs/retrain-settings.ts';
 import { resolveHealthConfig, type HealthConfigInput } from '../monitor/health.ts';
 

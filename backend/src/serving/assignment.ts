@@ -21,7 +21,7 @@
  * Changing the salt reshuffles every unit (use it to start a fresh experiment).
  */
 import xxhash from 'xxhash-wasm';
-import { invalid } from '../errors.ts';
+import { invalid } from '../core/errors.ts';
 
 export const BUCKET_COUNT = 10_000;
 const BUCKETS_BIG = BigInt(BUCKET_COUNT);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compressDuration, startAlertingStack, type AlertingStack } from '../alerts/alerting-stack.ts';
-import { ApiClient } from '../cli/api-client.ts';
-import { compressedClock } from '../clock.ts';
-import { loadConfig } from '../config/config.ts';
-import { createLogger } from '../logger.ts';
-import { startServer } from '../server.ts';
+import { compressDuration, startAlertingStack, type AlertingStack } from '../../local-stack/alerting-stack.ts';
+import { ApiClient } from '../api-client.ts';
+import { compressedClock } from '../../core/clock.ts';
+import { loadConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/logger.ts';
+import { startServer } from '../../compose/server.ts';
 import { renderReport } from './report.ts';
 import { loadRules } from './rule-evaluator.ts';
 import { runStory } from './story.ts';
@@ -24,7 +24,7 @@ export interface DemoOptions {
   withPrometheus: boolean;
 }
 
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 
 /** Starts the real service on a compressed clock, plays both acts, and writes the report. */
 export async function runDemo(options: DemoOptions): Promise<number> {

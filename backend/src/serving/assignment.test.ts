@@ -1,6 +1,6 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { srm } from '../stats/abtest/srm.ts';
 import {
   allocateBuckets,

@@ -3,22 +3,22 @@ import type { Logger } from 'pino';
 import { ActionService } from '../actions/action-service.ts';
 import { CanaryController } from '../actions/canary.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { systemClock, type Clock } from '../clock.ts';
-import type { Config } from '../config/config.ts';
-import type { ServiceMetrics } from '../metrics/registry.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Config } from '../core/config.ts';
+import type { ServiceMetrics } from '../core/service-metrics.ts';
 import { ArtifactStore } from '../registry/artifact-store.ts';
 import { KeyedMutex } from '../registry/keyed-mutex.ts';
-import type { ModelService } from '../registry/models.ts';
+import type { ModelService } from '../models/model-service.ts';
 import { VersionRegistry, type ProfileSink } from '../registry/versions.ts';
 import type { Store } from '../store/database.ts';
-import { resolveProviders } from './onnx-session.ts';
-import { PredictService } from './predict.ts';
-import { PredictionLog, type PredictionSink } from './prediction-log.ts';
-import { TrafficRouter, type ExperimentAssigner } from './router.ts';
-import { servingConfigFromEnv, type ServingConfig } from './serving-config.ts';
-import { createServingMetrics } from './serving-metrics.ts';
-import { ServingService, type ExperimentVersions } from './serving-service.ts';
-import { SessionPool } from './session-pool.ts';
+import { resolveProviders } from '../onnx/onnx-session.ts';
+import { PredictService } from '../serving/predict.ts';
+import { PredictionLog, type PredictionSink } from '../serving/prediction-log.ts';
+import { TrafficRouter, type ExperimentAssigner } from '../serving/router.ts';
+import { servingConfigFromEnv, type ServingConfig } from '../serving/serving-config.ts';
+import { createServingMetrics } from '../serving/serving-metrics.ts';
+import { ServingService, type ExperimentVersions } from '../serving/serving-service.ts';
+import { SessionPool } from '../onnx/session-pool.ts';
 import type { MonitorTotals } from '../actions/canary.ts';
 
 /** Services of other areas this one uses when they exist (looked up at call time). */
@@ -59,7 +59,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   const providers = resolveProviders(config.providers);
   const missing = config.providers.filter((p) => !providers.includes(p));
   if (missing.length) logger.warn({ requested: config.providers, using: providers }, `ONNX execution providers not available in this build: ${missing.join(', ')}; using ${providers.join(', ')}`);
-  const metrics = createServingMetrics(deps.metrics.registry);
+  const metrics = createServingMetrics(deps.metrics.prometheus);
   const pool = new SessionPool((model, version, status) => metrics.setSessionStatus(model, version, status));
   const locks = new KeyedMutex();
   const sinkOf = <T extends object>(value: unknown, method: string): T | undefined =>
@@ -113,7 +113,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     pool,
     locks,
     logger,
-    metrics: deps.metrics.registry,
+    metrics: deps.metrics.prometheus,
     deployment: config.deploymentHook,
   });
   const canary = new CanaryController({

@@ -1,23 +1,30 @@
 import type { Actor } from '../auth/roles.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { conflict, DomainError, notFound } from '../errors.ts';
+import { conflict, DomainError, notFound } from '../core/errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ModelsTable } from '../store/schema.ts';
 import type { CreateModelInput, Feature, Model } from './model-schemas.ts';
-import { validateModelSettings } from './model-settings.ts';
+
+/**
+ * Checks a model's settings before they are stored (each area owns the rules of its part;
+ * compose/model-settings.ts joins them), throwing a DomainError that names the field.
+ */
+export type SettingsValidator = (settings: Record<string, unknown>) => void;
 
 /** Models: what is watched, with its declared features. */
 export class ModelService {
   private readonly store: Store;
   private readonly audit: AuditLog;
+  private readonly validateSettings: SettingsValidator;
 
-  constructor(store: Store, audit: AuditLog) {
+  constructor(store: Store, audit: AuditLog, validateSettings: SettingsValidator) {
     this.store = store;
     this.audit = audit;
+    this.validateSettings = validateSettings;
   }
 
   async create(input: CreateModelInput, actor: Actor): Promise<Model> {
-    validateModelSettings(input.settings ?? {});
+    this.validateSettings(input.settings ?? {});
     assertMayChangeDeployment(undefined, input.settings?.deployment, actor);
     const now = Date.now();
     const row: ModelsTable = {
@@ -59,7 +66,7 @@ export class ModelService {
 
   async updateSettings(name: string, settings: Record<string, unknown>, actor: Actor): Promise<Model> {
     const current = await this.get(name);
-    validateModelSettings(settings);
+    this.validateSettings(settings);
     assertMayChangeDeployment(current.settings.deployment, settings.deployment, actor);
     await this.store.db.transaction().execute(async (trx) => {
       await trx

@@ -11,8 +11,8 @@
  *   probability; failing that, column 1 of the first float [batch, 2] output. Non-float
  *   outputs ahead of it (sklearn's int64 `label`) are skipped.
  */
-import { invalid } from '../errors.ts';
-import type { Feature } from './model-schemas.ts';
+import { invalid } from '../core/errors.ts';
+import type { Feature } from '../models/model-schemas.ts';
 
 export interface TensorMetadata {
   name: string;

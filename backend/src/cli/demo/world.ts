@@ -1,4 +1,4 @@
-import { createRng } from '../random.ts';
+import { createRng } from '../../core/random.ts';
 
 /**
  * A simulated e-commerce recommender: users ask for a recommendation, the model scores a

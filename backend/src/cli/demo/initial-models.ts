@@ -1,6 +1,6 @@
-import type { ApiClient } from '../cli/api-client.ts';
+import type { ApiClient } from '../api-client.ts';
 import { buildExplorationDataset, type ExplorationData } from './exploration.ts';
-import { trainInWorker } from '../training/train.ts';
+import { trainInWorker } from '../../training/train.ts';
 import type { World } from './world.ts';
 
 /**

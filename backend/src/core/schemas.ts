@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from './duration.ts';
 
 /** RFC 3339 string or epoch milliseconds, as API.md accepts for times; output: epoch ms. */
 export const timeInput = z

@@ -1,8 +1,8 @@
 /** Builds the job queue and the retrain job for server.ts (kept here so server.ts stays short). */
-import type { AppContext } from '../app-context.ts';
-import { JobService } from './job-service.ts';
-import { jobsConfigFromEnv, type JobsConfig } from './jobs-config.ts';
-import { RetrainService } from './retrain-job.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { JobService } from '../jobs/job-service.ts';
+import { jobsConfigFromEnv, type JobsConfig } from '../jobs/jobs-config.ts';
+import { RetrainService } from '../jobs/retrain-job.ts';
 
 /**
  * `context` is a getter: the services this one uses (monitor, actions, experiments) are
@@ -14,7 +14,7 @@ export function createJobs(ctx: Pick<AppContext, 'store' | 'audit' | 'logger' | 
     audit: ctx.audit,
     logger: ctx.logger.child({ area: 'jobs' }),
     config,
-    metrics: ctx.metrics.registry,
+    metrics: ctx.metrics.prometheus,
     actions: () => context().actions,
   });
   new RetrainService({

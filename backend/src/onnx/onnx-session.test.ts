@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { int64InputOnnx, logistic, logisticRegressionOnnx, perFeatureOnnx } from '../testing/onnx-fixtures.ts';
-import { MicroBatcher } from './micro-batcher.ts';
+import { MicroBatcher } from '../serving/micro-batcher.ts';
 import { concatEncoded, loadModelSession } from './onnx-session.ts';
 
 const features = [

@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
  * global default registry is never used). Areas register their own metrics on it.
  */
 export interface ServiceMetrics {
-  registry: Registry;
+  prometheus: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
@@ -24,5 +24,5 @@ export function createServiceMetrics(): ServiceMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  return { prometheus: registry, httpDuration };
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/roles.ts';
-import type { ActionOptions, ActionPerformer, ActionResult } from './action-performer.ts';
+import type { ActionOptions, ActionPerformer, ActionResult } from '../alerts/action-performer.ts';
 
 /** Test support: records every call, acts once per idempotency key, can be told to fail. */
 export interface RecordedCall {
