@@ -17,10 +17,13 @@ import { loadConfig } from '../../backend/src/core/config.ts';
 import { systemActor } from '../../backend/src/auth/roles.ts';
 import { createLogger } from '../../backend/src/core/logger.ts';
 import { LatencySketch } from '../../backend/src/monitor/latency-sketch.ts';
-import { encodeCounts } from '../../backend/src/monitor/rollup-store.ts';
+import { encodeCounts } from '../../backend/src/monitor/count-blobs.ts';
 import { createContext } from '../../backend/src/compose/server.ts';
 import { logisticRegressionOnnx } from '../../backend/src/testing/onnx-fixtures.ts';
-import { countsOf, ExperimentService } from '../../backend/src/experiments/experiment-service.ts';
+import { ClosedTotalsCache } from '../../backend/src/experiments/closed-totals-cache.ts';
+import { countsOf, ExperimentResultsQuery } from '../../backend/src/experiments/experiment-results.ts';
+import { ExperimentStore } from '../../backend/src/experiments/experiment-store.ts';
+import { ReadExperiments } from '../../backend/src/experiments/read-experiments.ts';
 import { emptyCounts } from '../../backend/src/experiments/metric-catalog.ts';
 import { METRIC_NAMES } from '../../backend/src/experiments/metric-catalog.ts';
 import { computeResults } from '../../backend/src/experiments/results.ts';
@@ -131,13 +134,14 @@ try {
     await fn();
     return performance.now() - a;
   };
-  // The service as wired (closed hours' totals cached 60 s) and one that reads everything.
-  const uncachedService = new ExperimentService(
-    { store: ctx.store, audit: ctx.audit, models: ctx.models, clock: { now: () => now.t }, logger: ctx.logger, peers: () => ctx },
-    { closedTotalsTtlMs: 0, autoDecideIntervalMs: 0 },
-  );
-  await uncachedService.start();
-  for (let i = 0; i < 3; i++) await uncachedService.results(experiment.id); // warm-up
+  // The service as wired (closed hours' totals cached 60 s) and a results query that reads everything.
+  const uncachedResults = new ExperimentResultsQuery({
+    experiments: new ReadExperiments(new ExperimentStore(ctx.store)),
+    monitor: ctx.monitor,
+    closedTotals: new ClosedTotalsCache(0),
+    clock: { now: () => now.t },
+  });
+  for (let i = 0; i < 3; i++) await uncachedResults.byId(experiment.id); // warm-up
   const cold: number[] = [];
   const read: number[] = [];
   const stats: number[] = [];
@@ -145,7 +149,7 @@ try {
   const { fromRow } = await import('../../backend/src/experiments/experiment-store.ts');
   const exp = fromRow(stored);
   for (let i = 0; i < RUNS; i++) {
-    cold.push(await time(() => uncachedService.results(experiment.id)));
+    cold.push(await time(() => uncachedResults.byId(experiment.id)));
     let rows: Awaited<ReturnType<typeof ctx.monitor.totals>> = [];
     read.push(await time(async () => (rows = await ctx.monitor.totals('bench', { from: start, to: now.t }))));
     stats.push(
@@ -161,7 +165,6 @@ try {
   const firstWarm = await time(() => ctx.experiments.results(experiment.id));
   const warm: number[] = [];
   for (let i = 0; i < RUNS; i++) warm.push(await time(() => ctx.experiments.results(experiment.id)));
-  await uncachedService.close();
   // Reference: the same hour rows summed by the database, without sketches (what a
   // counters-only totals path could cost).
   const sql: number[] = [];

@@ -5,13 +5,11 @@
  * Prints {"url", "pid"} as one JSON line once listening.
  */
 import { loadConfig } from '../../backend/src/core/config.ts';
-import { KyselyIngestWriter } from '../../backend/src/monitor/ingest-store.ts';
 import { startServer } from '../../backend/src/compose/server.ts';
 
-const running = await startServer(loadConfig(process.env));
-if (process.argv.includes('kysely')) {
-  (running.ctx.monitor as unknown as { writer: unknown }).writer = new KyselyIngestWriter(running.ctx.store);
-}
+const running = await startServer(loadConfig(process.env), undefined, undefined, {
+  ingestWriter: process.argv.includes('kysely') ? 'kysely' : 'auto',
+});
 process.stdout.write(`${JSON.stringify({ url: running.url, pid: process.pid })}\n`);
 const stop = async () => {
   await running.close();

@@ -1,20 +1,13 @@
-// Real backend replies (src/testing/backend-replies) through the frame builders.
+// Real backend replies (@modelwatch/plugin-api/testing: recorded) through the frame builders.
 import { FieldType } from '@grafana/data';
-import type { AuditEntry, DriftResponse, Experiment, ExperimentResults, KpiResponse, ModelHealth } from './api/types';
+import { recorded } from '@modelwatch/plugin-api/testing';
 import { auditFrame } from './frames/audit';
 import { driftFrames } from './frames/drift';
 import { experimentFrame } from './frames/experiment';
 import { healthFrame } from './frames/health';
 import { kpiFrames } from './frames/kpi';
-import audit from './testing/backend-replies/audit.json';
-import drift from './testing/backend-replies/drift.json';
-import experiments from './testing/backend-replies/experiments.json';
-import health from './testing/backend-replies/health.json';
-import kpisJson from './testing/backend-replies/kpis.json';
-import results from './testing/backend-replies/results.json';
 
-// JSON imports type tuples as arrays; the replies are checked at runtime here instead.
-const kpis = kpisJson as unknown as KpiResponse;
+const { audit, drift, experiments, health, kpis, results } = recorded;
 const numbersOrNull = (values: unknown[]) =>
   values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)));
 
@@ -32,31 +25,29 @@ describe('frames from real backend replies', () => {
   });
 
   it('drift: one series per feature and method, and the drift share', () => {
-    const frames = driftFrames('B', 'shop-ctr', drift as DriftResponse, 'score');
-    const features = new Set(
-      (drift as DriftResponse).versions[0]!.windows.flatMap((w) => w.features.map((f) => f.feature))
-    );
+    const frames = driftFrames('B', 'shop-ctr', drift, 'score');
+    const features = new Set(drift.versions[0]!.windows.flatMap((w) => w.features.map((f) => f.feature)));
     expect(frames.length).toBeGreaterThanOrEqual(features.size + 1);
     expect(frames.every((f) => numbersOrNull(f.fields[1]!.values))).toBe(true);
-    const pValues = driftFrames('B', 'shop-ctr', drift as DriftResponse, 'pValue');
+    const pValues = driftFrames('B', 'shop-ctr', drift, 'pValue');
     expect(pValues.every((f) => f.fields[1]!.values.every((v) => v === null || (v >= 0 && v <= 1)))).toBe(true);
   });
 
   it('experiment results: rows per arm with lift, interval and chance to win', () => {
     for (const field of ['lift', 'ci', 'pValue', 'chanceToWin'] as const) {
-      const frame = experimentFrame('C', results as unknown as ExperimentResults, field);
+      const frame = experimentFrame('C', results, field);
       expect(frame.length).toBeGreaterThan(1);
       expect(frame.fields[0]!.values[0]).toBe('champion');
       expect(frame.fields.at(-1)!.values[0]).toBeNull();
       expect(typeof frame.fields.at(-1)!.values[1]).toBe('number');
     }
-    expect((experiments as { experiments: Experiment[] }).experiments[0]!.status).toBe('stopped');
+    expect(experiments.experiments[0]!.status).toBe('stopped');
   });
 
   it('health and audit', () => {
-    const frame = healthFrame('D', [{ model: 'shop-ctr', health: health as unknown as ModelHealth }]);
-    expect(frame.fields[1]!.values[0]).toBe((health as ModelHealth).score);
-    const entries = (audit as { actions: AuditEntry[] }).actions;
+    const frame = healthFrame('D', [{ model: 'shop-ctr', health: health }]);
+    expect(frame.fields[1]!.values[0]).toBe(health.score);
+    const entries = audit.actions;
     const anno = auditFrame('E', entries);
     expect(anno.length).toBe(entries.length);
     expect(anno.fields[0]!.values.every((t: number) => Number.isFinite(t))).toBe(true);

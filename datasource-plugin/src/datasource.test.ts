@@ -1,4 +1,4 @@
-import { fakeFetch, Reply } from './testing/fakeBackend';
+import { fakeFetch, type Reply } from '@modelwatch/plugin-api/testing';
 import { instanceSettings, queryRequest } from './testing/settings';
 
 let routes: Record<string, Reply> = {};

@@ -10,7 +10,8 @@ import {
   TestDataSourceResponse,
 } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
-import { describeError, MwApiClient, TimeWindow } from './api/client';
+import type { ApiClient, TimeWindow } from '@modelwatch/plugin-api';
+import { datasourceClient, describeError } from './api/client';
 import { runQuery } from './query';
 import { testConnection } from './testConnection';
 import { DEFAULT_QUERY, MwDataSourceOptions, MwQuery, MwVariableQuery } from './types';
@@ -26,12 +27,12 @@ export function splitValues(value: string): string[] {
 }
 
 export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
-  readonly api: MwApiClient;
+  readonly api: ApiClient;
   readonly backendUrl?: string;
 
   constructor(instanceSettings: DataSourceInstanceSettings<MwDataSourceOptions>) {
     super(instanceSettings);
-    this.api = new MwApiClient(instanceSettings.uid);
+    this.api = datasourceClient(instanceSettings.uid);
     this.backendUrl = instanceSettings.jsonData?.url;
     this.variables = new MwVariableSupport(this);
     // Annotations come from the audit log: deployments, rollbacks, retrains, alerts.

@@ -1,5 +1,5 @@
 import { DataFrame } from '@grafana/data';
-import type { MwApiClient, TimeWindow } from './api/client';
+import type { ApiClient, TimeWindow } from '@modelwatch/plugin-api';
 import { auditFrame } from './frames/audit';
 import { driftFrames } from './frames/drift';
 import { experimentFrame } from './frames/experiment';
@@ -38,7 +38,7 @@ async function perModel(query: MwQuery, run: (model: string) => Promise<DataFram
 }
 
 /** Runs one interpolated query against the API and returns its frames. */
-export async function runQuery(api: MwApiClient, query: MwQuery, window: TimeWindow): Promise<DataFrame[]> {
+export async function runQuery(api: ApiClient, query: MwQuery, window: TimeWindow): Promise<DataFrame[]> {
   const { refId } = query;
   switch (query.queryType ?? 'kpi') {
     case 'kpi':
@@ -67,7 +67,7 @@ export async function runQuery(api: MwApiClient, query: MwQuery, window: TimeWin
     }
     case 'health': {
       const models = modelsOf(query).length ? modelsOf(query) : (await api.listModels()).map((m) => m.name);
-      const rows = await Promise.all(models.map(async (model) => ({ model, health: await api.modelHealth(model) })));
+      const rows = await Promise.all(models.map(async (model) => ({ model, health: await api.health(model) })));
       return [healthFrame(refId, rows)];
     }
     case 'jobs':

@@ -1,11 +1,12 @@
 import { TestDataSourceResponse } from '@grafana/data';
-import { describeError, fetchStatus, MwApiClient } from './api/client';
+import type { ApiClient } from '@modelwatch/plugin-api';
+import { describeError, fetchStatus } from './api/client';
 
 /**
  * Two checks, each with advice: can Grafana reach the backend at all (`/healthz`, no token), and
  * does the backend accept the token (`GET /api/v1/models`, needs at least the viewer role).
  */
-export async function testConnection(api: MwApiClient, backendUrl?: string): Promise<TestDataSourceResponse> {
+export async function testConnection(api: ApiClient, backendUrl?: string): Promise<TestDataSourceResponse> {
   if (!backendUrl) {
     return {
       status: 'error',

@@ -1,6 +1,6 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
-import type { DriftMethod, JobStatus, Kpi } from './api/types';
+import type { DriftMethod, JobStatus, Kpi } from '@modelwatch/plugin-api';
 
 export const QUERY_TYPES = ['kpi', 'drift', 'experiment', 'health', 'jobs', 'audit'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
@@ -45,16 +45,6 @@ export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
   health: 'Health',
   jobs: 'Jobs',
   audit: 'Audit',
-};
-
-export const KPI_LABELS: Record<Kpi, string> = {
-  ctr: 'CTR',
-  cvr: 'CVR',
-  latency_p50: 'Latency p50',
-  latency_p90: 'Latency p90',
-  latency_p99: 'Latency p99',
-  error_rate: 'Error rate',
-  requests: 'Requests',
 };
 
 export const DRIFT_FIELD_LABELS: Record<DriftField, string> = {

@@ -9,14 +9,14 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { from, Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
-import type { MwApiClient } from './api/client';
+import type { ApiClient } from '@modelwatch/plugin-api';
 import { VariableQueryEditor } from './components/VariableQueryEditor/VariableQueryEditor';
 import type { DataSource } from './datasource';
 import type { MwVariableQuery } from './types';
 
 /** Lists what a template variable offers: models, a model's versions or features, experiments, arms. */
 export async function findVariableValues(
-  api: MwApiClient,
+  api: ApiClient,
   query: Omit<MwVariableQuery, 'refId'>,
   interpolate: (value: string) => string = (v) => v
 ): Promise<MetricFindValue[]> {

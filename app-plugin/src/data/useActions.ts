@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { Action, ActionType } from '../api/types';
+import type { Action, ActionType, RetrainInput } from '@modelwatch/plugin-api';
 import { keys } from './keys';
 
 export interface ActionInput {
@@ -9,7 +9,8 @@ export interface ActionInput {
   reason: string;
   /** promote: the version to promote; rollback: the version to return to. Empty: the backend's default. */
   version?: string;
-  runner?: string;
+  /** Empty: the model's default runner. */
+  runner?: RetrainInput['runner'] | '';
   gpus?: number;
   idempotencyKey?: string;
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { StopDecision } from '../api/types';
+import type { StopDecision } from '@modelwatch/plugin-api';
 import { keys } from './keys';
 
 export function useExperiments() {

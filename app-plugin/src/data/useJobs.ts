@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { Job, JobLogLine } from '../api/types';
+import type { Job, JobLogLine } from '@modelwatch/plugin-api';
 import { keys } from './keys';
 
 export const isActive = (job: Pick<Job, 'status'>) => job.status === 'queued' || job.status === 'running';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { PolicyDocument } from '../api/types';
+import type { PolicyInput } from '@modelwatch/plugin-api';
 import { keys } from './keys';
 
 export function usePolicies() {
@@ -10,7 +10,7 @@ export function usePolicies() {
 export function useSavePolicies() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (doc: Pick<PolicyDocument, 'dryRun' | 'maxActionsPerHour' | 'policies'>) => api.putPolicies(doc),
+    mutationFn: (doc: PolicyInput) => api.putPolicies(doc),
     onSuccess: (saved) => client.setQueryData(keys.policies, saved),
   });
 }

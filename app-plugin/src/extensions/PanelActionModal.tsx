@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Field, RadioButtonGroup, Stack } from '@grafana/ui';
-import type { ActionType } from '../api/types';
+import type { ActionType } from '@modelwatch/plugin-api';
 import { ActionForm } from '../components/ActionForm';
 import { sharedQueryClient } from '../data/queryClient';
 

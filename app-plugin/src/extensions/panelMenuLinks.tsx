@@ -4,7 +4,7 @@ import {
   type PluginExtensionAddedLinkConfig,
   type PluginExtensionPanelContext,
 } from '@grafana/data';
-import type { ActionType } from '../api/types';
+import type { ActionType } from '@modelwatch/plugin-api';
 import { LoadingPlaceholder } from '@grafana/ui';
 import { ACTION_TITLES } from '../components/ActionForm/describeAction';
 import { canRun } from '../utils/roles';

@@ -1,3 +1,5 @@
+import type { DriftResponse } from '@modelwatch/plugin-api';
+import { partial } from '@modelwatch/plugin-api/testing';
 import { featureDrift, kpiSeriesFrames, pickVersion } from './frames';
 
 describe('kpiSeriesFrames', () => {
@@ -13,13 +15,13 @@ describe('kpiSeriesFrames', () => {
         ],
       },
     ]);
-    expect(frame!.fields[1]!.config).toEqual({ unit: 'ms', displayNameFromDS: 'p99 v2 · b' });
+    expect(frame!.fields[1]!.config).toEqual({ unit: 'ms', displayNameFromDS: 'Latency p99 v2 · b' });
     expect(frame!.fields[1]!.values).toEqual([250, null]);
   });
 });
 
 describe('featureDrift', () => {
-  const response = {
+  const response = partial<DriftResponse>({
     versions: [
       { version: 'v1', windows: [] },
       {
@@ -46,12 +48,12 @@ describe('featureDrift', () => {
         ],
       },
     ],
-  };
+  });
 
   it('picks the champion version when present', () => {
     expect(pickVersion(response, 'v2')!.version).toBe('v2');
     expect(pickVersion(response, 'v9')!.version).toBe('v1');
-    expect(pickVersion({ versions: [] })).toBeUndefined();
+    expect(pickVersion(partial<DriftResponse>({ versions: [] }))).toBeUndefined();
   });
 
   it('keeps the latest verdict and the score history, drifted first', () => {

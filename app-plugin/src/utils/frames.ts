@@ -1,32 +1,12 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { DriftResponse, DriftWindow, Kpi, KpiSeries, VersionDrift } from '../api/types';
-
-export const KPI_UNITS: Record<Kpi, string> = {
-  ctr: 'percentunit',
-  cvr: 'percentunit',
-  error_rate: 'percentunit',
-  latency_p50: 'ms',
-  latency_p90: 'ms',
-  latency_p99: 'ms',
-  requests: 'short',
-};
-
-export const KPI_LABELS: Record<Kpi, string> = {
-  ctr: 'CTR',
-  cvr: 'CVR',
-  latency_p50: 'p50',
-  latency_p90: 'p90',
-  latency_p99: 'p99',
-  error_rate: 'Error rate',
-  requests: 'Requests',
-};
+import { KPI_LABELS, KPI_UNITS, type DriftResponse, type DriftWindow, type KpiSeries, type VersionDrift } from '@modelwatch/plugin-api';
 
 /** Time series frames for a panel, one per series, named "<kpi> <version> · <arm>". */
 export function kpiSeriesFrames(series: KpiSeries[]): DataFrame[] {
   return series.map((s) => {
     // '*' is the backend's "all arms" (traffic outside experiments).
-    const arm = s.arm && s.arm !== '*' ? ` · ${s.arm}` : '';
-    const name = `${KPI_LABELS[s.kpi] ?? s.kpi} ${s.version}${arm}`;
+    const arm = s.arm !== '*' ? ` · ${s.arm}` : '';
+    const name = `${KPI_LABELS[s.kpi]} ${s.version}${arm}`;
     return createDataFrame({
       name,
       fields: [
@@ -36,7 +16,7 @@ export function kpiSeriesFrames(series: KpiSeries[]): DataFrame[] {
           type: FieldType.number,
           values: s.points.map((p) => p[1]),
           // Rates are fractions: an all-zero error rate should read 0–100%, not 0–10000%.
-          config: { unit: KPI_UNITS[s.kpi] ?? 'short', displayNameFromDS: name, ...(KPI_UNITS[s.kpi] === 'percentunit' ? { min: 0, custom: { axisSoftMin: 0, axisSoftMax: 0.05 } } : {}) },
+          config: { unit: KPI_UNITS[s.kpi], displayNameFromDS: name, ...(KPI_UNITS[s.kpi] === 'percentunit' ? { min: 0, custom: { axisSoftMin: 0, axisSoftMax: 0.05 } } : {}) },
         },
       ],
     });

@@ -1,5 +1,5 @@
 import { config } from '@grafana/runtime';
-import type { ActionType } from '../api/types';
+import type { ActionType } from '@modelwatch/plugin-api';
 
 export type Role = 'Viewer' | 'Editor' | 'Admin';
 

@@ -5,7 +5,7 @@ import { versionNameSchema } from '../registry/version-schemas.ts';
 export const actionStatuses = ['running', 'succeeded', 'failed'] as const;
 export type ActionStatus = (typeof actionStatuses)[number];
 
-/** API.md's action shape, plus updatedAt and details (deployment hook outcome, canary steps, error). */
+/** The action shape of docs/api.md, plus updatedAt and details (deployment hook outcome, canary steps, error). */
 export const actionSchema = z
   .object({
     id: z.string(),
@@ -33,7 +33,7 @@ export interface ActionReply {
   replayed: boolean;
 }
 
-/** What a generic action's work reports back (ActionService.run). */
+/** What a generic action's work reports back (RunAction, actions/run-action.ts). */
 export interface ActionOutcome {
   status?: ActionStatus;
   fromVersion?: string | null;

@@ -27,14 +27,7 @@ for (const dialect of testDialects()) {
     const hookCalls: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
     let hookAnswers: number[] = [];
     before(async () => {
-      process.env.MODELWATCH_DEPLOY_HOOK_BACKOFF_MS = '1';
-      process.env.MODELWATCH_DEPLOY_HOOK_ATTEMPTS = '3';
-      try {
-        server = await startTestServer(dialect);
-      } finally {
-        delete process.env.MODELWATCH_DEPLOY_HOOK_BACKOFF_MS;
-        delete process.env.MODELWATCH_DEPLOY_HOOK_ATTEMPTS;
-      }
+      server = await startTestServer(dialect, { MODELWATCH_DEPLOY_HOOK_BACKOFF_MS: '1', MODELWATCH_DEPLOY_HOOK_ATTEMPTS: '3' });
       hook = http.createServer((req, res) => {
         let body = '';
         req.on('data', (c: Buffer) => (body += c.toString()));

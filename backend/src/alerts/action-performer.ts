@@ -1,9 +1,8 @@
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../core/errors.ts';
 
 /**
- * What the alert policies need from the rest of the service to act. server.ts wires it to
- * the real services (actions, jobs, experiments); unit tests use a recording one. Each call
+ * What the alert policies need from the rest of the service to act. compose/server.ts wires
+ * it to the real services (service-performer.ts); tests use a recording one. Each call
  * carries an idempotency key derived from the alert instance, so even a retried call acts
  * once.
  */
@@ -26,8 +25,3 @@ export interface ActionPerformer {
   rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   stopExperiment(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
 }
-
-/** Used for any action whose service is not part of this build. */
-export const unavailable = (what: string): never => {
-  throw new DomainError('unavailable', `${what} is not available in this service build`);
-};

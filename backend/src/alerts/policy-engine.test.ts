@@ -17,7 +17,7 @@ const past = (minutesAgo: number, extra: Partial<PastAction> = {}): PastAction =
   ...extra,
 });
 
-describe('default policy (API.md)', () => {
+describe('default policy (docs/api.md)', () => {
   const policies = defaultPolicyDocument();
 
   test('retrain and rollback labels act; anything else is ignored', () => {

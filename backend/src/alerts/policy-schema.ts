@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runnerNames } from '../jobs/job-types.ts';
-import { policyActions, policyModes, type PolicyAction, type PolicyMode } from './types.ts';
+import { policyActions, policyModes, type PerformedAction, type PolicyAction, type PolicyMode } from './types.ts';
 
 /**
  * The policy document (`GET/PUT /api/v1/policies`). Policies are tried in order; the first
@@ -131,7 +131,7 @@ export function policyToOutput(policy: Policy): z.output<typeof policyOutputSche
 
 const defaultPolicy = (action: 'retrain' | 'rollback'): Policy => ({
   name: `default-${action}`,
-  description: `API.md default: a firing alert labelled modelwatch_action="${action}" ${action}s its model, once per alert instance, 30-minute cooldown per model and action`,
+  description: `Default policy: a firing alert labelled modelwatch_action="${action}" ${action}s its model, once per alert instance, 30-minute cooldown per model and action`,
   enabled: true,
   match: { modelwatch_action: action, model: '*' },
   matchRe: {},
@@ -141,7 +141,7 @@ const defaultPolicy = (action: 'retrain' | 'rollback'): Policy => ({
 });
 
 /**
- * With nothing configured (API.md): an alert labelled with `model` and
+ * With nothing configured (docs/api.md): an alert labelled with `model` and
  * `modelwatch_action` retrain or rollback does that, 30-minute cooldown per model and
  * action; anything else is recorded and ignored.
  */
@@ -151,4 +151,4 @@ export const defaultPolicyDocument = (): PolicyDocument => ({
   policies: [defaultPolicy('retrain'), defaultPolicy('rollback')],
 });
 
-export const isPerformedAction = (action: PolicyAction): action is Exclude<PolicyAction, 'none'> => action !== 'none';
+export const isPerformedAction = (action: PolicyAction): action is PerformedAction => action !== 'none';

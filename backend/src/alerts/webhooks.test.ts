@@ -18,7 +18,7 @@ const retrainAlert = (model: string, extra: Partial<AlertInput> = {}): AlertInpu
 for (const dialect of testDialects()) {
   describe(`alert webhooks and policies on ${dialect}`, () => {
     let server: TestServer;
-    let performer: RecordingPerformer;
+    const performer = new RecordingPerformer();
     let editor: string;
     let viewer: string;
 
@@ -37,7 +37,7 @@ for (const dialect of testDialects()) {
     };
 
     before(async () => {
-      server = await startTestServer(dialect, { MODELWATCH_WEBHOOK_SECRET: SECRET });
+      server = await startTestServer(dialect, { MODELWATCH_WEBHOOK_SECRET: SECRET }, { alertPerformer: performer });
       for (const role of ['editor', 'viewer'] as const) {
         const response = await server.request('POST', '/api/v1/tokens', { body: { name: `alerts-${role}`, role } });
         if (role === 'editor') editor = response.body.token;
@@ -46,8 +46,7 @@ for (const dialect of testDialects()) {
     });
     after(() => server.close());
     beforeEach(async () => {
-      performer = new RecordingPerformer();
-      server.ctx.alerts.setPerformer(performer);
+      performer.reset();
       await server.request('DELETE', '/api/v1/policies');
     });
 
@@ -273,9 +272,8 @@ for (const dialect of testDialects()) {
 
     test('rate limit over HTTP: the second model within the hour waits', async () => {
       // A server of its own: the limit counts every action of the last hour.
-      const own = await startTestServer(dialect);
+      const own = await startTestServer(dialect, {}, { alertPerformer: performer });
       try {
-        own.ctx.alerts.setPerformer(performer);
         await own.request('PUT', '/api/v1/policies', {
           body: { maxActionsPerHour: 1, policies: [{ name: 'all', match: { modelwatch_action: 'retrain' }, action: 'retrain' }] },
         });

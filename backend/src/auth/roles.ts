@@ -1,5 +1,5 @@
 /**
- * Roles per API.md. A permission is what a route needs; each role grants a set of them.
+ * Roles per docs/api.md. A permission is what a route needs; each role grants a set of them.
  * `ingest` tokens write records (and get predictions) but read nothing else.
  */
 export const roles = ['viewer', 'ingest', 'editor', 'admin'] as const;
@@ -27,3 +27,6 @@ export interface Actor {
 }
 
 export const systemActor: Actor = { name: 'system', role: 'admin' };
+
+/** The name an audit entry or action record shows for whoever acted. */
+export const actorName = (actor: Actor | string): string => (typeof actor === 'string' ? actor : actor.name);

@@ -17,7 +17,7 @@ export function registerModelCommands(program: Command): void {
   withClientOptions(
     models
       .command('create')
-      .description('create a model: --features price:numeric,category:categorical, or --file spec.json (API.md body)')
+      .description('create a model: --features price:numeric,category:categorical, or --file spec.json (the body of POST /api/v1/models)')
       .argument('[name]', 'model name')
       .option('--features <list>', 'name:type pairs, comma-separated (type: numeric or categorical)')
       .option('--description <text>', 'what the model does')

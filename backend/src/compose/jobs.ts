@@ -1,32 +1,51 @@
-/** Builds the job queue and the retrain job for server.ts (kept here so server.ts stays short). */
-import type { AppContext } from '../http/app-context.ts';
+/** Builds the job queue with its retrain job for server.ts (kept here so server.ts stays short). */
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Config } from '../core/config.ts';
+import type { ServiceMetrics } from '../core/service-metrics.ts';
+import type { ActionUpdater } from '../jobs/job-outcomes.ts';
 import { JobService } from '../jobs/job-service.ts';
-import { jobsConfigFromEnv, type JobsConfig } from '../jobs/jobs-config.ts';
-import { RetrainService } from '../jobs/retrain-job.ts';
+import type { ActionRecorder } from '../jobs/retrain-action.ts';
+import { RetrainJob } from '../jobs/retrain-job.ts';
+import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from '../jobs/retrain-ports.ts';
+import type { Store } from '../store/database.ts';
 
-/**
- * `context` is a getter: the services this one uses (monitor, actions, experiments) are
- * looked up when a job runs, so the order of wiring does not matter.
- */
-export function createJobs(ctx: Pick<AppContext, 'store' | 'audit' | 'logger' | 'metrics' | 'config' | 'models' | 'registry' | 'clock'>, context: () => Partial<AppContext>, config: JobsConfig = jobsConfigFromEnv()): JobService {
-  const jobs = new JobService({
-    store: ctx.store,
-    audit: ctx.audit,
-    logger: ctx.logger.child({ area: 'jobs' }),
-    config,
-    metrics: ctx.metrics.prometheus,
-    actions: () => context().actions,
+export interface JobsWiring {
+  config: Config;
+  store: Store;
+  audit: AuditLog;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  clock: Clock;
+  models: ModelLookup;
+  registry: CandidateRegistry;
+  /** The monitor: labelled rows to train on, served traffic for the reference profile. */
+  monitor: TrainingTraffic;
+  /** The action service: retrain actions and their following of the job. */
+  actions: ActionRecorder & ActionUpdater;
+  /** The experiment service: the canary a retrain may start. */
+  experiments: CanaryExperiments;
+}
+
+export function createJobs(deps: JobsWiring): JobService {
+  const { config } = deps;
+  const retrain = new RetrainJob({
+    models: deps.models,
+    registry: deps.registry,
+    traffic: deps.monitor,
+    experiments: deps.experiments,
+    config: config.jobs,
+    clock: deps.clock,
+    dataDir: config.dataDir,
   });
-  new RetrainService({
-    jobs,
-    models: ctx.models,
-    registry: ctx.registry,
-    actions: () => context().actions,
-    monitor: () => context().monitor,
-    experiments: () => (context() as { experiments?: never }).experiments,
-    clock: ctx.clock,
-    dataDir: ctx.config.dataDir,
-    logger: ctx.logger,
+  return new JobService({
+    store: deps.store,
+    audit: deps.audit,
+    logger: deps.logger.child({ area: 'jobs' }),
+    config: config.jobs,
+    handlers: new Map([['retrain', retrain]]),
+    actions: deps.actions,
+    prometheus: deps.metrics.prometheus,
   });
-  return jobs;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ActionService } from '../actions/action-service.ts';
-import { CanaryController } from '../actions/canary.ts';
+import type { ActionService } from '../actions/action-service.ts';
+import type { GuardrailTotals } from '../actions/promotion-ramp.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
@@ -9,24 +9,21 @@ import type { ServiceMetrics } from '../core/service-metrics.ts';
 import { ArtifactStore } from '../registry/artifact-store.ts';
 import { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelService } from '../models/model-service.ts';
-import { VersionRegistry, type ProfileSink } from '../registry/versions.ts';
+import { AliasChanges } from '../registry/alias-changes.ts';
+import type { ProfileSink } from '../registry/register-version.ts';
+import type { VersionRegistry } from '../registry/versions.ts';
 import type { Store } from '../store/database.ts';
 import { resolveProviders } from '../onnx/onnx-session.ts';
 import { PredictService } from '../serving/predict.ts';
 import { PredictionLog, type PredictionSink } from '../serving/prediction-log.ts';
-import { TrafficRouter, type ExperimentAssigner } from '../serving/router.ts';
-import { servingConfigFromEnv, type ServingConfig } from '../serving/serving-config.ts';
+import { TrafficRouter } from '../serving/router.ts';
+import type { RunningExperiments } from '../serving/running-experiments.ts';
 import { createServingMetrics } from '../serving/serving-metrics.ts';
-import { ServingService, type ExperimentVersions } from '../serving/serving-service.ts';
+import { ServingService } from '../serving/serving-service.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
-import type { MonitorTotals } from '../actions/canary.ts';
-
-/** Services of other areas this one uses when they exist (looked up at call time). */
-export interface OptionalServices {
-  monitor?: Partial<PredictionSink & MonitorTotals>;
-  profiles?: Partial<ProfileSink>;
-  experiments?: Partial<ExperimentAssigner & ExperimentVersions>;
-}
+import { createActions } from './actions.ts';
+import { createVersionRegistry } from './registry.ts';
+import type { VersionStore } from '../registry/version-store.ts';
 
 export interface RegistryServingDeps {
   config: Config;
@@ -34,12 +31,19 @@ export interface RegistryServingDeps {
   clock?: Clock;
   logger: Logger;
   store: Store;
+  /** The registry's store module (the monitor reads champions through it before the registry exists). */
+  versions: VersionStore;
   audit: AuditLog;
   models: ModelService;
   metrics: ServiceMetrics;
-  /** The AppContext, read lazily: monitor/profiles/experiments may be wired after us. */
-  services: () => OptionalServices;
-  serving?: ServingConfig;
+  /** The monitor's ProfileStore: registered versions' reference profiles go there. */
+  profiles: ProfileSink;
+  /** The monitor: its rollup totals are the promotion ramp's guardrails. */
+  monitor: GuardrailTotals;
+  /** The monitor: served predictions are logged to it. */
+  predictions: PredictionSink;
+  /** The running experiments the router assigns units by (the experiments area fills it). */
+  runningExperiments: RunningExperiments;
 }
 
 export interface RegistryServing {
@@ -54,7 +58,7 @@ export interface RegistryServing {
 
 /** Builds the registry, serving and action services (server.ts calls this once). */
 export function createRegistryServing(deps: RegistryServingDeps): RegistryServing {
-  const config = deps.serving ?? servingConfigFromEnv();
+  const config = deps.config.serving;
   const logger = deps.logger;
   const providers = resolveProviders(config.providers);
   const missing = config.providers.filter((p) => !providers.includes(p));
@@ -62,31 +66,32 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   const metrics = createServingMetrics(deps.metrics.prometheus);
   const pool = new SessionPool((model, version, status) => metrics.setSessionStatus(model, version, status));
   const locks = new KeyedMutex();
-  const sinkOf = <T extends object>(value: unknown, method: string): T | undefined =>
-    value && typeof (value as Record<string, unknown>)[method] === 'function' ? (value as T) : undefined;
-  const registry = new VersionRegistry({
-    store: deps.store,
+  const aliasChanges = new AliasChanges();
+  const registry = createVersionRegistry({
+    versions: deps.versions,
     audit: deps.audit,
     models: deps.models,
     artifacts: new ArtifactStore(path.join(deps.config.dataDir, 'artifacts')),
     pool,
     locks,
     logger,
-    profiles: () => sinkOf<ProfileSink>(deps.services().profiles, 'save'),
+    profiles: deps.profiles,
+    aliasChanges,
     sessionOptions: { providers, intraOpThreads: config.intraOpThreads },
   });
   const router = new TrafficRouter({
     pool,
     ensureLoaded: (model, version) => registry.ensureLoaded(model, version),
-    experiments: () => sinkOf<ExperimentAssigner>(deps.services().experiments, 'assign'),
+    experiments: deps.runningExperiments,
     logger,
   });
-  registry.onAliasesChanged = (model, aliases) => {
+  // The router follows alias changes the registry commits itself, once their versions are loaded.
+  aliasChanges.subscribe((model, aliases) => {
     const versions = [aliases.champion, aliases.challenger].filter((v): v is string => !!v);
     void Promise.allSettled(versions.map((v) => registry.ensureLoaded(model, v))).then(() => router.setAliases(model, aliases));
-  };
+  });
   const log = new PredictionLog({
-    sink: () => sinkOf<PredictionSink>(deps.services().monitor, 'ingestPredictions'),
+    sink: deps.predictions,
     logger,
     ...config.predictionLog,
     onDropped: (model, count, reason) => metrics.logDropped.inc({ model, reason }, count),
@@ -102,9 +107,9 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     locks,
     logger,
     routerSyncMs: config.routerSyncMs,
-    experiments: () => sinkOf<ExperimentVersions>(deps.services().experiments, 'servingVersions'),
+    experiments: deps.runningExperiments,
   });
-  const actions = new ActionService({
+  const { actions, ramp } = createActions({
     store: deps.store,
     audit: deps.audit,
     models: deps.models,
@@ -113,20 +118,11 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     pool,
     locks,
     logger,
-    metrics: deps.metrics.prometheus,
+    prometheus: deps.metrics.prometheus,
+    clock,
+    monitor: deps.monitor,
     deployment: config.deploymentHook,
   });
-  const canary = new CanaryController({
-    actions,
-    router,
-    locks,
-    logger,
-    store: deps.store,
-    audit: deps.audit,
-    clock,
-    monitor: () => sinkOf<MonitorTotals>(deps.services().monitor, 'totals'),
-  });
-  actions.canary = canary;
   return {
     registry,
     router,
@@ -134,10 +130,10 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     actions,
     async start() {
       await serving.start();
-      await canary.recover();
+      await ramp.recover();
     },
     async close() {
-      canary.stop();
+      ramp.stop();
       await actions.idle();
       await serving.close();
     },

@@ -4,13 +4,16 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppContext } from '../http/app-context.ts';
 import { AlertService } from '../alerts/alert-service.ts';
-import { contextActionPerformer } from '../alerts/context-performer.ts';
+import type { ActionPerformer } from '../alerts/action-performer.ts';
+import { ServicePerformer } from '../alerts/service-performer.ts';
 import { AuditLog } from '../audit/audit.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { bootstrapAdminToken } from '../auth/bootstrap.ts';
+import type { Actor } from '../auth/roles.ts';
 import { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../core/config.ts';
-import { ExperimentService } from '../experiments/experiment-service.ts';
+import { RunningExperiments } from '../serving/running-experiments.ts';
+import { createExperiments } from './experiments.ts';
 import { createApp } from '../http/app.ts';
 import { allRoutes } from '../http/routes/index.ts';
 import { createJobs } from './jobs.ts';
@@ -18,14 +21,23 @@ import { createLogger } from '../core/logger.ts';
 import { createServiceMetrics } from '../core/service-metrics.ts';
 import { createMonitor } from './monitor.ts';
 import { ModelService } from '../models/model-service.ts';
+import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
+
+/** Parts a caller may supply instead of the real ones (tests record what alerts would do). */
+export interface ContextOverrides {
+  alertPerformer?: ActionPerformer;
+  /** 'kysely': the portable ingest writer on SQLite too (the ingest benchmark compares the two). */
+  ingestWriter?: 'auto' | 'kysely';
+}
 
 /** Opens the store, migrates it and builds every service. */
 export async function createContext(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
   clock: Clock = systemClock,
+  overrides: ContextOverrides = {},
 ): Promise<AppContext> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const applied = await migrateToLatest(store);
@@ -35,18 +47,41 @@ export async function createContext(
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
   const models = new ModelService(store, audit, validateModelSettings);
+  // The registry's store module comes first: the monitor and profiles read the champion alias through it.
+  const versions = new VersionStore(store);
   const { monitor, profiles } = createMonitor({
     store,
     models,
     audit,
     logger,
-    registry: metrics.prometheus,
+    prometheus: metrics.prometheus,
     now: () => clock.now(),
     snapshotTtlMs: config.metricsCacheMs,
-    championOf: async (model) => (await ctx.registry.aliases(model)).champion,
+    champions: { champion: async (model) => (await versions.aliases(model)).champion },
+    options: { writer: overrides.ingestWriter ?? 'auto' },
   });
-  // Monitor, profiles and experiments are looked up on ctx when used (wired below or later).
-  const registryServing = createRegistryServing({ config, clock, logger, store, audit, models, metrics, services: () => ctx as never });
+  // Serving routes by the running experiments; the experiments (built after it) fill the table.
+  const runningExperiments = new RunningExperiments();
+  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: monitor, runningExperiments });
+  const experiments = createExperiments(
+    {
+      store,
+      audit,
+      models,
+      registry: registryServing.registry,
+      serving: registryServing.serving,
+      monitor,
+      actions: registryServing.actions,
+      runningExperiments,
+      clock,
+      logger,
+      prometheus: metrics.prometheus,
+    },
+    { exportTtlMs: config.metricsCacheMs, autoDecideIntervalMs: config.autoDecideIntervalMs, closedTotalsTtlMs: config.resultsCacheMs },
+  );
+  // A retrain's trial experiment (onSuccess "canary") does not come through the route: validate it as the route does.
+  const retrainTrials = { create: (input: unknown, actor: Actor) => experiments.createChecked(input, actor) };
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials });
   const ctx: AppContext = {
     config,
     clock,
@@ -62,12 +97,17 @@ export async function createContext(
     actions: registryServing.actions,
     router: registryServing.router,
     serving: registryServing.serving,
-    experiments: new ExperimentService(
-      { store, audit, models, clock, logger, registry: metrics.prometheus, peers: () => ctx },
-      { exportTtlMs: config.metricsCacheMs, autoDecideIntervalMs: config.autoDecideIntervalMs, closedTotalsTtlMs: config.resultsCacheMs },
-    ),
-    jobs: createJobs({ store, audit, logger, metrics, config, models, registry: registryServing.registry, clock }, () => ctx),
-    alerts: new AlertService({ store, audit, logger, clock, registry: metrics.prometheus, performer: contextActionPerformer(() => ctx) }),
+    experiments,
+    runningExperiments,
+    jobs,
+    alerts: new AlertService({
+      store,
+      audit,
+      logger,
+      clock,
+      prometheus: metrics.prometheus,
+      performer: overrides.alertPerformer ?? new ServicePerformer({ jobs, actions: registryServing.actions, experiments }),
+    }),
     onClose: [],
   };
   // Replays batches a stopped process left unflushed; closes (final flush) after serving.
@@ -93,8 +133,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger?: Logger, clock?: Clock): Promise<RunningServer> {
-  const ctx = await createContext(config, logger, clock);
+export async function startServer(config: Config, logger?: Logger, clock?: Clock, overrides?: ContextOverrides): Promise<RunningServer> {
+  const ctx = await createContext(config, logger, clock, overrides);
   const app = createApp(ctx, allRoutes(ctx));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));

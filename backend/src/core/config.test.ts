@@ -52,3 +52,72 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ MODELWATCH_PORT: '70000' }), /between 0 and 65535/);
   });
 });
+
+describe('loadConfig: the areas\' sections', () => {
+  test('defaults of the jobs and serving sections', () => {
+    const { jobs, serving } = loadConfig({});
+    assert.deepEqual(jobs, {
+      workers: 2,
+      pollMs: 1000,
+      heartbeatMs: 5000,
+      staleMs: 60_000,
+      timeoutMs: 2 * 3_600_000,
+      retries: 1,
+      backoffMs: 30_000,
+      killGraceMs: 5000,
+      trainerCommand: undefined,
+      allowModelCommands: false,
+      gpus: undefined,
+      slotsPerGpu: 1,
+    });
+    assert.deepEqual(serving, {
+      providers: ['cpu'],
+      intraOpThreads: 1,
+      microBatch: { enabled: true, maxRows: 256, maxWaitMs: 0 },
+      maxInstances: 10_000,
+      predictionLog: { flushMs: 5, maxBatch: 1000, maxQueued: 100_000 },
+      routerSyncMs: 2000,
+      deploymentHook: { attempts: 5, backoffMs: 500, timeoutMs: 5000 },
+    });
+  });
+
+  test('reads the jobs and serving variables', () => {
+    const { jobs, serving } = loadConfig({
+      MODELWATCH_JOBS_WORKERS: '0',
+      MODELWATCH_JOBS_TIMEOUT: '90s',
+      MODELWATCH_TRAINER_COMMAND: 'python3 train.py',
+      MODELWATCH_ALLOW_MODEL_TRAINER_COMMANDS: 'on',
+      MODELWATCH_GPUS: '0,1',
+      MODELWATCH_ONNX_PROVIDERS: 'CUDA, cpu',
+      MODELWATCH_SERVING_MICROBATCH: 'off',
+      MODELWATCH_ROUTER_SYNC_MS: '50',
+      MODELWATCH_DEPLOY_HOOK_ATTEMPTS: '3',
+    });
+    assert.equal(jobs.workers, 0);
+    assert.equal(jobs.timeoutMs, 90_000);
+    assert.equal(jobs.trainerCommand, 'python3 train.py');
+    assert.equal(jobs.allowModelCommands, true);
+    assert.equal(jobs.gpus, '0,1');
+    assert.deepEqual(serving.providers, ['cuda', 'cpu']);
+    assert.equal(serving.microBatch.enabled, false);
+    assert.equal(serving.routerSyncMs, 50);
+    assert.equal(serving.deploymentHook.attempts, 3);
+  });
+
+  test('bad jobs and serving values are named with the server ones, in one error', () => {
+    assert.throws(
+      () => loadConfig({ MODELWATCH_PORT: 'eighty', MODELWATCH_JOBS_WORKERS: 'many', MODELWATCH_JOBS_TIMEOUT: 'soon', MODELWATCH_ONNX_THREADS: '1.5', MODELWATCH_SERVING_MICROBATCH: 'maybe' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const text = error.message;
+        assert.match(text, /MODELWATCH_PORT="eighty": must be a port number/);
+        assert.match(text, /MODELWATCH_JOBS_WORKERS="many": must be a number/);
+        assert.match(text, /MODELWATCH_JOBS_TIMEOUT="soon": expected a duration like 90s, 5m, 2h or milliseconds/);
+        assert.match(text, /MODELWATCH_ONNX_THREADS="1.5": must be a whole number/);
+        assert.match(text, /MODELWATCH_SERVING_MICROBATCH="maybe"/);
+        assert.equal(error.problems.length, 5);
+        return true;
+      },
+    );
+  });
+});

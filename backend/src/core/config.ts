@@ -1,8 +1,28 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './duration.ts';
 
-/** Environment variables the service reads, with their defaults. Documented in the README. */
-const envSchema = z.object({
+/**
+ * The one parser of the service's MODELWATCH_* environment variables, with their defaults
+ * (documented in the README, docs/operations.md and docs/jobs.md). Each area gets its
+ * section of the `Config` from the composition root. Not read here: the CLI client's
+ * MODELWATCH_URL / MODELWATCH_TOKEN (cli/api-client.ts, not the service's), the test tooling's
+ * MODELWATCH_TEST_*, and the crash failpoint of the reliability tests (actions/failpoint.ts).
+ */
+
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const milliseconds = (max: number) => z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(max);
+const duration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like 90s, 5m, 2h or milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const serverVariables = {
   MODELWATCH_PORT: z.coerce
     .number({ error: 'must be a port number' })
     .int('must be a whole number')
@@ -19,11 +39,90 @@ const envSchema = z.object({
   MODELWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MODELWATCH_METRICS_TOKEN: z.string().min(1).optional(),
   MODELWATCH_WEBHOOK_SECRET: z.string().min(1).optional(),
-  MODELWATCH_METRICS_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(3_600_000).default(15_000),
-  MODELWATCH_AUTO_DECIDE_INTERVAL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(86_400_000).default(30_000),
-  MODELWATCH_RESULTS_CACHE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(3_600_000).default(60_000),
+  MODELWATCH_METRICS_CACHE_MS: milliseconds(3_600_000).default(15_000),
+  MODELWATCH_AUTO_DECIDE_INTERVAL_MS: milliseconds(86_400_000).default(30_000),
+  MODELWATCH_RESULTS_CACHE_MS: milliseconds(3_600_000).default(60_000),
   MODELWATCH_MAX_BODY_MB: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(64),
-});
+};
+
+/** Serving, registry and action settings; defaults chosen from bench/serving measurements. */
+const servingVariables = {
+  /** Execution providers in order, e.g. `cuda,cpu`; CUDA is used only if this build has it. */
+  MODELWATCH_ONNX_PROVIDERS: z
+    .string()
+    .default('cpu')
+    .transform((v) => v.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean)),
+  MODELWATCH_ONNX_THREADS: int(1, 256).default(1),
+  MODELWATCH_SERVING_MICROBATCH: onOff.default(true),
+  MODELWATCH_SERVING_BATCH_MAX_ROWS: int(1, 100_000).default(256),
+  MODELWATCH_SERVING_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
+  MODELWATCH_PREDICT_MAX_INSTANCES: int(1, 1_000_000).default(10_000),
+  MODELWATCH_PREDICTION_LOG_FLUSH_MS: int(1, 60_000).default(5),
+  // The monitor takes at most 10,000 records per call.
+  MODELWATCH_PREDICTION_LOG_BATCH: int(1, 10_000).default(1000),
+  MODELWATCH_PREDICTION_LOG_MAX_QUEUED: int(1, 10_000_000).default(100_000),
+  /** How often the router re-reads aliases (other replicas' promotions); 0 turns it off. */
+  MODELWATCH_ROUTER_SYNC_MS: int(0, 3_600_000).default(2000),
+  MODELWATCH_DEPLOY_HOOK_ATTEMPTS: int(1, 20).default(5),
+  MODELWATCH_DEPLOY_HOOK_BACKOFF_MS: int(0, 600_000).default(500),
+  MODELWATCH_DEPLOY_HOOK_TIMEOUT_MS: int(1, 600_000).default(5000),
+};
+
+/**
+ * Job queue and runner settings. The trainer command is server configuration on purpose:
+ * request bodies never name a command (they may only pass `params`, which reach the trainer
+ * as JSON data).
+ */
+const jobsVariables = {
+  /** Jobs this replica runs at once; 0: this replica runs none (it still enqueues). */
+  MODELWATCH_JOBS_WORKERS: int(0, 64).default(2),
+  MODELWATCH_JOBS_POLL_MS: int(10, 600_000).default(1000),
+  MODELWATCH_JOBS_HEARTBEAT_MS: int(10, 600_000).default(5000),
+  /** A running job whose heartbeat is older than this belongs to a dead worker. */
+  MODELWATCH_JOBS_STALE_MS: int(100, 86_400_000).default(60_000),
+  MODELWATCH_JOBS_TIMEOUT: duration.default(2 * 3_600_000),
+  /** Retries after a retryable failure (so attempts = retries + 1). */
+  MODELWATCH_JOBS_RETRIES: int(0, 10).default(1),
+  MODELWATCH_JOBS_BACKOFF_MS: int(0, 86_400_000).default(30_000),
+  /** After SIGTERM, how long a trainer process may take before SIGKILL. */
+  MODELWATCH_JOBS_KILL_GRACE_MS: int(0, 600_000).default(5000),
+  MODELWATCH_TRAINER_COMMAND: z.string().min(1).optional(),
+  /** Honour per-model `settings.retrain.command` (editors can write settings: off by default). */
+  MODELWATCH_ALLOW_MODEL_TRAINER_COMMANDS: onOff.default(false),
+  /** "none", or GPU indices "0,1"; default: ask nvidia-smi. */
+  MODELWATCH_GPUS: z.string().min(1).optional(),
+  MODELWATCH_GPU_SLOTS_PER_GPU: int(1, 64).default(1),
+};
+
+const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables });
+type Env = z.output<typeof envSchema>;
+
+/** The serving section (serving/, registry, actions' deployment hook). */
+export interface ServingConfig {
+  providers: string[];
+  intraOpThreads: number;
+  microBatch: { enabled: boolean; maxRows: number; maxWaitMs: number };
+  maxInstances: number;
+  predictionLog: { flushMs: number; maxBatch: number; maxQueued: number };
+  routerSyncMs: number;
+  deploymentHook: { attempts: number; backoffMs: number; timeoutMs: number };
+}
+
+/** The jobs section (jobs/: the queue, its workers, the runners). */
+export interface JobsConfig {
+  workers: number;
+  pollMs: number;
+  heartbeatMs: number;
+  staleMs: number;
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  killGraceMs: number;
+  trainerCommand: string | undefined;
+  allowModelCommands: boolean;
+  gpus: string | undefined;
+  slotsPerGpu: number;
+}
 
 export interface Config {
   port: number;
@@ -31,7 +130,7 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
-  logLevel: z.infer<typeof envSchema>['MODELWATCH_LOG_LEVEL'];
+  logLevel: Env['MODELWATCH_LOG_LEVEL'];
   metricsToken: string | undefined;
   webhookSecret: string | undefined;
   maxBodyBytes: number;
@@ -41,6 +140,8 @@ export interface Config {
   autoDecideIntervalMs: number;
   /** How long experiment results reuse the totals of closed hours. */
   resultsCacheMs: number;
+  serving: ServingConfig;
+  jobs: JobsConfig;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +153,39 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
+
+const servingSection = (e: Env): ServingConfig => ({
+  providers: e.MODELWATCH_ONNX_PROVIDERS,
+  intraOpThreads: e.MODELWATCH_ONNX_THREADS,
+  microBatch: { enabled: e.MODELWATCH_SERVING_MICROBATCH, maxRows: e.MODELWATCH_SERVING_BATCH_MAX_ROWS, maxWaitMs: e.MODELWATCH_SERVING_BATCH_WAIT_MS },
+  maxInstances: e.MODELWATCH_PREDICT_MAX_INSTANCES,
+  predictionLog: {
+    flushMs: e.MODELWATCH_PREDICTION_LOG_FLUSH_MS,
+    maxBatch: e.MODELWATCH_PREDICTION_LOG_BATCH,
+    maxQueued: e.MODELWATCH_PREDICTION_LOG_MAX_QUEUED,
+  },
+  routerSyncMs: e.MODELWATCH_ROUTER_SYNC_MS,
+  deploymentHook: {
+    attempts: e.MODELWATCH_DEPLOY_HOOK_ATTEMPTS,
+    backoffMs: e.MODELWATCH_DEPLOY_HOOK_BACKOFF_MS,
+    timeoutMs: e.MODELWATCH_DEPLOY_HOOK_TIMEOUT_MS,
+  },
+});
+
+const jobsSection = (e: Env): JobsConfig => ({
+  workers: e.MODELWATCH_JOBS_WORKERS,
+  pollMs: e.MODELWATCH_JOBS_POLL_MS,
+  heartbeatMs: e.MODELWATCH_JOBS_HEARTBEAT_MS,
+  staleMs: e.MODELWATCH_JOBS_STALE_MS,
+  timeoutMs: e.MODELWATCH_JOBS_TIMEOUT,
+  retries: e.MODELWATCH_JOBS_RETRIES,
+  backoffMs: e.MODELWATCH_JOBS_BACKOFF_MS,
+  killGraceMs: e.MODELWATCH_JOBS_KILL_GRACE_MS,
+  trainerCommand: e.MODELWATCH_TRAINER_COMMAND,
+  allowModelCommands: e.MODELWATCH_ALLOW_MODEL_TRAINER_COMMANDS,
+  gpus: e.MODELWATCH_GPUS,
+  slotsPerGpu: e.MODELWATCH_GPU_SLOTS_PER_GPU,
+});
 
 /** Reads the configuration, naming each bad variable and what was expected. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -78,5 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsCacheMs: e.MODELWATCH_METRICS_CACHE_MS,
     autoDecideIntervalMs: e.MODELWATCH_AUTO_DECIDE_INTERVAL_MS,
     resultsCacheMs: e.MODELWATCH_RESULTS_CACHE_MS,
+    serving: servingSection(e),
+    jobs: jobsSection(e),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
-/** RFC 3339 string or epoch milliseconds, as API.md accepts for times; output: epoch ms. */
+/** RFC 3339 string or epoch milliseconds, as docs/api.md accepts for times; output: epoch ms. */
 export const timeInput = z
   .union([z.number(), z.string()])
   .transform((value, ctx) => {

@@ -1,7 +1,7 @@
 /**
- * ExperimentService against a real store (both dialects) with fake peers: the one-running
+ * ExperimentService against a real store (both dialects) with fake ports: the one-running
  * index under a race, the closed-hours totals cache, a failed promotion leaving the
- * experiment running, stop without an action service.
+ * experiment running, stop without an action record.
  */
 import { validateModelSettings } from '../compose/model-settings.ts';
 import assert from 'node:assert/strict';
@@ -9,6 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
+import type { Action } from '../actions/action-types.ts';
+import type { ExperimentService } from '../actions/experiment-service.ts';
+import type { ExperimentActions } from '../actions/stop-experiment.ts';
 import { AuditLog } from '../audit/audit.ts';
 import { systemActor } from '../auth/roles.ts';
 import { DomainError } from '../core/errors.ts';
@@ -16,13 +20,15 @@ import { createLogger } from '../core/logger.ts';
 import { ModelService } from '../models/model-service.ts';
 import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
-import { ExperimentService, type ExperimentPeers, type TotalsRow } from './experiment-service.ts';
+import { createExperiments } from '../compose/experiments.ts';
+import { RunningExperiments } from '../serving/running-experiments.ts';
+import type { TotalsRow, TotalsSource } from './experiment-results.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1, 12);
 
 /** Totals of a constant traffic: per arm and minute 100 requests/impressions, 5 or 7 clicks. */
-function fakeMonitor(calls: { from: number; to: number }[]): ExperimentPeers['monitor'] {
+function fakeMonitor(calls: { from: number; to: number }[]): TotalsSource {
   return {
     async totals(_model, q) {
       calls.push({ from: q.from, to: q.to });
@@ -43,12 +49,47 @@ function fakeMonitor(calls: { from: number; to: number }[]): ExperimentPeers['mo
   };
 }
 
+const unexpected = async (): Promise<never> => {
+  throw new Error('not expected in this test');
+};
+
+/** An action record as the action service answers it. */
+const fakeAction = (id: string): Action => ({
+  id,
+  type: 'stop_experiment',
+  status: 'succeeded',
+  model: 'fail',
+  fromVersion: null,
+  toVersion: null,
+  jobId: null,
+  actor: 'system',
+  reason: null,
+  createdAt: new Date(T0).toISOString(),
+  updatedAt: new Date(T0).toISOString(),
+  details: {},
+});
+
+/** A stop recorded the way it was without an action service: its work, then its audit entry, and no action record. */
+function auditOnly(audit: AuditLog): ExperimentActions {
+  return {
+    promote: unexpected,
+    rollback: unexpected,
+    run: async (type, model, actor, reason, _key, work) => {
+      const outcome = (await work({ id: 'unrecorded' })) ?? {};
+      await audit.record({ type, model, actor, reason, fromVersion: outcome.fromVersion, toVersion: outcome.toVersion, details: outcome.details });
+      return { action: null as unknown as Action, replayed: false };
+    },
+  };
+}
+
 for (const dialect of testDialects()) {
   describe(`ExperimentService on ${dialect}`, () => {
     let store: Store;
     let dir: string;
     const clock = { t: T0, now() { return this.t; } };
-    const peers: ExperimentPeers = {};
+    // The fakes each test swaps in; the service holds ports that delegate to them.
+    let monitor: TotalsSource = { totals: unexpected };
+    let actions: ExperimentActions = { promote: unexpected, rollback: unexpected, run: unexpected };
     let service: ExperimentService;
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-exp-'));
@@ -59,7 +100,27 @@ for (const dialect of testDialects()) {
       for (const name of ['race', 'cache', 'fail']) {
         await models.create({ name, task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] }, systemActor);
       }
-      service = new ExperimentService({ store, audit, models, clock, logger: createLogger('silent'), peers: () => peers }, { autoDecideIntervalMs: 0 });
+      service = createExperiments(
+        {
+          store,
+          audit,
+          models,
+          // Every version is registered and valid; no champion yet.
+          registry: { findVersion: async () => ({}), aliases: async () => ({}) },
+          serving: { ensureLoaded: async () => undefined },
+          monitor: { totals: (model, q) => monitor.totals(model, q) },
+          actions: {
+            promote: (...args) => actions.promote(...args),
+            rollback: (...args) => actions.rollback(...args),
+            run: (...args) => actions.run(...args),
+          },
+          runningExperiments: new RunningExperiments(),
+          clock,
+          logger: createLogger('silent'),
+          prometheus: new Registry(),
+        },
+        { autoDecideIntervalMs: 0 },
+      );
       await service.start();
     });
     after(async () => {
@@ -89,7 +150,7 @@ for (const dialect of testDialects()) {
 
     test('closed hours are read once per TTL; the open hours every time; sums are unchanged', async () => {
       const calls: { from: number; to: number }[] = [];
-      peers.monitor = fakeMonitor(calls);
+      monitor = fakeMonitor(calls);
       clock.t = T0;
       const { experiment } = await service.create(input('cache'), systemActor);
       clock.t = T0 + 5 * HOUR + 30 * 60_000;
@@ -108,26 +169,27 @@ for (const dialect of testDialects()) {
       assert.equal(first.decision.recommendation, 'promote');
     });
 
-    test('a promotion that fails leaves the experiment running; stop "none" works without an action service', async () => {
-      peers.monitor = fakeMonitor([]);
+    test('a promotion that fails leaves the experiment running; stop "none" works without an action record', async () => {
+      monitor = fakeMonitor([]);
       const { experiment } = await service.create(input('fail'), systemActor);
       clock.t += 2 * HOUR;
       let ran = false;
-      peers.actions = {
+      actions = {
         promote: async () => {
           throw new DomainError('failed_precondition', 'version "v2" failed validation and never serves');
         },
+        rollback: unexpected,
         run: async (_type, _model, _actor, _reason, _key, work) => {
           ran = true;
           await work({ id: 'a1' });
-          return { action: { id: 'a1' } };
+          return { action: fakeAction('a1'), replayed: false };
         },
       };
       await assert.rejects(service.stop(experiment.id, { decision: 'promote' }, systemActor), /failed validation/);
       assert.ok(ran);
       assert.equal((await service.get(experiment.id)).status, 'running');
       assert.equal((await service.assign('fail', 'u1'))?.experimentId, experiment.id);
-      peers.actions = {};
+      actions = auditOnly(new AuditLog(store));
       const stopped = await service.stop(experiment.id, { decision: 'none', reason: 'done' }, systemActor);
       assert.equal(stopped.experiment.status, 'stopped');
       assert.equal(stopped.action, null);

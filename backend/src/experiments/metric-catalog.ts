@@ -12,7 +12,7 @@
  * `latencySumSquares`). Revenue is not in the rollups, so there is no revenue metric.
  */
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
-import type { RollupCounters } from '../monitor/rollup.ts';
+import { zeroCounters, type RollupCounters } from '../core/rollup-counters.ts';
 import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
 import type { ArmSummary, MetricKind } from '../stats/abtest/summary.ts';
@@ -23,21 +23,7 @@ export interface ArmCounts extends RollupCounters {
   latencySumSq: number;
 }
 
-export const emptyCounts = (): ArmCounts => ({
-  requests: 0,
-  errors: 0,
-  impressions: 0,
-  clicks: 0,
-  conversions: 0,
-  labelled: 0,
-  positives: 0,
-  scoreCount: 0,
-  scoreSum: 0,
-  scoreSumSq: 0,
-  latencyCount: 0,
-  latencySum: 0,
-  latencySumSq: 0,
-});
+export const emptyCounts = (): ArmCounts => ({ ...zeroCounters(), latencySumSq: 0 });
 
 export function addCounts(into: ArmCounts, other: ArmCounts): ArmCounts {
   for (const k of Object.keys(into) as (keyof ArmCounts)[]) into[k] += other[k];

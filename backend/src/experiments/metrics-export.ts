@@ -1,28 +1,83 @@
 /**
- * Prometheus gauges of the running experiments (names fixed by docs/dev/INTERFACES.md).
- * Computed on scrape from the experiments' results, cached by the service (one computation
- * per TTL however many scrapers), for running experiments only (at most 50).
+ * Prometheus gauges of the running experiments (names fixed by docs/metrics.md). Computed on
+ * scrape from the experiments' results, one computation per TTL however many scrapers, for
+ * running experiments only (at most 50).
  *
  * Per treatment arm and reported metric: p-value (always-valid when sequential), relative
  * lift (absent when the control mean is 0), chance to win; per experiment: SRM p-value and
  * the recommendation (1 for the current one, 0 for the others).
  */
+import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import { TtlCache } from '../core/ttl-cache.ts';
+import type { Experiment } from './experiment-store.ts';
 import type { ExperimentResults } from './results.ts';
+
+const EXPORT_LIMIT = 50;
 
 export interface ExperimentSnapshot {
   experiments: { id: string; model: string; results: ExperimentResults }[];
 }
 
+export interface ExperimentSnapshotDeps {
+  running(): Promise<Experiment[]>;
+  results(e: Experiment): Promise<ExperimentResults>;
+  logger: Logger;
+}
+
+/** The gauges' input: the running experiments' results, cached for ttlMs (0: every scrape computes). */
+export class ExperimentSnapshots {
+  private readonly deps: ExperimentSnapshotDeps;
+  private readonly ttlMs: number;
+  private readonly cache: TtlCache<ExperimentSnapshot>;
+  private changed = false;
+
+  constructor(deps: ExperimentSnapshotDeps, ttlMs: number) {
+    this.deps = deps;
+    this.ttlMs = ttlMs;
+    this.cache = new TtlCache<ExperimentSnapshot>({
+      onError: (error) => {
+        deps.logger.error({ err: error }, 'experiments: metrics snapshot failed');
+        return { experiments: [] };
+      },
+    });
+  }
+
+  snapshot(): Promise<ExperimentSnapshot> {
+    // After a change made here the next scrape shows it (a TTL of 0 computes afresh).
+    const ttl = this.changed ? 0 : this.ttlMs;
+    this.changed = false;
+    return this.cache.get(ttl, () => this.compute());
+  }
+
+  /** An experiment was created, ramped or stopped here. */
+  invalidate(): void {
+    this.changed = true;
+  }
+
+  private async compute(): Promise<ExperimentSnapshot> {
+    const running = (await this.deps.running()).slice(0, EXPORT_LIMIT);
+    const experiments: ExperimentSnapshot['experiments'] = [];
+    for (const e of running) {
+      try {
+        experiments.push({ id: e.id, model: e.model, results: await this.deps.results(e) });
+      } catch (error) {
+        this.deps.logger.warn({ err: error, experiment: e.id }, 'experiments: results for the metrics export failed');
+      }
+    }
+    return { experiments };
+  }
+}
+
 export const RECOMMENDATIONS = ['promote', 'rollback', 'keep_running', 'inconclusive'] as const;
 
-export function registerExperimentGauges(registry: Registry, snapshot: () => Promise<ExperimentSnapshot>): void {
+export function registerExperimentGauges(prometheus: Registry, snapshot: () => Promise<ExperimentSnapshot>): void {
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: ExperimentSnapshot) => void) =>
     new Gauge<L>({
       name,
       help,
       labelNames,
-      registers: [registry],
+      registers: [prometheus],
       async collect() {
         const s = await snapshot();
         this.reset();

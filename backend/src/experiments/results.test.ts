@@ -4,7 +4,7 @@ import { LatencySketch } from '../monitor/latency-sketch.ts';
 import { abtest } from '../stats/abtest/abtest.ts';
 import { srm } from '../stats/abtest/srm.ts';
 import { allocateBuckets } from '../serving/assignment.ts';
-import { splitPeriods } from './experiment-service.ts';
+import { splitPeriods } from './experiment-results.ts';
 import type { Experiment, ExperimentSettings } from './experiment-store.ts';
 import { emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
 import { computeResults, srmOf } from './results.ts';

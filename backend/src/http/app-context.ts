@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import type { Clock } from '../core/clock.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../core/config.ts';
-import type { ExperimentService } from '../experiments/experiment-service.ts';
+import type { ExperimentService } from '../actions/experiment-service.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
 import type { ActionService } from '../actions/action-service.ts';
@@ -13,6 +13,7 @@ import type { ProfileStore } from '../monitor/profile-store.ts';
 import type { ModelService } from '../models/model-service.ts';
 import type { VersionRegistry } from '../registry/versions.ts';
 import type { TrafficRouter } from '../serving/router.ts';
+import type { RunningExperiments } from '../serving/running-experiments.ts';
 import type { ServingService } from '../serving/serving-service.ts';
 import type { Store } from '../store/database.ts';
 
@@ -44,8 +45,10 @@ export interface AppContext {
   router: TrafficRouter;
   /** Predict, session loading, serving state (serving/). */
   serving: ServingService;
-  /** A/B experiments: assignment, results, ramps, stop decisions (experiments/). */
+  /** A/B experiments: results, ramps (experiments/); stop decisions, autoDecide (actions/). */
   experiments: ExperimentService;
+  /** The running experiment per model that the router assigns units by (serving/running-experiments.ts). */
+  runningExperiments: RunningExperiments;
   /** Job queue and workers: retrain jobs, their logs, GPU slots (jobs/). */
   jobs: JobService;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */

@@ -14,7 +14,7 @@ interface HttpParserError {
   message?: string;
 }
 
-/** Maps anything thrown in a request to a status and the API.md error body. */
+/** Maps anything thrown in a request to a status and the error body of docs/api.md. */
 export function toHttpError(error: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (error instanceof DomainError) {
     return { status: errorStatus[error.code], body: errorBody(error.code, error.message, error.details), unexpected: false };

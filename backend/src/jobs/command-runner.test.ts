@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseProgressLine, trainerEnv } from './command-runner.ts';
 import { parseDuration } from '../core/duration.ts';
-import { retryDelayMs, splitCommand } from './jobs-config.ts';
+import { retryDelayMs } from './run-job.ts';
+import { splitCommand } from './trainer-command.ts';
 
 describe('command runner protocol', () => {
   test('JSON progress lines are reports; other lines are logs', () => {

@@ -107,3 +107,19 @@ export class GpuSlots {
     }
   }
 }
+
+/** This machine's GPUs, discovered once (`known`: given, as tests do, instead of asking). */
+export class MachineGpus {
+  private readonly override: string | undefined;
+  private discovery: Promise<GpuDiscovery> | undefined;
+
+  constructor(override: string | undefined, known?: GpuDiscovery) {
+    this.override = override;
+    if (known) this.discovery = Promise.resolve(known);
+  }
+
+  discover(): Promise<GpuDiscovery> {
+    this.discovery ??= discoverGpus({ override: this.override });
+    return this.discovery;
+  }
+}

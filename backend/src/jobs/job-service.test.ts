@@ -8,15 +8,18 @@ import { AuditLog } from '../audit/audit.ts';
 import { createLogger } from '../core/logger.ts';
 import { migrateToLatest, openStore, type SqlDialect, type Store } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
-import { JobService, type JobContext, type JobHandler } from './job-service.ts';
+import { loadConfig, type JobsConfig } from '../core/config.ts';
+import type { JobContext, JobHandler } from './job-handler.ts';
+import type { ActionUpdater } from './job-outcomes.ts';
+import { JobService } from './job-service.ts';
 import { JobFailure } from './job-types.ts';
-import { jobsConfigFromEnv, type JobsConfig } from './jobs-config.ts';
+import type { ActionRecorder } from './retrain-action.ts';
 
 const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const testConfig = (overrides: Partial<JobsConfig> = {}): JobsConfig => ({
-  ...jobsConfigFromEnv({}),
+  ...loadConfig({}).jobs,
   pollMs: 20,
   heartbeatMs: 30,
   staleMs: 2000,
@@ -25,6 +28,13 @@ const testConfig = (overrides: Partial<JobsConfig> = {}): JobsConfig => ({
   gpus: 'none',
   ...overrides,
 });
+
+/** These jobs have no actions (the retrain action is tested in retrain.test.ts). */
+const noActions: ActionRecorder & ActionUpdater = {
+  run: () => Promise.reject(new Error('no actions in these tests')),
+  get: () => Promise.reject(new Error('no actions in these tests')),
+  updateDetails: async () => undefined,
+};
 
 async function openUrl(dialect: SqlDialect, dataDir: string, url?: string): Promise<Store> {
   const store = await openStore({ dataDir, databaseUrl: dialect === 'postgres' ? url : undefined });
@@ -39,13 +49,22 @@ for (const dialect of testDialects()) {
       for (const step of cleanup.reverse()) await step();
     });
 
-    /** A store (shared when `shared` is given) and a started JobService on it. */
-    async function setup(config: Partial<JobsConfig> = {}, shared?: { dataDir: string; url?: string }) {
+    /** A store (shared when `shared` is given) and a JobService with these handlers on it. */
+    async function setup(handlers: Record<string, JobHandler>, config: Partial<JobsConfig> = {}, shared?: { dataDir: string; url?: string }) {
       const dataDir = shared?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mw-jobs-'));
       const url = shared?.url ?? (dialect === 'postgres' ? await freshPostgresDatabase() : undefined);
       const store = await openUrl(dialect, dataDir, url);
       const metrics = new Registry();
-      const jobs = new JobService({ store, audit: new AuditLog(store), logger, config: testConfig(config), metrics, gpus: config.gpus === undefined ? { gpus: [], source: 'test' } : undefined });
+      const jobs = new JobService({
+        store,
+        audit: new AuditLog(store),
+        logger,
+        config: testConfig(config),
+        handlers: new Map(Object.entries(handlers)),
+        actions: noActions,
+        prometheus: metrics,
+        gpus: config.gpus === undefined ? { gpus: [], source: 'test' } : undefined,
+      });
       cleanup.push(async () => {
         await jobs.stop();
         await store.close();
@@ -55,13 +74,14 @@ for (const dialect of testDialects()) {
     }
 
     test('a job runs once: progress, metrics, logs, result; gauge by state', async () => {
-      const { jobs, metrics } = await setup();
-      jobs.registerHandler('echo', {
-        async run(ctx) {
-          ctx.progress({ progress: 0.5, message: 'half way', metrics: { loss: 0.3, bad: Number.NaN, text: 'x' } });
-          ctx.log('hello from the handler', 'stdout');
-          await ctx.setResult({ answer: 42 });
-          return { producedVersion: 'v9', message: 'done here' };
+      const { jobs, metrics } = await setup({
+        echo: {
+          async run(ctx) {
+            ctx.progress({ progress: 0.5, message: 'half way', metrics: { loss: 0.3, bad: Number.NaN, text: 'x' } });
+            ctx.log('hello from the handler', 'stdout');
+            await ctx.setResult({ answer: 42 });
+            return { producedVersion: 'v9', message: 'done here' };
+          },
         },
       });
       await jobs.start();
@@ -88,20 +108,24 @@ for (const dialect of testDialects()) {
     });
 
     test('retryable failures are retried with backoff; others fail at once', async () => {
-      const { jobs } = await setup({ retries: 2 });
       const attempts = new Map<string, number>();
-      jobs.registerHandler('flaky', {
-        async run(ctx) {
-          const n = (attempts.get(ctx.job.id) ?? 0) + 1;
-          attempts.set(ctx.job.id, n);
-          if (n < 3) throw new Error(`transient ${n}`);
+      const { jobs } = await setup(
+        {
+          flaky: {
+            async run(ctx) {
+              const n = (attempts.get(ctx.job.id) ?? 0) + 1;
+              attempts.set(ctx.job.id, n);
+              if (n < 3) throw new Error(`transient ${n}`);
+            },
+          },
+          broken: {
+            async run() {
+              throw new JobFailure('bad input', false);
+            },
+          },
         },
-      });
-      jobs.registerHandler('broken', {
-        async run() {
-          throw new JobFailure('bad input', false);
-        },
-      });
+        { retries: 2 },
+      );
       await jobs.start();
       const flaky = await jobs.enqueue({ type: 'flaky', actor: 'tester' });
       const broken = await jobs.enqueue({ type: 'broken', actor: 'tester' });
@@ -118,13 +142,14 @@ for (const dialect of testDialects()) {
     });
 
     test('timeout fails the job and aborts the handler', async () => {
-      const { jobs } = await setup();
       let aborted = false;
-      jobs.registerHandler('slow', {
-        async run(ctx) {
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
-          aborted = true;
-          throw ctx.signal.reason;
+      const { jobs } = await setup({
+        slow: {
+          async run(ctx) {
+            await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+            aborted = true;
+            throw ctx.signal.reason;
+          },
         },
       });
       await jobs.start();
@@ -136,15 +161,19 @@ for (const dialect of testDialects()) {
     });
 
     test('cancel: a queued job at once, a running one by aborting it', async () => {
-      const { jobs } = await setup({ workers: 1 });
       const running = Promise.withResolvers<JobContext>();
-      jobs.registerHandler('wait', {
-        async run(ctx) {
-          running.resolve(ctx);
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
-          throw ctx.signal.reason;
+      const { jobs } = await setup(
+        {
+          wait: {
+            async run(ctx) {
+              running.resolve(ctx);
+              await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+              throw ctx.signal.reason;
+            },
+          },
         },
-      });
+        { workers: 1 },
+      );
       await jobs.start();
       const first = await jobs.enqueue({ type: 'wait', actor: 'tester' });
       const second = await jobs.enqueue({ type: 'wait', actor: 'tester' });
@@ -160,15 +189,19 @@ for (const dialect of testDialects()) {
     });
 
     test('a cancel recorded by another replica reaches the worker at its next heartbeat', async () => {
-      const { jobs, store } = await setup({ workers: 1 });
       const started = Promise.withResolvers<void>();
-      jobs.registerHandler('wait', {
-        async run(ctx) {
-          started.resolve();
-          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
-          throw ctx.signal.reason;
+      const { jobs, store } = await setup(
+        {
+          wait: {
+            async run(ctx) {
+              started.resolve();
+              await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+              throw ctx.signal.reason;
+            },
+          },
         },
-      });
+        { workers: 1 },
+      );
       await jobs.start();
       const job = await jobs.enqueue({ type: 'wait', actor: 'tester' });
       await started.promise;
@@ -177,8 +210,7 @@ for (const dialect of testDialects()) {
     });
 
     test('crash recovery: a job left running with a stale heartbeat is marked failed with the reason', async () => {
-      const { jobs, store } = await setup({ staleMs: 500 });
-      jobs.registerHandler('echo', { async run() {} });
+      const { jobs, store } = await setup({ echo: { async run() {} } }, { staleMs: 500 });
       // As if a process had claimed it and died: running, heartbeat a minute old.
       const job = await jobs.enqueue({ type: 'echo', actor: 'tester' }, { wake: false });
       const old = Date.now() - 60_000;
@@ -203,7 +235,6 @@ for (const dialect of testDialects()) {
     test('a stopped service puts its running jobs back in the queue', async () => {
       const shared = { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'mw-jobs-')), ...(dialect === 'postgres' ? { url: await freshPostgresDatabase() } : {}) };
       cleanup.push(() => fs.rmSync(shared.dataDir, { recursive: true, force: true }));
-      const a = await setup({ workers: 1 }, shared);
       const started = Promise.withResolvers<void>();
       const handler: JobHandler = {
         async run(ctx) {
@@ -214,7 +245,7 @@ for (const dialect of testDialects()) {
           }
         },
       };
-      a.jobs.registerHandler('resumable', handler);
+      const a = await setup({ resumable: handler }, { workers: 1 }, shared);
       await a.jobs.start();
       const job = await a.jobs.enqueue({ type: 'resumable', actor: 'tester' });
       await started.promise;
@@ -222,15 +253,13 @@ for (const dialect of testDialects()) {
       const requeued = await a.jobs.get(job.id);
       assert.equal(requeued.status, 'queued');
       assert.equal(requeued.attempts, 0);
-      const b = await setup({ workers: 1 }, shared);
-      b.jobs.registerHandler('resumable', { async run() {} });
+      const b = await setup({ resumable: { async run() {} } }, { workers: 1 }, shared);
       await b.jobs.start();
       assert.equal((await b.jobs.waitFor(job.id, 10_000)).status, 'succeeded');
     });
 
     test('GPU requests: refused at once on a machine with none; slots never shared', async () => {
-      const none = await setup({ gpus: 'none' });
-      none.jobs.registerHandler('gpu', { async run() {} });
+      const none = await setup({ gpu: { async run() {} } }, { gpus: 'none' });
       await none.jobs.start();
       await assert.rejects(none.jobs.enqueue({ type: 'gpu', actor: 'tester', gpus: 1 }), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'failed_precondition');
@@ -238,25 +267,29 @@ for (const dialect of testDialects()) {
         return true;
       });
 
-      const two = await setup({ gpus: '0,1', workers: 4 });
       let active = 0;
       let peak = 0;
       const seen: number[][] = [];
       const inUse = new Set<number>();
-      two.jobs.registerHandler('gpu', {
-        async run(ctx) {
-          active++;
-          peak = Math.max(peak, active);
-          for (const g of ctx.gpuIndices) {
-            assert.ok(!inUse.has(g), `GPU ${g} shared`);
-            inUse.add(g);
-          }
-          seen.push(ctx.gpuIndices);
-          await sleep(60);
-          for (const g of ctx.gpuIndices) inUse.delete(g);
-          active--;
+      const two = await setup(
+        {
+          gpu: {
+            async run(ctx) {
+              active++;
+              peak = Math.max(peak, active);
+              for (const g of ctx.gpuIndices) {
+                assert.ok(!inUse.has(g), `GPU ${g} shared`);
+                inUse.add(g);
+              }
+              seen.push(ctx.gpuIndices);
+              await sleep(60);
+              for (const g of ctx.gpuIndices) inUse.delete(g);
+              active--;
+            },
+          },
         },
-      });
+        { gpus: '0,1', workers: 4 },
+      );
       await two.jobs.start();
       await assert.rejects(two.jobs.enqueue({ type: 'gpu', actor: 'tester', gpus: 3 }), /only 2/);
       const ids = await Promise.all([0, 1, 2, 3].map(() => two.jobs.enqueue({ type: 'gpu', actor: 'tester', gpus: 1 })));
@@ -269,8 +302,6 @@ for (const dialect of testDialects()) {
     test('two services on one database never run one job twice', async () => {
       const shared = { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'mw-jobs-')), ...(dialect === 'postgres' ? { url: await freshPostgresDatabase() } : {}) };
       cleanup.push(() => fs.rmSync(shared.dataDir, { recursive: true, force: true }));
-      const a = await setup({ workers: 3, pollMs: 10 }, shared);
-      const b = await setup({ workers: 3, pollMs: 10 }, shared);
       const runs = new Map<string, string[]>();
       const handler = (who: string): JobHandler => ({
         async run(ctx) {
@@ -278,8 +309,8 @@ for (const dialect of testDialects()) {
           await sleep(5 + Math.random() * 10);
         },
       });
-      a.jobs.registerHandler('work', handler('a'));
-      b.jobs.registerHandler('work', handler('b'));
+      const a = await setup({ work: handler('a') }, { workers: 3, pollMs: 10 }, shared);
+      const b = await setup({ work: handler('b') }, { workers: 3, pollMs: 10 }, shared);
       const ids: string[] = [];
       for (let i = 0; i < 40; i++) ids.push((await (i % 2 ? a : b).jobs.enqueue({ type: 'work', actor: 'tester' }, { wake: false })).id);
       await Promise.all([a.jobs.start(), b.jobs.start()]);
@@ -291,7 +322,7 @@ for (const dialect of testDialects()) {
     });
 
     test('unknown job types are refused', async () => {
-      const { jobs } = await setup();
+      const { jobs } = await setup({});
       await assert.rejects(jobs.enqueue({ type: 'nope', actor: 'tester' }), /unknown job type "nope"/);
     });
   });

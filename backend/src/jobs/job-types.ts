@@ -52,7 +52,7 @@ export const jobLogSchema = z
 export type JobLogLine = z.output<typeof jobLogSchema>;
 export type LogStream = JobLogLine['stream'];
 
-/** What `JobService.enqueue` takes (INTERFACES.md). */
+/** What `JobService.enqueue` takes. */
 export interface EnqueueInput {
   type: string;
   model?: string | null;

@@ -56,7 +56,6 @@ const alive = (pid: number): boolean => {
 for (const dialect of testDialects()) {
   describe(`retrain on ${dialect}`, () => {
     let server: TestServer;
-    const saved: Record<string, string | undefined> = {};
     const env: Record<string, string> = {
       MODELWATCH_JOBS_POLL_MS: '50',
       MODELWATCH_JOBS_HEARTBEAT_MS: '100',
@@ -66,19 +65,11 @@ for (const dialect of testDialects()) {
       MODELWATCH_ALLOW_MODEL_TRAINER_COMMANDS: 'on',
     };
     before(async () => {
-      // Job settings are read from the environment when the service starts.
-      for (const [k, v] of Object.entries(env)) {
-        saved[k] = process.env[k];
-        process.env[k] = v;
-      }
-      server = await startTestServer(dialect);
+      // Job settings are part of the service's configuration (MODELWATCH_* variables).
+      server = await startTestServer(dialect, env);
     });
     after(async () => {
       await server?.close();
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
     });
 
     async function createModel(name: string, settings: Record<string, unknown> = {}, withTraffic = true) {
@@ -191,6 +182,28 @@ for (const dialect of testDialects()) {
       const failedAction = (await server.request('GET', `/api/v1/actions/${weak.body.action.id}`)).body.action;
       assert.equal(failedAction.status, 'failed');
       assert.equal(failedAction.details.validation, 'failed');
+    });
+
+    test('onSuccess "canary": a passed challenger starts a canary experiment against the champion', async () => {
+      await createModel('canary', { retrain: { window: '7d', onSuccess: 'canary', canary: { weight: 20 } } });
+      const first = await waitJob((await retrain('canary', { reason: 'first', params: { maxIterations: 30 } })).body.action.jobId);
+      assert.equal(first.status, 'succeeded', first.error);
+      assert.deepEqual(first.result.canary, { started: false, reason: 'no champion' });
+      const promoted = await server.request('POST', '/api/v1/models/canary/actions/promote', { body: { reason: 'baseline' } });
+      assert.equal(promoted.status, 200, promoted.text);
+      const second = await waitJob((await retrain('canary', { reason: 'again', params: { maxIterations: 30 } })).body.action.jobId);
+      assert.equal(second.status, 'succeeded', second.error);
+      assert.equal(second.result.canary.started, true, JSON.stringify(second.result.canary));
+      assert.equal(second.result.canary.weight, 20);
+      const experiment = (await server.request('GET', `/api/v1/experiments/${second.result.canary.experimentId}`)).body.experiment;
+      assert.equal(experiment.model, 'canary');
+      assert.deepEqual(
+        experiment.arms.map((a: any) => [a.name, a.version, a.weight]),
+        [
+          ['champion', 'v1', 0.8],
+          ['challenger', 'v2', 0.2],
+        ],
+      );
     });
 
     test('the command runner runs trainers/simple/train.py end to end', async () => {

@@ -41,7 +41,7 @@ interface Daemon {
 
 /** Replaces `from` (a regex that must match) in shipped text: a changed shipped file fails loudly. */
 function rewrite(text: string, from: RegExp, to: string | ((...groups: string[]) => string), what: string): string {
-  if (!from.test(text)) throw new Error(`the shipped configuration no longer has ${what}; update alerts/alerting-stack.ts`);
+  if (!from.test(text)) throw new Error(`the shipped configuration no longer has ${what}; update local-stack/alerting-stack.ts`);
   from.lastIndex = 0;
   return text.replace(from, to as never);
 }

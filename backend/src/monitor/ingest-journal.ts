@@ -63,8 +63,9 @@ export class IngestJournal {
       .execute();
   }
 
-  async heartbeat(db: Transaction<Database> | Store['db'], now: number): Promise<void> {
-    await db.updateTable('monitor_instances').set({ heartbeat_at: now }).where('instance', '=', this.instance).execute();
+  /** Marks this process alive (inside the caller's transaction when given). */
+  async heartbeat(now: number, trx?: Transaction<Database>): Promise<void> {
+    await (trx ?? this.store.db).updateTable('monitor_instances').set({ heartbeat_at: now }).where('instance', '=', this.instance).execute();
   }
 
   /** After the final flush: nothing of ours is pending any more. */

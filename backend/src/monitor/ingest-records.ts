@@ -6,7 +6,7 @@
  * - id: non-empty string (≤ 200 chars) or a whole number; unique per model.
  * - ts: epoch ms or RFC 3339; absent → the time it was received. Values before 2000 (a time
  *   in seconds, most likely) and more than an hour ahead are rejected.
- * - version: non-empty string (≤ 128); any version is accepted (see monitor-service.ts for
+ * - version: non-empty string (≤ 128); any version is accepted (see ingest-predictions.ts for
  *   how its features are binned). arm: string (≤ 64), absent → "default".
  * - features: object. Declared numeric features must be finite numbers or null/absent
  *   (missing); NaN, ±Infinity, strings, booleans are rejected. Declared categorical
@@ -129,96 +129,91 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
+/** The checks of one kind of record after its id and ts: the valid record, or a reason. */
+type RecordCheck<T> = (index: number, r: Record<string, unknown>, id: string, ts: number) => T | string;
+
 /**
- * Validates predictions. Returns the valid ones (in order) and the rejections (index order
- * is not guaranteed; callers sort). Duplicate ids within the batch: the first one wins.
+ * Validates each record (but those at positions in `skip`): the checks every record starts
+ * with (an object with an id and a ts), then `check`. Returns the valid ones (in order) and
+ * the rejections (index order is not guaranteed; callers sort).
  */
+function validateEach<T>(
+  records: readonly unknown[],
+  now: number,
+  idError: string,
+  skip: ReadonlySet<number> | undefined,
+  check: RecordCheck<T>,
+): { valid: T[]; rejected: Rejection[] } {
+  const valid: T[] = [];
+  const rejected: Rejection[] = [];
+  for (let index = 0; index < records.length; index++) {
+    if (skip?.has(index)) continue;
+    const result = validateOne(records[index], index, now, idError, check);
+    if (typeof result === 'string') rejected.push({ index, error: result });
+    else valid.push(result);
+  }
+  return { valid, rejected };
+}
+
+function validateOne<T>(rec: unknown, index: number, now: number, idError: string, check: RecordCheck<T>): T | string {
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return `record must be a JSON object, got ${describe(rec)}`;
+  const r = rec as Record<string, unknown>;
+  const id = parseId(r.id);
+  if (id === null) return idError;
+  const ts = parseTs(r.ts, now);
+  if (typeof ts === 'string') return ts;
+  return check(index, r, id, ts);
+}
+
+/** Validates predictions. Duplicate ids within the batch: the first one wins. */
 export function validatePredictions(
   records: readonly unknown[],
   features: readonly DeclaredFeature[],
   now: number,
   skip?: ReadonlySet<number>,
 ): { valid: PredictionRecord[]; rejected: Rejection[] } {
-  const valid: PredictionRecord[] = [];
-  const rejected: Rejection[] = [];
   const seen = new Set<string>();
   const nf = features.length;
-  for (let index = 0; index < records.length; index++) {
-    if (skip?.has(index)) continue;
-    const rec = records[index];
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      rejected.push({ index, error: `record must be a JSON object, got ${describe(rec)}` });
-      continue;
-    }
-    const r = rec as Record<string, unknown>;
-    const id = parseId(r.id);
-    if (id === null) {
-      rejected.push({ index, error: ID_ERROR });
-      continue;
-    }
-    const ts = parseTs(r.ts, now);
-    if (typeof ts === 'string') {
-      rejected.push({ index, error: ts });
-      continue;
-    }
+  return validateEach(records, now, ID_ERROR, skip, (index, r, id, ts): PredictionRecord | string => {
     const version = r.version;
     if (typeof version !== 'string' || version.length === 0 || version.length > MAX_VERSION) {
-      rejected.push({ index, error: `version: required, a non-empty string of at most ${MAX_VERSION} characters` });
-      continue;
+      return `version: required, a non-empty string of at most ${MAX_VERSION} characters`;
     }
     let arm = r.arm;
     if (arm === undefined || arm === null) arm = DEFAULT_ARM;
     else if (typeof arm !== 'string' || arm.length === 0 || arm.length > MAX_ARM) {
-      rejected.push({ index, error: `arm: expected a non-empty string of at most ${MAX_ARM} characters` });
-      continue;
+      return `arm: expected a non-empty string of at most ${MAX_ARM} characters`;
     }
     let values = r.features;
     if (values === undefined || values === null) values = {};
     else if (typeof values !== 'object' || Array.isArray(values)) {
-      rejected.push({ index, error: `features: expected an object of feature values, got ${describe(values)}` });
-      continue;
+      return `features: expected an object of feature values, got ${describe(values)}`;
     }
     const fv = values as Record<string, unknown>;
-    let problem: string | null = null;
     for (let f = 0; f < nf; f++) {
       const decl = features[f] as DeclaredFeature;
       const v = fv[decl.name];
       if (v === undefined || v === null) continue;
       const p = decl.type === 'numeric' ? (typeof v === 'number' && Number.isFinite(v) ? null : validateNumeric(v)) : validateCategorical(v);
-      if (p !== null) {
-        problem = `features.${decl.name}: ${p}`;
-        break;
-      }
-    }
-    if (problem !== null) {
-      rejected.push({ index, error: problem });
-      continue;
+      if (p !== null) return `features.${decl.name}: ${p}`;
     }
     const score = r.score;
     if (score !== undefined && score !== null && !(typeof score === 'number' && Number.isFinite(score))) {
-      rejected.push({ index, error: `score: expected a finite number or null, got ${describe(score)}` });
-      continue;
+      return `score: expected a finite number or null, got ${describe(score)}`;
     }
     const latency = r.latencyMs;
     if (latency !== undefined && latency !== null && !(typeof latency === 'number' && latency >= 0 && latency !== Infinity)) {
-      rejected.push({ index, error: `latencyMs: expected a finite number ≥ 0 or null, got ${describe(latency)}` });
-      continue;
+      return `latencyMs: expected a finite number ≥ 0 or null, got ${describe(latency)}`;
     }
     const err = r.error;
     let error: true | string | null;
     if (err === undefined || err === null || err === false || err === '') error = null;
     else if (err === true) error = true;
     else if (typeof err === 'string') error = err.length > 1000 ? err.slice(0, 1000) : err;
-    else {
-      rejected.push({ index, error: `error: expected a boolean, a message string or null, got ${describe(err)}` });
-      continue;
-    }
-    if (seen.has(id)) {
-      rejected.push({ index, error: `id: "${id}" appears more than once in this batch; prediction ids are unique per model` });
-      continue;
-    }
+    else return `error: expected a boolean, a message string or null, got ${describe(err)}`;
+    if (seen.has(id)) return `id: "${id}" appears more than once in this batch; prediction ids are unique per model`;
     seen.add(id);
-    valid.push({
+    return {
       index,
       id,
       ts,
@@ -228,9 +223,8 @@ export function validatePredictions(
       score: (score as number | null | undefined) ?? null,
       latencyMs: (latency as number | null | undefined) ?? null,
       error,
-    });
-  }
-  return { valid, rejected };
+    };
+  });
 }
 
 function outcomeCount(value: unknown, field: string): number | null | string {
@@ -246,48 +240,22 @@ export function validateOutcomes(
   now: number,
   skip?: ReadonlySet<number>,
 ): { valid: OutcomeRecord[]; rejected: Rejection[] } {
-  const valid: OutcomeRecord[] = [];
-  const rejected: Rejection[] = [];
-  for (let index = 0; index < records.length; index++) {
-    if (skip?.has(index)) continue;
-    const rec = records[index];
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      rejected.push({ index, error: `record must be a JSON object, got ${describe(rec)}` });
-      continue;
-    }
-    const r = rec as Record<string, unknown>;
-    const id = parseId(r.id);
-    if (id === null) {
-      rejected.push({ index, error: `${ID_ERROR}: the id of the prediction this outcome belongs to` });
-      continue;
-    }
-    const ts = parseTs(r.ts, now);
-    if (typeof ts === 'string') {
-      rejected.push({ index, error: ts });
-      continue;
-    }
+  return validateEach(records, now, `${ID_ERROR}: the id of the prediction this outcome belongs to`, skip, (index, r, id, ts): OutcomeRecord | string => {
     const impression = outcomeCount(r.impression, 'impression');
     const click = outcomeCount(r.click, 'click');
     const conversion = outcomeCount(r.conversion, 'conversion');
     const bad = [impression, click, conversion].find((v) => typeof v === 'string');
-    if (bad !== undefined) {
-      rejected.push({ index, error: bad as string });
-      continue;
-    }
+    if (bad !== undefined) return bad as string;
     let label: 0 | 1 | null;
     const l = r.label;
     if (l === undefined || l === null) label = null;
     else if (l === true || l === 1) label = 1;
     else if (l === false || l === 0) label = 0;
-    else {
-      rejected.push({ index, error: `label: expected true/false or 1/0, got ${describe(l)}` });
-      continue;
-    }
+    else return `label: expected true/false or 1/0, got ${describe(l)}`;
     if (impression === null && click === null && conversion === null && label === null) {
-      rejected.push({ index, error: 'outcome names none of impression, click, conversion, label' });
-      continue;
+      return 'outcome names none of impression, click, conversion, label';
     }
-    valid.push({
+    return {
       index,
       id,
       ts,
@@ -295,7 +263,6 @@ export function validateOutcomes(
       click: click as number | null,
       conversion: conversion as number | null,
       label,
-    });
-  }
-  return { valid, rejected };
+    };
+  });
 }

@@ -8,7 +8,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Store } from '../store/database.ts';
 import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
-import type { FeatureEncoder } from './feature-codec.ts';
 import {
   applyOutcome,
   BatchRange,
@@ -17,7 +16,9 @@ import {
   type OutcomeDelta,
   type OutcomeState,
   type OutcomeWriteResult,
+  type PredictionBatch,
   type PredictionWriteResult,
+  type RecordBatch,
 } from './ingest-store.ts';
 
 interface Statements {
@@ -101,13 +102,7 @@ export class SqliteIngestWriter implements IngestWriter {
     if (r.records > 0) s.closeBatch.run(r.minSeq, r.maxSeq, r.minTs, r.maxTs, r.records, batch);
   }
 
-  writePredictions(
-    model: string,
-    instance: string,
-    records: readonly PredictionRecord[],
-    receivedAt: number,
-    encoder: FeatureEncoder,
-  ): Promise<PredictionWriteResult> {
+  writePredictions({ model, instance, records, receivedAt, encoder }: PredictionBatch): Promise<PredictionWriteResult> {
     return this.exclusive((s) => {
       const batch = this.open(s, model, 'predictions', instance, receivedAt);
       const duplicates: number[] = [];
@@ -139,7 +134,7 @@ export class SqliteIngestWriter implements IngestWriter {
     });
   }
 
-  writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult> {
+  writeOutcomes({ model, instance, records, receivedAt }: RecordBatch<OutcomeRecord>): Promise<OutcomeWriteResult> {
     return this.exclusive((s) => {
       const batch = this.open(s, model, 'outcomes', instance, receivedAt);
       const states = new Map<string, OutcomeState | null>();

@@ -54,15 +54,22 @@ export interface OutcomeWriteResult {
   deltas: Array<OutcomeDelta | null>;
 }
 
+/** One ingest request's valid records, written by this process (`instance`). */
+export interface RecordBatch<R> {
+  model: string;
+  instance: string;
+  records: readonly R[];
+  receivedAt: number;
+}
+
+export interface PredictionBatch extends RecordBatch<PredictionRecord> {
+  /** Encodes the records' numeric features (feature-codec.ts). */
+  encoder: FeatureEncoder;
+}
+
 export interface IngestWriter {
-  writePredictions(
-    model: string,
-    instance: string,
-    records: readonly PredictionRecord[],
-    receivedAt: number,
-    encoder: FeatureEncoder,
-  ): Promise<PredictionWriteResult>;
-  writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult>;
+  writePredictions(batch: PredictionBatch): Promise<PredictionWriteResult>;
+  writeOutcomes(batch: RecordBatch<OutcomeRecord>): Promise<OutcomeWriteResult>;
 }
 
 /** The stored error text of a prediction (null: none). */
@@ -134,13 +141,7 @@ export class KyselyIngestWriter implements IngestWriter {
     this.store = store;
   }
 
-  async writePredictions(
-    model: string,
-    instance: string,
-    records: readonly PredictionRecord[],
-    receivedAt: number,
-    encoder: FeatureEncoder,
-  ): Promise<PredictionWriteResult> {
+  async writePredictions({ model, instance, records, receivedAt, encoder }: PredictionBatch): Promise<PredictionWriteResult> {
     // Rows are built before the first await: the encoder's buffer is shared.
     const values = records.map((r) => {
       const extra = encoder.encode(r.features);
@@ -185,7 +186,7 @@ export class KyselyIngestWriter implements IngestWriter {
     });
   }
 
-  async writeOutcomes(model: string, instance: string, records: readonly OutcomeRecord[], receivedAt: number): Promise<OutcomeWriteResult> {
+  async writeOutcomes({ model, instance, records, receivedAt }: RecordBatch<OutcomeRecord>): Promise<OutcomeWriteResult> {
     const postgres = this.store.dialect === 'postgres';
     return this.store.db.transaction().execute(async (trx) => {
       const batch = await openBatch(trx, instance, 'outcomes', model, receivedAt);

@@ -93,7 +93,7 @@ describe('bucketize', () => {
   const { minutes, query, expected } = fixtures.windows;
   const { series } = bucketize(rollupsOf(minutes), query.from, query.to, query.step);
 
-  test('series per version and arm, in order, per API.md', () => {
+  test('series per version and arm, in order, per docs/api.md', () => {
     assert.deepEqual(
       series.map((s) => `${s.version}/${s.arm}/${s.kpi}`),
       ['A', 'B'].flatMap((arm) =>

@@ -1,5 +1,5 @@
 /**
- * KPIs from rollups, and KPI time series per API.md (`GET /models/{model}/kpis`).
+ * KPIs from rollups, and KPI time series per docs/api.md (`GET /models/{model}/kpis`).
  *
  * - ctr = clicks / impressions, cvr = conversions / clicks, error_rate = errors / requests:
  *   null when the denominator is 0 (never NaN). For these proportions a series also carries

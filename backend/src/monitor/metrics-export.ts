@@ -1,12 +1,13 @@
 /**
- * Prometheus metrics of the monitor (names fixed by docs/dev/INTERFACES.md; documented with
- * their cardinality in docs/metrics.md).
+ * Prometheus metrics of the monitor (names and cardinality documented in docs/metrics.md).
  *
  * Counters are incremented at ingest. Gauges are computed on scrape from a snapshot the
- * monitor builds from rollups (a few small queries per model) and caches for
- * SNAPSHOT_TTL_MS, so scrapes by several Prometheus servers cost one computation.
+ * monitor builds from rollups (metrics-snapshot.ts: a few small queries per model) and
+ * caches for SNAPSHOT_TTL_MS, so scrapes by several Prometheus servers cost one computation.
  */
+import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { TtlCache } from '../core/ttl-cache.ts';
 
 export const SNAPSHOT_TTL_MS = 15_000;
 
@@ -52,37 +53,47 @@ export const emptySnapshot = (): ExportSnapshot => ({
   health: [],
 });
 
-export function createMonitorCounters(registry: Registry): MonitorCounters {
+/** The snapshot cache: one computation per TTL at a time; a failed one is logged and exports nothing. */
+export function createSnapshotCache(logger: Logger): TtlCache<ExportSnapshot> {
+  return new TtlCache<ExportSnapshot>({
+    onError: (error) => {
+      logger.error({ err: error }, 'monitor: metrics snapshot failed');
+      return emptySnapshot();
+    },
+  });
+}
+
+export function createMonitorCounters(prometheus: Registry): MonitorCounters {
   return {
     ingested: new Counter({
       name: 'modelwatch_ingested_records_total',
       help: 'Records accepted by ingest, by model and kind (prediction, outcome).',
       labelNames: ['model', 'kind'] as const,
-      registers: [registry],
+      registers: [prometheus],
     }),
     rejected: new Counter({
       name: 'modelwatch_rejected_records_total',
       help: 'Records rejected by ingest (invalid, duplicate, unknown prediction), by model and kind.',
       labelNames: ['model', 'kind'] as const,
-      registers: [registry],
+      registers: [prometheus],
     }),
     predictions: new Counter({
       name: 'modelwatch_predictions_total',
       help: 'Predictions accepted by ingest, by model and version.',
       labelNames: ['model', 'version'] as const,
-      registers: [registry],
+      registers: [prometheus],
     }),
   };
 }
 
 /** Registers the gauges; each scrape reads `snapshot()` (cached by the caller). */
-export function registerMonitorGauges(registry: Registry, snapshot: () => Promise<ExportSnapshot>): void {
+export function registerMonitorGauges(prometheus: Registry, snapshot: () => Promise<ExportSnapshot>): void {
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: ExportSnapshot) => void) =>
     new Gauge<L>({
       name,
       help,
       labelNames,
-      registers: [registry],
+      registers: [prometheus],
       async collect() {
         const s = await snapshot();
         this.reset();

@@ -7,11 +7,11 @@
  */
 import { describeZodError } from '../core/zod-errors.ts';
 import { invalid, notFound } from '../core/errors.ts';
-import type { ModelService } from '../models/model-service.ts';
 import type { Store } from '../store/database.ts';
 import { compileProfile } from './rollup-layout.ts';
 import type { ReferenceProfile } from '../core/profile-types.ts';
 import { parseProfile } from '../core/profile-schema.ts';
+import type { ChampionLookup, ModelCatalog } from './ports.ts';
 
 export interface ProfileSummary {
   version: string;
@@ -31,8 +31,6 @@ export interface EffectiveProfile {
 
 export interface ProfileStoreOptions {
   cacheMs?: number;
-  /** The model's champion version, for versions without a profile of their own. */
-  championOf?: (model: string) => Promise<string | undefined>;
 }
 
 interface CacheEntry {
@@ -43,17 +41,18 @@ interface CacheEntry {
 
 export class ProfileStore {
   private readonly store: Store;
-  private readonly models: ModelService;
+  private readonly models: ModelCatalog;
+  /** The champion's profile serves versions without one of their own. */
+  private readonly championLookup: ChampionLookup;
   private readonly cacheMs: number;
-  private readonly championOf: (model: string) => Promise<string | undefined>;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly champions = new Map<string, { version: string | undefined; at: number }>();
 
-  constructor(store: Store, models: ModelService, options: ProfileStoreOptions = {}) {
+  constructor(store: Store, models: ModelCatalog, championLookup: ChampionLookup, options: ProfileStoreOptions = {}) {
     this.store = store;
     this.models = models;
+    this.championLookup = championLookup;
     this.cacheMs = options.cacheMs ?? 30_000;
-    this.championOf = options.championOf ?? (async () => undefined);
   }
 
   /**
@@ -170,7 +169,7 @@ export class ProfileStore {
     if (hit && now - hit.at < this.cacheMs) return hit.version;
     let version: string | undefined;
     try {
-      version = await this.championOf(model);
+      version = await this.championLookup.champion(model);
     } catch {
       version = undefined;
     }

@@ -3,7 +3,8 @@
  * numbers, strings and arrays; the latency sketch is base64 of LatencySketch.toBytes().
  */
 import { LatencySketch } from './latency-sketch.ts';
-import { SCORE_BINS, createRollup, type Rollup, type RollupCounters } from './rollup.ts';
+import { pickCounters, ROLLUP_COUNTER_FIELDS, ROLLUP_SUM_FIELDS, type RollupCounters } from '../core/rollup-counters.ts';
+import { SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import { invalid } from '../core/errors.ts';
 
@@ -33,36 +34,13 @@ export function encodeRollup(r: Rollup): EncodedRollup {
     arm: r.arm,
     bucketStart: r.bucketStart,
     bucketMs: r.bucketMs,
-    requests: r.requests,
-    errors: r.errors,
-    impressions: r.impressions,
-    clicks: r.clicks,
-    conversions: r.conversions,
-    labelled: r.labelled,
-    positives: r.positives,
-    scoreCount: r.scoreCount,
-    scoreSum: r.scoreSum,
-    scoreSumSq: r.scoreSumSq,
-    latencyCount: r.latencyCount,
-    latencySum: r.latencySum,
+    ...pickCounters(r),
     latencySketch: r.latency.toBase64(),
     scoreHistogram: Array.from(r.scoreHist),
     layout: r.layout?.id ?? null,
     features: r.layout === null ? [] : r.layout.names.map((name, i) => ({ name, counts: Array.from(r.features[i] ?? []) })),
   };
 }
-
-const COUNTERS = [
-  'requests',
-  'errors',
-  'impressions',
-  'clicks',
-  'conversions',
-  'labelled',
-  'positives',
-  'scoreCount',
-  'latencyCount',
-] as const;
 
 /** Validates and decodes; a malformed object throws an invalid_argument DomainError naming the field. */
 export function decodeRollup(input: unknown): Rollup {
@@ -76,10 +54,9 @@ export function decodeRollup(input: unknown): Rollup {
     bucketStart: num(o, 'bucketStart'),
     bucketMs: num(o, 'bucketMs'),
   });
-  for (const k of COUNTERS) r[k] = count(o, k);
-  r.scoreSum = num(o, 'scoreSum');
-  r.scoreSumSq = num(o, 'scoreSumSq');
-  r.latencySum = num(o, 'latencySum');
+  // Counts first, then the float sums (the order the fields are checked in).
+  for (const k of ROLLUP_COUNTER_FIELDS) if (!ROLLUP_SUM_FIELDS.includes(k)) r[k] = count(o, k);
+  for (const k of ROLLUP_SUM_FIELDS) r[k] = num(o, k);
   if (typeof o.latencySketch !== 'string') throw invalid('rollup.latencySketch: expected a base64 string');
   r.latency = LatencySketch.fromBase64(o.latencySketch);
   if (r.latency.count !== r.latencyCount) {

@@ -5,6 +5,7 @@
 import { ANY, attachLayout, createRollup, layoutMismatch, type Rollup } from './rollup.ts';
 import { sameLayout } from './rollup-layout.ts';
 import { invalid } from '../core/errors.ts';
+import { addCountersInto } from '../core/rollup-counters.ts';
 
 export interface MergeOptions {
   /**
@@ -30,18 +31,7 @@ export function mergeInto(target: Rollup, source: Rollup, options: MergeOptions 
   target.bucketStart = start;
   target.bucketMs = end - start;
 
-  target.requests += source.requests;
-  target.errors += source.errors;
-  target.impressions += source.impressions;
-  target.clicks += source.clicks;
-  target.conversions += source.conversions;
-  target.labelled += source.labelled;
-  target.positives += source.positives;
-  target.scoreCount += source.scoreCount;
-  target.scoreSum += source.scoreSum;
-  target.scoreSumSq += source.scoreSumSq;
-  target.latencyCount += source.latencyCount;
-  target.latencySum += source.latencySum;
+  addCountersInto(target, source);
   target.latency.merge(source.latency);
   addArray(target.scoreHist, source.scoreHist);
 

@@ -4,7 +4,8 @@ import { testDialects } from '../testing/databases.ts';
 import { buildProfile } from '../stats/profile.ts';
 import { addPrediction, createRollup } from './rollup.ts';
 import { compileProfile } from './rollup-layout.ts';
-import { addCountsInto, addRollupToStore, countsShape, decodeCounts, encodeCounts, inRanges, readRollupRows, rowToRollup } from './rollup-store.ts';
+import { addCountsInto, countsShape, decodeCounts, encodeCounts } from './count-blobs.ts';
+import { addRollupToStore, inRanges, readRollupRows, rowToRollup } from './rollup-store.ts';
 import { openHarness, type Harness } from '../testing/monitor-harness.ts';
 
 describe('count blobs', () => {

@@ -1,7 +1,7 @@
 /**
  * A rollup: everything monitoring needs about one (model, version, arm, time bucket), as
  * sums that merge by addition. KPI, drift and A/B queries over any range merge rollups
- * instead of reading raw records (ARCHITECTURE.md, data flow step 2).
+ * instead of reading raw records (docs/dev/architecture.md).
  *
  * Counting rules (what a record adds):
  * - prediction: requests +1; errors +1 when `error` is true or a non-empty string;
@@ -19,6 +19,7 @@
  * (scoreSum, scoreSumSq, latencySum) are equal up to summation-order rounding.
  */
 import type { ReferenceProfile } from '../core/profile-types.ts';
+import { zeroCounters, type RollupCounters } from '../core/rollup-counters.ts';
 import { binIndex } from '../stats/profile.ts';
 import { LatencySketch } from './latency-sketch.ts';
 import { compileProfile, sameLayout, type CompiledProfile, type HistogramLayout } from './rollup-layout.ts';
@@ -43,22 +44,6 @@ export interface RollupKey {
   /** Epoch ms of the bucket's start, a multiple of bucketMs. */
   bucketStart: number;
   bucketMs: number;
-}
-
-/** The additive counters of a rollup: every store, merge and total carries exactly these. */
-export interface RollupCounters {
-  requests: number;
-  errors: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  labelled: number;
-  positives: number;
-  scoreCount: number;
-  scoreSum: number;
-  scoreSumSq: number;
-  latencyCount: number;
-  latencySum: number;
 }
 
 export interface Rollup extends RollupKey, RollupCounters {
@@ -104,18 +89,7 @@ export function createRollup(key: RollupKey, profile?: ReferenceProfile | null):
     arm: key.arm,
     bucketStart: key.bucketStart,
     bucketMs: key.bucketMs,
-    requests: 0,
-    errors: 0,
-    impressions: 0,
-    clicks: 0,
-    conversions: 0,
-    labelled: 0,
-    positives: 0,
-    scoreCount: 0,
-    scoreSum: 0,
-    scoreSumSq: 0,
-    latencyCount: 0,
-    latencySum: 0,
+    ...zeroCounters(),
     latency: new LatencySketch(),
     scoreHist: new Float64Array(SCORE_BINS + 1),
     layout: null,

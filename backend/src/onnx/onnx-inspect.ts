@@ -1,6 +1,7 @@
 /**
- * Checks an ONNX model's inputs and outputs against API.md's artifact contract and says how
- * to feed it. Pure: works on the metadata onnxruntime reports, so it is tested without files.
+ * Checks an ONNX model's inputs and outputs against the artifact contract
+ * (docs/getting-started.md) and says how to feed it. Pure: works on the metadata
+ * onnxruntime reports, so it is tested without files.
  *
  * Contract:
  * - inputs: either ONE float32 input [batch, n] taking the model's numeric features in

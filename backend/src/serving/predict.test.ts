@@ -82,11 +82,14 @@ for (const dialect of testDialects()) {
 
     test('the router: experiment assignment per unit when the experiments service assigns, else the champion', async () => {
       await registerLogistic(server, 'ctr', w2, 0, { version: 'v2' });
-      const context = server.ctx as unknown as Record<string, unknown>;
-      const original = context.experiments;
-      context.experiments = {
-        assign: (model: string, unitId?: string) => (model === 'ctr' && unitId?.startsWith('t') ? { arm: 'treatment', version: 'v2', experimentId: 'e1' } : null),
-      };
+      // The experiments' sync is paused, so that its copy of the store does not replace this entry meanwhile.
+      await server.ctx.experiments.close();
+      server.ctx.runningExperiments.set('ctr', {
+        experimentId: 'e1',
+        arms: [{ name: 'treatment', version: 'v2' }],
+        // Units starting with "t" get the treatment; the others, and no unit, no arm of the experiment.
+        router: { allocation: { arms: [] }, armForBucket: () => 'none', assign: (unitId) => (unitId.startsWith('t') ? 'treatment' : 'none') },
+      });
       try {
         const answer = await server.request('POST', '/api/v1/models/ctr/predict', {
           body: { instances: [{ unitId: 't-1', features: { price: 3, age: 4 } }, { unitId: 'c-1', features: { price: 3, age: 4 } }, { price: 3, age: 4 }] },
@@ -95,8 +98,8 @@ for (const dialect of testDialects()) {
         assert.deepEqual(answer.body.predictions.map((p: any) => [p.version, p.arm]), [['v2', 'treatment'], ['v1', 'champion'], ['v1', 'champion']]);
         assert.ok(Math.abs(answer.body.predictions[0].score - logistic(w2, 0, [3, 4])) < 1e-6);
       } finally {
-        if (original === undefined) delete context.experiments;
-        else context.experiments = original;
+        server.ctx.runningExperiments.remove('ctr', 'e1');
+        await server.ctx.experiments.start();
       }
     });
 
@@ -131,12 +134,7 @@ for (const dialect of testDialects()) {
 describe('predict with micro-batching off', () => {
   let server: TestServer;
   before(async () => {
-    process.env.MODELWATCH_SERVING_MICROBATCH = 'off';
-    try {
-      server = await startTestServer('sqlite');
-    } finally {
-      delete process.env.MODELWATCH_SERVING_MICROBATCH;
-    }
+    server = await startTestServer('sqlite', { MODELWATCH_SERVING_MICROBATCH: 'off' });
     await createTestModel(server, 'ctr');
     await registerLogistic(server, 'ctr', w1, 0.1);
     await promote(server, 'ctr', 'v1');

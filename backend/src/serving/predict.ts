@@ -6,7 +6,7 @@ import { MicroBatcher } from './micro-batcher.ts';
 import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import type { RouteDecision, TrafficRouter } from './router.ts';
-import type { ServingConfig } from './serving-config.ts';
+import type { ServingConfig } from '../core/config.ts';
 import type { ServingMetrics } from './serving-metrics.ts';
 
 export interface PredictInput {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-/** API.md's prediction record, as serving logs it. */
+/** The prediction record of docs/api.md, as serving logs it. */
 export interface PredictionRecord {
   id: string;
   ts: number;
@@ -12,7 +12,7 @@ export interface PredictionRecord {
   error?: string;
 }
 
-/** `ctx.monitor`, as far as serving needs it (optional until that area is wired). */
+/** The monitor, as far as serving needs it. */
 export interface PredictionSink {
   ingestPredictions(
     model: string,
@@ -22,7 +22,7 @@ export interface PredictionSink {
 }
 
 export interface PredictionLogOptions {
-  sink: () => PredictionSink | undefined;
+  sink: PredictionSink;
   logger: Logger;
   /** Flush a model's buffer this long after its first record (ms). */
   flushMs: number;
@@ -30,7 +30,7 @@ export interface PredictionLogOptions {
   maxBatch: number;
   /** Records buffered or being written at most; beyond it new records are dropped (and counted). */
   maxQueued: number;
-  onDropped?: (model: string, count: number, why: 'overflow' | 'no_monitor' | 'ingest_failed' | 'rejected') => void;
+  onDropped?: (model: string, count: number, why: 'overflow' | 'ingest_failed' | 'rejected') => void;
 }
 
 /**
@@ -50,7 +50,6 @@ export class PredictionLog {
   private readonly buffers = new Map<string, PredictionRecord[]>();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private warnedNoSink = false;
   /** Records buffered or in a flush not yet answered. */
   private queued = 0;
   private closed = false;
@@ -101,17 +100,7 @@ export class PredictionLog {
     const buffer = this.buffers.get(model);
     if (!buffer?.length) return;
     this.buffers.delete(model);
-    const sink = this.options.sink();
-    if (!sink) {
-      this.queued -= buffer.length;
-      if (!this.warnedNoSink) {
-        this.warnedNoSink = true;
-        this.options.logger.warn('predictions are not logged: the monitor (ctx.monitor) is not available in this service');
-      }
-      this.options.onDropped?.(model, buffer.length, 'no_monitor');
-      return;
-    }
-    const work = sink
+    const work = this.options.sink
       .ingestPredictions(model, buffer, { source: 'serving' })
       .then((result) => {
         if (result.rejected.length) {

@@ -19,14 +19,16 @@ describe('router sync across replicas (PostgreSQL)', { skip: !testDialects().inc
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-replicas-'));
     const databaseUrl = await freshPostgresDatabase();
-    process.env.MODELWATCH_ROUTER_SYNC_MS = '50';
-    try {
-      for (let i = 0; i < 2; i++) {
-        const config = loadConfig({ MODELWATCH_PORT: '0', MODELWATCH_DATA_DIR: dataDir, MODELWATCH_DATABASE_URL: databaseUrl, MODELWATCH_ADMIN_TOKEN: TEST_ADMIN_TOKEN, MODELWATCH_LOG_LEVEL: 'silent' });
-        replicas.push(await startServer(config, createLogger('silent')));
-      }
-    } finally {
-      delete process.env.MODELWATCH_ROUTER_SYNC_MS;
+    for (let i = 0; i < 2; i++) {
+      const config = loadConfig({
+        MODELWATCH_PORT: '0',
+        MODELWATCH_DATA_DIR: dataDir,
+        MODELWATCH_DATABASE_URL: databaseUrl,
+        MODELWATCH_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        MODELWATCH_LOG_LEVEL: 'silent',
+        MODELWATCH_ROUTER_SYNC_MS: '50',
+      });
+      replicas.push(await startServer(config, createLogger('silent')));
     }
   });
   after(async () => {

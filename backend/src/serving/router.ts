@@ -1,21 +1,10 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.ts';
 import { loadAssignmentHasher, type AssignmentHasher } from './assignment.ts';
+import type { ExperimentAssignments } from './running-experiments.ts';
 import type { Aliases } from '../registry/versions.ts';
 import type { ModelSession } from '../onnx/onnx-session.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
-
-/** What the experiments area answers for a unit: its arm and the version that arm serves. */
-export interface ExperimentAssignment {
-  arm: string;
-  version: string;
-  experimentId?: string;
-}
-
-/** `ctx.experiments`, as far as the router needs it (optional until that area is wired). */
-export interface ExperimentAssigner {
-  assign(model: string, unitId?: string): ExperimentAssignment | undefined | null | Promise<ExperimentAssignment | undefined | null>;
-}
 
 export interface CanaryRoute {
   version: string;
@@ -42,13 +31,14 @@ export interface TrafficRouterOptions {
   pool: SessionPool;
   /** Loads a version in the background when traffic is assigned to one not loaded yet. */
   ensureLoaded: (model: string, version: string) => Promise<unknown>;
-  experiments: () => ExperimentAssigner | undefined;
+  /** The running experiments (written by the experiments area). */
+  experiments: ExperimentAssignments;
   logger: Logger;
 }
 
 /**
- * Picks the version per request: an active experiment's assignment for the unit if there is
- * one, else a canary share if a canary ramp is running, else the champion. State is in
+ * Picks the version per request: the unit's arm in the model's running experiment (the
+ * RunningExperiments table) if there is one, else a canary share if a canary ramp is running, else the champion. State is in
  * memory and swapped whole (one assignment) after each committed alias change, so a request
  * sees either the old champion or the new one, never none; a rollback takes effect on the
  * next request.
@@ -93,23 +83,20 @@ export class TrafficRouter {
   async route(model: string, unitId: string | undefined): Promise<RouteDecision> {
     const route = this.routes.get(model);
     const { pool } = this.options;
-    const experiments = this.options.experiments();
-    if (experiments) {
-      // Without a unit id the experiments area picks an arm at random by weight.
-      const assigned = await experiments.assign(model, unitId);
-      if (assigned?.version) {
-        let session = pool.get(model, assigned.version);
-        if (!session && pool.status(model, assigned.version).status !== 'failed') {
-          // Wait for the load rather than serve the unit from another arm: a unit served
-          // outside its arm corrupts the experiment (it shows as a sample-ratio mismatch).
-          await this.options.ensureLoaded(model, assigned.version).catch((error: unknown) =>
-            this.options.logger.warn({ err: error, model, version: assigned.version }, 'version assigned traffic cannot be loaded; serving the champion'),
-          );
-          session = pool.get(model, assigned.version);
-        }
-        if (session) {
-          return { version: assigned.version, arm: assigned.arm, session, ...(assigned.experimentId ? { experimentId: assigned.experimentId } : {}) };
-        }
+    // Without a unit id the experiment's arm is random by weight.
+    const assigned = this.options.experiments.assign(model, unitId);
+    if (assigned) {
+      let session = pool.get(model, assigned.version);
+      if (!session && pool.status(model, assigned.version).status !== 'failed') {
+        // Wait for the load rather than serve the unit from another arm: a unit served
+        // outside its arm corrupts the experiment (it shows as a sample-ratio mismatch).
+        await this.options.ensureLoaded(model, assigned.version).catch((error: unknown) =>
+          this.options.logger.warn({ err: error, model, version: assigned.version }, 'version assigned traffic cannot be loaded; serving the champion'),
+        );
+        session = pool.get(model, assigned.version);
+      }
+      if (session) {
+        return { version: assigned.version, arm: assigned.arm, session, experimentId: assigned.experimentId };
       }
     }
     const canary = route?.canary;

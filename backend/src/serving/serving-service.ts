@@ -5,12 +5,8 @@ import type { ModelSession } from '../onnx/onnx-session.ts';
 import type { PredictInput, Prediction, PredictService } from './predict.ts';
 import type { PredictionLog } from './prediction-log.ts';
 import type { CanaryRoute, TrafficRouter } from './router.ts';
+import type { ExperimentVersions } from './running-experiments.ts';
 import type { SessionPool, SessionStatus } from '../onnx/session-pool.ts';
-
-/** Versions an experiment serves (optional hook of the experiments area, used at start). */
-export interface ExperimentVersions {
-  servingVersions?(): Promise<Array<{ model: string; version: string }>> | Array<{ model: string; version: string }>;
-}
 
 export interface ServingState {
   model: string;
@@ -29,7 +25,8 @@ export interface ServingServiceDeps {
   locks: KeyedMutex;
   logger: Logger;
   routerSyncMs: number;
-  experiments: () => ExperimentVersions | undefined;
+  /** The running experiments, whose versions are loaded at start too. */
+  experiments: ExperimentVersions;
 }
 
 /**
@@ -69,12 +66,7 @@ export class ServingService {
     for (const [model, aliases] of all) {
       for (const version of [aliases.champion, aliases.challenger]) if (version) wanted.push({ model, version });
     }
-    try {
-      const experiments = this.deps.experiments();
-      if (experiments?.servingVersions) wanted.push(...(await experiments.servingVersions()));
-    } catch (error) {
-      logger.warn({ err: error }, 'could not list experiment versions to warm');
-    }
+    wanted.push(...this.deps.experiments.versions());
     const started = performance.now();
     const results = await Promise.allSettled(wanted.map(({ model, version }) => registry.ensureLoaded(model, version)));
     const failed = results.filter((r) => r.status === 'rejected').length;

@@ -1,4 +1,14 @@
 import type { Generated } from 'kysely';
+import type {
+  PredictionsTable,
+  OutcomesTable,
+  RollupsTable,
+  ReferenceProfilesTable,
+  IngestBatchesTable,
+  MonitorPendingTable,
+  FeatureLayoutsTable,
+  MonitorInstancesTable,
+} from './monitor-tables.ts';
 
 /**
  * Tables, as Kysely sees them. Portable types only: text, integer, bigint (epoch ms),
@@ -174,136 +184,6 @@ export interface AlertPoliciesTable {
   updated_by: string;
 }
 
-// ---- monitoring (0100)
-
-export interface PredictionsTable {
-  seq: Generated<number>;
-  model: string;
-  id: string;
-  ts: number;
-  version: string;
-  arm: string;
-  /** Declared numeric features as a binary vector (monitor/feature-codec.ts). */
-  features: Uint8Array | null;
-  /** JSON of the other feature keys (categorical, undeclared); null when none. */
-  extra: string | null;
-  score: number | null;
-  latency_ms: number | null;
-  /** null: no error; otherwise the error message ('true' for error: true). */
-  error: string | null;
-  /** ingest_batches.batch of the ingest batch that wrote the row. */
-  batch: number;
-  received_at: number;
-  /** Latest outcome state (null: never reported). */
-  impression: number | null;
-  click: number | null;
-  conversion: number | null;
-  label: number | null;
-  outcome_at: number | null;
-}
-
-export interface OutcomesTable {
-  seq: Generated<number>;
-  model: string;
-  /** The prediction's id. */
-  id: string;
-  ts: number;
-  /** Where the deltas were counted: the prediction's version, arm and time. */
-  version: string;
-  arm: string;
-  prediction_ts: number;
-  /** The record's fields as sent (null: absent). */
-  impression: number | null;
-  click: number | null;
-  conversion: number | null;
-  label: number | null;
-  /** What the record added to the rollup (new state − previous state). */
-  d_impressions: number;
-  d_clicks: number;
-  d_conversions: number;
-  d_labelled: number;
-  d_positives: number;
-  batch: number;
-  received_at: number;
-}
-
-export interface RollupsTable {
-  seq: Generated<number>;
-  model: string;
-  version: string;
-  arm: string;
-  bucket_ms: number;
-  bucket_start: number;
-  /** Histogram layout id ('' when the rollup has no feature histograms). */
-  layout: string;
-  requests: number;
-  errors: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  labelled: number;
-  positives: number;
-  score_count: number;
-  score_sum: number;
-  score_sum_sq: number;
-  latency_count: number;
-  latency_sum: number;
-  /** LatencySketch.toBytes(). */
-  latency: Uint8Array | null;
-  /** Varint counts (monitor/rollup-store.ts). */
-  score_hist: Uint8Array | null;
-  features: Uint8Array | null;
-  updated_at: number;
-}
-
-export interface ReferenceProfilesTable {
-  model: string;
-  version: string;
-  layout: string;
-  source: string;
-  rows: number;
-  /** JSON ReferenceProfile. */
-  profile: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface IngestBatchesTable {
-  batch: Generated<number>;
-  model: string;
-  /** predictions | outcomes */
-  kind: string;
-  min_seq: number | null;
-  max_seq: number | null;
-  min_ts: number | null;
-  max_ts: number | null;
-  records: number;
-  created_at: number;
-}
-
-/** Batches whose contributions are not yet in `rollups`, by owning process. */
-export interface MonitorPendingTable {
-  batch: number;
-  instance: string;
-  created_at: number;
-}
-
-export interface FeatureLayoutsTable {
-  model: string;
-  layout_id: number;
-  /** JSON array of the numeric feature names of the vector. */
-  names: string;
-  created_at: number;
-}
-
-export interface MonitorInstancesTable {
-  instance: string;
-  host: string;
-  pid: number;
-  started_at: number;
-  heartbeat_at: number;
-}
-
 // ---- jobs (0400)
 
 /** One job: the queue entry and the record (jobs/job-store.ts). */
@@ -384,6 +264,17 @@ export interface ExperimentsTable {
   created_at: number;
   updated_at: number;
 }
+
+export type {
+  PredictionsTable,
+  OutcomesTable,
+  RollupsTable,
+  ReferenceProfilesTable,
+  IngestBatchesTable,
+  MonitorPendingTable,
+  FeatureLayoutsTable,
+  MonitorInstancesTable,
+};
 
 export interface Database {
   tokens: TokensTable;

@@ -4,13 +4,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { AuditLog } from '../audit/audit.ts';
 import { systemActor } from '../auth/roles.ts';
 import { ModelService } from '../models/model-service.ts';
 import { migrateToLatest, openStore, type SqlDialect, type Store } from '../store/database.ts';
 import { freshPostgresDatabase } from './databases.ts';
-import { MonitorService, type MonitorOptions } from '../monitor/monitor-service.ts';
+import { createMonitorCounters } from '../monitor/metrics-export.ts';
+import type { MonitorOptions } from '../monitor/monitor-context.ts';
+import { MonitorService } from '../monitor/monitor-service.ts';
+import type { ChampionLookup } from '../monitor/ports.ts';
 import { ProfileStore } from '../monitor/profile-store.ts';
+
+/** No registry in these tests: no model has a champion. */
+export const noChampions: ChampionLookup = { champion: async () => undefined };
 
 export interface Harness {
   store: Store;
@@ -31,9 +38,14 @@ export async function openHarness(dialect: SqlDialect, options: MonitorOptions =
   await migrateToLatest(store);
   const audit = new AuditLog(store);
   const models = new ModelService(store, audit, validateModelSettings);
-  const profiles = new ProfileStore(store, models);
+  const profiles = new ProfileStore(store, models, noChampions);
   const logger = pino({ level: 'silent' });
-  const make = (o: MonitorOptions) => new MonitorService({ store, models, profiles, audit, logger }, { flushIntervalMs: 0, ...o });
+  // Each monitor its own Prometheus registry: the counters register once per registry.
+  const make = (o: MonitorOptions) =>
+    new MonitorService(
+      { store, models, profiles, audit, logger, counters: createMonitorCounters(new Registry()), champions: noChampions },
+      { flushIntervalMs: 0, ...o },
+    );
   const monitor = make(options);
   await monitor.start();
   const extra: MonitorService[] = [];

@@ -1,6 +1,6 @@
 /**
  * Tiny ONNX models for tests and benchmarks, built with onnx-proto. Each obeys (or, on
- * purpose, breaks) API.md's ONNX artifact contract.
+ * purpose, breaks) the ONNX artifact contract (docs/getting-started.md).
  */
 import onnxProto from 'onnx-proto';
 

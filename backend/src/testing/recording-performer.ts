@@ -32,6 +32,14 @@ export class RecordingPerformer implements ActionPerformer {
     return Promise.resolve(result);
   }
 
+  /** Forgets every call, as a new performer would (one performer serves a test server's tests). */
+  reset(): void {
+    this.calls.length = 0;
+    this.failNext = undefined;
+    this.byKey.clear();
+    this.next = 1;
+  }
+
   /** Distinct actions taken (idempotent repeats count once). */
   get actions(): number {
     return this.byKey.size;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
-import { startServer, type RunningServer } from '../compose/server.ts';
+import { startServer, type ContextOverrides, type RunningServer } from '../compose/server.ts';
 import type { SqlDialect } from '../store/database.ts';
 import { freshPostgresDatabase } from './databases.ts';
 
@@ -43,9 +43,13 @@ export async function makeTestConfig(dialect: SqlDialect, overrides: Record<stri
 }
 
 /** Starts the real service in-process on a free port with a fresh store of the dialect. */
-export async function startTestServer(dialect: SqlDialect = 'sqlite', overrides: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: SqlDialect = 'sqlite',
+  overrides: Record<string, string> = {},
+  parts: ContextOverrides = {},
+): Promise<TestServer> {
   const config = await makeTestConfig(dialect, overrides);
-  const running = await startServer(config, createLogger(config.logLevel));
+  const running = await startServer(config, createLogger(config.logLevel), undefined, parts);
   const close = async () => {
     await running.close();
     fs.rmSync(config.dataDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { fakeFetch } from '../testing/fakeBackend';
+import { fakeFetch } from '@modelwatch/plugin-api/testing';
 
 let fake = fakeFetch({});
 jest.mock('@grafana/runtime', () => ({
@@ -6,15 +6,15 @@ jest.mock('@grafana/runtime', () => ({
   getBackendSrv: () => ({ fetch: (r: never) => fake.fetch(r) }),
 }));
 
-import { describeError, MwApiClient } from './client';
+import { datasourceClient, describeError } from './client';
 
-describe('MwApiClient', () => {
+describe('datasourceClient', () => {
   it('reads through the datasource proxy route, drops empty params and encodes names', async () => {
-    fake = fakeFetch({ '/api/v1/models/a%2Fb/versions': { data: [{ version: 'v1' }] } });
-    const versions = await new MwApiClient('uid-1').listVersions('a/b');
+    fake = fakeFetch({ '/api/v1/models/a%2Fb/versions': { data: { versions: [{ version: 'v1' }] } } });
+    const versions = await datasourceClient('uid-1').listVersions('a/b');
     expect(versions).toEqual([{ version: 'v1' }]);
     fake = fakeFetch({ '/api/v1/jobs': { data: { jobs: [] } } });
-    await new MwApiClient('uid-1').listJobs({ model: 'm', status: '' });
+    await datasourceClient('uid-1').listJobs({ model: 'm', status: '' });
     expect(fake.requests[0]).toMatchObject({
       url: '/api/datasources/proxy/uid/uid-1/modelwatch/api/v1/jobs',
       method: 'GET',

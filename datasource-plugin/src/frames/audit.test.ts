@@ -1,6 +1,7 @@
+import type { AuditEntry } from '@modelwatch/plugin-api';
 import { auditFrame, auditTitle } from './audit';
 
-const entry = {
+const entry: AuditEntry = {
   id: 'a1',
   type: 'rollback',
   status: 'succeeded',
@@ -10,12 +11,13 @@ const entry = {
   fromVersion: 'v3',
   toVersion: 'v2',
   jobId: null,
+  details: {},
   createdAt: '2026-01-01T00:00:10.000Z',
 };
 
 describe('auditFrame', () => {
   it('gives annotation fields: time, title, text, tags, color', () => {
-    const retrain = {
+    const retrain: AuditEntry = {
       ...entry,
       id: 'a0',
       type: 'retrain',

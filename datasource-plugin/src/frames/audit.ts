@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { AuditEntry } from '../api/types';
+import type { AuditEntry } from '@modelwatch/plugin-api';
 
 /** Colours per kind of entry, so deployments, rollbacks, retrains and alerts differ on a graph. */
 const TYPE_COLORS: Record<string, string> = {

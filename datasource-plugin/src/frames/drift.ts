@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType, MappingType } from '@grafana/data';
-import type { DriftFeatureResult, DriftResponse } from '../api/types';
+import type { DriftFeatureResult, DriftResponse } from '@modelwatch/plugin-api';
 import type { DriftField } from '../types';
 
 const DRIFTED_MAPPINGS = [

@@ -1,8 +1,9 @@
 import { experimentFrame } from './experiment';
-import type { ExperimentResults } from '../api/types';
+import type { ExperimentResults } from '@modelwatch/plugin-api';
+import { partial } from '@modelwatch/plugin-api/testing';
 
 const comparison = { effect: 0.1, difference: 'relative' as const, ci: [0.02, 0.18] as [number, number], pValue: 0.01, adjustedPValue: 0.02, significant: true, chanceToWin: 0.99 };
-const results: ExperimentResults = {
+const results = partial<ExperimentResults>({
   experimentId: 'exp-1',
   model: 'ctr',
   srm: { pValue: 0.5, mismatch: false },
@@ -19,7 +20,7 @@ const results: ExperimentResults = {
       ],
     },
   ],
-};
+});
 
 describe('experimentFrame', () => {
   it('uses the primary metric by default and shows lift as a percentage', () => {

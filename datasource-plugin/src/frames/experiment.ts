@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { ExperimentResults, MetricResult } from '../api/types';
+import type { ExperimentResults, MetricResult } from '@modelwatch/plugin-api';
 import type { ExperimentField } from '../types';
 
 function pickMetric(results: ExperimentResults, metric?: string): MetricResult | undefined {

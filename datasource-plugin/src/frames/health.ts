@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType, MappingType } from '@grafana/data';
-import type { ModelHealth } from '../api/types';
+import type { ModelHealth } from '@modelwatch/plugin-api';
 
 const STATUS_COLORS = {
   type: MappingType.ValueToText as const,
@@ -9,10 +9,6 @@ const STATUS_COLORS = {
     failing: { text: 'Failing', color: 'red' },
   },
 };
-
-export function reasonText(reason: ModelHealth['reasons'][number]): string {
-  return typeof reason === 'string' ? reason : reason.message;
-}
 
 /** One row per model: health score (0..1, shown as percent), status and the reasons. */
 export function healthFrame(refId: string, rows: Array<{ model: string; health: ModelHealth }>): DataFrame {
@@ -36,7 +32,7 @@ export function healthFrame(refId: string, rows: Array<{ model: string; health: 
       {
         name: 'reasons',
         type: FieldType.string,
-        values: rows.map((r) => r.health.reasons.map(reasonText).join('; ')),
+        values: rows.map((r) => r.health.reasons.map((reason) => reason.message).join('; ')),
       },
     ],
   });

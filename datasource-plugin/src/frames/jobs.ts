@@ -1,5 +1,5 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { Job } from '../api/types';
+import type { Job } from '@modelwatch/plugin-api';
 
 function toMs(time?: string | null): number | null {
   if (!time) {

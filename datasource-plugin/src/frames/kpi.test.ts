@@ -1,8 +1,10 @@
 import { FieldType } from '@grafana/data';
+import type { KpiResponse } from '@modelwatch/plugin-api';
+import { partial } from '@modelwatch/plugin-api/testing';
 import { kpiFrames } from './kpi';
 
 describe('kpiFrames', () => {
-  const response = {
+  const response = partial<KpiResponse>({
     series: [
       {
         kpi: 'ctr' as const,
@@ -13,9 +15,9 @@ describe('kpiFrames', () => {
           [61000, null],
         ] as Array<[number, number | null]>,
       },
-      { kpi: 'latency_p99' as const, version: 'v1', points: [[1000, 120]] as Array<[number, number | null]> },
+      { kpi: 'latency_p99' as const, version: 'v1', arm: '*', points: [[1000, 120]] as Array<[number, number | null]> },
     ],
-  };
+  });
 
   it('makes one time series per series with unit, labels and display name', () => {
     const [ctr, latency] = kpiFrames('A', 'ctr-model', response);

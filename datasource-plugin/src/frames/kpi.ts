@@ -1,17 +1,15 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
-import type { KpiResponse } from '../api/types';
-import { KPI_LABELS } from '../types';
-import { kpiUnit } from './units';
+import { KPI_LABELS, KPI_UNITS, type KpiResponse } from '@modelwatch/plugin-api';
 
 /** One time series frame per (kpi, version, arm), with unit, labels and a readable display name. */
 export function kpiFrames(refId: string, model: string, response: KpiResponse): DataFrame[] {
   return response.series.map((series) => {
-    const label = KPI_LABELS[series.kpi] ?? series.kpi;
+    const label = KPI_LABELS[series.kpi];
     // '*' is the backend's "all arms" (traffic outside experiments).
-    const hasArm = Boolean(series.arm) && series.arm !== '*';
+    const hasArm = series.arm !== '*';
     const arm = hasArm ? ` · ${series.arm}` : '';
     const labels: Record<string, string> = { model, kpi: series.kpi, version: series.version };
-    if (hasArm && series.arm) {
+    if (hasArm) {
       labels.arm = series.arm;
     }
     return createDataFrame({
@@ -24,7 +22,7 @@ export function kpiFrames(refId: string, model: string, response: KpiResponse): 
           type: FieldType.number,
           values: series.points.map((p) => p[1]),
           labels,
-          config: { unit: kpiUnit(series.kpi), displayNameFromDS: `${label} ${series.version}${arm}` },
+          config: { unit: KPI_UNITS[series.kpi], displayNameFromDS: `${label} ${series.version}${arm}` },
         },
       ],
     });

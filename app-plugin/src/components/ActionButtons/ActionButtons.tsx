@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { Button, Stack } from '@grafana/ui';
-import type { ActionType } from '../../api/types';
+import type { ActionType } from '@modelwatch/plugin-api';
 import { canRun, currentRole } from '../../utils/roles';
 import { ActionDialog } from '../ActionDialog';
 import { testIds } from '../testIds';

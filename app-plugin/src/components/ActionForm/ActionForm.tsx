@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Alert, Button, Combobox, Field, Input, RadioButtonGroup, Stack, Text, TextArea } from '@grafana/ui';
-import { errorMessage, idempotencyKey } from '../../api/client';
-import type { Action, ActionType } from '../../api/types';
+import { idempotencyKey, type Action, type ActionType, type RetrainInput } from '@modelwatch/plugin-api';
+import { errorMessage } from '../../api/client';
 import { useModelAction } from '../../data/useActions';
 import { useAliases, useVersions } from '../../data/useModels';
 import { prefixRoute, ROUTES } from '../../constants';
@@ -9,7 +9,9 @@ import { testIds } from '../testIds';
 import { ACTION_TITLES, describeAction } from './describeAction';
 
 /** Trainers the backend runs: its built-in one (CPU) or a command (any trainer, GPUs). Empty: the model's setting. */
-const RUNNERS = [
+type Runner = NonNullable<RetrainInput['runner']>;
+
+const RUNNERS: Array<{ label: string; value: Runner | '' }> = [
   { label: 'Model default', value: '' },
   { label: 'Built-in', value: 'builtin' },
   { label: 'Command', value: 'command' },
@@ -29,7 +31,7 @@ export interface ActionFormProps {
 export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
   const [reason, setReason] = useState('');
   const [version, setVersion] = useState<string | undefined>();
-  const [runner, setRunner] = useState('');
+  const [runner, setRunner] = useState<Runner | ''>('');
   const [gpus, setGpus] = useState(0);
   const [key] = useState(idempotencyKey);
   const aliases = useAliases(model);

@@ -1,4 +1,4 @@
-import type { ActionType } from '../../api/types';
+import type { ActionType } from '@modelwatch/plugin-api';
 
 export interface ActionContext {
   model: string;

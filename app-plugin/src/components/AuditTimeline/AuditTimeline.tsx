@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2, IconName } from '@grafana/data';
 import { Icon, Stack, Text, useStyles2 } from '@grafana/ui';
-import type { AuditEntry } from '../../api/types';
+import type { AuditEntry } from '@modelwatch/plugin-api';
 import { useAudit } from '../../data/useModels';
 import { dateTimeText, timeAgo } from '../../utils/format';
 import { QueryState } from '../QueryState';

@@ -1,11 +1,12 @@
 import React from 'react';
 import { render, screen, within } from '@testing-library/react';
-import type { ExperimentResults as Results, MetricResult } from '../../api/types';
+import type { ExperimentResults as Results, MetricResult } from '@modelwatch/plugin-api';
+import { partial, type DeepPartial } from '@modelwatch/plugin-api/testing';
 import { ExperimentResults, intervalScale } from './ExperimentResults';
 import { axisPosition } from './IntervalBar';
 import { testIds } from '../testIds';
 
-const metric: MetricResult = {
+const metric = partial<MetricResult>({
   metric: 'ctr',
   role: 'primary',
   kind: 'proportion',
@@ -27,20 +28,21 @@ const metric: MetricResult = {
       },
     },
   ],
-};
-
-const results = (overrides: Partial<Results> = {}): Results => ({
-  experimentId: 'e1',
-  model: 'ctr',
-  metrics: [metric],
-  srm: { counts: [1000, 1010], expected: [1005, 1005], pValue: 0.6, mismatch: false },
-  decision: {
-    recommendation: 'promote',
-    reasons: ['treatment wins on ctr'],
-    winner: { arm: 'treatment', version: 'v2' },
-  },
-  ...overrides,
 });
+
+const results = (overrides: DeepPartial<Results> = {}): Results =>
+  partial<Results>({
+    experimentId: 'e1',
+    model: 'ctr',
+    metrics: [metric],
+    srm: { counts: [1000, 1010], expected: [1005, 1005], pValue: 0.6, mismatch: false },
+    decision: {
+      recommendation: 'promote',
+      reasons: ['treatment wins on ctr'],
+      winner: { arm: 'treatment', version: 'v2' },
+    },
+    ...overrides,
+  });
 
 describe('ExperimentResults', () => {
   it('shows lift with its interval, adjusted p-value, chance to win and the recommendation', () => {

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Alert, Badge, Column, InteractiveTable, Stack, Text } from '@grafana/ui';
-import type { ArmResult, ExperimentResults as Results, MetricResult } from '../../api/types';
+import type { ArmResult, ExperimentResults as Results, MetricResult } from '@modelwatch/plugin-api';
 import { decimal, percent, pValue, signedPercent } from '../../utils/format';
 import { testIds } from '../testIds';
 import { IntervalBar } from './IntervalBar';

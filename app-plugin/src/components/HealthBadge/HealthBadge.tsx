@@ -1,12 +1,12 @@
 import React from 'react';
 import { Badge, BadgeColor } from '@grafana/ui';
-import type { HealthStatus, ModelHealth } from '../../api/types';
+import type { HealthReason, HealthStatus, ModelHealth } from '@modelwatch/plugin-api';
 
 const COLORS: Record<HealthStatus, BadgeColor> = { ok: 'green', degraded: 'orange', failing: 'red' };
 const TEXT: Record<HealthStatus, string> = { ok: 'Healthy', degraded: 'Degraded', failing: 'Failing' };
 
-export function reasonText(reason: ModelHealth['reasons'][number]): string {
-  return typeof reason === 'string' ? reason : reason.message;
+export function reasonText(reason: HealthReason): string {
+  return reason.message;
 }
 
 /** Status and score, with the reasons in the tooltip. */
@@ -17,8 +17,8 @@ export function HealthBadge({ health }: { health?: ModelHealth }) {
   const reasons = health.reasons.map(reasonText).join('\n');
   return (
     <Badge
-      color={COLORS[health.status] ?? 'darkgrey'}
-      text={`${TEXT[health.status] ?? health.status} · ${Math.round(health.score * 100)}%`}
+      color={COLORS[health.status]}
+      text={`${TEXT[health.status]} · ${Math.round(health.score * 100)}%`}
       tooltip={reasons || undefined}
     />
   );

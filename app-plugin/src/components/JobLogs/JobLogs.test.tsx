@@ -1,6 +1,7 @@
 import React from 'react';
 import { screen } from '@testing-library/react';
-import { fakeFetch } from '../../testing/fakeBackend';
+import type { Job } from '@modelwatch/plugin-api';
+import { fakeFetch, partial } from '../../testing/fakeBackend';
 import { renderWithProviders } from '../../testing/render';
 import { testIds } from '../testIds';
 
@@ -27,7 +28,9 @@ describe('JobLogs', () => {
         },
       },
     });
-    renderWithProviders(<JobLogs job={{ id: 'j1', status: 'succeeded', progress: 1 }} onClose={jest.fn()} />);
+    renderWithProviders(
+      <JobLogs job={partial<Job>({ id: 'j1', status: 'succeeded', progress: 1 })} onClose={jest.fn()} />
+    );
     expect(await screen.findByTestId(testIds.jobs.logs)).toHaveTextContent('epoch 2 loss 0.3');
   });
 

@@ -2,7 +2,7 @@ import React, { useEffect, useRef } from 'react';
 import { css, cx } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Drawer, useStyles2 } from '@grafana/ui';
-import type { Job } from '../../api/types';
+import type { Job } from '@modelwatch/plugin-api';
 import { useJobLogs } from '../../data/useJobs';
 import { QueryState } from '../QueryState';
 import { testIds } from '../testIds';

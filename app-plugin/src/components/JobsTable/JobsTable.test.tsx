@@ -1,7 +1,8 @@
 import React from 'react';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { config } from '@grafana/runtime';
-import { fakeFetch, setRole } from '../../testing/fakeBackend';
+import type { Job } from '@modelwatch/plugin-api';
+import { fakeFetch, partial, setRole } from '../../testing/fakeBackend';
 import { renderWithProviders } from '../../testing/render';
 import { testIds } from '../testIds';
 
@@ -14,8 +15,8 @@ jest.mock('@grafana/runtime', () => ({
 import { JobsTable } from './JobsTable';
 
 const jobs = [
-  { id: 'j2', model: 'ctr', status: 'running' as const, progress: 0.4 },
-  { id: 'j1', model: 'ctr', status: 'succeeded' as const, progress: 1, producedVersion: 'v4' },
+  partial<Job>({ id: 'j2', model: 'ctr', status: 'running', progress: 0.4 }),
+  partial<Job>({ id: 'j1', model: 'ctr', status: 'succeeded', progress: 1, producedVersion: 'v4' }),
 ];
 
 describe('JobsTable', () => {

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Badge, BadgeColor, Button, Column, ConfirmModal, InteractiveTable, Stack } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
-import type { Job, JobStatus } from '../../api/types';
+import type { Job, JobStatus } from '@modelwatch/plugin-api';
 import { isActive, useCancelJob } from '../../data/useJobs';
 import { timeAgo } from '../../utils/format';
 import { hasRole } from '../../utils/roles';

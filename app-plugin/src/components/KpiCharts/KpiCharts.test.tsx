@@ -25,9 +25,9 @@ describe('KpiCharts', () => {
       'GET /read/api/v1/models/ctr/kpis': {
         data: {
           series: [
-            { kpi: 'ctr', version: 'v1', points: [[0, 0.05]] },
-            { kpi: 'cvr', version: 'v1', points: [[0, 0.1]] },
-            { kpi: 'latency_p99', version: 'v1', points: [[0, 230]] },
+            { kpi: 'ctr', version: 'v1', arm: '*', points: [[0, 0.05]] },
+            { kpi: 'cvr', version: 'v1', arm: '*', points: [[0, 0.1]] },
+            { kpi: 'latency_p99', version: 'v1', arm: '*', points: [[0, 230]] },
           ],
         },
       },

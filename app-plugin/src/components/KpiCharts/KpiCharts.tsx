@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { dateTime, GrafanaTheme2, LoadingState, PanelData } from '@grafana/data';
 import { PanelRenderer } from '@grafana/runtime';
 import { useStyles2 } from '@grafana/ui';
-import type { Kpi, KpiSeries } from '../../api/types';
+import type { Kpi, KpiSeries } from '@modelwatch/plugin-api';
 import { useKpis, type Range } from '../../data/useModels';
 import { kpiSeriesFrames } from '../../utils/frames';
 import { useElementWidth } from '../../utils/useElementWidth';

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Alert, Button, Column, InteractiveTable, Modal, Stack, Text, TextArea } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
-import type { PendingDecision } from '../../api/types';
+import type { PendingDecision } from '@modelwatch/plugin-api';
 import { useDecidePending, usePendingActions } from '../../data/usePolicies';
 import { timeAgo } from '../../utils/format';
 import { hasRole } from '../../utils/roles';

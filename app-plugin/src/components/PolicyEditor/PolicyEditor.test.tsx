@@ -1,7 +1,8 @@
 import React from 'react';
 import { fireEvent, screen } from '@testing-library/react';
 import { config } from '@grafana/runtime';
-import { fakeFetch, setRole } from '../../testing/fakeBackend';
+import type { PolicyDocument } from '@modelwatch/plugin-api';
+import { fakeFetch, partial, setRole } from '../../testing/fakeBackend';
 import { renderWithProviders } from '../../testing/render';
 import { testIds } from '../testIds';
 
@@ -14,7 +15,7 @@ jest.mock('@grafana/runtime', () => ({
 import { PolicyEditor } from './PolicyEditor';
 import { parseJsonObject } from './parseJson';
 
-const document = {
+const document = partial<PolicyDocument>({
   dryRun: false,
   maxActionsPerHour: 10,
   policies: [
@@ -29,7 +30,7 @@ const document = {
   isDefault: true,
   updatedAt: null,
   updatedBy: null,
-};
+});
 
 describe('PolicyEditor', () => {
   it('edits only the writable fields, turns on dry run, and saves after confirming', async () => {

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, ConfirmModal, Field, InlineSwitch, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
 import { errorMessage } from '../../api/client';
-import type { PolicyDocument } from '../../api/types';
+import type { PolicyDocument, PolicyInput } from '@modelwatch/plugin-api';
 import { useSavePolicies } from '../../data/usePolicies';
 import { dateTimeText } from '../../utils/format';
 import { hasRole } from '../../utils/roles';
@@ -27,7 +27,8 @@ export function PolicyEditor({ document }: { document: PolicyDocument }) {
   const [text, setText] = useState(() => JSON.stringify(editable(document), null, 2));
   const [confirming, setConfirming] = useState(false);
   const save = useSavePolicies();
-  const parsed = parseJsonObject<Editable>(text);
+  // What PUT takes; the backend validates the text a person typed and says which field is wrong.
+  const parsed = parseJsonObject<PolicyInput>(text);
   const dryRun = parsed.ok ? Boolean(parsed.value.dryRun) : document.dryRun;
 
   const setDryRun = (on: boolean) => {

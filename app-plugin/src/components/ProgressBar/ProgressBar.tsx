@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { JobStatus } from '../../api/types';
+import type { JobStatus } from '@modelwatch/plugin-api';
 import { testIds } from '../testIds';
 
 /** Progress 0..1 as a bar, coloured by job status. */

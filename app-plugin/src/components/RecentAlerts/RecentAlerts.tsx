@@ -1,6 +1,6 @@
 import React from 'react';
 import { Badge, BadgeColor, Column, InteractiveTable, Text } from '@grafana/ui';
-import type { DecisionOutcome, Incident } from '../../api/types';
+import type { DecisionOutcome, Incident } from '@modelwatch/plugin-api';
 import { useIncidents } from '../../data/usePolicies';
 import { timeAgo } from '../../utils/format';
 import { QueryState } from '../QueryState';

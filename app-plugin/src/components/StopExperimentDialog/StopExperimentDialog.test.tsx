@@ -1,7 +1,8 @@
 import React from 'react';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { config } from '@grafana/runtime';
-import { fakeFetch, setRole } from '../../testing/fakeBackend';
+import type { Experiment } from '@modelwatch/plugin-api';
+import { fakeFetch, partial, setRole } from '../../testing/fakeBackend';
 import { renderWithProviders } from '../../testing/render';
 import { testIds } from '../testIds';
 
@@ -13,8 +14,8 @@ jest.mock('@grafana/runtime', () => ({
 
 import { StopExperimentDialog, stopConsequence } from './StopExperimentDialog';
 
-const experiment = {
-  status: 'running' as const,
+const experiment = partial<Experiment>({
+  status: 'running',
   id: 'e1',
   model: 'ctr',
   primaryMetric: 'ctr',
@@ -22,7 +23,7 @@ const experiment = {
     { name: 'control', version: 'v1', weight: 0.5 },
     { name: 'treatment', version: 'v2', weight: 0.5 },
   ],
-};
+});
 
 describe('StopExperimentDialog', () => {
   it('stops with promote through the admin route, saying what will happen', async () => {

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Alert, Button, Field, Modal, RadioButtonGroup, Stack, Text, TextArea } from '@grafana/ui';
-import { errorMessage, idempotencyKey } from '../../api/client';
-import type { Experiment, StopDecision } from '../../api/types';
+import { idempotencyKey, type Experiment, type StopDecision } from '@modelwatch/plugin-api';
+import { errorMessage } from '../../api/client';
 import { useStopExperiment } from '../../data/useExperiments';
 import { hasRole } from '../../utils/roles';
 import { testIds } from '../testIds';

@@ -1,6 +1,7 @@
 import React from 'react';
 import { screen, within } from '@testing-library/react';
-import { fakeFetch } from '../../testing/fakeBackend';
+import type { Aliases, ModelVersion } from '@modelwatch/plugin-api';
+import { fakeFetch, partial } from '../../testing/fakeBackend';
 import { renderWithProviders } from '../../testing/render';
 
 let fake = fakeFetch({});
@@ -35,6 +36,8 @@ describe('VersionsTable', () => {
   });
 
   it('attaches aliases', () => {
-    expect(withAliases([{ version: 'v1' }], { champion: 'v1' })[0]!.aliases).toEqual(['champion']);
+    expect(
+      withAliases([partial<ModelVersion>({ version: 'v1' })], partial<Aliases>({ champion: 'v1' }))[0]!.aliases
+    ).toEqual(['champion']);
   });
 });

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Badge, Column, InteractiveTable, Stack } from '@grafana/ui';
-import type { Aliases, ModelVersion } from '../../api/types';
+import type { Aliases, ModelVersion } from '@modelwatch/plugin-api';
 import { useAliases, useVersions } from '../../data/useModels';
 import { dateTimeText, decimal } from '../../utils/format';
 import { QueryState } from '../QueryState';
@@ -11,12 +11,12 @@ interface Row extends ModelVersion {
 }
 
 /** Newest first; champion and challenger from the aliases endpoint (the source of truth). */
-export function withAliases(versions: ModelVersion[], aliases: Aliases = {}): Row[] {
+export function withAliases(versions: ModelVersion[], aliases?: Aliases): Row[] {
   return [...versions]
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
     .map((v) => ({
       ...v,
-      aliases: (['champion', 'challenger'] as const).filter((a) => aliases[a] === v.version),
+      aliases: (['champion', 'challenger'] as const).filter((a) => aliases?.[a] === v.version),
     }));
 }
 

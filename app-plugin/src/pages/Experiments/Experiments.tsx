@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Button, Column, InteractiveTable, Stack, Text } from '@grafana/ui';
-import type { Experiment } from '../../api/types';
+import type { Experiment } from '@modelwatch/plugin-api';
 import { ExperimentResults } from '../../components/ExperimentResults';
 import { QueryState } from '../../components/QueryState';
 import { StopExperimentDialog } from '../../components/StopExperimentDialog';

@@ -30,7 +30,7 @@ describe('Model page', () => {
       },
       'GET /read/api/v1/models/ctr-model/health': { data: { score: 0.9, status: 'ok', reasons: [] } },
       'GET /read/api/v1/models/ctr-model/kpis': {
-        data: { series: [{ kpi: 'ctr', version: 'v2', points: [[0, 0.05]] }] },
+        data: { series: [{ kpi: 'ctr', version: 'v2', arm: '*', points: [[0, 0.05]] }] },
       },
       'GET /read/api/v1/models/ctr-model/drift': {
         data: {

@@ -16,7 +16,7 @@ import { Models } from './Models';
 const routes = {
   'GET /read/api/v1/models': { data: { models: [{ name: 'ctr-model', task: 'binary_classification', features: [] }] } },
   'GET /read/api/v1/models/ctr-model/health': {
-    data: { score: 0.55, status: 'degraded', reasons: ['CTR 16% below baseline for 30m'] },
+    data: { score: 0.55, status: 'degraded', reasons: [{ kpi: 'ctr', message: 'CTR 16% below baseline for 30m' }] },
   },
   'GET /read/api/v1/models/ctr-model/aliases': { data: { champion: 'v2', challenger: 'v3' } },
 };

@@ -1,7 +1,7 @@
 import React from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Column, InteractiveTable, TextLink } from '@grafana/ui';
-import type { Model } from '../../api/types';
+import type { Model } from '@modelwatch/plugin-api';
 import { ActionButtons } from '../../components/ActionButtons';
 import { QueryState } from '../../components/QueryState';
 import { testIds } from '../../components/testIds';

@@ -1,78 +1,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { METRIC_NAMES } from '../../experiments/metric-catalog.ts';
+import { createExperimentSchema, differenceSchema, directionSchema, reweightSchema, stopDecisionSchema, stopSchema } from '../../experiments/experiment-schemas.ts';
 import { defineRoute, created, ok, type HttpReply, type RouteDefinition } from '../route.ts';
 import { idempotencyKeyOf } from './actions.ts';
-
-const armName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1 to 64 letters, digits, . _ or -, starting with a letter or digit');
-const metricName = z.enum(METRIC_NAMES);
-const direction = z.enum(['higher', 'lower']);
-const difference = z.enum(['relative', 'absolute']);
-
-const armSchema = z.object({
-  name: armName,
-  version: z.string().min(1, 'must name a registered version of the model'),
-  weight: z.number().positive('must be positive (weights are normalised to sum 1)'),
-});
-
-export const createExperimentSchema = z
-  .object({
-    model: z.string().min(1),
-    arms: z
-      .array(armSchema)
-      .min(2, 'at least 2 arms: the control first, then the treatments')
-      .max(20, 'at most 20 arms')
-      .superRefine((arms, ctx) => {
-        const seen = new Set<string>();
-        arms.forEach((a, i) => {
-          if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${a.name}" is used twice; arm names must be unique` });
-          seen.add(a.name);
-        });
-      })
-      .meta({ description: 'Arm 0 is the control' }),
-    primaryMetric: metricName,
-    guardrails: z
-      .array(
-        z.object({
-          metric: metricName,
-          direction: direction.optional().meta({ description: "Default: the metric's own" }),
-          margin: z.number().min(0, 'must be ≥ 0').meta({ description: 'Tolerated degradation, in `difference` units (relative: a fraction)' }),
-          difference: difference.optional().meta({ description: 'Default: relative (absolute for error_rate)' }),
-        }),
-      )
-      .max(20)
-      .optional(),
-    metrics: z.array(metricName).max(20).optional().meta({ description: 'Secondary metrics to report (default ctr, cvr, error_rate, latency)' }),
-    sequential: z.boolean().optional().meta({ description: 'Always-valid results, readable at any time (default true)' }),
-    tuning: z.number().positive().optional().meta({ description: 'N* of the confidence sequence (default 5000)' }),
-    alpha: z.number().gt(0).lt(0.5).optional(),
-    minSampleSize: z.number().int().min(1).optional().meta({ description: 'Sequential: minimum before a decision (default 1000); fixed horizon: the planned sample (required)' }),
-    maxSampleSize: z.number().int().min(2).optional(),
-    minimumEffect: z.number().positive().optional().meta({ description: 'Primary effect worth detecting (for the time to decision)' }),
-    salt: z.string().min(1).max(200).optional(),
-    autoDecide: z.boolean().optional().meta({ description: 'Let evaluateRunning() promote/roll back on its recommendation (default false)' }),
-    description: z.string().max(2000).optional(),
-  })
-  .meta({ id: 'CreateExperimentRequest' });
-
-const reweightSchema = z
-  .object({
-    weights: z.union([z.array(z.number().min(0, 'must be ≥ 0')).min(1), z.record(z.string(), z.number().min(0, 'must be ≥ 0'))]).meta({
-      description: 'One weight per arm in arm order, or {arm: weight} (unnamed arms keep theirs); normalised',
-    }),
-    reason: z.string().trim().min(1).max(2000).optional(),
-  })
-  .meta({ id: 'ReweightExperimentRequest' });
-
-const stopSchema = z
-  .object({
-    decision: z.enum(['promote', 'rollback', 'none']),
-    reason: z.string().trim().min(1).max(2000).optional(),
-    arm: armName.optional().meta({ description: 'promote: the arm whose version to promote (default: the recommended winner)' }),
-  })
-  .meta({ id: 'StopExperimentRequest' });
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -89,7 +19,7 @@ const experimentSchema = z
     status: z.enum(['running', 'stopped']),
     primaryMetric: z.string(),
     arms: z.array(z.object({ name: z.string(), version: z.string(), weight: z.number() })),
-    guardrails: z.array(z.object({ metric: z.string(), direction: direction, margin: z.number(), difference: difference })),
+    guardrails: z.array(z.object({ metric: z.string(), direction: directionSchema, margin: z.number(), difference: differenceSchema })),
     metrics: z.array(z.string()),
     sequential: z.boolean(),
     tuning: z.number().nullable(),
@@ -109,7 +39,7 @@ const experimentSchema = z
     startedAt: z.string(),
     stoppedAt: z.string().nullable(),
     stoppedBy: z.string().nullable(),
-    decision: z.enum(['promote', 'rollback', 'none']).nullable(),
+    decision: stopDecisionSchema.nullable(),
     stopReason: z.string().nullable(),
   })
   .meta({ id: 'Experiment' });

@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { DomainError } from '../../core/errors.ts';
 import { jobLogSchema, jobSchema, jobStates } from '../../jobs/job-types.ts';
-import type { JobService } from '../../jobs/job-service.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const jobParams = z.object({ id: z.string().min(1).max(100) });
 
-const jobsOf = (ctx: AppContext): JobService => {
-  const jobs = (ctx as { jobs?: JobService }).jobs;
-  if (!jobs) throw new DomainError('unavailable', 'jobs are not available in this service build');
-  return jobs;
-};
-
-/** Jobs (API.md): list, one job, its logs (JSON or live server-sent events), cancel. */
+/** Jobs (docs/api.md): list, one job, its logs (JSON or live server-sent events), cancel. */
 export function jobRoutes(ctx: AppContext): RouteDefinition[] {
   return [
     defineRoute({
@@ -29,7 +21,7 @@ export function jobRoutes(ctx: AppContext): RouteDefinition[] {
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       responses: { 200: { description: 'Jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
-      handler: async ({ query }) => ok({ jobs: await jobsOf(ctx).list({ model: query.model, state: query.state ?? query.status, limit: query.limit }) }),
+      handler: async ({ query }) => ok({ jobs: await ctx.jobs.list({ model: query.model, state: query.state ?? query.status, limit: query.limit }) }),
     }),
     defineRoute({
       method: 'get',
@@ -39,7 +31,7 @@ export function jobRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'read',
       params: jobParams,
       responses: { 200: { description: 'The job', schema: z.object({ job: jobSchema }) }, 404: { description: 'No such job' } },
-      handler: async ({ params }) => ok({ job: await jobsOf(ctx).get(params.id) }),
+      handler: async ({ params }) => ok({ job: await ctx.jobs.get(params.id) }),
     }),
     defineRoute({
       method: 'get',
@@ -61,7 +53,7 @@ export function jobRoutes(ctx: AppContext): RouteDefinition[] {
         404: { description: 'No such job' },
       },
       handler: async ({ params, query, req, res }) => {
-        const jobs = jobsOf(ctx);
+        const jobs = ctx.jobs;
         if (!(req.get('accept') ?? '').includes('text/event-stream')) {
           const { logs, job } = await jobs.readLogs(params.id, query.after, query.limit);
           const done = ['succeeded', 'failed', 'cancelled'].includes(job.status) && logs.length < query.limit;
@@ -107,7 +99,7 @@ export function jobRoutes(ctx: AppContext): RouteDefinition[] {
         404: { description: 'No such job' },
         409: { description: 'The job has already ended' },
       },
-      handler: async ({ params, body, actor }) => ok({ job: await jobsOf(ctx).cancel(params.id, actor!, body?.reason || undefined) }),
+      handler: async ({ params, body, actor }) => ok({ job: await ctx.jobs.cancel(params.id, actor!, body?.reason || undefined) }),
     }),
   ];
 }

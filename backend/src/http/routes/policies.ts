@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { decisionSchema, incidentSchema } from '../../alerts/alert-records.ts';
-import type { PolicyView } from '../../alerts/alert-service.ts';
+import type { PolicyView } from '../../alerts/policies.ts';
 import { policyDocumentInputSchema, policyDocumentOutputSchema, policyToOutput } from '../../alerts/policy-schema.ts';
 import { timeInput } from '../../core/schemas.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';

@@ -1,8 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { actionReplySchema } from '../../actions/action-types.ts';
-import { DomainError } from '../../core/errors.ts';
-import type { JobService } from '../../jobs/job-service.ts';
-import { retrainRequestSchema } from '../../jobs/retrain-job.ts';
+import { retrainRequestSchema } from '../../jobs/retrain-request.ts';
 import { modelParams } from '../../core/schemas.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import { actionReply, idempotencyKeyOf } from './actions.ts';
@@ -24,11 +22,7 @@ export function retrainRoutes(ctx: AppContext): RouteDefinition[] {
         404: { description: 'No such model' },
         422: { description: 'Cannot run here: GPUs requested on a machine without, no trainer command configured, bad retrain settings' },
       },
-      handler: async ({ params, body, actor, req }) => {
-        const jobs = (ctx as { jobs?: JobService }).jobs;
-        if (!jobs) throw new DomainError('unavailable', 'jobs are not available in this service build');
-        return actionReply(await jobs.retrain(params.model, body, actor!, idempotencyKeyOf(req)));
-      },
+      handler: async ({ params, body, actor, req }) => actionReply(await ctx.jobs.retrain(params.model, body, actor!, idempotencyKeyOf(req))),
     }),
   ];
 }

@@ -4,7 +4,7 @@ import { abtest, minimumDetectableEffect, srm } from '../../stats/abtest/index.t
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 /**
- * Stateless A/B statistics (API.md "Statistics"): the reply is exactly what the pure
+ * Stateless A/B statistics (docs/api.md, "Statistics"): the reply is exactly what the pure
  * functions return (stats/abtest/), plus the MDE for the abtest. Shapes are checked here so
  * that every bad field gets a 400 naming it; the pure functions check the semantics again.
  */

@@ -1,7 +1,7 @@
 /**
  * Drift of a dataset: per feature, the requested (or default) methods, p-values corrected
  * across features, per-feature verdicts, the share of drifted features and the dataset
- * verdict. Two entry points with one result shape (API.md):
+ * verdict. Two entry points with one result shape (docs/api.md):
  * - `driftFromSamples`: raw value arrays (the stateless `POST /api/v1/stats/drift`);
  * - `driftFromHistograms`: a reference profile and current counts in its layouts (rollups).
  *

@@ -1,4 +1,4 @@
-/** Result shapes of drift evaluation (API.md, `POST /api/v1/stats/drift`), plus optional extras. */
+/** Result shapes of drift evaluation (docs/api.md, `POST /api/v1/stats/drift`), plus optional extras. */
 import type { Correction } from '../multiple-testing.ts';
 import type { DriftMethod, FeatureType } from './defaults.ts';
 

@@ -1,15 +1,8 @@
 import React from 'react';
 import { InlineFieldRow } from '@grafana/ui';
-import { DRIFT_METHODS, KPIS } from '../../api/types';
+import { DRIFT_METHODS, KPI_LABELS, KPIS } from '@modelwatch/plugin-api';
 import type { DataSource } from '../../datasource';
-import {
-  DRIFT_FIELD_LABELS,
-  DRIFT_FIELDS,
-  EXPERIMENT_FIELD_LABELS,
-  EXPERIMENT_FIELDS,
-  KPI_LABELS,
-  MwQuery,
-} from '../../types';
+import { DRIFT_FIELD_LABELS, DRIFT_FIELDS, EXPERIMENT_FIELD_LABELS, EXPERIMENT_FIELDS, MwQuery } from '../../types';
 import { testIds } from '../testIds';
 import { MultiSelectField, SelectField } from './fields';
 import { useExperimentOptions, useFeatureOptions, useModelOptions, useVersionOptions } from './useOptions';

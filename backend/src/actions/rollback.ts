@@ -1,0 +1,67 @@
+import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../core/errors.ts';
+import type { SessionStatus } from '../onnx/session-pool.ts';
+import type { ActionReply, RollbackInput } from './action-types.ts';
+import { rollbackTarget } from './champion-stack.ts';
+import type { ChampionRegistry, ChampionSwitch } from './champion-switch.ts';
+
+/** The promotion ramp, as a rollback stops it (actions/promotion-ramp.ts). */
+export interface RampAborter {
+  /** Aborts a running ramp of the model; answers its action, or undefined when none runs. */
+  abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined): Promise<ActionReply | undefined>;
+}
+
+/** Which loaded versions failed to load (SessionPool): those are no rollback target. */
+export interface SessionStatuses {
+  status(model: string, version: string): { status: SessionStatus };
+}
+
+export interface RollbackDeps {
+  registry: ChampionRegistry;
+  champions: ChampionSwitch;
+  ramp: RampAborter;
+  sessions: SessionStatuses;
+}
+
+/** Makes the previous champion (or `toVersion`) serve again; stops a running ramp first. */
+export class Rollback {
+  private readonly deps: RollbackDeps;
+
+  constructor(deps: RollbackDeps) {
+    this.deps = deps;
+  }
+
+  rollback(model: string, input: RollbackInput, actor: Actor, idempotencyKey?: string): Promise<ActionReply> {
+    const { registry, champions } = this.deps;
+    return champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, async () => {
+      if (!input.toVersion) {
+        // A running ramp is what "roll back" means first: all traffic back to the champion.
+        const aborted = await this.deps.ramp.abort(model, actor, input.reason, idempotencyKey);
+        if (aborted) return aborted;
+      }
+      let champion: string | undefined;
+      let target: string | undefined = input.toVersion;
+      try {
+        champion = (await registry.aliases(model)).champion;
+        if (!champion && !target) throw new DomainError('failed_precondition', `model "${model}" has no champion; there is nothing to roll back`);
+        target ??= await this.previousChampion(model, champion);
+        await champions.prepareTarget(model, target, champion, { refusePending: false });
+      } catch (error) {
+        return champions.refused('rollback', model, actor, input.reason, champion, target, error);
+      }
+      return champions.apply('rollback', model, target, champion ?? null, input.reason, actor, idempotencyKey);
+    });
+  }
+
+  /** The newest earlier champion that can serve (actions/champion-stack.ts). */
+  private async previousChampion(model: string, champion: string | undefined): Promise<string> {
+    const validation = await this.deps.registry.validations(model);
+    const history = (await this.deps.registry.aliasHistory(model, { alias: 'champion', limit: 10_000 })).reverse();
+    const canServe = (v: string) => validation.has(v) && validation.get(v) !== 'failed' && this.deps.sessions.status(model, v).status !== 'failed';
+    const target = rollbackTarget(history, champion, canServe);
+    if (!target) {
+      throw new DomainError('failed_precondition', `model "${model}" has no earlier champion that can serve; say which version to roll back to ("toVersion")`);
+    }
+    return target;
+  }
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../core/errors.ts';
+import { resultIds, ServicePerformer, type ServicePerformerPorts } from './service-performer.ts';
+
+const actor: Actor = { name: 'policy:p', role: 'admin' };
+const options = { labels: { alertname: 'X', model: 'ctr' } };
+const unused = () => Promise.reject(new Error('not called in this test'));
+const ports = (overrides: Partial<ServicePerformerPorts>): ServicePerformerPorts => ({
+  jobs: { retrain: unused },
+  actions: { rollback: unused },
+  experiments: { stop: unused },
+  ...overrides,
+});
+
+test('resultIds reads action replies, jobs, and plain records', () => {
+  assert.deepEqual(resultIds({ action: { id: 'a1', jobId: 'j1', status: 'succeeded' }, replayed: false }), { actionId: 'a1', jobId: 'j1', status: 'succeeded' });
+  assert.deepEqual(resultIds({ id: 'j2', type: 'retrain', status: 'queued', progress: 0, actionId: 'a2' }), { actionId: 'a2', jobId: 'j2', status: 'queued' });
+  assert.deepEqual(resultIds({ action: { id: 'a3', jobId: null }, job: { id: 'j3' } }), { actionId: 'a3', jobId: 'j3', status: undefined });
+  assert.deepEqual(resultIds(undefined), { actionId: undefined, jobId: undefined, status: undefined });
+});
+
+test('retrain goes to the job service with the idempotency key and the policy retrain settings', async () => {
+  const calls: unknown[] = [];
+  const performer = new ServicePerformer(
+    ports({
+      jobs: {
+        retrain: async (model: string, input: unknown, who: Actor, key: string) => {
+          calls.push({ model, input, who: who.name, key });
+          return { action: { id: 'action-1', status: 'running', jobId: 'job-1' }, replayed: false };
+        },
+      },
+    }),
+  );
+  const result = await performer.retrain('ctr', 'drift', actor, 'alert-k', { ...options, retrain: { gpus: 1, runner: 'command', params: undefined } });
+  assert.deepEqual(result, { actionId: 'action-1', jobId: 'job-1', status: 'running' });
+  assert.deepEqual(calls, [{ model: 'ctr', input: { reason: 'drift', gpus: 1, runner: 'command' }, who: 'policy:p', key: 'alert-k' }]);
+});
+
+test('stop_experiment needs the experiment label', async () => {
+  const performer = new ServicePerformer(ports({}));
+  await assert.rejects(performer.stopExperiment('ctr', 'r', actor, 'k', options), (e: unknown) => e instanceof DomainError && /no "experiment" label/.test(e.message));
+});
+
+test('stop_experiment passes the experiment and the decision from the alert labels', async () => {
+  const seen: unknown[] = [];
+  const performer = new ServicePerformer(
+    ports({
+      experiments: {
+        stop: async (id: string, input: unknown, who: Actor, key: string) => {
+          seen.push({ id, input, who: who.name, key });
+          return { experiment: { id }, action: { id: 'stop-1', status: 'succeeded' } };
+        },
+      },
+    }),
+  );
+  const result = await performer.stopExperiment('ctr', 'SRM', actor, 'k', {
+    labels: { ...options.labels, experiment: 'exp-1', decision: 'rollback' },
+  });
+  assert.equal(result.actionId, 'stop-1');
+  assert.deepEqual(seen, [{ id: 'exp-1', input: { decision: 'rollback', reason: 'SRM' }, who: 'policy:p', key: 'k' }]);
+});

@@ -1,0 +1,67 @@
+import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../core/errors.ts';
+import type { ActionOptions, ActionPerformer, ActionResult } from './action-performer.ts';
+
+/**
+ * The real performer: retrain is the job service's retrain action (an action record with the
+ * idempotency key, and its job); rollback the action service's; stopping an experiment the
+ * experiment service's. Each is a port of exactly what is called; compose passes the services.
+ */
+
+/** The action record a service replies with (ids for traceability). */
+interface ActionReplyLike {
+  action: { id: string; status?: string; jobId?: string | null } | null;
+}
+
+export interface RetrainPort {
+  retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+}
+
+export interface RollbackPort {
+  rollback(model: string, input: { reason: string }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+}
+
+export interface ExperimentStopPort {
+  stop(id: string, input: { decision: 'rollback' | 'none'; reason: string }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+}
+
+export interface ServicePerformerPorts {
+  jobs: RetrainPort;
+  actions: RollbackPort;
+  experiments: ExperimentStopPort;
+}
+
+/** Ids out of what a service returns: an action reply `{action}`, a job, or `{action, job}`. */
+export function resultIds(value: unknown): ActionResult {
+  const object = (value ?? {}) as Record<string, any>;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  if (object.action && typeof object.action === 'object') {
+    return { actionId: str(object.action.id), jobId: str(object.action.jobId) ?? str(object.job?.id), status: str(object.action.status) };
+  }
+  if ('progress' in object || 'runner' in object) return { actionId: str(object.actionId), jobId: str(object.id), status: str(object.status) };
+  return { actionId: str(object.id), jobId: str(object.jobId), status: str(object.status) };
+}
+
+export class ServicePerformer implements ActionPerformer {
+  private readonly ports: ServicePerformerPorts;
+
+  constructor(ports: ServicePerformerPorts) {
+    this.ports = ports;
+  }
+
+  async retrain(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {
+    const settings = Object.fromEntries(Object.entries(options.retrain ?? {}).filter(([, v]) => v !== undefined));
+    return resultIds(await this.ports.jobs.retrain(model, { reason, ...settings }, actor, idempotencyKey));
+  }
+
+  async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string): Promise<ActionResult> {
+    return resultIds(await this.ports.actions.rollback(model, { reason }, actor, idempotencyKey));
+  }
+
+  async stopExperiment(_model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {
+    const id = options.labels.experiment;
+    if (!id) throw new DomainError('failed_precondition', 'the alert has no "experiment" label: which experiment to stop is unknown');
+    const decision = options.labels.decision === 'rollback' ? 'rollback' : 'none';
+    return resultIds(await this.ports.experiments.stop(id, { decision, reason }, actor, idempotencyKey));
+  }
+}

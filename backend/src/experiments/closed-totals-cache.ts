@@ -1,0 +1,38 @@
+/**
+ * Rollup totals of closed hours (before the previous hour), per model and period, reused for
+ * `ttlMs` of wall time: reading 30 days of rollups (sketches included) is the expensive part
+ * of the results, and those hours only change through late outcomes, which show up within
+ * the TTL. Bounded: the entry read longest ago goes first.
+ */
+import type { ArmCounts } from './metric-catalog.ts';
+
+/** Counters per (version, arm) series. */
+export type SeriesCounts = Map<string, ArmCounts>;
+
+const DEFAULT_MAX_ENTRIES = 256;
+
+export class ClosedTotalsCache {
+  readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly entries = new Map<string, { at: number; value: Promise<SeriesCounts> }>();
+
+  /** ttlMs 0: nothing is cached. */
+  constructor(ttlMs: number, maxEntries = DEFAULT_MAX_ENTRIES) {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+  }
+
+  get(key: string, read: () => Promise<SeriesCounts>): Promise<SeriesCounts> {
+    const wall = Date.now();
+    let hit = this.entries.get(key);
+    if (!hit || wall - hit.at > this.ttlMs) {
+      hit = { at: wall, value: read() };
+      hit.value.catch(() => this.entries.delete(key));
+      // Re-inserted when read again, so the first key is the one read longest ago.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return hit.value;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Query: an experiment's results since its start. One totals read from the monitor per
+ * weight period (so each request is expected under the split in force when it was served),
+ * summed per arm, then the statistics of results.ts.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { LatencySketch } from '../monitor/latency-sketch.ts';
+import type { ClosedTotalsCache, SeriesCounts } from './closed-totals-cache.ts';
+import type { Experiment } from './experiment-store.ts';
+import { addCounts, emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
+import { computeResults, type ExperimentResults } from './results.ts';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** Rollup counters of one (version, arm) series, as the monitor's totals returns them. */
+export interface TotalsRow {
+  version: string;
+  arm: string;
+  requests: number;
+  errors: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  labelled: number;
+  positives: number;
+  scoreCount?: number;
+  scoreSum?: number;
+  scoreSumSq?: number;
+  latencyCount?: number;
+  latencySum?: number;
+  latency?: LatencySketch;
+}
+
+/** The monitor, as far as the results need it. */
+export interface TotalsSource {
+  totals(model: string, q: { from: number; to: number }): Promise<TotalsRow[]>;
+}
+
+export interface ExperimentFinder {
+  /** Throws not_found for an unknown id. */
+  find(id: string): Promise<Experiment>;
+}
+
+export interface ExperimentResultsDeps {
+  experiments: ExperimentFinder;
+  monitor: TotalsSource;
+  closedTotals: ClosedTotalsCache;
+  clock: Clock;
+}
+
+const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
+
+export class ExperimentResultsQuery {
+  private readonly deps: ExperimentResultsDeps;
+
+  constructor(deps: ExperimentResultsDeps) {
+    this.deps = deps;
+  }
+
+  async byId(id: string): Promise<ExperimentResults> {
+    return this.of(await this.deps.experiments.find(id));
+  }
+
+  async of(e: Experiment): Promise<ExperimentResults> {
+    const now = this.deps.clock.now();
+    const end = e.stoppedAt ?? now;
+    const from = e.startedAt;
+    const to = Math.max(from, end);
+    // Hours before the previous one are "closed": their totals are cached (closedTotals).
+    const closedBefore = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
+    // Period boundaries are on whole minutes, as rollups are.
+    const periods = splitPeriods(e, from, to);
+    const counts = e.arms.map(() => emptyCounts());
+    const expected = e.arms.map(() => 0);
+    const expectedImpressions = e.arms.map(() => 0);
+    for (const p of periods) {
+      const byKey = await this.totalsOf(e.model, p.from, p.to, closedBefore);
+      let requests = 0;
+      let impressions = 0;
+      e.arms.forEach((arm, i) => {
+        const c = byKey.get(seriesKey(arm.version, arm.name));
+        if (!c) return;
+        addCounts(counts[i]!, c);
+        requests += c.requests;
+        impressions += c.impressions;
+      });
+      p.weights.forEach((w, i) => {
+        expected[i] = expected[i]! + w * requests;
+        expectedImpressions[i] = expectedImpressions[i]! + w * impressions;
+      });
+    }
+    const notes: string[] = [];
+    if (periods.length > 1) {
+      notes.push(
+        `the split changed ${periods.length - 1} time(s); SRM expects each period's weights, effects pool all periods (if the metric drifts over time, compare within a period)`,
+      );
+    }
+    return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, window: { from, to }, notes });
+  }
+
+  /** Counters per (version, arm) over [from, to): the part before `closedBefore` from the cache, the rest fresh. */
+  private async totalsOf(model: string, from: number, to: number, closedBefore: number): Promise<SeriesCounts> {
+    const read = async (a: number, b: number): Promise<SeriesCounts> => {
+      const out: SeriesCounts = new Map();
+      for (const row of await this.deps.monitor.totals(model, { from: a, to: b })) out.set(seriesKey(row.version, row.arm), countsOf(row));
+      return out;
+    };
+    const split = Math.min(to, Math.max(from, closedBefore));
+    const cache = this.deps.closedTotals;
+    if (cache.ttlMs <= 0 || split - from < HOUR_MS) return read(from, to);
+    const closed = await cache.get(`${model}\u0000${from}\u0000${split}`, () => read(from, split));
+    if (split >= to) return closed;
+    const merged: SeriesCounts = new Map();
+    for (const [k, c] of closed) merged.set(k, addCounts(emptyCounts(), c));
+    for (const [k, c] of await read(split, to)) {
+      const m = merged.get(k);
+      if (m) addCounts(m, c);
+      else merged.set(k, c);
+    }
+    return merged;
+  }
+}
+
+/** The weight periods inside [from, to), on whole minutes (rollup buckets). */
+export function splitPeriods(e: Experiment, from: number, to: number): { from: number; to: number; weights: number[] }[] {
+  const history = e.weightHistory.length ? e.weightHistory : [{ at: e.startedAt, weights: e.arms.map((a) => a.weight) }];
+  const out: { from: number; to: number; weights: number[] }[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const start = i === 0 ? from : Math.floor(history[i]!.at / MINUTE_MS) * MINUTE_MS;
+    const end = i + 1 < history.length ? Math.floor(history[i + 1]!.at / MINUTE_MS) * MINUTE_MS : to;
+    const a = Math.max(from, start);
+    const b = Math.min(to, end);
+    if (b > a) out.push({ from: a, to: b, weights: history[i]!.weights });
+  }
+  if (out.length === 0) {
+    // An empty window: the split in force at its start.
+    const current = [...history].reverse().find((p, i) => i === history.length - 1 || p.at <= from) ?? history[0]!;
+    out.push({ from, to: Math.max(from, to), weights: current.weights });
+  }
+  return out;
+}
+
+/** ArmCounts of one totals row (latency Σx² from its sketch). */
+export function countsOf(row: TotalsRow): ArmCounts {
+  const latencyCount = row.latencyCount ?? 0;
+  const latencySum = row.latencySum ?? 0;
+  const scoreCount = row.scoreCount ?? 0;
+  const scoreSum = row.scoreSum ?? 0;
+  return {
+    requests: row.requests,
+    errors: row.errors,
+    impressions: row.impressions,
+    clicks: row.clicks,
+    conversions: row.conversions,
+    labelled: row.labelled,
+    positives: row.positives,
+    scoreCount,
+    scoreSum,
+    // Float sums can land a hair below Σ²/n for constant scores.
+    scoreSumSq: scoreCount > 0 ? Math.max(row.scoreSumSq ?? 0, (scoreSum * scoreSum) / scoreCount) : 0,
+    latencyCount,
+    latencySum,
+    latencySumSq: latencySumSquares(row.latency, latencyCount, latencySum),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Ingest of a batch of predictions: validated record by record (ingest-records.ts), written
+ * raw in one transaction with a pending-batch row (ingest-store*.ts), and only then added
+ * to this process's in-memory minute rollups. The reply is sent after the commit, so
+ * accepted records are durable; rollups are derived data.
+ *
+ * A prediction's features are binned over its version's reference profile, else the
+ * model's champion's, else none (no feature histograms; KPIs still count). Any version
+ * string is accepted: a version need not be registered to be watched.
+ */
+import { applyPredictions, profilesFor } from './apply-records.ts';
+import { checkBatch, ingestResult, preRejectedPositions, type IngestOptions, type IngestResult } from './ingest-batch.ts';
+import { validatePredictions } from './ingest-records.ts';
+import type { MonitorContext } from './monitor-context.ts';
+
+export interface PredictionIngestOptions extends IngestOptions {
+  /** Who sent the batch (e.g. 'serving'); not stored. */
+  source?: string;
+}
+
+export async function ingestPredictions(ctx: MonitorContext, model: string, records: unknown[], opts: PredictionIngestOptions = {}): Promise<IngestResult> {
+  const list = checkBatch(records);
+  const info = await ctx.modelInfo.get(model);
+  const now = ctx.now();
+  const { valid, rejected } = validatePredictions(list, info.features, now, preRejectedPositions(opts));
+  if (opts.preRejected) rejected.push(...opts.preRejected);
+  let accepted = 0;
+  if (valid.length > 0) {
+    const profiles = await profilesFor(ctx.profiles, model, valid.map((r) => r.version));
+    await ctx.layouts.ensure(model, info.encoder);
+    const { batch, duplicates } = await ctx.writer.writePredictions({ model, instance: ctx.instance, records: valid, receivedAt: now, encoder: info.encoder });
+    for (const i of duplicates) {
+      const r = valid[i]!;
+      rejected.push({ index: r.index, error: `id: prediction "${r.id}" was already ingested for model "${model}" (ids are unique per model)` });
+    }
+    const perVersion = applyPredictions(ctx.unflushed.buffer, model, valid, profiles, new Set(duplicates));
+    ctx.unflushed.markApplied(batch);
+    accepted = valid.length - duplicates.length;
+    for (const [version, n] of perVersion) ctx.counters.predictions.inc({ model, version }, n);
+  }
+  return ingestResult(ctx, model, 'prediction', accepted, rejected);
+}

@@ -1,0 +1,81 @@
+/**
+ * What the monitor's use cases share: the store modules, this process's unflushed rollups,
+ * the caches, and the ports to other areas. MonitorService builds one per monitor.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../store/database.ts';
+import { FeatureLayouts } from './feature-layouts.ts';
+import { IngestJournal } from './ingest-journal.ts';
+import { KyselyIngestWriter, type IngestWriter } from './ingest-store.ts';
+import { SqliteIngestWriter } from './ingest-store-sqlite.ts';
+import type { MonitorCounters } from './metrics-export.ts';
+import { ModelInfoCache } from './model-info.ts';
+import type { ChampionLookup, ModelCatalog, ProfileAudit } from './ports.ts';
+import type { ProfileStore } from './profile-store.ts';
+import { Unflushed } from './unflushed.ts';
+
+export interface MonitorDeps {
+  store: Store;
+  models: ModelCatalog;
+  profiles: ProfileStore;
+  audit: ProfileAudit;
+  logger: Logger;
+  counters: MonitorCounters;
+  champions: ChampionLookup;
+}
+
+export interface MonitorOptions {
+  flushIntervalMs?: number;
+  /** A process whose heartbeat is older than this is dead (its batches get replayed). */
+  staleInstanceMs?: number;
+  /** How often a flush first looks for dead processes' batches (default 60 s). */
+  adoptionIntervalMs?: number;
+  /** 'kysely' forces the portable writer on SQLite too (benchmarks). */
+  writer?: 'auto' | 'kysely';
+  now?: () => number;
+  modelCacheMs?: number;
+}
+
+export interface MonitorContext {
+  /** This process's id in `monitor_instances` and `monitor_pending`. */
+  readonly instance: string;
+  readonly store: Store;
+  readonly writer: IngestWriter;
+  readonly journal: IngestJournal;
+  readonly layouts: FeatureLayouts;
+  readonly unflushed: Unflushed;
+  readonly models: ModelCatalog;
+  readonly modelInfo: ModelInfoCache;
+  readonly profiles: ProfileStore;
+  readonly audit: ProfileAudit;
+  readonly logger: Logger;
+  readonly counters: MonitorCounters;
+  readonly champions: ChampionLookup;
+  /** Data time (the service clock); heartbeats and adoption use the wall clock. */
+  readonly now: () => number;
+}
+
+export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions): MonitorContext {
+  const instance = randomUUID();
+  const layouts = new FeatureLayouts(deps.store);
+  return {
+    instance,
+    store: deps.store,
+    writer:
+      deps.store.dialect === 'sqlite' && deps.store.sqlite && options.writer !== 'kysely'
+        ? new SqliteIngestWriter(deps.store)
+        : new KyselyIngestWriter(deps.store),
+    journal: new IngestJournal(deps.store, instance, options.staleInstanceMs ?? 60_000, layouts),
+    layouts,
+    unflushed: new Unflushed(),
+    models: deps.models,
+    modelInfo: new ModelInfoCache(deps.models, options.modelCacheMs ?? 10_000),
+    profiles: deps.profiles,
+    audit: deps.audit,
+    logger: deps.logger,
+    counters: deps.counters,
+    champions: deps.champions,
+    now: options.now ?? Date.now,
+  };
+}

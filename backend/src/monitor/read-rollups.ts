@@ -1,0 +1,85 @@
+/**
+ * Reading rollups for queries: stored rows (hour rows where an hour lies inside one window)
+ * plus this process's unflushed rollups — never raw records. Other replicas' unflushed
+ * rollups become visible within a flush interval.
+ */
+import type { MonitorContext } from './monitor-context.ts';
+import type { ResolutionPlan } from './queries.ts';
+import { HOUR_MS, MINUTE_MS, type Rollup } from './rollup.ts';
+import type { HistogramLayout } from './rollup-layout.ts';
+import { cloneRollup } from './rollup-merge.ts';
+import { readRollupRows, rowToRollup, storedVersions, type RollupRow } from './rollup-store.ts';
+
+export interface RollupSelection {
+  versions?: readonly string[] | undefined;
+  arms?: readonly string[] | undefined;
+  latency?: boolean;
+  /** Only rollups with feature histograms of this layout (drift). */
+  layout?: HistogramLayout;
+}
+
+/**
+ * Stored rows of a plan plus this process's unflushed rollups, consistently: no flush may
+ * start between taking the buffer's rollups and reading the store (or a rollup would be
+ * counted twice or not at all); if one did, read again.
+ */
+export async function collectRollups(
+  ctx: MonitorContext,
+  model: string,
+  plan: ResolutionPlan,
+  span: readonly [number, number],
+  o: RollupSelection,
+): Promise<{ rows: RollupRow[]; memory: Rollup[] }> {
+  const common = {
+    model,
+    versions: o.versions,
+    arms: o.arms,
+    latency: o.latency ?? false,
+    features: o.layout !== undefined,
+    layouts: o.layout ? [o.layout.id] : undefined,
+    histogramsOnly: o.layout !== undefined,
+  };
+  const versions = o.versions?.length ? new Set(o.versions) : undefined;
+  const arms = o.arms?.length ? new Set(o.arms) : undefined;
+  for (let attempt = 0; ; attempt++) {
+    await ctx.unflushed.settled();
+    const starts = ctx.unflushed.flushStarts;
+    const memory: Rollup[] = [];
+    for (const r of ctx.unflushed.buffer.of(model, span[0], span[1])) {
+      if (versions && !versions.has(r.version)) continue;
+      if (arms && !arms.has(r.arm)) continue;
+      if (o.layout && r.layout?.id !== o.layout.id) continue;
+      memory.push(cloneRollup(r));
+    }
+    const [hours, minutes] = await Promise.all([
+      plan.hours.length ? readRollupRows(ctx.store, { ...common, bucketMs: HOUR_MS, ranges: plan.hours }) : Promise.resolve([]),
+      plan.minutes.length ? readRollupRows(ctx.store, { ...common, bucketMs: MINUTE_MS, ranges: plan.minutes }) : Promise.resolve([]),
+    ]);
+    if (ctx.unflushed.flushStarts === starts || attempt >= 4) return { rows: [...hours, ...minutes], memory };
+  }
+}
+
+/** Rollups (stored and unflushed) of a plan, as Rollup objects without histograms. */
+export async function rollupsOf(
+  ctx: MonitorContext,
+  model: string,
+  plan: ResolutionPlan,
+  span: readonly [number, number],
+  o: { versions?: readonly string[] | undefined; arms?: readonly string[] | undefined; latency: boolean },
+): Promise<Rollup[]> {
+  const { rows, memory } = await collectRollups(ctx, model, plan, span, o);
+  const out = rows.map((row) => rowToRollup(model, row));
+  for (const r of memory) {
+    r.layout = null;
+    r.features = [];
+    out.push(r);
+  }
+  return out;
+}
+
+/** Versions with rollups in [from, to) (stored or unflushed), sorted. */
+export async function versionsIn(ctx: MonitorContext, model: string, from: number, to: number): Promise<string[]> {
+  const set = new Set(await storedVersions(ctx.store, model, from, to));
+  for (const r of ctx.unflushed.buffer.of(model, from, to)) set.add(r.version);
+  return [...set].sort();
+}

@@ -1,0 +1,28 @@
+/**
+ * Replays the pending batches of dead processes (ingest-journal.ts) into this process's
+ * rollups, from their durable raw rows: `kill -9` loses nothing that was acknowledged.
+ */
+import { applyOutcomeDeltas, applyPredictions, profilesFor } from './apply-records.ts';
+import type { MonitorContext } from './monitor-context.ts';
+
+/** Adopts and applies dead processes' batches; returns how many batches and records. */
+export async function replayOrphans(ctx: MonitorContext, wallNow: number): Promise<{ batches: number; records: number }> {
+  const adopted = await ctx.journal.adoptOrphans(wallNow);
+  let records = 0;
+  for (const b of adopted) {
+    if (b.kind === 'predictions') {
+      const recs = await ctx.journal.predictionsOf(b);
+      const profiles = await profilesFor(ctx.profiles, b.model, recs.map((r) => r.version));
+      applyPredictions(ctx.unflushed.buffer, b.model, recs, profiles);
+      records += recs.length;
+    } else {
+      const deltas = await ctx.journal.outcomesOf(b);
+      const profiles = await profilesFor(ctx.profiles, b.model, deltas.map((d) => d.version));
+      applyOutcomeDeltas(ctx.unflushed.buffer, b.model, deltas, profiles);
+      records += deltas.length;
+    }
+    ctx.unflushed.markApplied(b.batch);
+  }
+  if (adopted.length > 0) ctx.logger.info({ batches: adopted.length, records }, 'monitor: replayed batches left pending by a stopped process');
+  return { batches: adopted.length, records };
+}
