@@ -8,7 +8,8 @@
  * the recommendation (1 for the current one, 0 for the others).
  */
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { snapshotGauges } from '../core/snapshot-gauges.ts';
 import { TtlCache } from '../core/ttl-cache.ts';
 import type { Experiment } from './experiment-store.ts';
 import type { ExperimentResults } from './results.ts';
@@ -72,18 +73,7 @@ export class ExperimentSnapshots {
 export const RECOMMENDATIONS = ['promote', 'rollback', 'keep_running', 'inconclusive'] as const;
 
 export function registerExperimentGauges(prometheus: Registry, snapshot: () => Promise<ExperimentSnapshot>): void {
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: ExperimentSnapshot) => void) =>
-    new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers: [prometheus],
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        fill(this, s);
-      },
-    });
+  const gauge = snapshotGauges(prometheus, snapshot);
 
   const perArm = (s: ExperimentSnapshot, each: (labels: Record<'experiment' | 'model' | 'metric' | 'arm', string>, c: NonNullable<ExperimentResults['metrics'][number]['arms'][number]['comparison']>) => void) => {
     for (const e of s.experiments) {

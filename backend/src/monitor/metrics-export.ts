@@ -6,7 +6,8 @@
  * caches for SNAPSHOT_TTL_MS, so scrapes by several Prometheus servers cost one computation.
  */
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { snapshotGauges } from '../core/snapshot-gauges.ts';
 import { TtlCache } from '../core/ttl-cache.ts';
 
 export const SNAPSHOT_TTL_MS = 15_000;
@@ -88,18 +89,7 @@ export function createMonitorCounters(prometheus: Registry): MonitorCounters {
 
 /** Registers the gauges; each scrape reads `snapshot()` (cached by the caller). */
 export function registerMonitorGauges(prometheus: Registry, snapshot: () => Promise<ExportSnapshot>): void {
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: ExportSnapshot) => void) =>
-    new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers: [prometheus],
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        fill(this, s);
-      },
-    });
+  const gauge = snapshotGauges(prometheus, snapshot);
 
   gauge('modelwatch_kpi_value', 'KPI over the last complete 5 minutes (ctr, cvr, error_rate, requests_per_second).', ['model', 'version', 'arm', 'kpi'], (g, s) => {
     for (const k of s.kpis) g.set({ model: k.model, version: k.version, arm: k.arm, kpi: k.kpi }, k.value);

@@ -211,16 +211,11 @@ export function quantileEdges(sorted: Float64Array, bins: number): number[] {
   return edges;
 }
 
-/** Numeric profile of one feature's values (validated; missing counted). */
-export function buildNumericProfile(
-  name: string,
-  values: ArrayLike<unknown>,
-  options: ProfileOptions = {},
-  locate: Locator = rowLocator,
-): NumericFeatureProfile {
-  const bins = positiveInt('bins', options.bins ?? PROFILE_DEFAULTS.bins);
-  const sampleSize = positiveInt('sampleSize', options.sampleSize ?? PROFILE_DEFAULTS.sampleSize);
-  const reservoir = new Reservoir<number>(sampleSize, options.seed ?? PROFILE_DEFAULTS.seed);
+/**
+ * The present values of a numeric feature, in row order, and how many are missing; throws a
+ * DomainError naming the feature and the row (`locate`) of the first invalid value.
+ */
+export function presentNumbers(feature: string, values: ArrayLike<unknown>, locate: Locator): { present: Float64Array; missing: number } {
   const present = new Float64Array(values.length);
   let n = 0;
   let missing = 0;
@@ -231,12 +226,27 @@ export function buildNumericProfile(
       continue;
     }
     const problem = validateNumeric(v);
-    if (problem !== null) throw new DomainError('invalid_argument', `feature '${name}', ${locate(i)}: ${problem}`);
+    if (problem !== null) throw new DomainError('invalid_argument', `feature '${feature}', ${locate(i)}: ${problem}`);
     present[n++] = v as number;
-    reservoir.offer(v as number);
   }
+  return { present: present.subarray(0, n), missing };
+}
+
+/** Numeric profile of one feature's values (validated; missing counted). */
+export function buildNumericProfile(
+  name: string,
+  values: ArrayLike<unknown>,
+  options: ProfileOptions = {},
+  locate: Locator = rowLocator,
+): NumericFeatureProfile {
+  const bins = positiveInt('bins', options.bins ?? PROFILE_DEFAULTS.bins);
+  const sampleSize = positiveInt('sampleSize', options.sampleSize ?? PROFILE_DEFAULTS.sampleSize);
+  const reservoir = new Reservoir<number>(sampleSize, options.seed ?? PROFILE_DEFAULTS.seed);
+  const { present, missing } = presentNumbers(name, values, locate);
+  const n = present.length;
+  for (let i = 0; i < n; i++) reservoir.offer(present[i] as number);
   if (n === 0) throw new DomainError('invalid_argument', `feature '${name}' has no numeric values to build a reference from`);
-  const sorted = present.subarray(0, n).sort();
+  const sorted = present.sort();
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i] as number;
   const mean = sum / n;

@@ -10,7 +10,7 @@ import {
   numericSlot,
   quantileEdges,
   validateCategorical,
-  validateNumeric,
+  presentNumbers,
 } from '../profile.ts';
 import type { CategoricalData, NumericData } from './compute.ts';
 import type { FeatureType } from './defaults.ts';
@@ -29,20 +29,8 @@ export function inferFeatureType(reference: readonly unknown[], current: readonl
 }
 
 function sortedValid(feature: string, side: 'reference' | 'current', values: readonly unknown[]): { sorted: Float64Array; missing: number } {
-  const out = new Float64Array(values.length);
-  let n = 0;
-  let missing = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) {
-      missing++;
-      continue;
-    }
-    const problem = validateNumeric(v);
-    if (problem !== null) throw new DomainError('invalid_argument', `feature '${feature}', ${side}[${i}]: ${problem}`);
-    out[n++] = v as number;
-  }
-  return { sorted: out.subarray(0, n).sort(), missing };
+  const { present, missing } = presentNumbers(feature, values, (i) => `${side}[${i}]`);
+  return { sorted: present.sort(), missing };
 }
 
 function countInto(edges: readonly number[], sorted: Float64Array, missing: number): Float64Array {
