@@ -28,6 +28,11 @@ const benches: Bench[] = [
     args: ['bench/drift/run.ts', '--days', quick ? '2' : '7', '--features', '50', '--per-minute', '30', '--repeat', quick ? '10' : '30'],
   },
   { name: 'experiments', title: 'Experiment results', args: ['bench/experiments/run.ts'] },
+  {
+    name: 'ab',
+    title: 'A/B operating characteristics',
+    args: ['bench/ab/run.ts', '--aa', quick ? '50' : '500', '--power', quick ? '10' : '50', '--power-units', '20000', '--power-path', 'service'],
+  },
   { name: 'serving', title: 'Serving latency and rollback', args: ['bench/serving/run.ts'] },
   {
     name: 'trainer',

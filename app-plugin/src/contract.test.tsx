@@ -31,6 +31,6 @@ describe('components with real backend replies', () => {
     render(<HealthBadge health={health} />);
     expect(screen.getByText(/^(Healthy|Degraded|Failing) · \d+%$/)).toBeInTheDocument();
     expect(kpiSeriesFrames(kpis.series).length).toBe(kpis.series.length);
-    expect(Object.keys(editable(policies))).toEqual(['dryRun', 'maxActionsPerHour', 'policies']);
+    expect(Object.keys(editable(policies))).toEqual(['dryRun', 'maxActionsPerHour', 'maxActionsPerModelPerHour', 'policies']);
   });
 });

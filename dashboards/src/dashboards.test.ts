@@ -6,16 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS } from './index.ts';
-import { APP_PLUGIN_DIR, PROVISIONING_DIR, staleDashboards, writeDashboards } from './generate.ts';
+import { APP_PLUGIN_DIR, staleDashboards, writeDashboards } from './generate.ts';
 import { APP_PROXY_BASE } from './links.ts';
-import { parseQueryModel, referencedVariables, validateDashboard, type QueryModel } from './validate.ts';
+import { ACTION_PANEL_TYPES, parseQueryModel, rawPathVariables, referencedVariables, validateDashboard, type QueryModel } from './validate.ts';
 
 const PLUGIN_TYPES = new URL('../../datasource-plugin/src/types.ts', import.meta.url);
 const queryModel: QueryModel = parseQueryModel(await readFile(PLUGIN_TYPES, 'utf8'));
 const SCHEMA_VERSION = defaultDashboard().schemaVersion;
 
 type Json = Record<string, any>;
-const committed = async (file: string): Promise<Json> => JSON.parse(await readFile(join(PROVISIONING_DIR, file), 'utf8'));
+const committed = async (file: string): Promise<Json> => JSON.parse(await readFile(join(APP_PLUGIN_DIR, file), 'utf8'));
 const panelsOf = (d: Json): Json[] => (d.panels as Json[]).filter((p) => p.type !== 'row');
 const byTitle = (d: Json, title: string): Json => {
   const panel = panelsOf(d).find((p) => p.title === title);
@@ -30,12 +30,11 @@ describe('generated dashboards', () => {
       await writeDashboards(dir);
       for (const { file } of DASHBOARDS) {
         const fresh = await readFile(join(dir, file), 'utf8');
-        const current = await readFile(join(PROVISIONING_DIR, file), 'utf8').catch(() => '');
-        assert.equal(current, fresh, `provisioning/dashboards/${file} is out of date: run npm run generate -w dashboards`);
+        const current = await readFile(join(APP_PLUGIN_DIR, file), 'utf8').catch(() => '');
+        assert.equal(current, fresh, `app-plugin/src/dashboards/${file} is out of date: run npm run generate -w dashboards`);
       }
       assert.deepEqual((await readdir(dir)).sort(), DASHBOARDS.map((d) => d.file).sort());
-      assert.deepEqual(await staleDashboards(PROVISIONING_DIR), []);
-      assert.deepEqual(await staleDashboards(APP_PLUGIN_DIR), [], 'the app plugin bundles the same dashboards');
+      assert.deepEqual(await staleDashboards(APP_PLUGIN_DIR), []);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -87,6 +86,18 @@ describe('validation catches what it should', () => {
     assert.match(problems, /queryType "kpis"/);
   });
 
+  test('actions on a panel type that does not render them, and unencoded path variables', async () => {
+    const d = await base();
+    const panel = panelsOf(d).find((p) => p.fieldConfig?.defaults?.actions?.length);
+    assert.ok(panel, 'a panel with actions');
+    panel.type = 'stat';
+    panel.fieldConfig.defaults.actions[0].fetch.url = `${APP_PROXY_BASE}/admin/api/v1/models/$model/actions/promote?x=$model`;
+    const problems = validateDashboard(d, expect).join('\n');
+    assert.match(problems, /has actions, which Grafana does not render on a "stat" panel/);
+    assert.match(problems, /puts \$model in the URL path unencoded/);
+    assert.deepEqual(rawPathVariables('/a/${model:percentencode}/b/${x}/$y?q=$z&t=$__from'), ['x', 'y']);
+  });
+
   test('overlapping panels', async () => {
     const d = await base();
     panelsOf(d)[1]!.gridPos = { ...panelsOf(d)[0]!.gridPos };
@@ -107,16 +118,18 @@ describe('validation catches what it should', () => {
 describe('model overview', async () => {
   const d = await committed('model-overview.json');
 
-  test('health score from Prometheus, with Promote and Roll back actions through the app proxy', () => {
+  test('health score from Prometheus; Promote and Roll back actions on the health table, through the app proxy', () => {
     const health = byTitle(d, 'Health score');
     assert.equal(health.type, 'stat');
     assert.equal(health.targets[0].expr, 'modelwatch_health_score{model="$model"}');
-    const actions = health.fieldConfig.defaults.actions as Json[];
+    const why = byTitle(d, 'Why');
+    assert.ok(ACTION_PANEL_TYPES.includes(why.type), `actions need a panel type Grafana renders them on, not ${why.type}`);
+    const actions = why.fieldConfig.defaults.actions as Json[];
     assert.deepEqual(
       actions.map((a) => [a.type, a.fetch.method, a.fetch.url]),
       [
-        ['fetch', 'POST', `${APP_PROXY_BASE}/admin/api/v1/models/\${model}/actions/promote`],
-        ['fetch', 'POST', `${APP_PROXY_BASE}/admin/api/v1/models/\${model}/actions/rollback`],
+        ['fetch', 'POST', `${APP_PROXY_BASE}/admin/api/v1/models/\${model:percentencode}/actions/promote`],
+        ['fetch', 'POST', `${APP_PROXY_BASE}/admin/api/v1/models/\${model:percentencode}/actions/rollback`],
       ],
     );
     assert.deepEqual(JSON.parse(actions[1]!.fetch.body), { reason: 'rolled back from dashboard' });
@@ -136,7 +149,7 @@ describe('model overview', async () => {
   });
 
   test('links to the app page of the model', () => {
-    const url = '/a/modelwatch-mlops-app/models/${model}';
+    const url = '/a/modelwatch-mlops-app/models/${model:percentencode}';
     assert.ok(byTitle(d, 'CTR').links.some((l: Json) => l.url === url));
     assert.ok(byTitle(d, 'CTR').fieldConfig.defaults.links.some((l: Json) => l.url === url));
     assert.ok(d.links.some((l: Json) => l.url === url));

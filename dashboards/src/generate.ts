@@ -1,6 +1,7 @@
 /**
- * Writes the dashboards as JSON for Grafana's file provisioning.
- *   node src/generate.ts                 → ../provisioning/dashboards/
+ * Writes the dashboards as JSON into the app plugin, which ships them (plugin.json `includes`;
+ * why only there: shipping.ts).
+ *   node src/generate.ts                 → ../app-plugin/src/dashboards/
  *   node src/generate.ts --out DIR       → DIR
  *   node src/generate.ts --check         → exit 1 if the committed JSON differs from the code
  */
@@ -10,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DASHBOARDS, renderDashboard } from './index.ts';
 
-export const PROVISIONING_DIR = fileURLToPath(new URL('../../provisioning/dashboards/', import.meta.url));
-/** The same dashboards bundled in the app plugin (plugin.json `includes`). */
 export const APP_PLUGIN_DIR = fileURLToPath(new URL('../../app-plugin/src/dashboards/', import.meta.url));
 
 export async function writeDashboards(outDir: string): Promise<string[]> {
@@ -42,7 +41,7 @@ export async function staleDashboards(dir: string): Promise<string[]> {
 
 if (import.meta.main) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, check: { type: 'boolean' } } });
-  const dirs = values.out ? [values.out] : [PROVISIONING_DIR, APP_PLUGIN_DIR];
+  const dirs = values.out ? [values.out] : [APP_PLUGIN_DIR];
   if (values.check) {
     const problems = (await Promise.all(dirs.map(async (dir) => (await staleDashboards(dir)).map((p) => `${dir}${p}`)))).flat();
     for (const problem of problems) console.error(problem);

@@ -6,7 +6,7 @@ import { MODEL_OVERVIEW_UID, modelOverviewDashboard } from './model-overview.ts'
 
 export interface DashboardDefinition {
   uid: string;
-  /** File name under provisioning/dashboards/. */
+  /** File name under app-plugin/src/dashboards/. */
   file: string;
   /** Template variables the dashboard must offer. */
   variables: string[];
@@ -29,7 +29,7 @@ function withPanelIds(dashboard: Dashboard): Dashboard {
   return { ...dashboard, panels };
 }
 
-/** The JSON written to provisioning/dashboards/: stable key order as built, 2-space indent. */
+/** The JSON written to app-plugin/src/dashboards/: stable key order as built, 2-space indent. */
 export function renderDashboard(definition: DashboardDefinition): string {
   return `${JSON.stringify(withPanelIds(definition.build()), null, 2)}\n`;
 }

@@ -19,8 +19,11 @@ import {
 
 export const APP_ID = 'modelwatch-mlops-app';
 export const APP_BASE = `/a/${APP_ID}`;
-/** The model page of the app, for the dashboard's `model` variable. */
-export const MODEL_PAGE_URL = `${APP_BASE}/models/\${model}`;
+/**
+ * The model page of the app, for the dashboard's `model` variable. Path variables carry
+ * `:percentencode` so a value's `/`, `?` or `#` stays inside its segment.
+ */
+export const MODEL_PAGE_URL = `${APP_BASE}/models/\${model:percentencode}`;
 export const EXPERIMENTS_PAGE_URL = `${APP_BASE}/experiments`;
 
 /**
@@ -106,9 +109,9 @@ export function modelwatchDashboardsLink(): cog.Builder<DashboardLink> {
   });
 }
 
-/** Promote and rollback need an Admin (plugin.json route `admin/*`, POST). */
+/** Promote and rollback need an Admin (plugin.json route `admin/api/v1/models`, POST, with the admin token). */
 export function modelActionUrl(action: 'promote' | 'rollback'): string {
-  return `${APP_PROXY_BASE}/admin/api/v1/models/\${model}/actions/${action}`;
+  return `${APP_PROXY_BASE}/admin/api/v1/models/\${model:percentencode}/actions/${action}`;
 }
 
 function modelAction(action: 'promote' | 'rollback', title: string, reason: string, confirmation: string, color: string): ActionBuilder {

@@ -38,7 +38,7 @@ export function modelOverviewDashboard(): Dashboard {
   const healthScore = stat({
     title: 'Health score',
     description:
-      'modelwatch_health_score (0–100 %). Click the value for Promote challenger / Roll back (Admin; through the app’s plugin-proxy route).',
+      'modelwatch_health_score (0–100 %). Promote challenger / Roll back are on the "Why" table.',
     datasource: PROMETHEUS,
     targets: [prometheus('A', 'modelwatch_health_score{model="$model"}', { legend: '{{model}}' })],
     width: 6,
@@ -50,8 +50,7 @@ export function modelOverviewDashboard(): Dashboard {
     .decimals(0)
     .thresholds(greenWhenHigh(0.5, 0.8))
     .links([openModelLink()])
-    .dataLinks([openModelLink()])
-    .actions(modelActions());
+    .dataLinks([openModelLink()]);
 
   const healthStatus = stat({
     title: 'Status',
@@ -66,9 +65,10 @@ export function modelOverviewDashboard(): Dashboard {
     .colorMode(BigValueColorMode.Background)
     .links([openModelLink()]);
 
+  // Actions live on a table: Grafana renders them only on the types in validate.ts ACTION_PANEL_TYPES.
   const healthReasons = table({
     title: 'Why',
-    description: 'The reasons behind the health status, from ModelWatch.',
+    description: 'The reasons behind the health status, from ModelWatch. Click a cell for Promote challenger / Roll back (Admin; through the app’s plugin-proxy route).',
     datasource: MODELWATCH,
     targets: [modelwatch({ refId: 'A', queryType: 'health', model: '$model' })],
     width: 8,
@@ -78,7 +78,8 @@ export function modelOverviewDashboard(): Dashboard {
       id: 'organize',
       options: { excludeByName: { model: true }, renameByName: { status: 'Status', reasons: 'Reasons' } },
     })
-    .links([openModelLink()]);
+    .links([openModelLink()])
+    .actions(modelActions());
 
   const throughput = stat({
     title: 'Predictions / s',

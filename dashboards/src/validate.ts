@@ -25,6 +25,12 @@ const DATASOURCES: Record<string, string> = { [MODELWATCH.uid]: MODELWATCH.type,
 /** Grafana's own variables that dashboards may use without defining them. */
 const BUILT_IN = /^__(interval|interval_ms|rate_interval|range|range_s|range_ms|from|to|all|dashboard|user|org|field|series|value|data|name|url_time_range|timezone)\b/;
 
+/**
+ * Panel types that render `fieldConfig.defaults.actions` (Grafana docs, "Configure data links and
+ * actions → Supported visualizations"); on any other type Grafana drops the buttons silently.
+ */
+export const ACTION_PANEL_TYPES = ['barchart', 'candlestick', 'state-timeline', 'status-history', 'table', 'timeseries', 'trend', 'xychart'];
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -36,6 +42,15 @@ export function referencedVariables(text: string): string[] {
     if (name) names.add(name);
   }
   return [...names];
+}
+
+/** Variables in a URL's path (before `?`) without the `:percentencode` format. */
+export function rawPathVariables(url: string): string[] {
+  const path = url.split('?')[0] ?? '';
+  return [...path.matchAll(/\$\{([A-Za-z0-9_]+)(:[^}]*)?\}|\$([A-Za-z0-9_]+)/g)]
+    .filter((m) => m[2] !== ':percentencode')
+    .map((m) => (m[1] ?? m[3]) as string)
+    .filter((name) => !BUILT_IN.test(name));
 }
 
 /**
@@ -159,9 +174,17 @@ export function validateDashboard(dashboard: unknown, expect: Expectations): str
     if (new Set(refIds).size !== refIds.length) problems.push(`${where}: duplicate refIds`);
     targets.forEach((t, i) => checkTarget(`${where} target ${i}`, t, panelDs, expect.queryModel, problems));
     const defaults = isObject(panel.fieldConfig) && isObject(panel.fieldConfig.defaults) ? panel.fieldConfig.defaults : {};
-    for (const action of asArray(defaults.actions).filter(isObject)) {
+    const actions = asArray(defaults.actions).filter(isObject);
+    if (actions.length && !ACTION_PANEL_TYPES.includes(String(panel.type))) {
+      problems.push(`${where}: has actions, which Grafana does not render on a "${String(panel.type)}" panel (use ${ACTION_PANEL_TYPES.join(', ')})`);
+    }
+    for (const link of [...asArray(panel.links), ...asArray(defaults.links)].filter(isObject)) {
+      if (typeof link.url === 'string') for (const raw of rawPathVariables(link.url)) problems.push(`${where}: link "${String(link.title)}" puts $${raw} in the URL path unencoded (use \${${raw}:percentencode})`);
+    }
+    for (const action of actions) {
       const fetch = isObject(action.fetch) ? action.fetch : {};
       if (action.type !== 'fetch' || typeof fetch.url !== 'string' || !fetch.method) problems.push(`${where}: action "${String(action.title)}" is not a complete fetch action`);
+      if (typeof fetch.url === 'string') for (const raw of rawPathVariables(fetch.url)) problems.push(`${where}: action "${String(action.title)}" puts $${raw} in the URL path unencoded (use \${${raw}:percentencode})`);
       if (typeof fetch.body === 'string') {
         try {
           JSON.parse(fetch.body);

@@ -3,7 +3,7 @@ import { instanceSettings, queryRequest } from './testing/settings';
 
 let routes: Record<string, Reply> = {};
 let fake = fakeFetch(routes);
-const variables: Record<string, string> = { $model: 'ctr-model', $features: 'age,price' };
+const variables: Record<string, string> = { $model: 'ctr-model', $features: 'age,price', $experiment: '' };
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -85,6 +85,8 @@ describe('DataSource.query', () => {
       queryRequest([
         { refId: 'A', queryType: 'kpi' },
         { refId: 'B', queryType: 'kpi', model: 'm', hide: true },
+        // A variable with no value yet (no experiments): nothing to ask for.
+        { refId: 'C', queryType: 'experiment', experimentId: '$experiment' },
       ])
     );
     expect(response.data).toEqual([]);
@@ -122,6 +124,18 @@ describe('DataSource.query', () => {
   });
 });
 
+describe('DataSource.interpolateVariablesInQueries', () => {
+  it('resolves dashboard variables, as Explore and "copy to another datasource" need', () => {
+    const ds = new DataSource(instanceSettings());
+    const [query] = ds.interpolateVariablesInQueries(
+      [{ refId: 'A', queryType: 'kpi', model: '$model', kpi: 'ctr', features: ['$features'] }],
+      {}
+    );
+    expect(query).toMatchObject({ refId: 'A', model: 'ctr-model', kpi: 'ctr', features: ['age', 'price'] });
+    expect(query?.datasource).toEqual({ type: 'modelwatch-mlops-datasource', uid: 'mw-uid' });
+  });
+});
+
 describe('DataSource.testDatasource', () => {
   it('says what to fix when the URL is missing', async () => {
     const ds = new DataSource(instanceSettings({}));
@@ -142,6 +156,17 @@ describe('DataSource.testDatasource', () => {
     const rejected = await ds.testDatasource();
     expect(rejected.status).toBe('error');
     expect(rejected.message).toMatch(/rejected the API token.*401: invalid token/);
+  });
+
+  it("reads Grafana's datasource proxy 400 (its rewrite of the backend's 401) as a rejected token", async () => {
+    // Grafana's datasource proxy turns an upstream 401 into 400 with a plain-text body.
+    setRoutes({
+      '/healthz': { data: { status: 'ok' } },
+      '/api/v1/models': { status: 400, data: 'Authentication to data source failed' },
+    });
+    const rejected = await new DataSource(instanceSettings()).testDatasource();
+    expect(rejected.status).toBe('error');
+    expect(rejected.message).toMatch(/rejected the API token.*400: Authentication to data source failed/);
   });
 
   it('succeeds with the number of models', async () => {

@@ -78,6 +78,14 @@ export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
     };
   }
 
+  /**
+   * What Explore ("Explore" from a panel), query-library copies and mixed-datasource panels call
+   * before leaving the dashboard; without it they run with a literal `$model`.
+   */
+  interpolateVariablesInQueries(queries: MwQuery[], scopedVars: ScopedVars): MwQuery[] {
+    return queries.map((query) => ({ ...this.applyTemplateVariables(query, scopedVars), datasource: this.getRef() }));
+  }
+
   async query(request: DataQueryRequest<MwQuery>): Promise<DataQueryResponse> {
     const window: TimeWindow = {
       from: request.range.from.valueOf(),
@@ -85,9 +93,12 @@ export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
       // One point per panel interval ($__interval), so a wide range stays light.
       step: Math.max(request.intervalMs ?? 60_000, 1000),
     };
+    // Filtered again after interpolation: a variable with no value (no experiments yet) leaves
+    // the field empty, and the query would only ask for /experiments//results.
     const targets = request.targets
       .filter((t) => this.filterQuery(t))
-      .map((t) => this.applyTemplateVariables(t, request.scopedVars));
+      .map((t) => this.applyTemplateVariables(t, request.scopedVars))
+      .filter((t) => this.filterQuery(t));
     const results = await Promise.all(
       targets.map(async (target) => {
         try {

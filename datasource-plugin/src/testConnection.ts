@@ -1,6 +1,6 @@
 import { TestDataSourceResponse } from '@grafana/data';
 import type { ApiClient } from '@modelwatch/plugin-api';
-import { describeError, fetchStatus } from './api/client';
+import { describeError, fetchStatus, isRejectedToken } from './api/client';
 
 /**
  * Two checks, each with advice: can Grafana reach the backend at all (`/healthz`, no token), and
@@ -29,12 +29,11 @@ export async function testConnection(api: ApiClient, backendUrl?: string): Promi
     return { status: 'success', message: `Connected to ModelWatch at ${backendUrl}: ${count}.` };
   } catch (err) {
     const status = fetchStatus(err);
-    const hint =
-      status === 401
-        ? 'The backend rejected the API token: paste a valid token (create one with `modelwatch token create --role viewer`) and save.'
-        : status === 403
-          ? 'The API token lacks the viewer role needed to read models: use a token with role viewer or higher.'
-          : 'The backend is up, but listing models failed.';
+    const hint = isRejectedToken(err)
+      ? 'The backend rejected the API token: paste a valid token (create one with `modelwatch token create --role viewer`) and save.'
+      : status === 403
+        ? 'The API token lacks the viewer role needed to read models: use a token with role viewer or higher.'
+        : 'The backend is up, but listing models failed.';
     return { status: 'error', message: `${hint} (${describeError(err)})` };
   }
 }

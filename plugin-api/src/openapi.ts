@@ -379,6 +379,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outcomes parked until their prediction arrives, and those that expired (MODELWATCH_OUTCOME_PARKING_WINDOW) */
+        get: operations["getApiV1ModelsModelIngest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{model}/kpis": {
         parameters: {
             query?: never;
@@ -961,6 +978,7 @@ export type components = {
             dryRun: boolean;
             isDefault: boolean;
             maxActionsPerHour: number;
+            maxActionsPerModelPerHour: number;
             policies: components["schemas"]["AlertPolicy"][];
             updatedAt: string | null;
             updatedBy: string | null;
@@ -986,7 +1004,8 @@ export type components = {
                 params?: {
                     [key: string]: unknown;
                 };
-                runner?: string;
+                /** @enum {string} */
+                runner?: "builtin" | "command";
             };
         };
         AlertWebhookReply: {
@@ -1025,6 +1044,43 @@ export type components = {
             type: string;
             version: string | null;
         };
+        ArmGuardrail: {
+            arm: string;
+            badSideBound: number;
+            /** @enum {string} */
+            difference: "relative" | "absolute";
+            /** @enum {string} */
+            direction: "higher" | "lower";
+            /** @description True unless non-inferiority is shown */
+            failed: boolean;
+            /** @description The bound the bad side is compared with: −margin (higher is better) or +margin */
+            limit: number;
+            margin: number;
+            metric: string;
+            name: string;
+            reason: string;
+            /** @enum {string} */
+            status: "non_inferior" | "inconclusive" | "harmful";
+        };
+        ArmMetric: {
+            arm: string;
+            /** @description Successes above n that were capped (pre-aggregated outcomes) */
+            capped?: number;
+            /** @description vs the control; null for the control itself */
+            comparison: components["schemas"]["Comparison"] | null;
+            /** @description The same as n, named for what it counts */
+            events: number;
+            /** @description Rate (proportions) or mean */
+            mean: number;
+            /** @description Events: the metric's denominator (impressions for ctr, requests for error_rate…) */
+            n: number;
+            /** @description Successes for proportions, Σx for means */
+            sum: number;
+            sumSquares?: number;
+            /** @description Distinct randomization units in the arm; null when analysed by event */
+            units: number | null;
+            version: string;
+        };
         AuditEntry: {
             actor: string;
             createdAt: string;
@@ -1039,6 +1095,48 @@ export type components = {
             status: string;
             toVersion: string | null;
             type: string;
+        };
+        /** @description A treatment arm against the control */
+        Comparison: {
+            absolute: {
+                effect: number;
+                se: number;
+            };
+            /** @description Holm over every (metric, treatment arm) comparison of the results */
+            adjustedPValue: number;
+            chanceToWin: number;
+            /** @description Confidence interval of the effect (a confidence sequence when sequential) */
+            ci: [
+                number,
+                number
+            ];
+            credibleInterval: [
+                number,
+                number
+            ];
+            df: number | null;
+            /** @enum {string} */
+            difference: "relative" | "absolute";
+            effect: number;
+            expectedLoss: {
+                control: number;
+                treatment: number;
+            };
+            power: components["schemas"]["PowerSummary"];
+            pValue: number;
+            reason?: string;
+            relative: {
+                effect: number;
+                se: number;
+            } | null;
+            se: number;
+            significant: boolean;
+            significantAdjusted: boolean;
+            statistic: number;
+            /** @enum {string} */
+            status: "ok" | "insufficient_data" | "zero_control_mean" | "zero_variance";
+            /** @enum {string} */
+            test: "welch_t" | "z_unpooled";
         };
         CreateExperimentRequest: {
             alpha?: number;
@@ -1082,6 +1180,50 @@ export type components = {
             sequential?: boolean;
             /** @description N* of the confidence sequence (default 5000) */
             tuning?: number;
+        };
+        DriftFeatureResult: {
+            /** @description After the correction across features; the verdict uses this one */
+            adjustedPValue?: number;
+            /** @description wasserstein only: the distance in the feature's units */
+            distance?: number;
+            drifted: boolean;
+            feature: string;
+            insufficientData?: boolean;
+            /** @enum {string} */
+            method: "psi" | "ks" | "jensen_shannon" | "wasserstein" | "chi_square";
+            n: {
+                current: number;
+                reference: number;
+            };
+            /** @description Raw p-value (ks, chi_square) */
+            pValue?: number;
+            score: number;
+            threshold: number;
+            /** @enum {string} */
+            type: "numeric" | "categorical";
+        };
+        DriftReply: {
+            /** @description epoch ms */
+            from: number;
+            /** @description window width, ms */
+            step: number;
+            /** @description epoch ms */
+            to: number;
+            versions: components["schemas"]["VersionDrift"][];
+        };
+        DriftWindow: {
+            /** @description Records counted in the window's histograms */
+            count: number;
+            datasetDrifted: boolean;
+            driftedFeatures: string[];
+            driftShare: number;
+            features: components["schemas"]["DriftFeatureResult"][];
+            /** @description RFC 3339 */
+            from: string;
+            /** @description RFC 3339 */
+            to: string;
+            /** @description Window start, epoch ms */
+            ts: number;
         };
         Error: {
             error: {
@@ -1146,53 +1288,104 @@ export type components = {
         /** @description Per metric and arm: counts, rates, effect vs the control, CI, p-values, power; SRM; guardrails; recommendation */
         ExperimentResults: {
             alpha: number;
+            /**
+             * @description What the variance is computed over: randomization units (predictions carry unitId) or events (legacy producers: invalid when units see many events)
+             * @enum {string}
+             */
+            analysisUnit: "unit" | "event";
             arms: {
                 name: string;
                 requests: number;
+                units: number | null;
                 version: string;
                 weight: number;
             }[];
+            computedAt: string;
+            /** @constant */
+            correction: "holm";
             decision: {
+                arms: {
+                    arm: string;
+                    reasons: string[];
+                    /** @enum {string} */
+                    recommendation: "promote" | "rollback" | "keep_running" | "inconclusive";
+                    sampleSize: number;
+                    version: string;
+                }[];
+                maxSampleSize: number | null;
+                minSampleSize: number;
                 reasons: string[];
                 /** @enum {string} */
                 recommendation: "promote" | "rollback" | "keep_running" | "inconclusive";
+                /** @description The arm to promote when the recommendation is promote */
                 winner: {
                     arm: string;
                     version: string;
                 } | null;
             };
             experimentId: string;
-            guardrails: unknown[];
-            metrics: {
-                arms: {
-                    arm: string;
-                    comparison: unknown;
-                    mean: number;
-                    n: number;
-                    sum: number;
-                    version: string;
-                }[];
-                /** @enum {string} */
-                kind: "proportion" | "mean";
-                metric: string;
-                /** @enum {string} */
-                role: "primary" | "guardrail" | "secondary";
-            }[];
+            guardrails: components["schemas"]["ArmGuardrail"][];
+            metrics: components["schemas"]["MetricResult"][];
             model: string;
             notes: string[];
             sequential: boolean;
             srm: {
+                /**
+                 * @description What SRM counts per arm: distinct units when analysing by unit
+                 * @enum {string}
+                 */
+                counted: "units" | "impressions" | "requests";
                 counts: number[];
+                df: number;
                 expected: number[];
                 mismatch: boolean;
                 pValue: number;
+                reason?: string;
+                statistic: number;
+                threshold: number;
             };
+            /** @enum {string} */
+            status: "running" | "stopped";
             window: {
                 from: string;
                 fromMs: number;
                 to: string;
                 toMs: number;
             };
+        };
+        HealthCheck: {
+            baseline?: number | null;
+            /** @enum {string} */
+            kpi: "ctr" | "latency_p99" | "error_rate";
+            /** @enum {string} */
+            state: "ok" | "violating" | "sustained" | "no_data" | "no_baseline" | "disabled";
+            threshold: number | null;
+            value: number | null;
+            violatingWindows: number;
+            windowsWithData: number;
+        };
+        HealthReason: {
+            /** @description ctr only */
+            baseline?: number;
+            /** @enum {string} */
+            condition: "ctr_drop" | "latency_p99_high" | "error_rate_high";
+            /** @enum {string} */
+            kpi: "ctr" | "latency_p99" | "error_rate";
+            message: string;
+            /** @description ctr only */
+            relativeDrop?: number;
+            /** @enum {string} */
+            severity: "degraded" | "failing";
+            /** @description Start of the current run of violating windows */
+            since: string;
+            /** @description epoch ms */
+            sinceMs: number;
+            sustained: boolean;
+            threshold: number;
+            /** @description The KPI in the latest window with data */
+            value: number;
+            violatingWindows: number;
+            windows: number;
         };
         Job: {
             actionId: string | null;
@@ -1244,6 +1437,57 @@ export type components = {
             stream: "stdout" | "stderr" | "system";
             ts: string;
         };
+        KpiSeries: {
+            /** @description "*" where the series spans all arms */
+            arm: string;
+            /** @description Proportion KPIs only: 95% Wilson interval per point, null where undefined */
+            ci?: ([
+                number,
+                number
+            ] | null)[];
+            /** @description Proportion KPIs only: [numerator, denominator] per point */
+            counts?: [
+                number,
+                number
+            ][];
+            /** @enum {string} */
+            kpi: "ctr" | "cvr" | "latency_p50" | "latency_p90" | "latency_p99" | "error_rate" | "requests";
+            /** @description [window start, value]; null where a window had no data */
+            points: [
+                number,
+                number | null
+            ][];
+            version: string;
+        };
+        KpiSeriesReply: {
+            /** @description epoch ms */
+            from: number;
+            series: components["schemas"]["KpiSeries"][];
+            /** @description window width, ms */
+            step: number;
+            /** @description epoch ms */
+            to: number;
+        };
+        MetricResult: {
+            /**
+             * @description What the variance is computed over: randomization units (predictions carry unitId) or events (legacy producers: invalid when units see many events)
+             * @enum {string}
+             */
+            analysisUnit: "unit" | "event";
+            arms: components["schemas"]["ArmMetric"][];
+            description: string;
+            /** @enum {string} */
+            difference: "relative" | "absolute";
+            /** @enum {string} */
+            direction: "higher" | "lower";
+            /** @enum {string} */
+            kind: "proportion" | "mean";
+            metric: string;
+            /** @enum {string} */
+            role: "primary" | "guardrail" | "secondary";
+            /** @description What one event of the metric is (its denominator) */
+            unit: string;
+        };
         Model: {
             createdAt: string;
             description: string | null;
@@ -1258,6 +1502,27 @@ export type components = {
             };
             task: string;
             updatedAt: string;
+        };
+        ModelHealth: {
+            checks: components["schemas"]["HealthCheck"][];
+            /** @description RFC 3339 */
+            evaluatedAt: string;
+            reasons: components["schemas"]["HealthReason"][];
+            /** @description Traffic judged: the champion version's, or all versions' (null) when there is no champion */
+            scope: {
+                version: string | null;
+            };
+            /** @description 0..1 */
+            score: number;
+            /** @enum {string} */
+            status: "ok" | "degraded" | "failing";
+            /** @description The evaluated span [from, to) */
+            window: {
+                /** @description RFC 3339 */
+                from: string;
+                /** @description RFC 3339 */
+                to: string;
+            };
         };
         ModelVersion: {
             aliases: string[];
@@ -1309,6 +1574,16 @@ export type components = {
             };
             version: string;
         };
+        PowerSummary: {
+            additionalSampleSize: number | null;
+            estimatedAt: string | null;
+            /** @description Time to decision at the window's traffic rate; null when unknown */
+            estimatedMs: number | null;
+            mde: number | null;
+            reason?: string;
+            requiredSampleSize: number | null;
+            targetEffect: number | null;
+        };
         Prediction: {
             arm: string;
             predictionId: string;
@@ -1324,6 +1599,17 @@ export type components = {
             instances?: unknown[];
             /** @description The unit (user) the request is for: experiment and canary assignment hash it */
             unitId?: string | number;
+        };
+        ProfileSummary: {
+            /** @description RFC 3339 */
+            createdAt: string;
+            features: number;
+            layout: string;
+            rows: number;
+            source: string;
+            /** @description RFC 3339 */
+            updatedAt: string;
+            version: string;
         };
         PromoteRequest: {
             reason: string;
@@ -1344,6 +1630,7 @@ export type components = {
         };
         /** @description Reference profile of a model version (see docs/metrics.md and profile-types.ts) */
         ReferenceProfile: {
+            /** @description RFC 3339; default: when the profile is saved */
             createdAt?: string;
             features: ({
                 counts: number[];
@@ -1449,6 +1736,45 @@ export type components = {
              */
             toVersion?: string;
         };
+        /** @description A stored reference profile (see docs/metrics.md and profile-types.ts) */
+        SavedReferenceProfile: {
+            createdAt: string;
+            features: ({
+                counts: number[];
+                edges: number[];
+                max: number;
+                mean: number;
+                min: number;
+                name: string;
+                /** @default [] */
+                sample: number[];
+                std: number;
+                total: number;
+                /** @constant */
+                type: "numeric";
+            } | {
+                categories: string[];
+                counts: number[];
+                name: string;
+                /** @default [] */
+                sample: string[];
+                total: number;
+                /** @constant */
+                type: "categorical";
+            })[];
+            /** @constant */
+            format: 1;
+            rows: number;
+            score?: {
+                counts: number[];
+                edges: number[];
+            };
+            /**
+             * @default trainer
+             * @enum {string}
+             */
+            source: "rows" | "traffic" | "trainer";
+        };
         SrmRequest: {
             counts: number[];
             /** @description Mismatch when p < threshold, default 0.001 */
@@ -1471,11 +1797,38 @@ export type components = {
         };
         TokenInfo: {
             createdAt: string;
+            grafana: boolean;
             id: string;
+            models: string[] | null;
             name: string;
             revokedAt: string | null;
             /** @enum {string} */
-            role: "viewer" | "ingest" | "editor" | "admin";
+            role: "viewer" | "ingest" | "editor" | "admin" | "webhook";
+        };
+        VersionDrift: {
+            /** @description Why there are no windows (e.g. no reference profile) */
+            message?: string;
+            /** @description The profile compared with: the version's own or the champion's */
+            profile: {
+                createdAt: string;
+                rows: number;
+                source: string;
+                version: string;
+            } | null;
+            version: string;
+            windows: components["schemas"]["DriftWindow"][];
+        };
+        VersionProfile: {
+            /** @description RFC 3339 */
+            createdAt: string;
+            features: number;
+            layout: string;
+            profile: components["schemas"]["SavedReferenceProfile"];
+            rows: number;
+            source: string;
+            /** @description RFC 3339 */
+            updatedAt: string;
+            version: string;
         };
     };
     responses: never;
@@ -2972,7 +3325,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DriftReply"];
+                };
             };
             /** @description Invalid input */
             400: {
@@ -3026,7 +3381,72 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["ModelHealth"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+        };
+    };
+    getApiV1ModelsModelIngest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Parked and expired outcome counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Parked outcomes whose prediction never arrived within the window, for ever */
+                        expired: number;
+                        /** @description When the oldest waiting outcome arrived (RFC 3339); null when none waits */
+                        oldestParkedAt: string | null;
+                        /** @description Outcomes waiting for their prediction, within the parking window */
+                        parked: number;
+                    };
+                };
             };
             /** @description Invalid input */
             400: {
@@ -3094,7 +3514,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KpiSeriesReply"];
+                };
             };
             /** @description Invalid input */
             400: {
@@ -3152,7 +3574,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted count and rejected records with reasons */
+            /** @description Accepted count, rejected records with reasons, and pending (parked) outcomes */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3160,6 +3582,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         accepted: number;
+                        /** @description Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md */
+                        pending: number;
+                        /** @description Positions of the pending records in the batch */
+                        pendingIndexes: number[];
                         rejected: {
                             error: string;
                             index: number;
@@ -3306,7 +3732,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted count and rejected records with reasons */
+            /** @description Accepted count, rejected records with reasons, and pending (parked) outcomes */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3314,6 +3740,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         accepted: number;
+                        /** @description Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md */
+                        pending: number;
+                        /** @description Positions of the pending records in the batch */
+                        pendingIndexes: number[];
                         rejected: {
                             error: string;
                             index: number;
@@ -3382,15 +3812,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        profiles: {
-                            createdAt: string;
-                            features: number;
-                            layout: string;
-                            rows: number;
-                            source: string;
-                            updatedAt: string;
-                            version: string;
-                        }[];
+                        profiles: components["schemas"]["ProfileSummary"][];
                     };
                 };
             };
@@ -3796,7 +4218,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VersionProfile"];
+                };
             };
             /** @description Invalid input */
             400: {
@@ -3879,15 +4303,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        features: number;
-                        layout: string;
-                        rows: number;
-                        source: string;
-                        updatedAt: string;
-                        version: string;
-                    };
+                    "application/json": components["schemas"]["ProfileSummary"];
                 };
             };
             /** @description Invalid input */
@@ -4063,6 +4479,8 @@ export interface operations {
                     dryRun?: boolean;
                     /** @default 10 */
                     maxActionsPerHour?: number;
+                    /** @default 5 */
+                    maxActionsPerModelPerHour?: number;
                     policies: {
                         /** @enum {string} */
                         action: "retrain" | "rollback" | "stop_experiment" | "none";
@@ -4523,6 +4941,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description More than 1000 features or 1000000 values in all */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     postApiV1StatsSrm: {
@@ -4626,9 +5051,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    grafana?: boolean;
+                    models?: string[];
                     name: string;
                     /** @enum {string} */
-                    role: "viewer" | "ingest" | "editor" | "admin";
+                    role: "viewer" | "ingest" | "editor" | "admin" | "webhook";
                 };
             };
         };
@@ -4760,7 +5187,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The token may not act (needs editor or admin) */
+            /** @description The token may not act (needs webhook, editor or admin) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4801,7 +5228,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The token may not act (needs editor or admin) */
+            /** @description The token may not act (needs webhook, editor or admin) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,6 @@
 // Named shapes of the ModelWatch HTTP API (docs/api.md) for the plugins, taken from the types that
 // scripts/generate-plugin-api.ts generates from the backend's OpenAPI document (./openapi.ts).
 import type { components, operations } from './openapi';
-import type { Kpi } from './kpis';
 
 type Schemas = components['schemas'];
 /** The JSON body of an operation's reply (`operationId` as in the OpenAPI document). */
@@ -39,24 +38,11 @@ export type ExperimentArm = Experiment['arms'][number];
 export type StopDecision = RequestBody<'postApiV1ExperimentsIdStop'>['decision'];
 export type StopExperimentReply = Reply<'postApiV1ExperimentsIdStop'>;
 
-/**
- * One comparison of a treatment arm with the control (null for the control itself). The route
- * schema says `comparison: unknown`; these are the fields the backend fills and the plugins read.
- */
-export interface Comparison {
-  effect: number;
-  difference: 'relative' | 'absolute';
-  ci: [number, number];
-  pValue: number;
-  adjustedPValue?: number;
-  significant: boolean;
-  chanceToWin: number;
-}
-type GeneratedResults = Schemas['ExperimentResults'];
-type GeneratedMetric = GeneratedResults['metrics'][number];
-export type ArmResult = Omit<GeneratedMetric['arms'][number], 'comparison'> & { comparison: Comparison | null };
-export type MetricResult = Omit<GeneratedMetric, 'arms'> & { arms: ArmResult[] };
-export type ExperimentResults = Omit<GeneratedResults, 'metrics'> & { metrics: MetricResult[] };
+export type Comparison = Schemas['Comparison'];
+export type ArmResult = Schemas['ArmMetric'];
+export type MetricResult = Schemas['MetricResult'];
+export type ArmGuardrail = Schemas['ArmGuardrail'];
+export type ExperimentResults = Schemas['ExperimentResults'];
 
 export type Job = Schemas['Job'];
 export type JobStatus = Job['status'];
@@ -83,113 +69,22 @@ export type DecisionReply = Reply<'postApiV1PoliciesPendingIdApprove'>;
 export type ActionReply = Schemas['ActionReply'];
 export type Healthz = Reply<'getHealthz'>;
 
-// The KPI, drift and health routes declare no response schema yet, so the OpenAPI document has no
-// type for them; these follow what the backend returns (backend/src/monitor: KpiSeries, DriftResult,
-// ModelHealth) until the routes describe it.
-
+export type KpiSeries = Schemas['KpiSeries'];
 /** [epoch ms, value]; null where a window had no traffic. */
-export type Point = [number, number | null];
+export type Point = KpiSeries['points'][number];
+export type KpiResponse = Schemas['KpiSeriesReply'];
 
-export interface KpiSeries {
-  kpi: Kpi;
-  version: string;
-  /** '*' where the series spans all arms. */
-  arm: string;
-  points: Point[];
-  /** Proportion KPIs only: [numerator, denominator] per point. */
-  counts?: Array<[number, number]>;
-  /** Proportion KPIs only: Wilson interval per point, null where undefined. */
-  ci?: Array<[number, number] | null>;
-}
+export type DriftResponse = Schemas['DriftReply'];
+export type VersionDrift = Schemas['VersionDrift'];
+export type DriftWindow = Schemas['DriftWindow'];
+export type DriftFeatureResult = Schemas['DriftFeatureResult'];
+export type DriftMethod = DriftFeatureResult['method'];
+// A record, not a list, so that a method the backend adds or drops fails this file's type check.
+const DRIFT_METHOD_SET: Record<DriftMethod, true> = { psi: true, ks: true, jensen_shannon: true, wasserstein: true, chi_square: true };
+export const DRIFT_METHODS = Object.keys(DRIFT_METHOD_SET) as DriftMethod[];
 
-export interface KpiResponse {
-  from: number;
-  to: number;
-  step: number;
-  series: KpiSeries[];
-}
-
-export const DRIFT_METHODS = ['psi', 'ks', 'jensen_shannon', 'wasserstein', 'chi_square'] as const;
-export type DriftMethod = (typeof DRIFT_METHODS)[number];
-
-export interface DriftFeatureResult {
-  feature: string;
-  type: FeatureType;
-  method: DriftMethod;
-  score: number;
-  /** Raw p-value (ks, chi_square). */
-  pValue?: number;
-  /** After the correction across features; the verdict uses this one. */
-  adjustedPValue?: number;
-  /** wasserstein only: the distance in the feature's units. */
-  distance?: number;
-  threshold: number;
-  drifted: boolean;
-  insufficientData?: boolean;
-  n: { reference: number; current: number };
-}
-
-/** One time window: per-feature results plus the dataset verdict. */
-export interface DriftWindow {
-  /** Window start, epoch ms. */
-  ts: number;
-  from: string;
-  to: string;
-  count: number;
-  features: DriftFeatureResult[];
-  driftedFeatures: string[];
-  driftShare: number;
-  datasetDrifted: boolean;
-}
-
-/** Drift of one version's traffic against a reference profile. */
-export interface VersionDrift {
-  version: string;
-  profile: { version: string; source: string; rows: number; createdAt: string } | null;
-  /** Why there are no windows (e.g. no reference profile). */
-  message?: string;
-  windows: DriftWindow[];
-}
-
-export interface DriftResponse {
-  from: number;
-  to: number;
-  step: number;
-  versions: VersionDrift[];
-}
-
-export type HealthStatus = 'ok' | 'degraded' | 'failing';
-type HealthKpi = 'ctr' | 'latency_p99' | 'error_rate';
-
-export interface HealthReason {
-  kpi: HealthKpi;
-  condition: 'ctr_drop' | 'latency_p99_high' | 'error_rate_high';
-  severity: 'degraded' | 'failing';
-  message: string;
-  value: number;
-  threshold: number;
-  since: string;
-  /** ctr only. */
-  baseline?: number;
-  relativeDrop?: number;
-}
-
-export interface HealthCheck {
-  kpi: HealthKpi;
-  state: 'ok' | 'violating' | 'sustained' | 'no_data' | 'no_baseline' | 'disabled';
-  value: number | null;
-  threshold: number | null;
-  violatingWindows: number;
-  windowsWithData: number;
-  baseline?: number | null;
-}
-
-export interface ModelHealth {
-  score: number;
-  status: HealthStatus;
-  reasons: HealthReason[];
-  checks: HealthCheck[];
-  evaluatedAt: string;
-  window: { from: string; to: string };
-  scope: { version: string | null };
-}
+export type ModelHealth = Schemas['ModelHealth'];
+export type HealthStatus = ModelHealth['status'];
+export type HealthReason = Schemas['HealthReason'];
+export type HealthCheck = Schemas['HealthCheck'];
+export type VersionProfile = Schemas['VersionProfile'];

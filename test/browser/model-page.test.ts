@@ -1,31 +1,17 @@
 /**
- * The app plugin's real pages in Debian's Chromium, against a real backend started here:
- * Models lists the model, the Model page rolls back v2 → v1 through the confirmation dialog,
- * and the Experiments page shows a running test. Screenshots go to artifacts/screenshots/.
+ * The app plugin's real pages in Debian's Chromium, as a Grafana org Admin, through the Go
+ * emulation of Grafana's plugin proxy (proxy-emulator/) to a real backend started here: Models
+ * lists the model, the Model page rolls back v2 → v1 through the confirmation dialog, and the
+ * Experiments page shows a running test. Screenshots go to artifacts/screenshots/.
  * See README.md for what is real here and what stands in for Grafana.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../backend/src/testing/test-server.ts';
-import { buildHarness, ROOT } from './build.ts';
-import { startHarnessServer, type HarnessServer } from './server.ts';
-import { MODEL, seedExperiment, seedModel } from './seed.ts';
+import type { Page } from 'playwright-core';
+import { APP, SCREENSHOTS, skip, startStack, type Stack } from './stack.ts';
+import { MODEL, seedExperiment } from './seed.ts';
 
-const CHROMIUM = process.env.MODELWATCH_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(ROOT, 'artifacts/screenshots');
-const APP = '/a/modelwatch-mlops-app';
 const tid = (id: string) => `[data-testid="${id}"]`;
 // Same values as app-plugin/src/components/testIds.ts (kept literal: that file is TS for the bundler).
 const ids = {
@@ -39,53 +25,26 @@ const ids = {
   experimentsPage: 'data-testid mw-experiments-page',
 };
 
-/**
- * Known plugin bug, found by this harness: FeatureSparkline (drift table) hands @grafana/ui 12.4's
- * Sparkline a y field without `state.range`, which Sparkline destructures; the sparkline cell stays
- * empty. Remove this entry once the plugin sets the range.
- */
-
-const skip = process.env.MODELWATCH_TEST_BROWSER === 'skip';
-if (!skip && !fs.existsSync(CHROMIUM)) {
-  throw new Error(
-    `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium), point MODELWATCH_CHROMIUM at one, ` +
-      'or set MODELWATCH_TEST_BROWSER=skip to skip the browser tests.'
-  );
-}
-
-describe('app plugin pages in Chromium', { skip: skip && 'MODELWATCH_TEST_BROWSER=skip' }, () => {
-  let backend: TestServer;
-  let harness: HarnessServer;
-  let browser: Browser;
+describe('app plugin pages in Chromium, as an org Admin', { skip }, () => {
+  let stack: Stack;
   let page: Page;
   let versions: { v1: string; v2: string };
-  const consoleErrors: string[] = [];
+  let url: string;
 
   before(async () => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    const [dir, server] = await Promise.all([buildHarness(), startTestServer('sqlite')]);
-    backend = server;
-    versions = await seedModel(backend);
-    harness = await startHarnessServer(dir, backend.url, backend.adminToken);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(15_000);
-    page.setDefaultNavigationTimeout(15_000);
-    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
+    // With send_user_header on, as docker-compose.yml sets it.
+    stack = await startStack({ sendUserHeader: true });
+    versions = stack.versions;
+    url = stack.emulator.url;
+    page = await stack.pageAs('admin');
   });
 
   after(async () => {
-    await browser?.close();
-    await harness?.close();
-    await backend?.close();
-    if (consoleErrors.length > 0) console.log(`browser console errors:\n${consoleErrors.join('\n')}`);
+    await stack?.close();
   });
 
   test('the Models page lists the model with its champion', async () => {
-    await page.goto(`${harness.url}${APP}/models`);
+    await page.goto(`${url}${APP}/models`);
     const table = page.locator(tid(ids.modelsTable));
     await table.getByText(MODEL, { exact: true }).waitFor();
     await table.getByText(versions.v2).first().waitFor();
@@ -117,18 +76,28 @@ describe('app plugin pages in Chromium', { skip: skip && 'MODELWATCH_TEST_BROWSE
     await dialog.waitFor({ state: 'detached' });
 
     await championRow().getByText(versions.v1, { exact: true }).waitFor();
-    const aliases = await backend.request('GET', `/api/v1/models/${MODEL}/aliases`);
+    const aliases = await stack.backend.request('GET', `/api/v1/models/${MODEL}/aliases`);
     assert.equal(aliases.status, 200, aliases.text);
     assert.equal(aliases.body.champion, versions.v1);
-    // The action went through the admin route, with the token added by the proxy, not the page.
-    assert.ok(harness.proxied.includes(`POST /api/v1/models/${MODEL}/actions/rollback`), harness.proxied.join('\n'));
+    // The action went through the admin route, with the admin token added by the proxy (not the
+    // page), the session cookie stripped and the signed-in user forwarded.
+    const rollback = (await stack.emulator.requests()).find((r) => r.method === 'POST' && r.url.endsWith(`/api/v1/models/${MODEL}/actions/rollback`));
+    assert.ok(rollback, 'the rollback reached the backend');
+    assert.deepEqual(
+      { route: rollback.route.split('/')[0], token: rollback.tokenKey, cookie: rollback.hasCookie, user: rollback.xGrafanaUser, status: rollback.status },
+      { route: 'admin', token: 'adminToken', cookie: false, user: 'ada', status: 200 },
+    );
+    // The audit actor is the token; the forwarded login only adds to it.
+    const audit = await stack.backend.request('GET', `/api/v1/audit?model=${MODEL}&type=rollback`);
+    assert.equal(audit.status, 200, audit.text);
+    assert.match(JSON.stringify(audit.body), /grafana-admin/);
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'model-after-rollback.png'), fullPage: true });
   });
 
   test('the Experiments page shows a running experiment', async () => {
-    const id = await seedExperiment(backend, versions.v1, versions.v2);
-    await page.goto(`${harness.url}${APP}/experiments`);
+    const id = await seedExperiment(stack.backend, versions.v1, versions.v2);
+    await page.goto(`${url}${APP}/experiments`);
     const experiments = page.locator(tid(ids.experimentsPage));
     await experiments.getByText(id, { exact: true }).first().waitFor();
     await experiments.getByText(`Results of ${id}`).waitFor();
@@ -136,10 +105,9 @@ describe('app plugin pages in Chromium', { skip: skip && 'MODELWATCH_TEST_BROWSE
     await page.screenshot({ path: path.join(SCREENSHOTS, 'experiments.png'), fullPage: true });
   });
 
-  test('the page never saw the backend token', async () => {
+  test('the page never saw a backend token and threw nothing', async () => {
     const html = await page.content();
-    assert.ok(!html.includes(backend.adminToken));
-    const unexpected = consoleErrors.filter((e) => e.startsWith('pageerror'));
-    assert.deepEqual(unexpected, [], 'no uncaught errors in the page');
+    for (const token of [stack.backend.adminToken, ...Object.values(stack.tokens)]) assert.ok(!html.includes(token));
+    assert.deepEqual(stack.errors, [], 'no uncaught errors in the page');
   });
 });

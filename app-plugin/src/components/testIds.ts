@@ -31,6 +31,7 @@ export const testIds = {
     page: 'data-testid mw-experiments-page',
     results: 'data-testid mw-experiment-results',
     srm: 'data-testid mw-experiment-srm',
+    analysisUnit: 'data-testid mw-experiment-analysis-unit',
     stop: 'data-testid mw-experiment-stop',
   },
   jobs: {

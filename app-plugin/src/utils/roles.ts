@@ -3,13 +3,13 @@ import type { ActionType } from '@modelwatch/plugin-api';
 
 export type Role = 'Viewer' | 'Editor' | 'Admin';
 
-/** The signed-in user's role in this org; Grafana server admins count as Admin. */
+/**
+ * The signed-in user's role in this org. Grafana's plugin proxy checks a route's `reqRole` against
+ * the org role only, so a server admin who is an Editor in this org is an Editor here too.
+ */
 export function currentRole(): Role {
-  const user = config.bootData?.user;
-  if (user?.isGrafanaAdmin || user?.orgRole === 'Admin') {
-    return 'Admin';
-  }
-  return user?.orgRole === 'Editor' ? 'Editor' : 'Viewer';
+  const role = config.bootData?.user?.orgRole;
+  return role === 'Admin' || role === 'Editor' ? role : 'Viewer';
 }
 
 const RANK: Record<Role, number> = { Viewer: 0, Editor: 1, Admin: 2 };

@@ -9,6 +9,7 @@ import type { AlertDeps } from './alert-deps.ts';
 import { AlertMetrics } from './alert-metrics.ts';
 import type { AlertResult, Decision, Incident } from './alert-records.ts';
 import { AlertStore, type IncidentQuery } from './alert-store.ts';
+import type { AlertSender } from './automation-rights.ts';
 import { approvePending, listPending, rejectPending } from './approvals.ts';
 import { getIncident, listIncidents } from './incidents.ts';
 import { getPolicies, putPolicies, resetPolicies, type PolicyView } from './policies.ts';
@@ -53,8 +54,8 @@ export class AlertService {
     return resetPolicies(this.deps, actor);
   }
   /** Handles one webhook delivery; the reply lists what was decided for each alert. */
-  receive(notification: AlertNotification, caller: Actor): Promise<AlertResult[]> {
-    return receiveNotification(this.deps, notification, caller);
+  receive(notification: AlertNotification, sender: AlertSender): Promise<AlertResult[]> {
+    return receiveNotification(this.deps, notification, sender);
   }
   listPending(): Promise<Array<Decision & { incident: Incident }>> {
     return listPending(this.deps);

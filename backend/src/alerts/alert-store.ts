@@ -136,7 +136,7 @@ export class AlertQueries {
   async recentActions(since: number): Promise<PastAction[]> {
     const rows = await this.db
       .selectFrom('alert_decisions')
-      .select(['model', 'action', 'policy', 'outcome', 'created_at', 'acted_at'])
+      .select(['model', 'action', 'policy', 'mode', 'outcome', 'created_at', 'acted_at', 'sender'])
       .where('outcome', 'in', countingOutcomes)
       .where((eb) => eb.or([eb('created_at', '>=', since), eb('acted_at', '>=', since)]))
       .execute();
@@ -146,6 +146,8 @@ export class AlertQueries {
       policy: r.policy,
       at: Number(r.acted_at ?? r.created_at),
       dryRun: r.outcome === 'dry_run',
+      sender: r.sender,
+      heldForRights: r.outcome === 'pending' && r.mode !== 'approval',
     }));
   }
 }

@@ -3,7 +3,8 @@ import type { AlertDeps } from './alert-deps.ts';
 import { instanceKey, newIncident, resultFor } from './alert-instance.ts';
 import { toDecision, type AlertResult } from './alert-records.ts';
 import type { DecisionRow, IncidentRow } from './alert-store.ts';
-import { auditDecision, performAction, policyActor } from './perform-action.ts';
+import { automationActor, automationDenied, type AlertSender } from './automation-rights.ts';
+import { auditDecision, performAction } from './perform-action.ts';
 import { policiesInForce } from './policies.ts';
 import { decide, historyWindowMs } from './policy-engine.ts';
 import { isPerformedAction } from './policy-schema.ts';
@@ -15,7 +16,7 @@ import type { AlertNotification, NormalizedAlert } from './types.ts';
  * under the store's serialization and committed (as `acting` when it acts, which already
  * counts for the next decision) before the action runs.
  */
-export async function fireAlert(deps: AlertDeps, notification: AlertNotification, alert: NormalizedAlert): Promise<AlertResult> {
+export async function fireAlert(deps: AlertDeps, notification: AlertNotification, alert: NormalizedAlert, sender: AlertSender): Promise<AlertResult> {
   const key = instanceKey(notification, alert);
   const now = deps.clock.now();
   const planned = await deps.store.serialize(async (q) => {
@@ -35,7 +36,10 @@ export async function fireAlert(deps: AlertDeps, notification: AlertNotification
     }
     const document = await policiesInForce(q);
     const history = await q.recentActions(now - historyWindowMs(document));
-    const decision = decide(alert.labels, document, history, now);
+    const decided = decide(alert.labels, document, history, now, sender.credential);
+    // The sender's rights bound what the policy may do on its own (alerts/automation-rights.ts).
+    const denied = decided.outcome === 'act' && isPerformedAction(decided.action) ? automationDenied(sender, decided.action, alert.labels) : null;
+    const decision = denied ? { ...decided, outcome: 'pending' as const, reason: `${denied}; an admin approves it at POST /api/v1/policies/pending/{id}/approve` } : decided;
     const row: DecisionRow = {
       id: randomUUID(),
       incident_id: incident.id,
@@ -50,6 +54,7 @@ export async function fireAlert(deps: AlertDeps, notification: AlertNotification
       decided_by: null,
       decided_at: null,
       result: '{}',
+      sender: sender.credential,
     };
     await q.insertDecision(row);
     return { kind: 'decided' as const, incident, row, decision };
@@ -68,9 +73,9 @@ export async function fireAlert(deps: AlertDeps, notification: AlertNotification
   let { row } = planned;
   const { decision, incident } = planned;
   if (decision.outcome === 'act' && decision.policy && decision.model && isPerformedAction(decision.action)) {
-    row = await performAction(deps, row, incident, decision.action, decision.model, decision.policy, policyActor(decision.policy));
+    row = await performAction(deps, row, incident, decision.action, decision.model, decision.policy, automationActor(decision.policy.name, sender));
   }
   const final = toDecision(row);
-  await auditDecision(deps, final, incident, policyActor(decision.policy));
+  await auditDecision(deps, final, incident, automationActor(decision.policy?.name ?? null, sender));
   return resultFor(incident, alert, final.outcome, final, {});
 }

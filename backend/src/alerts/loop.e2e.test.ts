@@ -74,7 +74,8 @@ describe('alerting loop: Prometheus → Alertmanager → webhook → policy → 
     }
 
     // Alertmanager's token, read from a file as the shipped config says.
-    const token = await server.request('POST', '/api/v1/tokens', { body: { name: 'alertmanager', role: 'editor' } });
+    // The dedicated alert credential (docs/security.md): an editor token's rollback would wait for approval.
+    const token = await server.request('POST', '/api/v1/tokens', { body: { name: 'alertmanager', role: 'webhook' } });
     const tokenFile = path.join(tmp, 'modelwatch-token');
     fs.writeFileSync(tokenFile, token.body.token, { mode: 0o600 });
 

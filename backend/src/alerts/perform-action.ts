@@ -10,9 +10,6 @@ import type { PerformedAction } from './types.ts';
 
 /** Performs a decided action and records what came of it (the decision row, the audit log). */
 
-/** Who acts when a policy decides on its own. */
-export const policyActor = (policy: Policy | null): Actor => ({ name: `policy:${policy?.name ?? 'none'}`, role: 'admin' });
-
 /** Runs the action; a failure is recorded on the decision (`failed`), never thrown. */
 export async function performAction(
   deps: Pick<AlertDeps, 'store' | 'logger' | 'performer'>,

@@ -82,6 +82,24 @@ describe('configured policies', () => {
     assert.equal(decide(drift, policies, [...three.slice(0, 2), past(60, { model: 'c' })], T0).outcome, 'act');
   });
 
+  test('the hourly limit counts per sending credential; each model has its own limit', () => {
+    const policies = doc({ maxActionsPerHour: 2, maxActionsPerModelPerHour: 2, policies: [{ name: 'p', match: { model: '*' }, action: 'retrain', cooldown: 0 }] });
+    const noisy = [past(1, { model: 'a', sender: 'noisy' }), past(2, { model: 'b', sender: 'noisy' })];
+    assert.equal(decide(drift, policies, noisy, T0, 'noisy').outcome, 'rate_limited');
+    assert.equal(decide(drift, policies, noisy, T0, 'genuine').outcome, 'act', "another credential's budget is its own");
+    const onModel = [past(1, { sender: 'x' }), past(2, { sender: 'y' })];
+    const limited = decide(drift, policies, onModel, T0, 'z');
+    assert.equal(limited.outcome, 'rate_limited');
+    assert.match(limited.reason, /2 actions on "ctr" in the last hour; the limit per model is 2/);
+  });
+
+  test("an alert held for its sender's rights does not put another sender's action into cooldown", () => {
+    const policies = defaultPolicyDocument();
+    const held = [past(1, { sender: 'editor-token', heldForRights: true })];
+    assert.equal(decide(drift, policies, held, T0, 'webhook-token').outcome, 'act');
+    assert.equal(decide(drift, policies, held, T0, 'editor-token').outcome, 'cooldown');
+  });
+
   test('per-policy rate limit counts only that policy', () => {
     const policies = doc({
       policies: [{ name: 'p', match: { model: '*' }, action: 'retrain', cooldown: 0, maxActionsPerHour: 2 }],

@@ -1,5 +1,6 @@
 import type { Policy, PolicyDocument } from './policy-schema.ts';
 import type { PolicyAction, PolicyMode } from './types.ts';
+import { maxOf } from '../core/arrays.ts';
 
 /**
  * The policy decision for one firing alert instance: pure, no I/O. The caller supplies the
@@ -15,6 +16,10 @@ export interface PastAction {
   at: number;
   /** Recorded by a dry run: counts only for other dry runs, so a dry run shows what would happen. */
   dryRun: boolean;
+  /** The credential that sent the alert (token id, or `hmac`); null before it was recorded. */
+  sender?: string | null;
+  /** Pending only because its sender lacked the right (alerts/automation-rights.ts), not by policy. */
+  heldForRights?: boolean;
 }
 
 export type DecisionOutcome = 'act' | 'pending' | 'dry_run' | 'cooldown' | 'rate_limited' | 'ignored';
@@ -45,7 +50,7 @@ export function policyMatches(policy: Policy, labels: Record<string, string>): b
 
 /** How far back the history must reach for this document's cooldowns and rate limits. */
 export function historyWindowMs(document: PolicyDocument): number {
-  return Math.max(HOUR_MS, ...document.policies.map((p) => p.cooldown));
+  return maxOf(document.policies.map((p) => p.cooldown), HOUR_MS);
 }
 
 export function decide(
@@ -53,6 +58,7 @@ export function decide(
   document: PolicyDocument,
   history: readonly PastAction[],
   now: number,
+  sender?: string,
 ): PolicyDecision {
   const model = labels.model || null;
   const policy = document.policies.find((candidate) => policyMatches(candidate, labels)) ?? null;
@@ -71,8 +77,9 @@ export function decide(
   // Dry runs see real actions and earlier dry runs; real actions never see dry runs.
   const relevant = history.filter((past) => dryRun || !past.dryRun);
 
+  // A lower credential's held alert must not put a genuine sender's action into cooldown.
   const last = relevant
-    .filter((past) => past.model === model && past.action === policy.action)
+    .filter((past) => past.model === model && past.action === policy.action && (!past.heldForRights || past.sender === sender))
     .reduce((latest, past) => Math.max(latest, past.at), -Infinity);
   if (policy.cooldown > 0 && now - last < policy.cooldown) {
     const waitS = Math.ceil((policy.cooldown - (now - last)) / 1000);
@@ -84,8 +91,21 @@ export function decide(
   }
 
   const lastHour = relevant.filter((past) => now - past.at < HOUR_MS);
-  if (lastHour.length >= document.maxActionsPerHour) {
-    return { ...base, outcome: 'rate_limited', reason: `${lastHour.length} actions in the last hour; the limit is ${document.maxActionsPerHour}` };
+  // The hourly budget is per sending credential (all of them when none is given), so that one
+  // credential cannot use up the hour and hold back another's genuine rollback; each model
+  // has its own budget as well.
+  const bySender = sender === undefined ? lastHour : lastHour.filter((past) => past.sender === sender);
+  if (bySender.length >= document.maxActionsPerHour) {
+    const whose = sender === undefined ? '' : ' for the credential that sent this alert';
+    return { ...base, outcome: 'rate_limited', reason: `${bySender.length} actions in the last hour; the limit is ${document.maxActionsPerHour}${whose}` };
+  }
+  const byModel = lastHour.filter((past) => past.model === model).length;
+  if (byModel >= document.maxActionsPerModelPerHour) {
+    return {
+      ...base,
+      outcome: 'rate_limited',
+      reason: `${byModel} actions on "${model}" in the last hour; the limit per model is ${document.maxActionsPerModelPerHour}`,
+    };
   }
   if (policy.maxActionsPerHour !== undefined) {
     const byPolicy = lastHour.filter((past) => past.policy === policy.name).length;

@@ -51,6 +51,7 @@ export function formatDuration(ms: number): string {
 
 export const DEFAULT_COOLDOWN_MS = 30 * 60_000;
 export const DEFAULT_MAX_ACTIONS_PER_HOUR = 10;
+export const DEFAULT_MAX_ACTIONS_PER_MODEL_PER_HOUR = 5;
 
 export const policyInputSchema = z.object({
   name: z
@@ -83,8 +84,10 @@ export const policyDocumentInputSchema = z
   .object({
     /** Everything is a dry run: decisions are recorded, nothing is done. */
     dryRun: z.boolean().default(false),
-    /** Actions across all policies per rolling hour. */
+    /** Actions across all policies per rolling hour, counted per sending credential (token, or the HMAC secret). */
     maxActionsPerHour: z.number().int().min(0).max(10_000).default(DEFAULT_MAX_ACTIONS_PER_HOUR),
+    /** Actions on one model per rolling hour. */
+    maxActionsPerModelPerHour: z.number().int().min(0).max(10_000).default(DEFAULT_MAX_ACTIONS_PER_MODEL_PER_HOUR),
     policies: z.array(policyInputSchema).max(500),
   })
   .superRefine((doc, ctx) => {
@@ -110,7 +113,7 @@ export const policyOutputSchema = z
     mode: z.enum(policyModes),
     cooldown: z.string(),
     maxActionsPerHour: z.number().optional(),
-    retrain: z.object({ runner: z.string().optional(), gpus: z.number().optional(), params: z.record(z.string(), z.unknown()).optional() }).optional(),
+    retrain: z.object({ runner: z.enum(runnerNames).optional(), gpus: z.number().optional(), params: z.record(z.string(), z.unknown()).optional() }).optional(),
   })
   .meta({ id: 'AlertPolicy' });
 
@@ -118,6 +121,7 @@ export const policyDocumentOutputSchema = z
   .object({
     dryRun: z.boolean(),
     maxActionsPerHour: z.number(),
+    maxActionsPerModelPerHour: z.number(),
     policies: z.array(policyOutputSchema),
     isDefault: z.boolean(),
     updatedAt: z.string().nullable(),
@@ -148,6 +152,7 @@ const defaultPolicy = (action: 'retrain' | 'rollback'): Policy => ({
 export const defaultPolicyDocument = (): PolicyDocument => ({
   dryRun: false,
   maxActionsPerHour: DEFAULT_MAX_ACTIONS_PER_HOUR,
+  maxActionsPerModelPerHour: DEFAULT_MAX_ACTIONS_PER_MODEL_PER_HOUR,
   policies: [defaultPolicy('retrain'), defaultPolicy('rollback')],
 });
 

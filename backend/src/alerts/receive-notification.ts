@@ -1,6 +1,6 @@
-import type { Actor } from '../auth/roles.ts';
 import type { AlertDeps } from './alert-deps.ts';
 import type { AlertResult } from './alert-records.ts';
+import type { AlertSender } from './automation-rights.ts';
 import { fireAlert } from './fire-alert.ts';
 import { resolveAlert } from './resolve-alert.ts';
 import type { AlertNotification, NormalizedAlert } from './types.ts';
@@ -10,11 +10,11 @@ import type { AlertNotification, NormalizedAlert } from './types.ts';
  * sender's payload): each alert fired or resolved, then one audit entry for the delivery.
  * The reply lists what was decided for each alert.
  */
-export async function receiveNotification(deps: AlertDeps, notification: AlertNotification, caller: Actor): Promise<AlertResult[]> {
+export async function receiveNotification(deps: AlertDeps, notification: AlertNotification, sender: AlertSender): Promise<AlertResult[]> {
   deps.metrics.notifications.inc({ source: notification.source, status: notification.status });
   const results: AlertResult[] = [];
   for (const alert of notification.alerts) {
-    const result = alert.status === 'resolved' ? await resolveAlert(deps, notification, alert) : await fireAlert(deps, notification, alert);
+    const result = alert.status === 'resolved' ? await resolveAlert(deps, notification, alert) : await fireAlert(deps, notification, alert, sender);
     deps.metrics.decisions.inc({ action: result.action, outcome: result.outcome });
     results.push(result);
   }
@@ -22,7 +22,7 @@ export async function receiveNotification(deps: AlertDeps, notification: AlertNo
     type: 'webhook.received',
     status: notification.status,
     model: uniqueModel(notification.alerts),
-    actor: caller,
+    actor: sender.actor,
     reason: `${notification.source} notification, ${notification.alerts.length} alert(s)`,
     details: {
       source: notification.source,

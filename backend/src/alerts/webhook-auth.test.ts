@@ -9,9 +9,10 @@ const NOW = 1_800_000_000_000;
 const SECRET = 'webhook-secret';
 const BODY = Buffer.from('{"status":"firing","alerts":[]}');
 const tokens: Record<string, Actor> = {
-  editor: { name: 'token:am', role: 'editor' },
-  admin: { name: 'token:admin', role: 'admin' },
-  viewer: { name: 'token:view', role: 'viewer' },
+  editor: { name: 'token:am', role: 'editor', tokenId: 'id-editor' },
+  admin: { name: 'token:admin', role: 'admin', tokenId: 'id-admin' },
+  viewer: { name: 'token:view', role: 'viewer', tokenId: 'id-viewer' },
+  webhook: { name: 'token:hook', role: 'webhook', tokenId: 'id-webhook' },
 };
 
 const input = (headers: Record<string, string>, overrides: Partial<WebhookAuthInput> = {}): WebhookAuthInput => ({
@@ -47,7 +48,7 @@ describe('webhook authentication', () => {
   test('a valid signature with a fresh timestamp passes, in either header name Grafana uses', async () => {
     const ts = String(NOW / 1000 - 30);
     const caller = await authenticateWebhook(input(signed(ts)));
-    assert.deepEqual(caller, { actor: { name: 'webhook:hmac', role: 'editor' }, method: 'hmac' });
+    assert.deepEqual(caller, { actor: { name: 'webhook:hmac', role: 'webhook' }, method: 'hmac', credential: 'hmac' });
     const { 'x-grafana-alerting-signature': sig } = signed(ts);
     const legacy = { 'x-grafana-alert-signature': sig, 'x-grafana-alerting-signature-timestamp': ts };
     assert.equal((await authenticateWebhook(input(legacy))).method, 'hmac');
@@ -92,10 +93,21 @@ describe('webhook authentication', () => {
     assert.equal(caller.method, 'bearer');
   });
 
-  test('bearer and basic (token as password) of an editor or admin token', async () => {
-    assert.deepEqual(await authenticateWebhook(input({ authorization: 'Bearer editor' })), { actor: tokens.editor, method: 'bearer' });
+  test('bearer and basic (token as password) of a webhook, editor or admin token; the credential is the token id', async () => {
+    assert.deepEqual(await authenticateWebhook(input({ authorization: 'Bearer editor' })), {
+      actor: tokens.editor,
+      method: 'bearer',
+      credential: 'id-editor',
+    });
     const basic = `Basic ${Buffer.from('alertmanager:admin').toString('base64')}`;
-    assert.deepEqual(await authenticateWebhook(input({ authorization: basic })), { actor: tokens.admin, method: 'basic' });
+    assert.deepEqual(await authenticateWebhook(input({ authorization: basic })), { actor: tokens.admin, method: 'basic', credential: 'id-admin' });
+    assert.equal((await authenticateWebhook(input({ authorization: 'Bearer webhook' }))).actor.role, 'webhook');
+  });
+
+  test('a signature with no captured raw body fails closed instead of being checked over nothing', async () => {
+    const ts = String(NOW / 1000);
+    const overEmpty = { 'x-grafana-alerting-signature': grafanaSignature(SECRET, ts, ''), 'x-grafana-alerting-signature-timestamp': ts };
+    await rejects(authenticateWebhook(input(overEmpty, { rawBody: undefined })), 'unauthenticated', /body was not JSON/);
   });
 
   test('unknown tokens, wrong schemes, no credentials: 401; a viewer token: 403', async () => {
@@ -104,6 +116,6 @@ describe('webhook authentication', () => {
     const emptyPassword = `Basic ${Buffer.from('editor:').toString('base64')}`;
     await rejects(authenticateWebhook(input({ authorization: emptyPassword })), 'unauthenticated', /empty/);
     await rejects(authenticateWebhook(input({})), 'unauthenticated', /unauthenticated webhook/);
-    await rejects(authenticateWebhook(input({ authorization: 'Bearer viewer' })), 'permission_denied', /editor or admin/);
+    await rejects(authenticateWebhook(input({ authorization: 'Bearer viewer' })), 'permission_denied', /webhook, editor or admin/);
   });
 });

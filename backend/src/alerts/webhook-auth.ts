@@ -6,16 +6,19 @@ import { DomainError } from '../core/errors.ts';
  * Webhook authentication. Senders cannot always send our bearer header (Alertmanager can;
  * Grafana can; both can do basic auth), and Grafana can sign the body instead:
  *
- * - `Authorization: Bearer <token>` of an editor or admin token;
+ * - `Authorization: Bearer <token>` of a webhook, editor or admin token (what the alert may
+ *   then do depends on that role: alerts/automation-rights.ts);
  * - `Authorization: Basic <user:token>`: any user name, the token as the password;
  * - Grafana's HMAC-SHA256: hex digest of `"<timestamp>:<raw body>"` with
- *   MODELWATCH_WEBHOOK_SECRET, in `X-Grafana-Alerting-Signature` (Grafana's built-in
- *   default name is `X-Grafana-Alert-Signature`; both are read), the Unix timestamp in
+ *   MODELWATCH_WEBHOOK_SECRET, in `X-Grafana-Alerting-Signature` (Grafana's default header
+ *   name; `X-Grafana-Alert-Signature`, a name set by hand, is read too), the Unix timestamp in
  *   `X-Grafana-Alerting-Signature-Timestamp`. We require the timestamp and reject it
  *   outside a ±5 minute window, so a captured request cannot be replayed later.
  *
  * A signature that is present must verify, even when a valid token is also sent: a bad
- * signature means the body was altered.
+ * signature means the body was altered. A signature with no raw body to check it against
+ * (the body was not captured as JSON) fails too, rather than being checked over nothing.
+ * The secret is the dedicated alert credential: a signed delivery acts as the `webhook` role.
  */
 
 export const signatureHeaders = ['x-grafana-alerting-signature', 'x-grafana-alert-signature'] as const;
@@ -23,7 +26,7 @@ export const timestampHeaders = ['x-grafana-alerting-signature-timestamp', 'x-gr
 export const defaultReplayWindowMs = 5 * 60_000;
 
 /** Roles that may make the service act through a webhook. */
-const webhookRoles = new Set(['editor', 'admin']);
+const webhookRoles = new Set(['webhook', 'editor', 'admin']);
 
 export interface WebhookAuthInput {
   header(name: string): string | undefined;
@@ -37,6 +40,8 @@ export interface WebhookAuthInput {
 export interface WebhookCaller {
   actor: Actor;
   method: 'bearer' | 'basic' | 'hmac';
+  /** The token id, or `hmac`: what the per-credential rate limit counts by. */
+  credential: string;
 }
 
 const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
@@ -65,12 +70,15 @@ function verifySignature(input: WebhookAuthInput, signature: string, secret: str
       `stale webhook timestamp (${new Date(stampMs).toISOString()}, more than ${window / 1000} s from now): a replayed or delayed delivery, or clocks out of sync`,
     );
   }
-  const expected = Buffer.from(grafanaSignature(secret, timestamp, input.rawBody ?? Buffer.alloc(0)), 'hex');
+  if (input.rawBody === undefined) {
+    throw unauthenticated('HMAC signature sent, but the request body was not JSON (Content-Type: application/json), so it cannot be checked');
+  }
+  const expected = Buffer.from(grafanaSignature(secret, timestamp, input.rawBody), 'hex');
   const given = /^[0-9a-fA-F]{64}$/.test(signature.trim()) ? Buffer.from(signature.trim(), 'hex') : Buffer.alloc(0);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw unauthenticated('HMAC signature does not match the body (wrong MODELWATCH_WEBHOOK_SECRET, or the body was altered)');
   }
-  return { actor: { name: 'webhook:hmac', role: 'editor' }, method: 'hmac' };
+  return { actor: { name: 'webhook:hmac', role: 'webhook' }, method: 'hmac', credential: 'hmac' };
 }
 
 async function verifyAuthorization(input: WebhookAuthInput, header: string): Promise<WebhookCaller> {
@@ -92,9 +100,9 @@ async function verifyAuthorization(input: WebhookAuthInput, header: string): Pro
   const actor = await input.authenticateToken(token);
   if (!actor) throw unauthenticated('token not recognised or revoked');
   if (!webhookRoles.has(actor.role)) {
-    throw new DomainError('permission_denied', `alert webhooks need an editor or admin token; a ${actor.role} token cannot act`);
+    throw new DomainError('permission_denied', `alert webhooks need a webhook, editor or admin token; a ${actor.role} token cannot act`);
   }
-  return { actor, method };
+  return { actor, method, credential: actor.tokenId ?? actor.name };
 }
 
 export async function authenticateWebhook(input: WebhookAuthInput): Promise<WebhookCaller> {
@@ -106,6 +114,6 @@ export async function authenticateWebhook(input: WebhookAuthInput): Promise<Webh
     throw unauthenticated('HMAC signature sent, but MODELWATCH_WEBHOOK_SECRET is not set on the service; set it or use a bearer token');
   }
   throw unauthenticated(
-    'unauthenticated webhook: send "Authorization: Bearer <editor or admin token>", basic auth with the token as password, or a Grafana HMAC signature',
+    'unauthenticated webhook: send "Authorization: Bearer <webhook, editor or admin token>", basic auth with the token as password, or a Grafana HMAC signature',
   );
 }

@@ -21,8 +21,10 @@ for (const dialect of testDialects()) {
     const performer = new RecordingPerformer();
     let editor: string;
     let viewer: string;
+    // The dedicated alert credential (docs/security.md): what a contact point should send.
+    let webhook: string;
 
-    const deliver = (path: string, payload: unknown, token: string | null = editor) => server.request('POST', path, { body: payload, token });
+    const deliver = (path: string, payload: unknown, token: string | null = webhook) => server.request('POST', path, { body: payload, token });
     const signedDelivery = (payload: unknown, ts = String(Math.floor(Date.now() / 1000))) => {
       const raw = JSON.stringify(payload);
       return server.request('POST', GRAFANA, {
@@ -38,10 +40,11 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       server = await startTestServer(dialect, { MODELWATCH_WEBHOOK_SECRET: SECRET }, { alertPerformer: performer });
-      for (const role of ['editor', 'viewer'] as const) {
+      for (const role of ['editor', 'viewer', 'webhook'] as const) {
         const response = await server.request('POST', '/api/v1/tokens', { body: { name: `alerts-${role}`, role } });
         if (role === 'editor') editor = response.body.token;
-        else viewer = response.body.token;
+        else if (role === 'viewer') viewer = response.body.token;
+        else webhook = response.body.token;
       }
     });
     after(() => server.close());

@@ -5,11 +5,24 @@ import { isRole, roles, type Actor, type Role } from './roles.ts';
 
 const TOKEN_PREFIX = 'mw_';
 
+/** Name of the token registered from MODELWATCH_ADMIN_TOKEN (older stores know it by this name only). */
+export const ENV_ADMIN_TOKEN_NAME = 'admin (MODELWATCH_ADMIN_TOKEN)';
+
 /**
  * Tokens are 32 random bytes; only their SHA-256 is stored. A fast hash is the right tool
  * here (unlike passwords): the secret has 256 bits of entropy, so there is nothing to brute force.
  */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Constant-time equality of two secrets of any length (both hashed first, so lengths leak nothing). */
+export const secretsEqual = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/**
+ * Where a token came from: `env` for MODELWATCH_ADMIN_TOKEN; `grafana` for a token that
+ * Grafana's proxy holds, the only kind whose forwarded X-Grafana-User names the audit actor.
+ */
+export type TokenOrigin = 'env' | 'grafana';
 
 export interface TokenInfo {
   id: string;
@@ -17,7 +30,35 @@ export interface TokenInfo {
   role: Role;
   createdAt: string;
   revokedAt: string | null;
+  /** Ingest tokens: the models it may write to; null: any. */
+  models: string[] | null;
+  /** True for a token made for Grafana's proxy (its X-Grafana-User is trusted). */
+  grafana: boolean;
 }
+
+export interface CreateTokenOptions {
+  secret?: string | undefined;
+  models?: string[] | undefined;
+  origin?: TokenOrigin | undefined;
+}
+
+type TokenRow = { id: string; name: string; role: string; created_at: number; revoked_at: number | null; models: string | null; origin: string | null };
+
+const parseModels = (value: string | null): string[] | null => {
+  if (value == null) return null;
+  const parsed: unknown = JSON.parse(value);
+  return Array.isArray(parsed) ? parsed.filter((m): m is string => typeof m === 'string') : null;
+};
+
+const toInfo = (r: TokenRow): TokenInfo => ({
+  id: r.id,
+  name: r.name,
+  role: r.role as Role,
+  createdAt: new Date(Number(r.created_at)).toISOString(),
+  revokedAt: r.revoked_at == null ? null : new Date(Number(r.revoked_at)).toISOString(),
+  models: parseModels(r.models),
+  grafana: r.origin === 'grafana',
+});
 
 export class TokenService {
   private readonly store: Store;
@@ -27,27 +68,46 @@ export class TokenService {
     this.store = store;
   }
 
-  async create(name: string, role: string, secret?: string): Promise<{ token: string; info: TokenInfo }> {
+  async create(name: string, role: string, options: CreateTokenOptions = {}): Promise<{ token: string; info: TokenInfo }> {
     if (!isRole(role)) throw invalid(`role: expected one of ${roles.join(', ')}, got "${role}"`);
     if (!name.trim()) throw invalid('name: must not be empty');
-    const token = secret ?? TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    if (options.models !== undefined && role !== 'ingest') throw invalid(`models: only ingest tokens are scoped to models; this token is ${role}`);
+    if (options.models !== undefined && options.models.length === 0) throw invalid('models: list at least one model, or leave it out for any model');
+    const token = options.secret ?? TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     const createdAt = Date.now();
-    await this.store.db
-      .insertInto('tokens')
-      .values({ id, name, role, token_hash: hashToken(token), created_at: createdAt, revoked_at: null })
-      .execute();
-    return { token, info: { id, name, role, createdAt: new Date(createdAt).toISOString(), revokedAt: null } };
+    const row = {
+      id,
+      name,
+      role,
+      token_hash: hashToken(token),
+      created_at: createdAt,
+      revoked_at: null,
+      models: options.models ? JSON.stringify([...new Set(options.models)]) : null,
+      origin: options.origin ?? null,
+    };
+    await this.store.db.insertInto('tokens').values(row).execute();
+    return { token, info: toInfo(row) };
   }
 
-  /** Ensures a token with this exact secret exists (used for MODELWATCH_ADMIN_TOKEN). */
-  async ensure(name: string, role: Role, secret: string): Promise<void> {
-    const existing = await this.store.db
-      .selectFrom('tokens')
-      .select('id')
-      .where('token_hash', '=', hashToken(secret))
+  /**
+   * Registers MODELWATCH_ADMIN_TOKEN and revokes every earlier one, so rotating the variable
+   * and restarting locks the old secret out. A secret that was revoked stays revoked.
+   * Returns how many earlier tokens were revoked.
+   */
+  async ensureEnvAdmin(secret: string): Promise<number> {
+    const hash = hashToken(secret);
+    const revoked = await this.store.db
+      .updateTable('tokens')
+      .set({ revoked_at: Date.now() })
+      .where('token_hash', '!=', hash)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('origin', '=', 'env'), eb.and([eb('origin', 'is', null), eb('name', '=', ENV_ADMIN_TOKEN_NAME)])]))
       .executeTakeFirst();
-    if (!existing) await this.create(name, role, secret);
+    const existing = await this.store.db.selectFrom('tokens').select('id').where('token_hash', '=', hash).executeTakeFirst();
+    if (!existing) await this.create(ENV_ADMIN_TOKEN_NAME, 'admin', { secret, origin: 'env' });
+    this.cache.clear();
+    return Number(revoked.numUpdatedRows);
   }
 
   async count(): Promise<number> {
@@ -60,13 +120,7 @@ export class TokenService {
 
   async list(): Promise<TokenInfo[]> {
     const rows = await this.store.db.selectFrom('tokens').selectAll().orderBy('created_at').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role as Role,
-      createdAt: new Date(r.created_at).toISOString(),
-      revokedAt: r.revoked_at == null ? null : new Date(r.revoked_at).toISOString(),
-    }));
+    return rows.map(toInfo);
   }
 
   async revoke(id: string): Promise<void> {
@@ -92,15 +146,19 @@ export class TokenService {
       .where('token_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    const actor =
-      row && isRole(row.role) && safeEqual(row.token_hash, hash)
-        ? { name: `token:${row.name}`, role: row.role, tokenId: row.id }
-        : null;
+    let actor: Actor | null = null;
+    if (row && isRole(row.role) && secretsEqual(row.token_hash, hash)) {
+      const models = parseModels(row.models);
+      actor = {
+        name: `token:${row.name}`,
+        role: row.role,
+        tokenId: row.id,
+        ...(models ? { models } : {}),
+        ...(row.origin === 'grafana' ? { forwardsUsers: true } : {}),
+      };
+    }
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { actor, expires: now + 5_000 });
     return actor;
   }
 }
-
-const safeEqual = (a: string, b: string): boolean =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

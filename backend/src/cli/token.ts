@@ -9,14 +9,20 @@ export function registerTokenCommands(program: Command): void {
   token
     .command('create')
     .description('create a token and print it once')
-    .requiredOption('--role <role>', 'viewer, ingest, editor or admin')
+    .requiredOption('--role <role>', 'viewer, ingest, editor, admin or webhook (the alert credential)')
     .option('--name <name>', 'who or what uses it', 'cli')
-    .action(async (options: { role: string; name: string }) => {
+    .option('--models <names>', 'ingest tokens: comma-separated models it may write to (default: any)')
+    .option('--grafana', "a token for Grafana's proxy: its X-Grafana-User header names who acted")
+    .action(async (options: { role: string; name: string; models?: string; grafana?: boolean }) => {
       const config = loadConfig();
       const store = await openStore(config);
       try {
         await migrateToLatest(store);
-        const { token: secret } = await new TokenService(store).create(options.name, options.role);
+        const models = options.models?.split(',').map((m) => m.trim()).filter(Boolean);
+        const { token: secret } = await new TokenService(store).create(options.name, options.role, {
+          models,
+          origin: options.grafana ? 'grafana' : undefined,
+        });
         process.stdout.write(`${secret}\n`);
       } finally {
         await store.close();
@@ -30,7 +36,8 @@ export function registerTokenCommands(program: Command): void {
       try {
         await migrateToLatest(store);
         for (const info of await new TokenService(store).list()) {
-          process.stdout.write(`${info.id}\t${info.role}\t${info.name}\t${info.createdAt}${info.revokedAt ? `\trevoked ${info.revokedAt}` : ''}\n`);
+          const scope = info.models ? `\tmodels ${info.models.join(',')}` : '';
+          process.stdout.write(`${info.id}\t${info.role}\t${info.name}\t${info.createdAt}${scope}${info.revokedAt ? `\trevoked ${info.revokedAt}` : ''}\n`);
         }
       } finally {
         await store.close();

@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.ts';
 import { ClosedTotalsCache } from '../experiments/closed-totals-cache.ts';
 import { CreateExperiment, type ModelLookup, type VersionLoader, type VersionLookup } from '../experiments/create-experiment.ts';
 import { ExperimentResultsQuery, type TotalsSource } from '../experiments/experiment-results.ts';
+import type { UnitTotalsSource } from '../experiments/unit-analysis.ts';
 import { ExperimentStore } from '../experiments/experiment-store.ts';
 import { ExperimentSnapshots, registerExperimentGauges } from '../experiments/metrics-export.ts';
 import { RampExperiment } from '../experiments/ramp-experiment.ts';
@@ -26,7 +27,7 @@ export interface ExperimentsDeps {
   registry: VersionLookup & ChampionLookup;
   /** Loads arm versions ahead of their traffic. */
   serving: VersionLoader;
-  monitor: TotalsSource;
+  monitor: TotalsSource & UnitTotalsSource;
   actions: ExperimentActions;
   /** Serving's routing table, which the experiments fill. */
   runningExperiments: RunningExperiments;

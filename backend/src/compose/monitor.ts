@@ -5,6 +5,7 @@ import type { Store } from '../store/database.ts';
 import { createMonitorCounters, registerMonitorGauges, SNAPSHOT_TTL_MS } from '../monitor/metrics-export.ts';
 import type { MonitorOptions } from '../monitor/monitor-context.ts';
 import { MonitorService } from '../monitor/monitor-service.ts';
+import { registerParkingMetrics } from '../monitor/parking-metrics.ts';
 import type { ChampionLookup, ModelCatalog, ProfileAudit } from '../monitor/ports.ts';
 import { ProfileStore } from '../monitor/profile-store.ts';
 
@@ -37,5 +38,6 @@ export function createMonitor(w: MonitorWiring): { monitor: MonitorService; prof
     { ...(w.now ? { now: w.now } : {}), ...w.options },
   );
   registerMonitorGauges(w.prometheus, () => monitor.exportSnapshot(w.snapshotTtlMs ?? SNAPSHOT_TTL_MS));
+  registerParkingMetrics(w.prometheus, () => monitor.parkingByModel(), w.snapshotTtlMs ?? SNAPSHOT_TTL_MS, w.logger);
   return { monitor, profiles };
 }

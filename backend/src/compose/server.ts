@@ -39,14 +39,18 @@ export async function createContext(
   clock: Clock = systemClock,
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool reconnects when next needed'),
+  });
   const applied = await migrateToLatest(store);
   if (applied.length) logger.info({ migrations: applied, dialect: store.dialect }, 'store migrated');
   const audit = new AuditLog(store, clock);
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
-  const models = new ModelService(store, audit, validateModelSettings);
+  const models = new ModelService(store, audit, validateModelSettings, config.editorMaxTreatmentPercent);
   // The registry's store module comes first: the monitor and profiles read the champion alias through it.
   const versions = new VersionStore(store);
   const { monitor, profiles } = createMonitor({
@@ -58,7 +62,7 @@ export async function createContext(
     now: () => clock.now(),
     snapshotTtlMs: config.metricsCacheMs,
     champions: { champion: async (model) => (await versions.aliases(model)).champion },
-    options: { writer: overrides.ingestWriter ?? 'auto' },
+    options: { writer: overrides.ingestWriter ?? 'auto', parkingWindowMs: config.monitor.outcomeParkingWindowMs },
   });
   // Serving routes by the running experiments; the experiments (built after it) fill the table.
   const runningExperiments = new RunningExperiments();

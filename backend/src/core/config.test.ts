@@ -26,6 +26,12 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'debug');
   });
 
+  test("an editor's share of non-champion traffic: 50 % unless configured, a percentage", () => {
+    assert.equal(loadConfig({}).editorMaxTreatmentPercent, 50);
+    assert.equal(loadConfig({ MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT: '20' }).editorMaxTreatmentPercent, 20);
+    assert.throws(() => loadConfig({ MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT: '120' }), /MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT="120": must be between 0 and 100/);
+  });
+
   test('each bad value is named with what was expected', () => {
     assert.throws(
       () =>

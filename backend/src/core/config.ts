@@ -42,6 +42,11 @@ const serverVariables = {
   MODELWATCH_METRICS_CACHE_MS: milliseconds(3_600_000).default(15_000),
   MODELWATCH_AUTO_DECIDE_INTERVAL_MS: milliseconds(86_400_000).default(30_000),
   MODELWATCH_RESULTS_CACHE_MS: milliseconds(3_600_000).default(60_000),
+  MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT: z.coerce
+    .number({ error: 'must be a percentage' })
+    .min(0, 'must be between 0 and 100')
+    .max(100, 'must be between 0 and 100')
+    .default(50),
   MODELWATCH_MAX_BODY_MB: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(64),
 };
 
@@ -94,7 +99,16 @@ const jobsVariables = {
   MODELWATCH_GPU_SLOTS_PER_GPU: int(1, 64).default(1),
 };
 
-const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables });
+/** A day: issue 13 asks that an early outcome wait at least 24 h for its prediction. */
+export const DEFAULT_OUTCOME_PARKING_WINDOW_MS = 86_400_000;
+
+/** Monitor settings. */
+const monitorVariables = {
+  /** How long an outcome whose prediction is not stored yet stays parked (monitor/outcome-parking.ts). */
+  MODELWATCH_OUTCOME_PARKING_WINDOW: duration.default(DEFAULT_OUTCOME_PARKING_WINDOW_MS),
+};
+
+const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables, ...monitorVariables });
 type Env = z.output<typeof envSchema>;
 
 /** The serving section (serving/, registry, actions' deployment hook). */
@@ -124,6 +138,11 @@ export interface JobsConfig {
   slotsPerGpu: number;
 }
 
+/** The monitor section (monitor/). */
+export interface MonitorConfig {
+  outcomeParkingWindowMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -140,8 +159,11 @@ export interface Config {
   autoDecideIntervalMs: number;
   /** How long experiment results reuse the totals of closed hours. */
   resultsCacheMs: number;
+  /** The most traffic (percent) an editor may send to versions other than the champion (docs/security.md). */
+  editorMaxTreatmentPercent: number;
   serving: ServingConfig;
   jobs: JobsConfig;
+  monitor: MonitorConfig;
 }
 
 export class ConfigError extends Error {
@@ -212,7 +234,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsCacheMs: e.MODELWATCH_METRICS_CACHE_MS,
     autoDecideIntervalMs: e.MODELWATCH_AUTO_DECIDE_INTERVAL_MS,
     resultsCacheMs: e.MODELWATCH_RESULTS_CACHE_MS,
+    editorMaxTreatmentPercent: e.MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT,
     serving: servingSection(e),
     jobs: jobsSection(e),
+    monitor: { outcomeParkingWindowMs: e.MODELWATCH_OUTCOME_PARKING_WINDOW },
   };
 }

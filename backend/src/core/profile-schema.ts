@@ -61,14 +61,20 @@ const categoricalFeature = z
     }
   });
 
+const profileFields = {
+  format: z.literal(1),
+  source: z.enum(['rows', 'traffic', 'trainer']).default('trainer'),
+  rows: count,
+  features: z.array(z.discriminatedUnion('type', [numericFeature, categoricalFeature])).min(1).max(1000),
+  score: z.object({ edges: z.array(finite), counts: z.array(count) }).optional(),
+};
+
 export const referenceProfileSchema = z
   .object({
-    format: z.literal(1),
-    source: z.enum(['rows', 'traffic', 'trainer']).default('trainer'),
-    rows: count,
-    createdAt: z.string().default(() => new Date().toISOString()),
-    features: z.array(z.discriminatedUnion('type', [numericFeature, categoricalFeature])).min(1).max(1000),
-    score: z.object({ edges: z.array(finite), counts: z.array(count) }).optional(),
+    ...profileFields,
+    // Filled in by parseProfile, not as a zod default: a default is evaluated when the OpenAPI
+    // document is built and would put that moment into it.
+    createdAt: z.string().optional().meta({ description: 'RFC 3339; default: when the profile is saved' }),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();
@@ -79,7 +85,14 @@ export const referenceProfileSchema = z
   })
   .meta({ id: 'ReferenceProfile', description: 'Reference profile of a model version (see docs/metrics.md and profile-types.ts)' });
 
-/** The profile as a ReferenceProfile, or the zod error. */
-export function parseProfile(input: unknown): z.ZodSafeParseResult<ReferenceProfile> {
-  return referenceProfileSchema.safeParse(input) as z.ZodSafeParseResult<ReferenceProfile>;
+/** A profile as stored and served (GET …/versions/{version}/profile): every default filled in. */
+export const savedProfileSchema = z
+  .object({ ...profileFields, createdAt: z.string() })
+  .meta({ id: 'SavedReferenceProfile', description: 'A stored reference profile (see docs/metrics.md and profile-types.ts)' });
+
+/** The profile as a ReferenceProfile (createdAt defaults to now), or the zod error. */
+export function parseProfile(input: unknown): z.ZodSafeParseSuccess<ReferenceProfile> | z.ZodSafeParseError<unknown> {
+  const parsed = referenceProfileSchema.safeParse(input);
+  if (!parsed.success) return parsed;
+  return { success: true, data: { ...parsed.data, createdAt: parsed.data.createdAt ?? new Date().toISOString() } };
 }

@@ -1,7 +1,8 @@
 /**
  * Query: an experiment's results since its start. One totals read from the monitor per
  * weight period (so each request is expected under the split in force when it was served),
- * summed per arm, then the statistics of results.ts.
+ * summed per arm, and one read of per-unit sums over the whole window (unit-analysis.ts),
+ * then the statistics of results.ts.
  */
 import type { Clock } from '../core/clock.ts';
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
@@ -9,6 +10,7 @@ import type { ClosedTotalsCache, SeriesCounts } from './closed-totals-cache.ts';
 import type { Experiment } from './experiment-store.ts';
 import { addCounts, emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
 import { computeResults, type ExperimentResults } from './results.ts';
+import { readUnitArms, type UnitTotalsSource } from './unit-analysis.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -44,7 +46,7 @@ export interface ExperimentFinder {
 
 export interface ExperimentResultsDeps {
   experiments: ExperimentFinder;
-  monitor: TotalsSource;
+  monitor: TotalsSource & UnitTotalsSource;
   closedTotals: ClosedTotalsCache;
   clock: Clock;
 }
@@ -96,7 +98,8 @@ export class ExperimentResultsQuery {
         `the split changed ${periods.length - 1} time(s); SRM expects each period's weights, effects pool all periods (if the metric drifts over time, compare within a period)`,
       );
     }
-    return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, window: { from, to }, notes });
+    const units = await readUnitArms(this.deps.monitor, e, periods, from, to);
+    return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, units, window: { from, to }, notes });
   }
 
   /** Counters per (version, arm) over [from, to): the part before `closedBefore` from the cache, the rest fresh. */

@@ -96,7 +96,7 @@ for (const dialect of testDialects()) {
       store = await openStore({ dataDir: dir, databaseUrl: dialect === 'postgres' ? await freshPostgresDatabase() : undefined });
       await migrateToLatest(store);
       const audit = new AuditLog(store);
-      const models = new ModelService(store, audit, validateModelSettings);
+      const models = new ModelService(store, audit, validateModelSettings, 50);
       for (const name of ['race', 'cache', 'fail']) {
         await models.create({ name, task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] }, systemActor);
       }
@@ -108,7 +108,8 @@ for (const dialect of testDialects()) {
           // Every version is registered and valid; no champion yet.
           registry: { findVersion: async () => ({}), aliases: async () => ({}) },
           serving: { ensureLoaded: async () => undefined },
-          monitor: { totals: (model, q) => monitor.totals(model, q) },
+          // No prediction carries a unit id here: results analyse by event.
+          monitor: { totals: (model, q) => monitor.totals(model, q), unitTotals: async () => [] },
           actions: {
             promote: (...args) => actions.promote(...args),
             rollback: (...args) => actions.rollback(...args),

@@ -1,10 +1,11 @@
 /**
  * Experiment metrics and how each is derived from the monitoring rollups of one arm.
  *
- * Proportions are per-event Bernoulli rates (a click per impression, an error per request),
- * with the event as the unit of analysis: the rollups hold sums, not per-user rows, so
- * within-user correlation is ignored (the usual per-impression analysis; it understates the
- * variance a little when users see many impressions).
+ * Every metric is a ratio Σnumerator / Σdenominator (`ratio`: clicks / impressions, errors /
+ * requests, Σlatency / latencies…). When predictions carry the randomization unit, the
+ * results analyse each metric by unit with the delta method (unit-analysis.ts). Without unit
+ * ids (legacy producers) proportions fall back to per-event Bernoulli rates with the event as
+ * the unit of analysis — which understates the variance, badly when units see many events.
  *
  * Means need Σx and Σx² per arm. The score has both exactly. Latency has an exact Σx but no
  * Σx² column; its variance is taken from the merged latency sketch (DDSketch, every value
@@ -16,6 +17,7 @@ import { zeroCounters, type RollupCounters } from '../core/rollup-counters.ts';
 import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
 import type { ArmSummary, MetricKind } from '../stats/abtest/summary.ts';
+import type { UnitColumn } from '../monitor/query-units.ts';
 
 /** Counters of one arm over the analysis window (sums over periods add). */
 export interface ArmCounts extends RollupCounters {
@@ -46,6 +48,8 @@ export interface MetricDefinition {
   /** What one unit of the metric is (the denominator). */
   unit: string;
   summarize(c: ArmCounts): MetricSummary;
+  /** The per-unit numerator and denominator (the unit-level analysis). */
+  ratio: readonly [UnitColumn, UnitColumn];
 }
 
 const proportion = (
@@ -54,9 +58,11 @@ const proportion = (
   description: string,
   unit: string,
   pick: (c: ArmCounts) => [successes: number, trials: number],
+  ratio: readonly [UnitColumn, UnitColumn],
   difference: Difference = 'relative',
 ): MetricDefinition => ({
   name,
+  ratio,
   kind: 'proportion',
   direction,
   difference,
@@ -73,15 +79,15 @@ const proportion = (
 });
 
 const DEFINITIONS: MetricDefinition[] = [
-  proportion('ctr', 'higher', 'Clicks per impression', 'impression', (c) => [c.clicks, c.impressions]),
-  proportion('cvr', 'higher', 'Conversions per click', 'click', (c) => [c.conversions, c.clicks]),
-  proportion('conversions_per_impression', 'higher', 'Conversions per impression', 'impression', (c) => [c.conversions, c.impressions]),
-  proportion('clicks_per_request', 'higher', 'Clicks per prediction served', 'request', (c) => [c.clicks, c.requests]),
-  proportion('impression_rate', 'higher', 'Share of predictions that were shown (impressions per request)', 'request', (c) => [c.impressions, c.requests]),
+  proportion('ctr', 'higher', 'Clicks per impression', 'impression', (c) => [c.clicks, c.impressions], ['clicks', 'impressions']),
+  proportion('cvr', 'higher', 'Conversions per click', 'click', (c) => [c.conversions, c.clicks], ['conversions', 'clicks']),
+  proportion('conversions_per_impression', 'higher', 'Conversions per impression', 'impression', (c) => [c.conversions, c.impressions], ['conversions', 'impressions']),
+  proportion('clicks_per_request', 'higher', 'Clicks per prediction served', 'request', (c) => [c.clicks, c.requests], ['clicks', 'requests']),
+  proportion('impression_rate', 'higher', 'Share of predictions that were shown (impressions per request)', 'request', (c) => [c.impressions, c.requests], ['impressions', 'requests']),
   // Error rates are often exactly 0 in the control, where a relative change is undefined.
-  proportion('error_rate', 'lower', 'Failed requests per request', 'request', (c) => [c.errors, c.requests], 'absolute'),
-  proportion('positive_rate', 'higher', 'Positive labels per labelled prediction', 'labelled prediction', (c) => [c.positives, c.labelled]),
-  proportion('label_rate', 'higher', 'Share of predictions that received a label', 'request', (c) => [c.labelled, c.requests]),
+  proportion('error_rate', 'lower', 'Failed requests per request', 'request', (c) => [c.errors, c.requests], ['errors', 'requests'], 'absolute'),
+  proportion('positive_rate', 'higher', 'Positive labels per labelled prediction', 'labelled prediction', (c) => [c.positives, c.labelled], ['positives', 'labelled']),
+  proportion('label_rate', 'higher', 'Share of predictions that received a label', 'request', (c) => [c.labelled, c.requests], ['labelled', 'requests']),
   {
     name: 'latency',
     kind: 'mean',
@@ -90,6 +96,7 @@ const DEFINITIONS: MetricDefinition[] = [
     description: 'Mean latency (ms) per request; variance from the latency sketch (approximate, values within 1 %)',
     unit: 'request',
     summarize: (c) => ({ n: c.latencyCount, sum: c.latencySum, sumSquares: c.latencySumSq }),
+    ratio: ['latencySum', 'latencyCount'],
   },
   {
     name: 'score',
@@ -99,6 +106,7 @@ const DEFINITIONS: MetricDefinition[] = [
     description: 'Mean model score per prediction (informational: which way is better depends on the model)',
     unit: 'prediction',
     summarize: (c) => ({ n: c.scoreCount, sum: c.scoreSum, sumSquares: c.scoreSumSq }),
+    ratio: ['scoreSum', 'scoreCount'],
   },
 ];
 

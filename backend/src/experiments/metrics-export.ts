@@ -96,7 +96,7 @@ export function registerExperimentGauges(prometheus: Registry, snapshot: () => P
   gauge('modelwatch_experiment_chance_to_win', 'Bayesian chance that the treatment arm beats the control on the metric.', labels, (g, s) =>
     perArm(s, (l, c) => g.set(l, c.chanceToWin)),
   );
-  gauge('modelwatch_experiment_srm_p_value', 'Sample-ratio-mismatch p-value (requests per arm vs the weights); alert below 0.001.', ['experiment', 'model'], (g, s) => {
+  gauge('modelwatch_experiment_srm_p_value', 'Sample-ratio-mismatch p-value, as the results: distinct units per arm vs the weights (impressions or requests without unitId); alert below 0.001.', ['experiment', 'model'], (g, s) => {
     for (const e of s.experiments) g.set({ experiment: e.id, model: e.model }, e.results.srm.pValue);
   });
   gauge('modelwatch_experiment_decision', '1 for the current recommendation of the experiment (promote, rollback, keep_running, inconclusive).', ['experiment', 'model', 'decision'], (g, s) => {

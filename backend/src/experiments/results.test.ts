@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LatencySketch } from '../monitor/latency-sketch.ts';
-import { abtest } from '../stats/abtest/abtest.ts';
+import { abtest, abtestUnits } from '../stats/abtest/abtest.ts';
 import { srm } from '../stats/abtest/srm.ts';
 import { allocateBuckets } from '../serving/assignment.ts';
 import { splitPeriods } from './experiment-results.ts';
 import type { Experiment, ExperimentSettings } from './experiment-store.ts';
-import { emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
+import { emptyCounts, latencySumSquares, METRIC_NAMES, type ArmCounts } from './metric-catalog.ts';
 import { computeResults, srmOf } from './results.ts';
+import type { UnitArm } from './unit-analysis.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -70,6 +71,54 @@ function assertFiniteNumbers(value: unknown, where = '$'): void {
 }
 
 const window = { from: T0, to: T0 + 24 * HOUR };
+
+/** An arm of `units` units with `per` impressions each; clicks spread as `clicks` per unit (one value per unit). */
+function unitArm(clicks: number[], per: number, expectedUnits: number): UnitArm {
+  const n = clicks.length;
+  const y = clicks.reduce((a, b) => a + b, 0);
+  const sums = { n, x: n * per, y, xx: n * per * per, yy: clicks.reduce((a, b) => a + b * b, 0), xy: per * y };
+  const empty = { n, x: 0, y: 0, xx: 0, yy: 0, xy: 0 };
+  return { units: n, requests: n * per, expectedUnits, metrics: Object.fromEntries(METRIC_NAMES.map((m) => [m, m === 'ctr' ? sums : empty])) };
+}
+
+describe('computeResults by randomization unit', () => {
+  test('every comparison is abtestUnits() on the per-unit sums; SRM counts units; events and units apart', () => {
+    const e = experiment([['control', 1], ['treatment', 1]], { sequential: false, minSampleSize: 1000 });
+    // 200 units × 20 impressions per arm; clicks concentrated on a few units.
+    const control = unitArm(Array.from({ length: 200 }, (_, i) => (i < 20 ? 10 : 0)), 20, 200);
+    const treatment = unitArm(Array.from({ length: 200 }, (_, i) => (i < 27 ? 10 : 0)), 20, 200);
+    const c = [counts(4000, 0.05), counts(4000, 0.0675)];
+    const r = computeResults({ experiment: e, counts: c, expectedRequests: [4000, 4000], units: [control, treatment], window });
+    assert.equal(r.analysisUnit, 'unit');
+    const ctr = r.metrics.find((m) => m.metric === 'ctr')!;
+    assert.equal(ctr.analysisUnit, 'unit');
+    const expected = abtestUnits({ control: control.metrics.ctr!, treatment: treatment.metrics.ctr!, alpha: 0.05 });
+    assert.equal(ctr.arms[1]!.comparison!.pValue, expected.pValue);
+    assert.equal(ctr.arms[1]!.comparison!.se, expected.se);
+    assert.deepEqual([ctr.arms[1]!.units, ctr.arms[1]!.events, ctr.arms[1]!.sum], [200, 4000, 270]);
+    // The per-impression test of the same counts would call it significant; by unit it is not.
+    assert.ok(abtest({ metric: 'proportion', control: { n: 4000, sum: 200 }, treatment: { n: 4000, sum: 270 } }).pValue < 0.05);
+    assert.ok(expected.pValue > 0.05);
+    assert.equal(r.srm.counted, 'units');
+    assert.deepEqual(r.srm.counts, [200, 200]);
+    assert.deepEqual(r.arms.map((a) => a.units), [200, 200]);
+    // The decision's sample stays in events of the primary metric.
+    assert.equal(r.decision.arms[0]!.sampleSize, 8000);
+    assertFiniteNumbers(r);
+  });
+
+  test('without units, or with an arm under 2 units, the analysis is by event and a note says why', () => {
+    const e = experiment([['control', 1], ['treatment', 1]]);
+    const c = [counts(2000, 0.05), counts(2000, 0.05)];
+    const none = computeResults({ experiment: e, counts: c, expectedRequests: [1, 1], window });
+    assert.equal(none.analysisUnit, 'event');
+    assert.equal(none.srm.counted, 'requests');
+    assert.ok(none.notes.some((n) => n.includes('no prediction carries a unitId')));
+    const few = computeResults({ experiment: e, counts: c, expectedRequests: [1, 1], units: [unitArm([1], 20, 1), unitArm([1, 0], 20, 1)], window });
+    assert.equal(few.analysisUnit, 'event');
+    assert.ok(few.notes.some((n) => n.includes('fewer than 2 units')));
+  });
+});
 
 describe('computeResults', () => {
   test('two arms: the primary comparison is abtest() on the arm counts, decision promote', () => {

@@ -7,8 +7,9 @@
  *   decision at the current traffic rate.
  * - Holm-adjusted p-values over the whole family of (metric, treatment arm) comparisons
  *   (`adjustedPValue`, `significantAdjusted`): read the secondary metrics with those.
- * - SRM on impressions per arm (requests when no impressions are logged) against the expected
- *   split (the weight periods' mix).
+ * - The unit of analysis (unit-analysis.ts): the randomization unit when predictions carry a
+ *   unitId (delta method over units for every metric; SRM on distinct units), else the event
+ *   (SRM on impressions, requests when none are logged), against the weight periods' mix.
  * - Decision per treatment arm with decide(): primary significance (Holm-adjusted across the
  *   treatment arms when there are several — with two arms it is the plain test, exactly the
  *   pure function's), guardrail non-inferiority on the CIs, SRM. The experiment's
@@ -29,10 +30,12 @@ import type { Direction } from '../stats/abtest/bayesian.ts';
 import type { Difference } from '../stats/abtest/effect.ts';
 import type { GuardrailVerdict } from '../stats/abtest/guardrails.ts';
 import { timeToDecision } from '../stats/abtest/power.ts';
-import { srm, SRM_THRESHOLD } from '../stats/abtest/srm.ts';
 import { decide, type Recommendation } from './decision.ts';
 import type { Experiment } from './experiment-store.ts';
 import { metricDefinition, type ArmCounts, type MetricDefinition } from './metric-catalog.ts';
+import { analysisUnitOf, compareArm, srmFor, type AnalysisUnit, type SrmSummary, type UnitArm } from './unit-analysis.ts';
+
+export { srmOf } from './unit-analysis.ts';
 
 export interface ResultsInput {
   experiment: Experiment;
@@ -42,6 +45,8 @@ export interface ResultsInput {
   expectedRequests: number[];
   /** Expected impressions per arm under the same weights; used for SRM when impressions are logged. */
   expectedImpressions?: number[];
+  /** Per-unit sums per arm (predictions with a unitId): the unit-level analysis. */
+  units?: UnitArm[];
   window: { from: number; to: number };
   notes?: string[];
 }
@@ -83,7 +88,12 @@ export interface Comparison {
 export interface ArmMetric {
   arm: string;
   version: string;
+  /** Events: the metric's denominator (impressions for ctr, requests for error_rate…). */
   n: number;
+  /** The same as n, named for what it counts. */
+  events: number;
+  /** Distinct randomization units in the arm (null when analysed by event). */
+  units: number | null;
   /** Successes for proportions, Σx for means. */
   sum: number;
   sumSquares?: number;
@@ -102,7 +112,10 @@ export interface MetricResult {
   direction: Direction;
   difference: Difference;
   description: string;
+  /** What one event of the metric is (its denominator). */
   unit: string;
+  /** What the variance is computed over: randomization units, or events (legacy producers). */
+  analysisUnit: AnalysisUnit;
   arms: ArmMetric[];
 }
 
@@ -131,8 +144,10 @@ export interface ExperimentResults {
   sequential: boolean;
   alpha: number;
   correction: 'holm';
-  arms: { name: string; version: string; weight: number; requests: number }[];
-  srm: { counts: number[]; expected: number[]; pValue: number; mismatch: boolean; statistic: number; df: number; threshold: number; reason?: string };
+  /** The unit of analysis of every metric and of SRM. */
+  analysisUnit: AnalysisUnit;
+  arms: { name: string; version: string; weight: number; requests: number; units: number | null }[];
+  srm: SrmSummary;
   metrics: MetricResult[];
   guardrails: ArmGuardrail[];
   decision: {
@@ -157,17 +172,11 @@ export function computeResults(input: ResultsInput): ExperimentResults {
   const alpha = s.alpha;
   const sequential = s.sequential ? { tuning: s.tuning } : undefined;
   const elapsed = Math.max(0, input.window.to - input.window.from);
+  const units = input.units;
+  const mode = analysisUnitOf(units, counts, notes);
 
   const test = (def: MetricDefinition, armIndex: number, difference: Difference, direction: Direction): AbTestResult =>
-    abtest({
-      metric: def.kind,
-      control: def.summarize(counts[0]!),
-      treatment: def.summarize(counts[armIndex]!),
-      alpha,
-      difference,
-      direction,
-      ...(sequential ? { sequential } : {}),
-    });
+    compareArm(mode, def, counts, units, armIndex, difference, direction, { alpha, sequential });
 
   const power = (r: AbTestResult, targetEffect: number | null): PowerSummary => {
     const n = r.control.n + r.treatment.n;
@@ -197,15 +206,21 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     const def = metricDefinition(name);
     const arms: ArmMetric[] = e.arms.map((arm, ai) => {
       const summary = def.summarize(counts[ai]!);
-      if (summary.capped) notes.push(`${name}, arm "${arm.name}": ${summary.capped} successes above n were capped (outcomes reported more events than ${def.unit}s)`);
+      if (summary.capped && mode === 'event') notes.push(`${name}, arm "${arm.name}": ${summary.capped} successes above n were capped (outcomes reported more events than ${def.unit}s)`);
+      // By unit, the counts are the analysed ones: the unit-carrying predictions' sums.
+      const own = mode === 'unit' ? units![ai]!.metrics[name]! : null;
+      const n = own ? own.x : summary.n;
+      const sum = own ? own.y : summary.sum;
       const row: ArmMetric = {
         arm: arm.name,
         version: arm.version,
-        n: summary.n,
-        sum: summary.sum,
+        n,
+        events: n,
+        units: own ? own.n : null,
+        sum,
         ...(def.kind === 'mean' ? { sumSquares: summary.sumSquares ?? 0 } : {}),
-        mean: summary.n > 0 ? summary.sum / summary.n : 0,
-        ...(summary.capped ? { capped: summary.capped } : {}),
+        mean: n > 0 ? sum / n : 0,
+        ...(summary.capped && !own ? { capped: summary.capped } : {}),
         comparison: null,
       };
       if (ai > 0) raw.push({ metric: mi, arm: ai, result: test(def, ai, def.difference, def.direction) });
@@ -219,6 +234,7 @@ export function computeResults(input: ResultsInput): ExperimentResults {
       difference: def.difference,
       description: def.description,
       unit: def.unit,
+      analysisUnit: mode,
       arms,
     };
   });
@@ -229,14 +245,7 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     metrics[metric]!.arms[arm]!.comparison = toComparison(result, adj, power(result, target));
   });
 
-  // ---- SRM on exposures per arm: impressions when the model logs them (one per shown
-  // recommendation, close to one per unit), else requests. A unit sends many requests to
-  // its one arm (a ranking call scores every candidate), so request counts are clustered
-  // and their chi-square would cry mismatch on a healthy split.
-  const useImpressions = input.expectedImpressions !== undefined && counts.every((c) => c.impressions > 0);
-  const srmResult = useImpressions
-    ? srmOf(counts.map((c) => c.impressions), input.expectedImpressions!)
-    : srmOf(counts.map((c) => c.requests), input.expectedRequests);
+  const srmResult = srmFor(mode, counts, units, input.expectedRequests, input.expectedImpressions);
 
   // ---- decision per treatment arm
   const primaryDef = metricDefinition(e.primaryMetric);
@@ -274,7 +283,8 @@ export function computeResults(input: ResultsInput): ExperimentResults {
       }
       return { name: g.metric, result, margin: g.margin, direction: g.direction };
     });
-    const sampleSize = base.control.n + base.treatment.n;
+    // In the primary metric's events (minSampleSize's unit), whatever the unit of analysis.
+    const sampleSize = primaryDef.summarize(counts[0]!).n + primaryDef.summarize(counts[ai]!).n;
     const d = decide({
       primary: { name: e.primaryMetric, result: primary },
       guardrails: specs,
@@ -307,7 +317,8 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     sequential: s.sequential,
     alpha,
     correction: 'holm',
-    arms: e.arms.map((a, i) => ({ name: a.name, version: a.version, weight: weights[i]!, requests: counts[i]!.requests })),
+    analysisUnit: mode,
+    arms: e.arms.map((a, i) => ({ name: a.name, version: a.version, weight: weights[i]!, requests: counts[i]!.requests, units: mode === 'unit' ? units![i]!.units : null })),
     srm: srmResult,
     metrics,
     guardrails,
@@ -342,26 +353,6 @@ function toComparison(r: AbTestResult, adjustedPValue: number, power: PowerSumma
     status: r.status,
     ...(r.reason ? { reason: r.reason } : {}),
     power,
-  };
-}
-
-/** SRM against expected counts (any positive scale: srm() normalises them). */
-export function srmOf(counts: number[], expected: number[]): ExperimentResults['srm'] {
-  const total = counts.reduce((a, b) => a + b, 0);
-  const expectedTotal = expected.reduce((a, b) => a + b, 0);
-  if (total === 0 || !(expectedTotal > 0)) {
-    return { counts, expected: counts.map(() => 0), pValue: 1, mismatch: false, statistic: 0, df: Math.max(0, counts.length - 1), threshold: SRM_THRESHOLD, reason: 'no requests yet' };
-  }
-  const r = srm({ counts, weights: expected });
-  return {
-    counts,
-    expected: r.expected,
-    pValue: r.pValue,
-    mismatch: r.mismatch,
-    statistic: r.statistic,
-    df: r.df,
-    threshold: r.threshold,
-    ...(r.reason ? { reason: r.reason } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { bodyParsers, readBody, runMiddleware, SMALL_BODY_BYTES } from './read-body.ts';
 import type { AppContext } from './app-context.ts';
 import { authorize } from './auth.ts';
 import { errorBody, toHttpError } from './error-body.ts';
@@ -13,28 +14,22 @@ export function createApp(ctx: AppContext, routes: RouteDefinition[]): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(
-    express.json({
-      limit: ctx.config.maxBodyBytes,
-      type: ['application/json', 'application/*+json'],
-      // Alert webhooks verify an HMAC over the exact bytes sent; keep them for those routes only.
-      verify: (req, _res, buf) => {
-        if (req.url?.startsWith('/api/v1/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = buf;
-      },
-    }),
-  );
-  app.use(express.text({ limit: ctx.config.maxBodyBytes, type: ['application/x-ndjson', 'text/plain'] }));
-
   for (const route of routes) {
     const path = expressPath(route.path);
-    app[route.method](path, ...(route.middleware ?? []), async (req: Request, res: Response, next: NextFunction) => {
+    const bodyLimit = route.largeBody ? ctx.config.maxBodyBytes : Math.min(SMALL_BODY_BYTES, ctx.config.maxBodyBytes);
+    // GET bodies are never read: Node discards them unbuffered (as it does for unknown routes).
+    const parsers = route.method === 'get' ? [] : bodyParsers(bodyLimit);
+    app[route.method](path, async (req: Request, res: Response, next: NextFunction) => {
       const startedAt = process.hrtime.bigint();
       res.on('finish', () => {
         const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
         ctx.metrics.httpDuration.observe({ method: route.method.toUpperCase(), route: route.path, status: String(res.statusCode) }, seconds);
       });
       try {
+        // Authentication first: nothing of an unauthenticated request's body is read or parsed.
         const actor = route.permission === 'public' ? undefined : await authorize(req, ctx.tokens, route.permission);
+        await readBody(parsers, bodyLimit, req, res);
+        for (const middleware of route.middleware ?? []) await runMiddleware(middleware, req, res);
         const params = parse(route.params, req.params, 'path');
         const query = parse(route.query, req.query, 'query');
         const body = parse(route.body, req.body, 'body');

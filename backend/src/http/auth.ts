@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Actor, Permission } from '../auth/roles.ts';
-import { roleAllows } from '../auth/roles.ts';
+import { mayWriteModel, roleAllows } from '../auth/roles.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { DomainError } from '../core/errors.ts';
 
@@ -24,15 +24,25 @@ export async function authorize(req: Request, tokens: TokenService, permission: 
       `this operation needs the "${permission}" permission; a ${actor.role} token does not have it`,
     );
   }
+  // A scoped ingest token writes only to its models; every ingest route names the model in its path.
+  const model = req.params?.model;
+  if (actor.models && (typeof model !== 'string' || !mayWriteModel(actor, model))) {
+    throw new DomainError(
+      'permission_denied',
+      `this token may write only to the models ${actor.models.map((m) => `"${m}"`).join(', ')}, not "${String(model ?? '')}"`,
+    );
+  }
   return onBehalfOf(actor, req.get('x-grafana-user'));
 }
 
 /**
  * Grafana's proxy can forward the signed-in user (`send_user_header`), so the audit log says
- * which person pressed Promote, not only which token Grafana holds. The header is trusted only
- * as far as the token is: it names who acted through that token; it grants nothing.
+ * which person pressed Promote, not only which token Grafana holds. Anyone can send the
+ * header, so it is read only for tokens made for Grafana (`grafana: true`), where Grafana's
+ * proxy sets it; it names who acted through that token and grants nothing.
  */
 export function onBehalfOf(actor: Actor, grafanaUser: string | undefined): Actor {
+  if (!actor.forwardsUsers) return actor;
   const login = grafanaUser?.replace(/[^\p{L}\p{N}@._+-]/gu, '').slice(0, 100);
   return login ? { ...actor, name: `${actor.name} (grafana:${login})` } : actor;
 }

@@ -1,4 +1,5 @@
 import { DomainError, errorStatus, type ErrorCode } from '../core/errors.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -37,6 +38,10 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody; 
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     const code: ErrorCode = parserError.status === 415 ? 'unsupported_media_type' : 'invalid_argument';
     return { status: parserError.status, body: errorBody(code, parserError.message ?? 'bad request'), unexpected: false };
+  }
+  if (isStoreUnavailable(error)) {
+    // Logged (unexpected) so operators see the outage; the client may retry: nothing was done.
+    return { status: 503, body: errorBody('unavailable', 'the database is not reachable; retry shortly'), unexpected: true };
   }
   return { status: 500, body: errorBody('internal', 'internal error; see the service log'), unexpected: true };
 }

@@ -35,10 +35,17 @@ for (const dialect of testDialects()) {
       assert.equal(audit.body.actions[0].actor, 'token:admin (MODELWATCH_ADMIN_TOKEN)');
     });
 
-    test('the Grafana user forwarded by the proxy is named in the audit log', async () => {
-      await server.request('POST', '/api/v1/models', { body: { name: 'byuser', features }, headers: { 'x-grafana-user': 'alice@example.com' } });
+    test('the Grafana user forwarded by the proxy is named in the audit log (only for a token made for Grafana)', async () => {
+      const grafana = await server.request('POST', '/api/v1/tokens', { body: { name: 'grafana-edit', role: 'editor', grafana: true } });
+      assert.equal(grafana.body.info.grafana, true);
+      const headers = { 'x-grafana-user': 'alice@example.com' };
+      await server.request('POST', '/api/v1/models', { body: { name: 'byuser', features }, headers, token: grafana.body.token });
       const audit = await server.request('GET', '/api/v1/audit?model=byuser');
-      assert.equal(audit.body.actions[0].actor, 'token:admin (MODELWATCH_ADMIN_TOKEN) (grafana:alice@example.com)');
+      assert.equal(audit.body.actions[0].actor, 'token:grafana-edit (grafana:alice@example.com)');
+      // Any other token's caller could name anyone: the header is ignored.
+      await server.request('POST', '/api/v1/models', { body: { name: 'byclaim', features }, headers });
+      const claimed = await server.request('GET', '/api/v1/audit?model=byclaim');
+      assert.equal(claimed.body.actions[0].actor, 'token:admin (MODELWATCH_ADMIN_TOKEN)');
     });
 
     test('a second model with the same name is a 409', async () => {

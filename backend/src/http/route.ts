@@ -53,8 +53,13 @@ export interface RouteDefinition<
   body?: B;
   /** Content types the body may come in (documented); default application/json. */
   bodyContentTypes?: string[];
-  /** Extra Express middleware run before validation (e.g. multipart parsing). */
+  /** Extra Express middleware run after authentication, before validation (e.g. multipart parsing). */
   middleware?: RequestHandler[];
+  /**
+   * Bodies up to MODELWATCH_MAX_BODY_MB (ingest batches, uploads, samples) instead of the
+   * small default (http/read-body.ts SMALL_BODY_BYTES). Bodies are read only after authentication.
+   */
+  largeBody?: boolean;
   responses: Record<number, RouteResponse>;
   handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<HttpReply | undefined>;
 }

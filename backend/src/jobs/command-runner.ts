@@ -9,10 +9,13 @@
  * - exit 0 with `model.onnx` (required), `metrics.json` and optionally `profile.json` in
  *   the output folder.
  * The process runs in its own process group; cancel and timeout kill the whole group
- * (SIGTERM, then SIGKILL after a grace period).
+ * (SIGTERM, then SIGKILL after a grace period). It runs with less than the service
+ * (docs/security.md): in a scratch folder of its own (also its HOME and TMPDIR, removed
+ * afterwards), with an environment built from an allowlist, never the service's own.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { JobFailure, type LogStream, type ProgressReport } from './job-types.ts';
 import type { RunnerInput, RunnerOutput } from './runner-types.ts';
@@ -63,17 +66,31 @@ function lineReader(onLine: (line: string) => void): { push(chunk: string): void
 }
 
 /**
- * The child's environment: the service's own, minus every MODELWATCH_* variable (tokens,
- * database URL: a trainer needs none of them) and any inherited CUDA_VISIBLE_DEVICES, plus
- * the protocol's variables.
+ * Variables a trainer may inherit: locale, time zone, the search path, and what GPU and Python
+ * toolchains need to load. Everything else (tokens, database URLs, cloud credentials, HOME)
+ * stays with the service.
+ */
+const inheritedNames = new Set(['PATH', 'LANG', 'LANGUAGE', 'TZ', 'LD_LIBRARY_PATH', 'CUDA_HOME', 'CUDA_PATH', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'PYTHONPATH', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']);
+const inheritedPrefixes = ['LC_', 'NVIDIA_'];
+
+/**
+ * The child's environment: the allowlisted variables of the service's own (never a
+ * MODELWATCH_* one, nor an inherited CUDA_VISIBLE_DEVICES), plus the protocol's variables.
  */
 export function trainerEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
-    if (key.startsWith('MODELWATCH_') || key === 'CUDA_VISIBLE_DEVICES') continue;
-    env[key] = value;
+    if (inheritedNames.has(key) || inheritedPrefixes.some((prefix) => key.startsWith(prefix))) env[key] = value;
   }
   return { ...env, PYTHONUNBUFFERED: '1', ...extra };
+}
+
+/**
+ * Arguments that name an existing file relative to the service's folder (`trainers/simple/train.py`)
+ * made absolute, since the trainer starts in its scratch folder.
+ */
+export function absoluteArgs(argv: string[], from: string): string[] {
+  return argv.map((arg) => (!path.isAbsolute(arg) && arg.includes('/') && fs.existsSync(path.resolve(from, arg)) ? path.resolve(from, arg) : arg));
 }
 
 /**
@@ -92,11 +109,19 @@ export function trainerParams(input: Pick<RunnerInput, 'params' | 'dataset'>): R
 export interface CommandRunnerOptions {
   argv: string[];
   killGraceMs: number;
-  cwd?: string;
 }
 
 export async function runCommand(input: RunnerInput, options: CommandRunnerOptions): Promise<RunnerOutput> {
-  const [file, ...args] = options.argv;
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'modelwatch-trainer-'));
+  try {
+    return await runInScratch(input, options, scratch);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runInScratch(input: RunnerInput, options: CommandRunnerOptions, scratch: string): Promise<RunnerOutput> {
+  const [file, ...args] = absoluteArgs(options.argv, process.cwd());
   if (!file) throw new JobFailure('the trainer command is empty', false);
   fs.mkdirSync(input.outputDir, { recursive: true });
   const { dataset } = input;
@@ -110,11 +135,14 @@ export async function runCommand(input: RunnerInput, options: CommandRunnerOptio
     MODELWATCH_FEATURES: JSON.stringify(dataset.manifest.features),
     MODELWATCH_JOB_ID: input.jobId,
     MODELWATCH_MODEL: input.model.name,
+    HOME: scratch,
+    TMPDIR: scratch,
     ...(dataset.trainParquet ? { MODELWATCH_DATASET_PARQUET: dataset.trainParquet } : {}),
   });
-  input.log(`command runner: ${options.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}` + (input.gpuIndices.length ? ` (CUDA_VISIBLE_DEVICES=${input.gpuIndices.join(',')})` : ''), 'system');
+  // The program only: the arguments are the admin's trainer command, which is not shown (docs/security.md).
+  input.log(`command runner: ${path.basename(file)} (${args.length} arguments)` + (input.gpuIndices.length ? ` (CUDA_VISIBLE_DEVICES=${input.gpuIndices.join(',')})` : ''), 'system');
 
-  const child = spawn(file, args, { cwd: options.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(file, args, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lastStderr: string[] = [];
   const onLine = (stream: LogStream) => (line: string) => {
     if (stream === 'stdout') {
@@ -201,7 +229,7 @@ export async function runCommand(input: RunnerInput, options: CommandRunnerOptio
 /** Reads model.onnx (required), metrics.json and profile.json from the output folder. */
 export function collectOutputs(outputDir: string, log: RunnerInput['log']): RunnerOutput {
   const modelPath = path.join(outputDir, 'model.onnx');
-  if (!fs.existsSync(modelPath)) throw new JobFailure(`the trainer exited without writing model.onnx to MODELWATCH_OUTPUT_DIR (${outputDir})`, false);
+  if (!fs.existsSync(modelPath)) throw new JobFailure('the trainer exited without writing model.onnx to MODELWATCH_OUTPUT_DIR', false);
   const onnx = new Uint8Array(fs.readFileSync(modelPath));
   if (onnx.byteLength === 0) throw new JobFailure('model.onnx is empty', false);
   const readJson = (name: string): unknown => {

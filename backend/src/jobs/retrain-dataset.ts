@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { exportDataset, type DatasetExport } from './dataset.ts';
 import { JobFailure } from './job-types.ts';
 import type { TrainingTraffic } from './retrain-ports.ts';
@@ -24,14 +25,16 @@ export async function exportTrainingData(run: RetrainRun, deps: { dataDir: strin
     onRows: (phase, rows) => ctx.progress({ message: `${phase === 'read' ? 'reading' : 'writing'} the dataset: ${rows} rows` }),
   });
   const { balance } = dataset.manifest;
+  // Job results and logs are readable by viewers: paths relative to the data folder, never the server's layout.
+  const shown = (file: string) => path.relative(deps.dataDir, file);
   ctx.log(
-    `dataset: ${dataset.manifest.rows} rows in ${dataset.dir} — training ${balance.train.rows} (${balance.train.positives} positive), ` +
+    `dataset: ${dataset.manifest.rows} rows in ${shown(dataset.dir)} — training ${balance.train.rows} (${balance.train.positives} positive), ` +
       `held out for validation ${balance.holdout.rows} (${balance.holdout.positives} positive)`,
   );
   await ctx.setResult({
     dataset: {
-      dir: dataset.dir,
-      manifest: dataset.manifestPath,
+      dir: shown(dataset.dir),
+      manifest: shown(dataset.manifestPath),
       rows: dataset.manifest.rows,
       window: dataset.manifest.window,
       label: input.label,

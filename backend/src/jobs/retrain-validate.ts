@@ -4,6 +4,7 @@ import { JobFailure } from './job-types.ts';
 import type { CandidateRegistry } from './retrain-ports.ts';
 import { iso, type RetrainRun } from './retrain-run.ts';
 import { encodable, judgeGate, scoreRows, type GateResult } from './validation-gate.ts';
+import { pushAll } from '../core/arrays.ts';
 
 /** Step 3: the validation gate, candidate against the champion on the same held-out rows; the verdict is logged and stored. */
 export async function validateCandidate(
@@ -60,7 +61,7 @@ async function judgeCandidate(
     const gate = judgeGate(labels, candidateScores, champion && championScores ? { version: championVersion!, scores: championScores } : undefined, settings.gate);
     const skipped = holdout.features.length - keep.length;
     if (skipped) notes.push(`${skipped} held-out rows skipped: a model could not take them (missing numeric features)`);
-    gate.notes.push(...notes);
+    pushAll(gate.notes, notes);
     for (const note of notes) ctx.log(`validation: ${note}`);
     const firstTs = keep.length ? holdout.ts[keep[0]!]! : undefined;
     const lastTs = keep.length ? holdout.ts[keep[keep.length - 1]!]! : undefined;

@@ -120,6 +120,10 @@ for (const dialect of testDialects()) {
       assert.equal(job.validation.rows, 120);
       assert.equal(job.result.dataset.rows, 600);
       assert.equal(job.result.dataset.train.rows, 480);
+      // Viewers read job results: paths relative to the data folder, not the server's layout.
+      assert.equal(job.result.dataset.dir, path.join('datasets', job.id));
+      assert.equal(job.result.dataset.manifest, path.join('datasets', job.id, 'manifest.json'));
+      assert.ok(!JSON.stringify(job).includes(server.dataDir), 'no absolute server path in the job');
       assert.equal(job.actionId, action.id);
       assert.equal(job.reason, 'CTR dropped');
 

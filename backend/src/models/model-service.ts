@@ -1,9 +1,10 @@
 import type { Actor } from '../auth/roles.ts';
 import type { AuditLog } from '../audit/audit.ts';
-import { conflict, DomainError, notFound } from '../core/errors.ts';
+import { conflict, notFound } from '../core/errors.ts';
 import { fromJson, toJson, type Store } from '../store/database.ts';
 import type { ModelsTable } from '../store/schema.ts';
 import type { CreateModelInput, Feature, Model } from './model-schemas.ts';
+import { assertMayChangeSettings, keepStoredSecrets, redactSettings } from './settings-privileges.ts';
 
 /**
  * Checks a model's settings before they are stored (each area owns the rules of its part;
@@ -16,16 +17,19 @@ export class ModelService {
   private readonly store: Store;
   private readonly audit: AuditLog;
   private readonly validateSettings: SettingsValidator;
+  /** The most canary traffic (percent) a non-admin may configure (core/config.ts). */
+  private readonly editorMaxTreatmentPercent: number;
 
-  constructor(store: Store, audit: AuditLog, validateSettings: SettingsValidator) {
+  constructor(store: Store, audit: AuditLog, validateSettings: SettingsValidator, editorMaxTreatmentPercent: number) {
     this.store = store;
     this.audit = audit;
     this.validateSettings = validateSettings;
+    this.editorMaxTreatmentPercent = editorMaxTreatmentPercent;
   }
 
   async create(input: CreateModelInput, actor: Actor): Promise<Model> {
     this.validateSettings(input.settings ?? {});
-    assertMayChangeDeployment(undefined, input.settings?.deployment, actor);
+    assertMayChangeSettings(undefined, input.settings ?? {}, actor, this.editorMaxTreatmentPercent);
     const now = Date.now();
     const row: ModelsTable = {
       name: input.name,
@@ -64,21 +68,25 @@ export class ModelService {
     return model;
   }
 
-  async updateSettings(name: string, settings: Record<string, unknown>, actor: Actor): Promise<Model> {
+  async updateSettings(name: string, input: Record<string, unknown>, actor: Actor): Promise<Model> {
     const current = await this.get(name);
+    const settings = keepStoredSecrets(current.settings, input);
     this.validateSettings(settings);
-    assertMayChangeDeployment(current.settings.deployment, settings.deployment, actor);
+    assertMayChangeSettings(current.settings, settings, actor, this.editorMaxTreatmentPercent);
     await this.store.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('models')
         .set({ settings: toJson(settings), updated_at: Date.now() })
         .where('name', '=', name)
         .execute();
-      await this.audit.record({ type: 'model.settings_updated', model: name, actor, details: { settings } }, trx);
+      await this.audit.record({ type: 'model.settings_updated', model: name, actor, details: { settings: redactSettings(settings) } }, trx);
     });
     return this.get(name);
   }
 }
+
+/** A model as routes show it: secret settings replaced by their fingerprint. */
+export const publicModel = (model: Model): Model => ({ ...model, settings: redactSettings(model.settings) });
 
 function toModel(row: ModelsTable): Model {
   return {
@@ -90,13 +98,4 @@ function toModel(row: ModelsTable): Model {
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };
-}
-
-/**
- * The deployment hook makes the server call a URL on every promotion or rollback, so only an
- * admin may set or change it (an editor could otherwise aim the server at internal addresses).
- */
-function assertMayChangeDeployment(before: unknown, after: unknown, actor: Actor): void {
-  if (actor.role === 'admin' || JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return;
-  throw new DomainError('permission_denied', 'settings.deployment: only an admin may set or change the deployment hook');
 }

@@ -8,6 +8,7 @@ import type { MonitorContext } from './monitor-context.ts';
 import { HOUR_MS, type Rollup } from './rollup.ts';
 import { coarsen } from './rollup-merge.ts';
 import { addRollupsToStore } from './rollup-store.ts';
+import { pushAll } from '../core/arrays.ts';
 
 /** Writes what is buffered (the caller serialises flushes). */
 export async function flushOnce(ctx: MonitorContext, wallNow: number): Promise<void> {
@@ -41,7 +42,7 @@ function storeOrder(a: Rollup, b: Rollup): number {
 }
 
 /** Hour rollups of minute rollups, per histogram layout (layouts never mix). */
-function coarsenByLayout(rollups: readonly Rollup[]): Rollup[] {
+export function coarsenByLayout(rollups: readonly Rollup[]): Rollup[] {
   const byLayout = new Map<string, Rollup[]>();
   for (const r of rollups) {
     const k = r.layout?.id ?? '';
@@ -50,6 +51,6 @@ function coarsenByLayout(rollups: readonly Rollup[]): Rollup[] {
     list.push(r);
   }
   const out: Rollup[] = [];
-  for (const list of byLayout.values()) out.push(...coarsen(list, HOUR_MS));
+  for (const list of byLayout.values()) pushAll(out, coarsen(list, HOUR_MS));
   return out;
 }

@@ -31,6 +31,7 @@
 import { addToTotals, emptyTotals, type KpiTotals } from './kpi.ts';
 import type { Rollup } from './rollup.ts';
 import { invalid } from '../core/errors.ts';
+import { maxOf } from '../core/arrays.ts';
 
 export interface CtrRule {
   enabled: boolean;
@@ -265,7 +266,7 @@ export function evaluateHealth(rollups: Iterable<Rollup>, nowMs: number, config:
 
   const reasons = evals.flatMap((e) => (e.reason ? [e.reason] : []));
   reasons.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'failing' ? -1 : 1));
-  const worst = Math.max(0, ...evals.filter((e) => e.check.state !== 'disabled').map((e) => e.check.violatingWindows / n));
+  const worst = maxOf(evals.filter((e) => e.check.state !== 'disabled').map((e) => e.check.violatingWindows / n), 0);
   const status: HealthStatus = reasons.some((r) => r.sustained) ? 'failing' : reasons.length > 0 ? 'degraded' : 'ok';
   return {
     score: 1 - worst,

@@ -6,6 +6,10 @@ import type { MonitorContext } from './monitor-context.ts';
 export interface IngestResult {
   accepted: number;
   rejected: Rejection[];
+  /** Outcomes parked until their prediction lands (outcome-parking.ts); 0 for predictions. */
+  pending: number;
+  /** Their positions in the batch, ascending. */
+  pendingIndexes: number[];
 }
 
 export interface IngestOptions {
@@ -30,10 +34,18 @@ export function preRejectedPositions(opts: IngestOptions): ReadonlySet<number> |
   return opts.preRejected?.length ? new Set(opts.preRejected.map((r) => r.index)) : undefined;
 }
 
-/** Counts the batch in the ingest counters; the result lists the rejections in index order. */
-export function ingestResult(ctx: MonitorContext, model: string, kind: 'prediction' | 'outcome', accepted: number, rejected: Rejection[]): IngestResult {
+/** Counts the batch in the ingest counters; the result lists the rejections and pending records in index order. */
+export function ingestResult(
+  ctx: MonitorContext,
+  model: string,
+  kind: 'prediction' | 'outcome',
+  accepted: number,
+  rejected: Rejection[],
+  pendingIndexes: number[] = [],
+): IngestResult {
   if (accepted > 0) ctx.counters.ingested.inc({ model, kind }, accepted);
   if (rejected.length > 0) ctx.counters.rejected.inc({ model, kind }, rejected.length);
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted, rejected };
+  pendingIndexes.sort((a, b) => a - b);
+  return { accepted, rejected, pending: pendingIndexes.length, pendingIndexes };
 }

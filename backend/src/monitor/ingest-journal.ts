@@ -139,7 +139,7 @@ export class IngestJournal {
     if (b.minSeq === null || b.maxSeq === null) return [];
     const rows = await this.store.db
       .selectFrom('predictions')
-      .select(['id', 'ts', 'version', 'arm', 'features', 'extra', 'score', 'latency_ms', 'error'])
+      .select(['id', 'ts', 'version', 'arm', 'features', 'extra', 'score', 'latency_ms', 'error', 'unit_id'])
       .where('seq', '>=', b.minSeq)
       .where('seq', '<=', b.maxSeq)
       .where('batch', '=', b.batch)
@@ -156,6 +156,7 @@ export class IngestJournal {
       score: r.score,
       latencyMs: r.latency_ms,
       error: r.error,
+      unitId: r.unit_id,
     }));
   }
 

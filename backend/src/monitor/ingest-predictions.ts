@@ -2,7 +2,8 @@
  * Ingest of a batch of predictions: validated record by record (ingest-records.ts), written
  * raw in one transaction with a pending-batch row (ingest-store*.ts), and only then added
  * to this process's in-memory minute rollups. The reply is sent after the commit, so
- * accepted records are durable; rollups are derived data.
+ * accepted records are durable; rollups are derived data. Outcomes parked for the new
+ * predictions are joined before the reply (outcome-parking.ts).
  *
  * A prediction's features are binned over its version's reference profile, else the
  * model's champion's, else none (no feature histograms; KPIs still count). Any version
@@ -12,6 +13,8 @@ import { applyPredictions, profilesFor } from './apply-records.ts';
 import { checkBatch, ingestResult, preRejectedPositions, type IngestOptions, type IngestResult } from './ingest-batch.ts';
 import { validatePredictions } from './ingest-records.ts';
 import type { MonitorContext } from './monitor-context.ts';
+import { joinParked } from './outcome-parking.ts';
+import { pushAll } from '../core/arrays.ts';
 
 export interface PredictionIngestOptions extends IngestOptions {
   /** Who sent the batch (e.g. 'serving'); not stored. */
@@ -23,7 +26,7 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
   const info = await ctx.modelInfo.get(model);
   const now = ctx.now();
   const { valid, rejected } = validatePredictions(list, info.features, now, preRejectedPositions(opts));
-  if (opts.preRejected) rejected.push(...opts.preRejected);
+  if (opts.preRejected) pushAll(rejected, opts.preRejected);
   let accepted = 0;
   if (valid.length > 0) {
     const profiles = await profilesFor(ctx.profiles, model, valid.map((r) => r.version));
@@ -33,10 +36,13 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
       const r = valid[i]!;
       rejected.push({ index: r.index, error: `id: prediction "${r.id}" was already ingested for model "${model}" (ids are unique per model)` });
     }
-    const perVersion = applyPredictions(ctx.unflushed.buffer, model, valid, profiles, new Set(duplicates));
+    const dup = new Set(duplicates);
+    const perVersion = applyPredictions(ctx.unflushed.buffer, model, valid, profiles, dup);
     ctx.unflushed.markApplied(batch);
     accepted = valid.length - duplicates.length;
     for (const [version, n] of perVersion) ctx.counters.predictions.inc({ model, version }, n);
+    // Outcomes that arrived first wait parked for these predictions (outcome-parking.ts).
+    await joinParked(ctx, model, valid.flatMap((r, i) => (dup.has(i) ? [] : [r.id])), now);
   }
   return ingestResult(ctx, model, 'prediction', accepted, rejected);
 }

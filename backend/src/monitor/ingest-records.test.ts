@@ -18,8 +18,14 @@ describe('validatePredictions', () => {
     assert.equal(valid[0]!.features, ok.features);
     assert.deepEqual(
       { ...valid[1]!, features: undefined },
-      { index: 1, id: '7', ts: NOW, version: 'v2', arm: 'default', features: undefined, score: null, latencyMs: null, error: null },
+      { index: 1, id: '7', ts: NOW, version: 'v2', arm: 'default', features: undefined, score: null, latencyMs: null, error: null, unitId: null },
     );
+  });
+
+  test('unitId: a string or a whole number, kept as a string; absent or null is none', () => {
+    const { valid, rejected } = validatePredictions([{ ...ok, unitId: 'user-1' }, { ...ok, id: 'p2', unitId: 42 }, { ...ok, id: 'p3', unitId: null }], features, NOW);
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(valid.map((r) => r.unitId), ['user-1', '42', null]);
   });
 
   test('each bad record is rejected with the field and what was expected', () => {
@@ -35,6 +41,10 @@ describe('validatePredictions', () => {
       [{ ...ok, id: undefined }, /^id: required/],
       [{ ...ok, version: undefined }, /^version: required/],
       [{ ...ok, arm: 3 }, /^arm: expected a non-empty string/],
+      [{ ...ok, unitId: { user: 1 } }, /^unitId: expected the randomization unit as a non-empty string of at most 256 characters or a whole number \(or null\), got an object$/],
+      [{ ...ok, unitId: '' }, /^unitId: expected the randomization unit/],
+      [{ ...ok, unitId: 1.5 }, /^unitId: expected the randomization unit.*got number 1\.5$/],
+      [{ ...ok, unitId: 'u'.repeat(257) }, /^unitId: expected .* at most 256 characters.* of 257 characters$/],
       [{ ...ok, ts: 1_700_000_000 }, /^ts: 1700000000 is before 2000-01-01; send epoch milliseconds \(not seconds\)/],
       [{ ...ok, ts: NOW + 2 * 3_600_000 }, /more than an hour in the future/],
       [{ ...ok, ts: 'yesterday' }, /^ts: expected epoch milliseconds or an RFC 3339 time, got "yesterday"$/],

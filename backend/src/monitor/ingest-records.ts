@@ -14,6 +14,10 @@
  *   stored with the record but not monitored.
  * - score: finite number or null; latencyMs: finite number ≥ 0 or null; error: boolean,
  *   string (a message) or null.
+ * - unitId: the randomization unit (user) the router hashed to pick the arm: a non-empty
+ *   string (≤ 256 chars, as /predict takes) or a whole number, or null/absent (legacy producers; their
+ *   experiments fall back to the per-event analysis). Experiments analyse by unit when
+ *   predictions carry it (experiments/unit-analysis.ts).
  * Outcome `{id, ts?, impression?, click?, conversion?, label?}`: id of the prediction;
  * impression/click/conversion: boolean or a whole number ≥ 0 (pre-aggregated); label:
  * boolean, 0 or 1; at least one of the four.
@@ -28,6 +32,8 @@ const MAX_AHEAD_MS = 3_600_000;
 const MAX_ID = 200;
 const MAX_VERSION = 128;
 const MAX_ARM = 64;
+/** As long as /predict accepts (http/routes/serving.ts), so every served unit id can be logged. */
+export const MAX_UNIT_ID = 256;
 
 export interface Rejection {
   index: number;
@@ -51,6 +57,8 @@ export interface PredictionRecord {
   latencyMs: number | null;
   /** null: no error; true or a message: the request failed. */
   error: true | string | null;
+  /** The randomization unit; null when the producer sent none. */
+  unitId: string | null;
 }
 
 export interface OutcomeRecord {
@@ -211,6 +219,14 @@ export function validatePredictions(
     else if (err === true) error = true;
     else if (typeof err === 'string') error = err.length > 1000 ? err.slice(0, 1000) : err;
     else return `error: expected a boolean, a message string or null, got ${describe(err)}`;
+    const unit = r.unitId;
+    let unitId: string | null = null;
+    if (unit !== undefined && unit !== null) {
+      unitId = typeof unit === 'string' ? (unit.length > 0 && unit.length <= MAX_UNIT_ID ? unit : null) : parseId(unit);
+      if (unitId === null) {
+        return `unitId: expected the randomization unit as a non-empty string of at most ${MAX_UNIT_ID} characters or a whole number (or null), got ${describe(unit)}${typeof unit === 'string' && unit.length > MAX_UNIT_ID ? ` of ${unit.length} characters` : ''}`;
+      }
+    }
     if (seen.has(id)) return `id: "${id}" appears more than once in this batch; prediction ids are unique per model`;
     seen.add(id);
     return {
@@ -223,6 +239,7 @@ export function validatePredictions(
       score: (score as number | null | undefined) ?? null,
       latencyMs: (latency as number | null | undefined) ?? null,
       error,
+      unitId,
     };
   });
 }

@@ -41,8 +41,8 @@ function statements(db: DatabaseSync): Statements {
       markPending: db.prepare('insert into monitor_pending (batch, instance, created_at) values (?, ?, ?)'),
       closeBatch: db.prepare('update ingest_batches set min_seq = ?, max_seq = ?, min_ts = ?, max_ts = ?, records = ? where batch = ?'),
       insertPrediction: db.prepare(
-        'insert into predictions (model, id, ts, version, arm, features, extra, score, latency_ms, error, batch, received_at) ' +
-          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
+        'insert into predictions (model, id, ts, version, arm, features, extra, score, latency_ms, error, unit_id, batch, received_at) ' +
+          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
       ),
       findPrediction: db.prepare(
         'select version, arm, ts, impression, click, conversion, label from predictions where model = ? and id = ?',
@@ -123,6 +123,7 @@ export class SqliteIngestWriter implements IngestWriter {
           r.score,
           r.latencyMs,
           errorText(r.error),
+          r.unitId,
           batch,
           receivedAt,
         );

@@ -9,7 +9,8 @@
  * rollup is the change of state — so an outcome sent twice (a retry) counts once, and an
  * impression first and a click later make one impression and one click. The outcome row
  * records the deltas and where they went (the prediction's version, arm and time), so a
- * replay needs no lookups. Outcomes for unknown prediction ids are rejected.
+ * replay needs no lookups. An outcome for an unknown prediction id gets no delta (null); the
+ * monitor parks it until its prediction lands (outcome-parking.ts).
  *
  * Two writers with one behaviour: KyselyIngestWriter (both dialects; PostgreSQL in
  * production) and SqliteIngestWriter (ingest-store-sqlite.ts, node:sqlite prepared
@@ -156,6 +157,7 @@ export class KyselyIngestWriter implements IngestWriter {
         score: r.score,
         latency_ms: r.latencyMs,
         error: errorText(r.error),
+        unit_id: r.unitId,
         received_at: receivedAt,
       };
     });
@@ -186,58 +188,67 @@ export class KyselyIngestWriter implements IngestWriter {
     });
   }
 
-  async writeOutcomes({ model, instance, records, receivedAt }: RecordBatch<OutcomeRecord>): Promise<OutcomeWriteResult> {
-    const postgres = this.store.dialect === 'postgres';
-    return this.store.db.transaction().execute(async (trx) => {
-      const batch = await openBatch(trx, instance, 'outcomes', model, receivedAt);
-      const ids = [...new Set(records.map((r) => r.id))];
-      const states = new Map<string, OutcomeState>();
-      for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
-        let q = trx
-          .selectFrom('predictions')
-          .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label'])
-          .where('model', '=', model)
-          .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK));
-        // Row locks: replicas updating one prediction's outcome state take turns.
-        if (postgres) q = q.forUpdate();
-        for (const row of await q.execute()) {
-          states.set(row.id, {
-            version: row.version,
-            arm: row.arm,
-            ts: Number(row.ts),
-            impression: row.impression,
-            click: row.click,
-            conversion: row.conversion,
-            label: row.label,
-          });
-        }
-      }
-      const deltas: Array<OutcomeDelta | null> = [];
-      const rows: ReturnType<typeof outcomeRow>[] = [];
-      const changed = new Set<string>();
-      for (const o of records) {
-        const state = states.get(o.id);
-        if (!state) {
-          deltas.push(null);
-          continue;
-        }
-        const { next, delta } = applyOutcome(state, o);
-        states.set(o.id, next);
-        changed.add(o.id);
-        deltas.push(delta);
-        rows.push(outcomeRow(model, o, delta, batch, receivedAt));
-      }
-      const range = new BatchRange();
-      for (let start = 0; start < rows.length; start += OUTCOME_CHUNK) {
-        const chunk = rows.slice(start, start + OUTCOME_CHUNK);
-        const inserted = await trx.insertInto('outcomes').values(chunk).returning('seq').execute();
-        inserted.forEach((row, i) => range.add(Number(row.seq), chunk[i]!.ts));
-      }
-      await updateOutcomeStates(trx, postgres, model, [...changed].map((id) => [id, states.get(id)!] as const), receivedAt);
-      await closeBatch(trx, batch, range);
-      return { batch, deltas };
-    });
+  writeOutcomes(batch: RecordBatch<OutcomeRecord>): Promise<OutcomeWriteResult> {
+    return this.store.db.transaction().execute((trx) => writeOutcomesIn(trx, this.store.dialect === 'postgres', batch));
   }
+}
+
+/**
+ * Joins outcomes to their predictions and writes them as one batch inside the caller's
+ * transaction (the Kysely writer's, or a join of parked outcomes: monitor/parking-store.ts).
+ */
+export async function writeOutcomesIn(
+  trx: Transaction<Database>,
+  postgres: boolean,
+  { model, instance, records, receivedAt }: RecordBatch<OutcomeRecord>,
+): Promise<OutcomeWriteResult> {
+  const batch = await openBatch(trx, instance, 'outcomes', model, receivedAt);
+  const ids = [...new Set(records.map((r) => r.id))];
+  const states = new Map<string, OutcomeState>();
+  for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+    let q = trx
+      .selectFrom('predictions')
+      .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label'])
+      .where('model', '=', model)
+      .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK));
+    // Row locks: replicas updating one prediction's outcome state take turns.
+    if (postgres) q = q.forUpdate();
+    for (const row of await q.execute()) {
+      states.set(row.id, {
+        version: row.version,
+        arm: row.arm,
+        ts: Number(row.ts),
+        impression: row.impression,
+        click: row.click,
+        conversion: row.conversion,
+        label: row.label,
+      });
+    }
+  }
+  const deltas: Array<OutcomeDelta | null> = [];
+  const rows: ReturnType<typeof outcomeRow>[] = [];
+  const changed = new Set<string>();
+  for (const o of records) {
+    const state = states.get(o.id);
+    if (!state) {
+      deltas.push(null);
+      continue;
+    }
+    const { next, delta } = applyOutcome(state, o);
+    states.set(o.id, next);
+    changed.add(o.id);
+    deltas.push(delta);
+    rows.push(outcomeRow(model, o, delta, batch, receivedAt));
+  }
+  const range = new BatchRange();
+  for (let start = 0; start < rows.length; start += OUTCOME_CHUNK) {
+    const chunk = rows.slice(start, start + OUTCOME_CHUNK);
+    const inserted = await trx.insertInto('outcomes').values(chunk).returning('seq').execute();
+    inserted.forEach((row, i) => range.add(Number(row.seq), chunk[i]!.ts));
+  }
+  await updateOutcomeStates(trx, postgres, model, [...changed].map((id) => [id, states.get(id)!] as const), receivedAt);
+  await closeBatch(trx, batch, range);
+  return { batch, deltas };
 }
 
 /** Row range and time span of a batch's accepted records. */

@@ -1,11 +1,12 @@
 /**
  * The monitor's process lifecycle: at start it registers, replays batches left pending by
  * dead processes and starts the flush timer (every flushIntervalMs); flushes run one at a
- * time and first adopt dead processes' batches every adoptionIntervalMs; close flushes and
- * unregisters.
+ * time and first adopt dead processes' batches (and sweep parked outcomes) every
+ * adoptionIntervalMs; close flushes and unregisters.
  */
 import { flushOnce } from './flush.ts';
 import type { MonitorContext } from './monitor-context.ts';
+import { maintainParking } from './outcome-parking.ts';
 import { replayOrphans } from './recover.ts';
 
 export interface LifecycleOptions {
@@ -31,7 +32,13 @@ export class MonitorLifecycle {
   /** Registers this process, replays batches left by dead ones, starts the flush timer. */
   async start(): Promise<void> {
     await this.ctx.journal.register(Date.now());
-    await this.recover();
+    try {
+      await this.recover();
+    } catch (error) {
+      // Replayed counts stay buffered (a failed flush puts them back) and the raw rows stay
+      // pending: the flush timer retries. Refusing to start would turn one bad flush into an outage.
+      this.ctx.logger.error({ err: error }, 'monitor: recovery flush failed at start; will retry');
+    }
     if (this.flushIntervalMs > 0) {
       this.timer = setInterval(() => {
         this.flush().catch((error: unknown) => this.ctx.logger.error({ err: error }, 'monitor flush failed; will retry'));
@@ -70,7 +77,13 @@ export class MonitorLifecycle {
     const wall = Date.now();
     this.lastAdoption = wall;
     const { batches, records } = await replayOrphans(this.ctx, wall);
-    if (batches > 0 && flushAfter) await this.flush();
+    // Parked outcomes: join those a dead process left beside their stored prediction, expire
+    // old ones. A failure here must not hold up the flush: parked rows wait for the next pass.
+    const joined = await maintainParking(this.ctx, this.ctx.now()).catch((error: unknown) => {
+      this.ctx.logger.error({ err: error }, 'monitor: parked outcome sweep failed; will retry');
+      return 0;
+    });
+    if ((batches > 0 || joined > 0) && flushAfter) await this.flush();
     return records;
   }
 

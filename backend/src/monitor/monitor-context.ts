@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { DEFAULT_OUTCOME_PARKING_WINDOW_MS } from '../core/config.ts';
 import type { Store } from '../store/database.ts';
 import { FeatureLayouts } from './feature-layouts.ts';
 import { IngestJournal } from './ingest-journal.ts';
@@ -12,6 +13,7 @@ import { SqliteIngestWriter } from './ingest-store-sqlite.ts';
 import type { MonitorCounters } from './metrics-export.ts';
 import { ModelInfoCache } from './model-info.ts';
 import type { ChampionLookup, ModelCatalog, ProfileAudit } from './ports.ts';
+import { ParkingStore } from './parking-store.ts';
 import type { ProfileStore } from './profile-store.ts';
 import { Unflushed } from './unflushed.ts';
 
@@ -35,6 +37,8 @@ export interface MonitorOptions {
   writer?: 'auto' | 'kysely';
   now?: () => number;
   modelCacheMs?: number;
+  /** How long a parked outcome waits for its prediction (default 24 h; MODELWATCH_OUTCOME_PARKING_WINDOW). */
+  parkingWindowMs?: number;
 }
 
 export interface MonitorContext {
@@ -45,6 +49,9 @@ export interface MonitorContext {
   readonly journal: IngestJournal;
   readonly layouts: FeatureLayouts;
   readonly unflushed: Unflushed;
+  /** Outcomes waiting for their predictions (outcome-parking.ts). */
+  readonly parking: ParkingStore;
+  readonly parkingWindowMs: number;
   readonly models: ModelCatalog;
   readonly modelInfo: ModelInfoCache;
   readonly profiles: ProfileStore;
@@ -69,6 +76,8 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
     journal: new IngestJournal(deps.store, instance, options.staleInstanceMs ?? 60_000, layouts),
     layouts,
     unflushed: new Unflushed(),
+    parking: new ParkingStore(deps.store),
+    parkingWindowMs: options.parkingWindowMs ?? DEFAULT_OUTCOME_PARKING_WINDOW_MS,
     models: deps.models,
     modelInfo: new ModelInfoCache(deps.models, options.modelCacheMs ?? 10_000),
     profiles: deps.profiles,

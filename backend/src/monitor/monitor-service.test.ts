@@ -55,7 +55,7 @@ for (const dialect of testDialects()) {
       const model = await newModel();
       const records = Array.from({ length: 120 }, (_, i) => pred(`p${i}`, NOW - 90 * M + i * 30_000, { arm: i % 2 ? 'A' : 'B', error: i % 10 === 0 }));
       const result = await h.monitor.ingestPredictions(model, records);
-      assert.deepEqual(result, { accepted: 120, rejected: [] });
+      assert.deepEqual(result, { accepted: 120, rejected: [], pending: 0, pendingIndexes: [] });
       // Before the flush the counts come from memory, after it from the store: the same.
       const before = await h.monitor.totals(model, { from: NOW - 2 * H, to: NOW });
       await h.monitor.flush();
@@ -102,9 +102,8 @@ for (const dialect of testDialects()) {
         { id: 'ghost', click: true },
       ]);
       assert.equal(out.accepted, 3);
-      assert.deepEqual(out.rejected, [
-        { index: 3, error: `id: no prediction "ghost" for model "${model}"; an outcome joins its prediction by id, so send the prediction first` },
-      ]);
+      // An outcome before its prediction waits parked (outcome-parking.ts), not rejected.
+      assert.deepEqual([out.rejected, out.pending, out.pendingIndexes], [[], 1, [3]]);
       await h.monitor.flush();
       // A retry of the same outcomes changes nothing; a label counts once.
       await h.monitor.ingestOutcomes(model, [{ id: 'p2', impression: true, click: true }, { id: 'p3', label: true }]);

@@ -15,12 +15,15 @@ import { MonitorLifecycle } from './lifecycle.ts';
 import { createSnapshotCache, type ExportSnapshot } from './metrics-export.ts';
 import { metricsSnapshot } from './metrics-snapshot.ts';
 import { createMonitorContext, type MonitorContext, type MonitorDeps, type MonitorOptions } from './monitor-context.ts';
+import { parkingCounts, parkingStatus } from './outcome-parking.ts';
+import type { ParkingCounts } from './parking-store.ts';
 import { profileFromTraffic } from './profile-from-traffic.ts';
 import type { ProfileSummary } from './profile-store.ts';
 import { queryDrift, type DriftQuery, type DriftResult } from './query-drift.ts';
 import { queryHealth, type ModelHealth } from './query-health.ts';
 import { querySeries, type KpiQuery, type KpiResult } from './query-series.ts';
 import { queryTotals, type RollupTotals, type TotalsQuery } from './query-totals.ts';
+import { queryUnitTotals, type UnitTotals, type UnitTotalsQuery } from './query-units.ts';
 import type { LabelSource, PredictionWindow } from './raw-record-store.ts';
 import { profileFromRows, saveProfile } from './save-profile.ts';
 import { trafficSample } from './traffic-sample.ts';
@@ -77,9 +80,23 @@ export class MonitorService {
     return ingestOutcomes(this.ctx, model, records, opts);
   }
 
+  // parked outcomes (outcome-parking.ts)
+  parking(model: string): Promise<ParkingCounts> {
+    return parkingStatus(this.ctx, model);
+  }
+
+  parkingByModel(): Promise<Map<string, ParkingCounts>> {
+    return parkingCounts(this.ctx);
+  }
+
   // queries
   totals(model: string, q: TotalsQuery): Promise<RollupTotals[]> {
     return queryTotals(this.ctx, model, q);
+  }
+
+  /** Per-unit sums per (version, arm): experiments analysed by randomization unit. */
+  unitTotals(model: string, q: UnitTotalsQuery): Promise<UnitTotals[]> {
+    return queryUnitTotals(this.ctx, model, q);
   }
 
   series(model: string, q?: KpiQuery): Promise<KpiResult> {

@@ -38,7 +38,7 @@ describe('resolveRange', () => {
 
 describe('planResolution', () => {
   test('whole hours from hour rollups, edges from minutes', () => {
-    const plan = planResolution(T + 10 * M, T + 3 * H + 5 * M, () => true);
+    const plan = planResolution(T + 10 * M, T + 3 * H + 5 * M);
     assert.deepEqual(plan.hours, [[T + H, T + 3 * H]]);
     assert.deepEqual(plan.minutes, [
       [T + 10 * M, T + H],
@@ -59,6 +59,20 @@ describe('planResolution', () => {
       [T + H, T + 2 * H],
       [T + 4 * H, T + 5 * H],
     ]);
+  });
+
+  test('hours ending after hoursUntil come from minutes', () => {
+    const plan = planResolution(T, T + 4 * H, T + 2 * H + 30 * M);
+    assert.deepEqual(plan.hours, [[T, T + 2 * H]]);
+    assert.deepEqual(plan.minutes, [[T + 2 * H, T + 4 * H]]);
+  });
+
+  test('planning the largest range is constant work (issue 16: a loop per hour stalled the event loop)', () => {
+    // 2.8e8 hours: the old loop took tens of seconds here; the suite's timeout catches a regression.
+    const plan = planResolution(0, 1e15);
+    assert.deepEqual(plan.hours, [[0, Math.floor(1e15 / H) * H]]);
+    const whole = planForWindows(resolveRange({ from: 0, to: 1e15 }, 0, { wholeRange: true }));
+    assert.equal(whole.hours.length, 1);
   });
 
   test('minute steps never use hours', () => {

@@ -108,21 +108,26 @@ export interface ResolutionPlan {
 }
 
 /**
- * Splits [from, to) (whole minutes) into hours read from hour rollups (whole hours inside
- * the range for which hourOk says yes) and minutes for the rest.
+ * Splits [from, to) (whole minutes) into the whole hours inside it that end by `hoursUntil`,
+ * read from hour rollups, and minutes for the rest. Constant work whatever the range (issue 16:
+ * a loop per hour made `from=0&to=1e15` stall the event loop for seconds).
  */
-export function planResolution(from: number, to: number, hourOk: (hourStart: number) => boolean): ResolutionPlan {
-  const hours: [number, number][] = [];
-  const minutes: [number, number][] = [];
-  let cursor = from;
-  for (let h = Math.ceil(from / HOUR_MS) * HOUR_MS; h + HOUR_MS <= to; h += HOUR_MS) {
-    if (!hourOk(h)) continue;
-    if (h > cursor) push(minutes, cursor, h);
-    push(hours, h, h + HOUR_MS);
-    cursor = h + HOUR_MS;
+export function planResolution(from: number, to: number, hoursUntil = Number.POSITIVE_INFINITY): ResolutionPlan {
+  const plan: ResolutionPlan = { hours: [], minutes: [] };
+  addSpan(plan, from, to, hoursUntil);
+  return plan;
+}
+
+function addSpan(plan: ResolutionPlan, from: number, to: number, hoursUntil: number): void {
+  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const hoursEnd = Math.floor(Math.min(to, hoursUntil) / HOUR_MS) * HOUR_MS;
+  if (firstHour >= hoursEnd) {
+    push(plan.minutes, from, to);
+    return;
   }
-  if (cursor < to) push(minutes, cursor, to);
-  return { hours, minutes };
+  if (from < firstHour) push(plan.minutes, from, firstHour);
+  push(plan.hours, firstHour, hoursEnd);
+  if (hoursEnd < to) push(plan.minutes, hoursEnd, to);
 }
 
 function push(ranges: [number, number][], a: number, b: number): void {
@@ -131,12 +136,11 @@ function push(ranges: [number, number][], a: number, b: number): void {
   else ranges.push([a, b]);
 }
 
-/** Plan for windows: an hour is usable when it lies in one window. */
+/** Plan for windows: an hour is usable when it lies in one window. Work per window (at most MAX_POINTS). */
 export function planForWindows(range: ResolvedRange): ResolutionPlan {
-  return planResolution(range.readFrom, range.readTo, (h) => {
-    const w = windowIndex(range, h);
-    return w >= 0 && w === windowIndex(range, h + HOUR_MS - 1);
-  });
+  const plan: ResolutionPlan = { hours: [], minutes: [] };
+  for (const start of range.starts) addSpan(plan, start, start + range.step, Number.POSITIVE_INFINITY);
+  return plan;
 }
 
 // ---------------------------------------------------------------- drift over windows

@@ -4,7 +4,7 @@ import { evaluateHealth, resolveHealthConfig, type HealthConfigInput, type Healt
 import type { MonitorContext } from './monitor-context.ts';
 import { planResolution } from './queries.ts';
 import { rollupsOf } from './read-rollups.ts';
-import { HOUR_MS, MINUTE_MS } from './rollup.ts';
+import { MINUTE_MS } from './rollup.ts';
 
 export interface ModelHealth extends HealthResult {
   /** Traffic judged: the champion version's, or all versions' when there is no champion. */
@@ -28,7 +28,7 @@ export async function queryHealth(ctx: MonitorContext, model: string): Promise<M
   const needsBaseline = config.ctr.enabled && config.ctr.baseline === null;
   const from = Math.floor((needsBaseline ? spanStart - config.ctr.baselineWindowMs : spanStart) / MINUTE_MS) * MINUTE_MS;
   const to = Math.ceil(spanEnd / MINUTE_MS) * MINUTE_MS;
-  const plan = planResolution(from, to, (h) => h + HOUR_MS <= spanStart);
+  const plan = planResolution(from, to, spanStart);
   const rollups = await rollupsOf(ctx, model, plan, [from, to], { versions: champion ? [champion] : undefined, latency: true });
   return { ...evaluateHealth(rollups, now, config), scope: { version: champion ?? null } };
 }

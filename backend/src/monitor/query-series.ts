@@ -2,7 +2,8 @@
 import { bucketize, KPI_NAMES, type KpiName, type KpiSeries } from './kpi.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import { planForWindows, resolveRange, type RangeInput } from './queries.ts';
-import { rollupsOf } from './read-rollups.ts';
+import { invalid } from '../core/errors.ts';
+import { rollupsOf, versionsIn } from './read-rollups.ts';
 import { ANY } from './rollup.ts';
 
 export type KpiGrouping = 'version_arm' | 'version' | 'arm' | 'none';
@@ -21,17 +22,30 @@ export interface KpiResult {
   series: KpiSeries[];
 }
 
+/**
+ * Most versions one query returns a series for. Ingest accepts any version string, so a range
+ * may hold very many (issue 16: 200k versions, and `by=version` exhausted the heap); past this
+ * the query names the versions it wants or groups by arm.
+ */
+export const MAX_SERIES_VERSIONS = 500;
+
 export async function querySeries(ctx: MonitorContext, model: string, q: KpiQuery = {}): Promise<KpiResult> {
   await ctx.modelInfo.get(model);
   const range = resolveRange(q, ctx.now());
   const kpis = q.kpis?.length ? q.kpis : [...KPI_NAMES];
   const latency = kpis.some((k) => k.startsWith('latency_'));
+  const by = q.by ?? 'version_arm';
+  if ((by === 'version' || by === 'version_arm') && !q.versions?.length) {
+    const count = (await versionsIn(ctx, model, range.readFrom, range.readTo)).length;
+    if (count > MAX_SERIES_VERSIONS) {
+      throw invalid(`query.by: ${count} versions have traffic in this range, more than the ${MAX_SERIES_VERSIONS} one query returns series for; name them with query.version, or use by=arm or by=none`);
+    }
+  }
   const rollups = await rollupsOf(ctx, model, planForWindows(range), [range.readFrom, range.readTo], {
     versions: q.versions,
     arms: q.arms,
     latency,
   });
-  const by = q.by ?? 'version_arm';
   if (by !== 'version_arm') {
     for (const r of rollups) {
       if (by === 'version' || by === 'none') r.arm = ANY;

@@ -34,7 +34,7 @@ export async function queryTotals(ctx: MonitorContext, model: string, q: TotalsQ
   const from = Math.floor(q.from / MINUTE_MS) * MINUTE_MS;
   const to = Math.ceil(q.to / MINUTE_MS) * MINUTE_MS;
   if (!(from < to)) return [];
-  const plan = planResolution(from, to, () => true);
+  const plan = planResolution(from, to);
   const rollups = await rollupsOf(ctx, model, plan, [from, to], {
     versions: q.version === undefined ? undefined : [q.version],
     arms: q.arm === undefined ? undefined : [q.arm],

@@ -10,19 +10,31 @@ export async function replayOrphans(ctx: MonitorContext, wallNow: number): Promi
   const adopted = await ctx.journal.adoptOrphans(wallNow);
   let records = 0;
   for (const b of adopted) {
-    if (b.kind === 'predictions') {
-      const recs = await ctx.journal.predictionsOf(b);
-      const profiles = await profilesFor(ctx.profiles, b.model, recs.map((r) => r.version));
-      applyPredictions(ctx.unflushed.buffer, b.model, recs, profiles);
-      records += recs.length;
-    } else {
-      const deltas = await ctx.journal.outcomesOf(b);
-      const profiles = await profilesFor(ctx.profiles, b.model, deltas.map((d) => d.version));
-      applyOutcomeDeltas(ctx.unflushed.buffer, b.model, deltas, profiles);
-      records += deltas.length;
+    try {
+      records += await replayBatch(ctx, b);
+    } catch (error) {
+      // One batch that cannot be replayed must not stop the others (nor the start): it stays
+      // pending, unapplied, and is reported each time it is adopted.
+      ctx.logger.error({ err: error, batch: b.batch, model: b.model, kind: b.kind }, 'monitor: a pending batch could not be replayed; left pending, the rest recovered');
+      continue;
     }
     ctx.unflushed.markApplied(b.batch);
   }
   if (adopted.length > 0) ctx.logger.info({ batches: adopted.length, records }, 'monitor: replayed batches left pending by a stopped process');
   return { batches: adopted.length, records };
+}
+
+type AdoptedBatch = Awaited<ReturnType<MonitorContext['journal']['adoptOrphans']>>[number];
+
+async function replayBatch(ctx: MonitorContext, b: AdoptedBatch): Promise<number> {
+  if (b.kind === 'predictions') {
+    const recs = await ctx.journal.predictionsOf(b);
+    const profiles = await profilesFor(ctx.profiles, b.model, recs.map((r) => r.version));
+    applyPredictions(ctx.unflushed.buffer, b.model, recs, profiles);
+    return recs.length;
+  }
+  const deltas = await ctx.journal.outcomesOf(b);
+  const profiles = await profilesFor(ctx.profiles, b.model, deltas.map((d) => d.version));
+  applyOutcomeDeltas(ctx.unflushed.buffer, b.model, deltas, profiles);
+  return deltas.length;
 }

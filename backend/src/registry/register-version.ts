@@ -13,8 +13,10 @@ import type { KeyedMutex } from './keyed-mutex.ts';
 import type { VersionReader } from './read-versions.ts';
 import { decodeArtifact, referenceProfile } from './registration-input.ts';
 import type { ModelLookup } from './registry-ports.ts';
+import type { Feature } from '../models/model-schemas.ts';
 import type { SetAlias } from './set-alias.ts';
 import { actorName } from '../auth/roles.ts';
+import { assertMayDeclareValidation } from './validation-privileges.ts';
 import type { ModelVersion, RegisterVersionMeta } from './version-schemas.ts';
 import type { Trx, VersionStore } from './version-store.ts';
 
@@ -41,6 +43,8 @@ export interface RegisterVersionDeps {
   reader: VersionReader;
   setAlias: SetAlias;
   sessionOptions?: SessionLoadOptions | undefined;
+  /** Loads and warms an artifact in a sandbox with a time and memory limit (onnx/inspect-artifact.ts); throws a 400. */
+  inspect: (bytes: Uint8Array, features: readonly Feature[]) => Promise<void>;
 }
 
 /**
@@ -57,6 +61,7 @@ export class RegisterVersion {
 
   async register(modelName: string, input: RegisterVersionInput, actor: Actor | string): Promise<ModelVersion & { warnings?: string[] }> {
     const { versions, pool, locks } = this.deps;
+    assertMayDeclareValidation(input.validation, actor, 'validation');
     const model = await this.deps.models.get(modelName);
     const bytes = decodeArtifact(input.artifact);
     if (input.version && (await versions.findRow(model.name, input.version))) {
@@ -66,6 +71,9 @@ export class RegisterVersion {
       throw invalid(`lineage.parentVersion: version "${input.lineage.parentVersion}" of model "${model.name}" does not exist`);
     }
     const profile = referenceProfile(model, input.reference);
+    // First in a child process: a model that runs forever or eats memory is refused there,
+    // never loaded into this one.
+    await this.deps.inspect(bytes, model.features);
     const session = await loadModelSession(bytes, model.features, this.deps.sessionOptions);
     let pooled = false;
     try {

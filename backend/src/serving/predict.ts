@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { DomainError, invalid, notFound } from '../core/errors.ts';
 import type { ModelService } from '../models/model-service.ts';
+import { MAX_UNIT_ID } from '../monitor/ingest-records.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session.ts';
 import type { PredictionLog } from './prediction-log.ts';
@@ -86,7 +87,7 @@ export class PredictService {
           const latencyMs = performance.now() - started;
           const message = error instanceof Error ? error.message : String(error);
           for (const i of group.indexes) {
-            this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500) });
+            this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500), ...unitOf(items[i]!) });
           }
           this.deps.metrics.predictionErrors.inc({ model, version }, group.indexes.length);
           throw new DomainError('unavailable', `model "${model}" version "${version}" failed to score: ${message.split('\n')[0]}`);
@@ -106,6 +107,7 @@ export class PredictService {
             score,
             latencyMs,
             ...(score === null ? { error: 'model produced a non-finite score' } : {}),
+            ...unitOf(items[i]!),
           });
         });
         this.deps.metrics.predictions.inc({ model, version }, group.indexes.length);
@@ -156,10 +158,15 @@ export class PredictService {
       const nested = object.features;
       if (nested !== null && typeof nested === 'object' && !Array.isArray(nested)) {
         const own = object.unitId;
-        if (own !== undefined && typeof own !== 'string' && typeof own !== 'number') throw invalid(`${where}.unitId: expected a string`);
+        if (own !== undefined && !((typeof own === 'string' && own.length > 0 && own.length <= MAX_UNIT_ID) || (typeof own === 'number' && Number.isFinite(own)))) {
+          throw invalid(`${where}.unitId: expected a non-empty string of at most ${MAX_UNIT_ID} characters or a number`);
+        }
         return { unitId: own === undefined ? unitId : String(own), features: nested as FeatureRow, where };
       }
       return { unitId, features: object, where };
     });
   }
 }
+
+/** The unit id as the logged record carries it (absent when the request named none). */
+const unitOf = (item: Item): { unitId?: string } => (item.unitId === undefined ? {} : { unitId: item.unitId });

@@ -10,6 +10,8 @@ export interface PredictionRecord {
   score: number | null;
   latencyMs: number;
   error?: string;
+  /** The randomization unit the router hashed (experiments analyse by it). */
+  unitId?: string;
 }
 
 /** The monitor, as far as serving needs it. */
@@ -40,7 +42,10 @@ export interface PredictionLogOptions {
  *
  * Durability trade-off: a prediction is answered before its record is durable. A crash
  * (kill -9, power loss) loses at most the records buffered in the last `flushMs` plus any
- * flush in flight; a clean shutdown flushes everything (close()). If the monitor falls
+ * flush in flight; a clean shutdown flushes everything (close()). Outcomes sent for a
+ * record still buffered are not lost: the monitor parks them, durable, and joins them when
+ * the record lands (monitor/outcome-parking.ts); after a crash that lost the record they
+ * expire at the end of the parking window and are counted. If the monitor falls
  * behind, the buffer is bounded (`maxQueued`, flushes in flight included): further records are dropped and counted
  * (modelwatch_prediction_log_dropped_total) rather than letting memory grow or slowing
  * predictions down.

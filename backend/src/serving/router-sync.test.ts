@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../core/config.ts';
-import { createLogger } from '../core/logger.ts';
-import { startServer, type RunningServer } from '../compose/server.ts';
-import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
+import { testDialects } from '../testing/databases.ts';
+import { startReplicas, type Replicas } from '../testing/replicas.ts';
 import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
-import { requestJson, TEST_ADMIN_TOKEN, type TestServer } from '../testing/test-server.ts';
+import type { TestServer } from '../testing/test-server.ts';
 
 /** Two replicas on one PostgreSQL database (artifacts on a shared folder): a promotion on one reaches the other. */
 describe('router sync across replicas (PostgreSQL)', { skip: !testDialects().includes('postgres') }, () => {
-  const replicas: RunningServer[] = [];
-  let dataDir: string;
-  const asTestServer = (r: RunningServer): TestServer =>
-    ({ ...r, dataDir, adminToken: TEST_ADMIN_TOKEN, request: (m, p, o = {}) => requestJson(r.url, m, p, o, TEST_ADMIN_TOKEN) }) as TestServer;
+  let started: Replicas | undefined;
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-replicas-'));
-    const databaseUrl = await freshPostgresDatabase();
-    for (let i = 0; i < 2; i++) {
-      const config = loadConfig({
-        MODELWATCH_PORT: '0',
-        MODELWATCH_DATA_DIR: dataDir,
-        MODELWATCH_DATABASE_URL: databaseUrl,
-        MODELWATCH_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        MODELWATCH_LOG_LEVEL: 'silent',
-        MODELWATCH_ROUTER_SYNC_MS: '50',
-      });
-      replicas.push(await startServer(config, createLogger('silent')));
-    }
+    started = await startReplicas(2, { MODELWATCH_ROUTER_SYNC_MS: '50' });
   });
-  after(async () => {
-    for (const r of replicas) await r.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => started?.close());
 
   test('promote and rollback on replica A; replica B serves the new champion within the sync interval', async () => {
-    const [a, b] = replicas.map(asTestServer) as [TestServer, TestServer];
+    const [a, b] = started!.replicas as [TestServer, TestServer];
     await createTestModel(a, 'ctr');
     await registerLogistic(a, 'ctr', [1, 0]);
     await registerLogistic(a, 'ctr', [2, 0]);

@@ -7,6 +7,7 @@ import type { PredictionLog } from './prediction-log.ts';
 import type { CanaryRoute, TrafficRouter } from './router.ts';
 import type { ExperimentVersions } from './running-experiments.ts';
 import type { SessionPool, SessionStatus } from '../onnx/session-pool.ts';
+import { pushAll } from '../core/arrays.ts';
 
 export interface ServingState {
   model: string;
@@ -66,7 +67,7 @@ export class ServingService {
     for (const [model, aliases] of all) {
       for (const version of [aliases.champion, aliases.challenger]) if (version) wanted.push({ model, version });
     }
-    wanted.push(...this.deps.experiments.versions());
+    pushAll(wanted, this.deps.experiments.versions());
     const started = performance.now();
     const results = await Promise.allSettled(wanted.map(({ model, version }) => registry.ensureLoaded(model, version)));
     const failed = results.filter((r) => r.status === 'rejected').length;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { PostgresDialect, SqliteDialect, type Kysely } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { allMigrations } from './migrations/index.ts';
 import type { SqlDialect } from './migrations/dialect-helpers.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
+import { guardedKysely } from './connection-guard.ts';
 
 export type { SqlDialect };
 
@@ -28,6 +29,12 @@ export interface Store {
 export interface StoreOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
+  /**
+   * Told of errors on idle PostgreSQL connections (terminated by the server, a restart). The
+   * pool drops such a connection and opens a new one when next needed; without a listener
+   * Node would treat the pool's 'error' event as fatal and exit.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 // PostgreSQL returns bigint (int8) as strings; our bigints are epoch milliseconds and counts,
@@ -36,14 +43,19 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+    const onError = options.onConnectionError ?? (() => {});
+    pool.on('error', onError);
+    // A checked-out client whose connection drops emits 'error' on itself too; the query that
+    // was running fails (and maps to 503), the pool discards the client.
+    pool.on('connect', (client) => client.on('error', onError));
+    const db = guardedKysely<Database>(new PostgresDialect({ pool }), false);
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'modelwatch.db');
   const { raw, kysely } = openSqlite(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: kysely }) });
+  const db = guardedKysely<Database>(new SqliteDialect({ database: kysely }), true);
   return { db, dialect: 'sqlite', file, sqlite: raw, close: () => db.destroy() };
 }
 

@@ -17,6 +17,8 @@ export interface PredictionsTable {
   latency_ms: number | null;
   /** null: no error; otherwise the error message ('true' for error: true). */
   error: string | null;
+  /** The randomization unit (migration 0102); null when the producer sent none. */
+  unit_id: Generated<string | null>;
   /** ingest_batches.batch of the ingest batch that wrote the row. */
   batch: number;
   received_at: number;
@@ -119,3 +121,24 @@ export interface MonitorInstancesTable {
   heartbeat_at: number;
 }
 
+
+/** An outcome waiting for its prediction (monitor/outcome-parking.ts), as sent. */
+export interface OutcomeParkingTable {
+  seq: Generated<number>;
+  model: string;
+  /** The prediction's id. */
+  id: string;
+  ts: number;
+  impression: number | null;
+  click: number | null;
+  conversion: number | null;
+  label: number | null;
+  received_at: number;
+}
+
+/** Per model: parked outcomes that expired unjoined. */
+export interface OutcomeParkingTotalsTable {
+  model: string;
+  expired: number;
+  updated_at: number;
+}

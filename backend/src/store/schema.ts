@@ -8,6 +8,8 @@ import type {
   MonitorPendingTable,
   FeatureLayoutsTable,
   MonitorInstancesTable,
+  OutcomeParkingTable,
+  OutcomeParkingTotalsTable,
 } from './monitor-tables.ts';
 
 /**
@@ -22,6 +24,10 @@ export interface TokensTable {
   token_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** JSON list of the models an ingest token may write to; null: any (0600_token_scopes). */
+  models: string | null;
+  /** `env`: registered from MODELWATCH_ADMIN_TOKEN; null: created through the API or CLI. */
+  origin: string | null;
 }
 
 export interface ModelsTable {
@@ -173,6 +179,8 @@ export interface AlertDecisionsTable {
   decided_at: number | null;
   /** JSON: {actionId?, jobId?, status?, error?} */
   result: string;
+  /** The credential that sent the alert: token id or `hmac` (0501_alert_sender). */
+  sender: string | null;
 }
 
 /** The policy document (one row, id "current"); absent means the default policy. */
@@ -274,6 +282,8 @@ export type {
   MonitorPendingTable,
   FeatureLayoutsTable,
   MonitorInstancesTable,
+  OutcomeParkingTable,
+  OutcomeParkingTotalsTable,
 };
 
 export interface Database {
@@ -288,6 +298,8 @@ export interface Database {
   monitor_pending: MonitorPendingTable;
   feature_layouts: FeatureLayoutsTable;
   monitor_instances: MonitorInstancesTable;
+  outcome_parking: OutcomeParkingTable;
+  outcome_parking_totals: OutcomeParkingTotalsTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_history: AliasHistoryTable;

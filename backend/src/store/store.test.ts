@@ -41,7 +41,7 @@ for (const dialect of testDialects()) {
     test('models round-trip with features in order, and duplicates conflict', async () => {
       const store = await open();
       const audit = new AuditLog(store);
-      const models = new ModelService(store, audit, validateModelSettings);
+      const models = new ModelService(store, audit, validateModelSettings, 50);
       const features = [
         { name: 'price', type: 'numeric' as const },
         { name: 'category', type: 'categorical' as const },

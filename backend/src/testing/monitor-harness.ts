@@ -37,7 +37,7 @@ export async function openHarness(dialect: SqlDialect, options: MonitorOptions =
   const store = await openStore({ dataDir, databaseUrl });
   await migrateToLatest(store);
   const audit = new AuditLog(store);
-  const models = new ModelService(store, audit, validateModelSettings);
+  const models = new ModelService(store, audit, validateModelSettings, 50);
   const profiles = new ProfileStore(store, models, noChampions);
   const logger = pino({ level: 'silent' });
   // Each monitor its own Prometheus registry: the counters register once per registry.

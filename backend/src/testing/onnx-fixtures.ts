@@ -155,3 +155,65 @@ export function int64InputOnnx(): Buffer {
 /** Reference score for logisticRegressionOnnx, computed in float64. */
 export const logistic = (weights: number[], bias: number, x: number[]): number =>
   1 / (1 + Math.exp(-(weights.reduce((sum, w, i) => sum + w * (x[i] ?? 0), 0) + bias)));
+
+/**
+ * Hostile: the contract's input and output, with a `Loop` of `trips` iterations carrying the
+ * features through (2^40: never ends) ahead of the sigmoid.
+ */
+export function loopOnnx(trips: number): Buffer {
+  const BOOL = onnx.TensorProto.DataType.BOOL;
+  const body = onnx.GraphProto.create({
+    name: 'body',
+    node: [
+      onnx.NodeProto.create({ opType: 'Identity', input: ['cond_in'], output: ['cond_out'] }),
+      onnx.NodeProto.create({ opType: 'Identity', input: ['v_in'], output: ['v_out'] }),
+    ],
+    input: [valueInfo('i', INT64, []), valueInfo('cond_in', BOOL, []), valueInfo('v_in', FLOAT, ['batch', 1])],
+    output: [valueInfo('cond_out', BOOL, []), valueInfo('v_out', FLOAT, ['batch', 1])],
+  });
+  const graph = onnx.GraphProto.create({
+    name: 'loop',
+    node: [
+      onnx.NodeProto.create({
+        opType: 'Loop',
+        input: ['trips', 'keep_going', 'features'],
+        output: ['carried'],
+        attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body }],
+      }),
+      onnx.NodeProto.create({ opType: 'Sigmoid', input: ['carried'], output: ['probability'] }),
+    ],
+    initializer: [
+      onnx.TensorProto.create({ name: 'trips', dims: [], dataType: INT64, int64Data: [trips] }),
+      onnx.TensorProto.create({ name: 'keep_going', dims: [], dataType: BOOL, int32Data: [1] }),
+    ],
+    input: [valueInfo('features', FLOAT, ['batch', 1])],
+    output: [valueInfo('probability', FLOAT, ['batch', 1])],
+  });
+  return encode(graph);
+}
+
+/** Hostile: a logistic model whose weights live in an external file ("weights.bin" beside the model). */
+export function externalDataOnnx(): Buffer {
+  const graph = onnx.GraphProto.create({
+    name: 'external',
+    node: [
+      onnx.NodeProto.create({ opType: 'MatMul', input: ['features', 'W'], output: ['z'] }),
+      onnx.NodeProto.create({ opType: 'Sigmoid', input: ['z'], output: ['probability'] }),
+    ],
+    initializer: [
+      onnx.TensorProto.create({
+        name: 'W',
+        dims: [1, 1],
+        dataType: FLOAT,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: 'location', value: '../../etc/passwd' },
+          { key: 'length', value: '4' },
+        ],
+      }),
+    ],
+    input: [valueInfo('features', FLOAT, ['batch', 1])],
+    output: [valueInfo('probability', FLOAT, ['batch', 1])],
+  });
+  return encode(graph);
+}

@@ -11,7 +11,8 @@ function pickMetric(results: ExperimentResults, metric?: string): MetricResult |
 
 /**
  * A table with one row per arm of the chosen metric (default: the primary one): the arm, its
- * units and mean, and the chosen comparison with control (lift with its interval, p-value, or
+ * events (the metric's denominator) and distinct units apart, the unit of analysis, its mean,
+ * and the chosen comparison with control (lift with its interval, p-value, or
  * chance to win). Relative lifts show as percentages; the control's comparison cells are empty.
  */
 export function experimentFrame(refId: string, results: ExperimentResults, field: ExperimentField, metric?: string): DataFrame {
@@ -58,7 +59,10 @@ export function experimentFrame(refId: string, results: ExperimentResults, field
     fields: [
       { name: 'arm', type: FieldType.string, values: arms.map((a) => a.arm) },
       { name: 'version', type: FieldType.string, values: arms.map((a) => a.version) },
-      { name: 'n', type: FieldType.number, values: arms.map((a) => a.n), config: { displayName: 'Units' } },
+      { name: 'n', type: FieldType.number, values: arms.map((a) => a.events), config: { displayName: `Events (${chosen?.unit ?? 'event'}s)` } },
+      // null when analysed by event (predictions without unitId).
+      { name: 'units', type: FieldType.number, values: arms.map((a) => a.units), config: { displayName: 'Units' } },
+      { name: 'analysisUnit', type: FieldType.string, values: arms.map(() => chosen?.analysisUnit ?? results.analysisUnit), config: { displayName: 'Analysed by' } },
       { name: 'mean', type: FieldType.number, values: arms.map((a) => a.mean), config: { displayName: name } },
       ...byField[field],
     ],

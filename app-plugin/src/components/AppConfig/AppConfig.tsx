@@ -14,21 +14,23 @@ export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppS
 const TOKENS: Array<{ name: TokenName; label: string; description: string; testId: string }> = [
   {
     name: 'apiToken',
-    label: 'API token',
+    label: 'Viewer token',
     description:
-      'Used for everything unless a token below is set. A viewer token keeps writes impossible until one is.',
+      'Sent by the read routes (every Viewer). Use a viewer token: `modelwatch token create --role viewer --grafana`.',
     testId: testIds.appConfig.apiToken,
   },
   {
     name: 'editorToken',
-    label: 'Editor token (optional)',
-    description: 'Used for retrains, experiments and jobs, which Grafana allows to Editors.',
+    label: 'Editor token',
+    description:
+      'Sent only by the edit routes (retrains, experiments, jobs; Editors). Use an editor token; without one, those buttons fail.',
     testId: testIds.appConfig.editorToken,
   },
   {
     name: 'adminToken',
-    label: 'Admin token (optional)',
-    description: 'Used for promote, rollback, policies and approvals, which Grafana allows to Admins.',
+    label: 'Admin token',
+    description:
+      'Sent only by the admin routes (promote, rollback, policies, approvals; Admins). Use an admin token; without one, those buttons fail.',
     testId: testIds.appConfig.adminToken,
   },
 ];

@@ -10,12 +10,16 @@ const metric = partial<MetricResult>({
   metric: 'ctr',
   role: 'primary',
   kind: 'proportion',
+  unit: 'impression',
+  analysisUnit: 'unit',
   arms: [
-    { arm: 'control', version: 'v1', n: 1000, mean: 0.05, comparison: null },
+    { arm: 'control', version: 'v1', n: 1000, events: 1000, units: 240, mean: 0.05, comparison: null },
     {
       arm: 'treatment',
       version: 'v2',
       n: 1010,
+      events: 1010,
+      units: 251,
       mean: 0.056,
       comparison: {
         effect: 0.12,
@@ -35,7 +39,8 @@ const results = (overrides: DeepPartial<Results> = {}): Results =>
     experimentId: 'e1',
     model: 'ctr',
     metrics: [metric],
-    srm: { counts: [1000, 1010], expected: [1005, 1005], pValue: 0.6, mismatch: false },
+    analysisUnit: 'unit',
+    srm: { counted: 'units', counts: [240, 251], expected: [245.5, 245.5], pValue: 0.6, mismatch: false },
     decision: {
       recommendation: 'promote',
       reasons: ['treatment wins on ctr'],
@@ -57,7 +62,19 @@ describe('ExperimentResults', () => {
     expect(within(rows[0]!).getByText('5.00%')).toBeInTheDocument();
     expect(screen.getByText('Recommendation: Promote treatment (v2)')).toBeInTheDocument();
     expect(screen.getByText('ctr (primary)')).toBeInTheDocument();
-    expect(screen.getByTestId(testIds.experiments.srm)).toHaveTextContent('Sample ratio check passed (p = 0.600)');
+    expect(screen.getByTestId(testIds.experiments.srm)).toHaveTextContent('Sample ratio check passed (p = 0.600, units 240 / 251)');
+    expect(screen.getByText('Events (impressions)')).toBeInTheDocument();
+    expect(treatment.getByText('251')).toBeInTheDocument();
+    expect(treatment.getByText('1010')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.experiments.analysisUnit)).toHaveTextContent('Analysed by randomization unit');
+  });
+
+  it('says when the results fall back to the per-event analysis (no unitId)', () => {
+    const perEvent = partial<MetricResult>({ ...metric, analysisUnit: 'event', arms: metric.arms.map((a) => ({ ...a, units: null })) });
+    render(<ExperimentResults results={results({ analysisUnit: 'event', metrics: [perEvent], srm: { counted: 'impressions', counts: [1000, 1010], pValue: 0.8, mismatch: false } })} />);
+    expect(screen.getByTestId(testIds.experiments.analysisUnit)).toHaveTextContent(/Analysed per event: predictions carry no unitId/);
+    expect(within(screen.getAllByRole('row')[1]!).getByText('—')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.experiments.srm)).toHaveTextContent('impressions 1000 / 1010');
   });
 
   it('warns loudly on a sample ratio mismatch', () => {
@@ -65,13 +82,13 @@ describe('ExperimentResults', () => {
       <ExperimentResults
         results={results({
           metrics: [],
-          srm: { counts: [900, 1100], pValue: 0.00001, mismatch: true },
+          srm: { counted: 'units', counts: [900, 1100], pValue: 0.00001, mismatch: true },
           decision: { recommendation: 'inconclusive', reasons: [], winner: null },
         })}
       />
     );
     expect(screen.getByText('Sample ratio mismatch')).toBeInTheDocument();
-    expect(screen.getByText(/p = 1.0e-5, counts 900 \/ 1100/)).toBeInTheDocument();
+    expect(screen.getByText(/p = 1.0e-5, units 900 \/ 1100/)).toBeInTheDocument();
     expect(screen.getByText('Recommendation: Inconclusive')).toBeInTheDocument();
   });
 

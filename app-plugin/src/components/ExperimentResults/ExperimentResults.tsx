@@ -22,7 +22,10 @@ function columns(metric: MetricResult): Array<Column<ArmResult>> {
   const scale = intervalScale(metric);
   return [
     { id: 'arm', header: 'Arm', cell: ({ row }) => `${row.original.arm} (${row.original.version})` },
-    { id: 'n', header: 'Units' },
+    // Units (users the router randomizes) and events (the metric's denominator) apart: the
+    // variance comes from units when predictions carry a unitId.
+    { id: 'units', header: 'Units', cell: ({ row }) => (row.original.units === null ? '—' : String(row.original.units)) },
+    { id: 'events', header: `Events (${metric.unit}s)`, cell: ({ row }) => String(row.original.events) },
     {
       id: 'mean',
       header: metric.kind === 'proportion' ? 'Rate' : 'Mean',
@@ -82,6 +85,13 @@ const DECISION_TEXT: Record<string, string> = {
   inconclusive: 'Inconclusive',
 };
 
+/** What the variance is computed over, in words. */
+export function analysisText(results: Results): string {
+  return results.analysisUnit === 'unit'
+    ? 'Analysed by randomization unit: variances, p-values and the sample-ratio check count units.'
+    : 'Analysed per event: predictions carry no unitId, so the variance ignores that one unit’s events are correlated and p-values are too small. Send unitId with predictions.';
+}
+
 /** Results per metric with intervals, the sample-ratio check and the recommended decision. */
 export function ExperimentResults({ results }: { results: Results }) {
   const { srm, decision } = results;
@@ -92,15 +102,21 @@ export function ExperimentResults({ results }: { results: Results }) {
         <div data-testid={testIds.experiments.srm}>
           <Alert severity="error" title="Sample ratio mismatch">
             Traffic split differs from the configured weights (p = {pValue(srm.pValue)}
-            {srm.counts ? `, counts ${srm.counts.join(' / ')}` : ''}). Assignment is likely broken; do not trust these
+            {srm.counts ? `, ${srm.counted} ${srm.counts.join(' / ')}` : ''}). Assignment is likely broken; do not trust these
             results until it is fixed.
           </Alert>
         </div>
       ) : (
         <Text color="secondary" data-testid={testIds.experiments.srm}>
-          Sample ratio check passed (p = {pValue(srm.pValue)}).
+          Sample ratio check passed (p = {pValue(srm.pValue)}, {srm.counted} {srm.counts.join(' / ')}).
         </Text>
       )}
+      <Text
+        color={results.analysisUnit === 'unit' ? 'secondary' : 'warning'}
+        data-testid={testIds.experiments.analysisUnit}
+      >
+        {analysisText(results)}
+      </Text>
       <Alert
         severity={
           decision.recommendation === 'rollback'

@@ -10,10 +10,16 @@ import { hasRole } from '../../utils/roles';
 import { testIds } from '../testIds';
 import { parseJsonObject } from './parseJson';
 
-type Editable = Pick<PolicyDocument, 'dryRun' | 'maxActionsPerHour' | 'policies'>;
+type Editable = Pick<PolicyDocument, 'dryRun' | 'maxActionsPerHour' | 'maxActionsPerModelPerHour' | 'policies'>;
 
+/** Every field PUT takes, so saving the text back never resets a limit the text left out. */
 export function editable(doc: PolicyDocument): Editable {
-  return { dryRun: doc.dryRun, maxActionsPerHour: doc.maxActionsPerHour, policies: doc.policies };
+  return {
+    dryRun: doc.dryRun,
+    maxActionsPerHour: doc.maxActionsPerHour,
+    maxActionsPerModelPerHour: doc.maxActionsPerModelPerHour,
+    policies: doc.policies,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { formatMs, formatNumber, formatPercent, type KpiSample, type StoryEvent, type SummaryRow } from './timeline.ts';
+import { maxOf, minOf } from '../../core/arrays.ts';
 
 /**
  * The demo's report: one self-contained HTML file with the summary table, SVG charts of
@@ -68,8 +69,8 @@ function chart(
   const t0 = samples[0]!.ts;
   const t1 = samples.at(-1)!.ts;
   const values = points.map((p) => p[1]);
-  const lo = Math.min(0, ...values);
-  const hi = Math.max(...values) * 1.1 || 1;
+  const lo = minOf(values, 0);
+  const hi = maxOf(values) * 1.1 || 1;
   const x = (t: number) => pad.left + ((t - t0) / Math.max(1, t1 - t0)) * (width - pad.left - pad.right);
   const y = (v: number) => height - pad.bottom - ((v - lo) / (hi - lo)) * (height - pad.top - pad.bottom);
   const path = points.map(([t, v], i) => `${i ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');

@@ -61,8 +61,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let stack: AlertingStack | undefined;
   try {
     if (options.withPrometheus) {
-      // The shipped rules and routes, with `for:` compressed like the clock (30m → 30s at 1 min/s).
-      const { token } = await api.request<{ token: string }>('POST', '/api/v1/tokens', { json: { name: 'alertmanager', role: 'editor' } });
+      // The shipped rules and routes, with `for:` compressed like the clock (30m → 30s at 1 min/s);
+      // Alertmanager sends with the dedicated webhook credential, which may roll back (docs/security.md).
+      const { token } = await api.request<{ token: string }>('POST', '/api/v1/tokens', { json: { name: 'alertmanager', role: 'webhook' } });
       const tokenFile = path.join(options.dataDir, 'alertmanager-token');
       fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
       const dir = fs.mkdtempSync(path.join(options.dataDir, 'alerting-'));

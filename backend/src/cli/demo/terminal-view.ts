@@ -1,4 +1,5 @@
 import { formatMs, formatNumber, formatPercent, type KpiSample, type StoryEvent, type SummaryRow } from './timeline.ts';
+import { maxOf } from '../../core/arrays.ts';
 
 export interface ViewState {
   act: 1 | 2;
@@ -53,7 +54,7 @@ export class TerminalView {
   summary(rows: SummaryRow[]): string {
     const header = ['phase', 'CTR', 'CVR', 'p99 latency', 'drift share', 'champion'];
     const body = rows.map((r) => [r.phase, formatPercent(r.ctr), formatPercent(r.cvr), formatMs(r.p99Ms), formatNumber(r.driftShare), r.champion]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+    const widths = header.map((h, i) => maxOf(body.map((row) => row[i]!.length), h.length));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
   }

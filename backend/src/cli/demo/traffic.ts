@@ -79,18 +79,11 @@ export class TrafficDriver {
   }
 
   /**
-   * Served predictions reach the monitor through a buffer flushed every few milliseconds,
-   * and outcomes for predictions it has not stored yet are refused; so the rare outcome
-   * that overtakes its prediction is sent again a moment later.
+   * Served predictions reach the monitor through a buffer flushed every few milliseconds; an
+   * outcome that overtakes its prediction is parked and joined when it lands
+   * (monitor/outcome-parking.ts), so one request is enough.
    */
   private async sendOutcomes(records: unknown[]): Promise<void> {
-    let pending = records;
-    for (let attempt = 0; attempt < 5 && pending.length; attempt++) {
-      if (attempt) await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      const reply = await this.api.request<{ rejected: Array<{ index: number }> }>('POST', `/api/v1/models/${this.options.model}/outcomes`, {
-        json: { records: pending },
-      });
-      pending = reply.rejected.map((r) => pending[r.index]);
-    }
+    await this.api.request('POST', `/api/v1/models/${this.options.model}/outcomes`, { json: { records } });
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { timeInput } from '../../core/schemas.ts';
+import { redactAuditDetails } from '../../models/settings-privileges.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const auditEntrySchema = z
@@ -37,13 +38,15 @@ export function auditRoutes(ctx: AppContext): RouteDefinition[] {
       responses: { 200: { description: 'Entries', schema: z.object({ actions: z.array(auditEntrySchema) }) } },
       handler: async ({ query }) =>
         ok({
-          actions: await ctx.audit.list({
-            model: query.model,
-            type: query.type,
-            fromMs: query.from,
-            toMs: query.to,
-            limit: query.limit,
-          }),
+          actions: (
+            await ctx.audit.list({
+              model: query.model,
+              type: query.type,
+              fromMs: query.from,
+              toMs: query.to,
+              limit: query.limit,
+            })
+          ).map((entry) => ({ ...entry, details: redactAuditDetails(entry.details) })),
         }),
     }),
   ];

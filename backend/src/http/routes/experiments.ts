@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { createExperimentSchema, differenceSchema, directionSchema, reweightSchema, stopDecisionSchema, stopSchema } from '../../experiments/experiment-schemas.ts';
 import { defineRoute, created, ok, type HttpReply, type RouteDefinition } from '../route.ts';
+import { experimentResultsReply } from '../schemas/experiment-results.ts';
 import { idempotencyKeyOf } from './actions.ts';
+import { assertMayReweight, assertMayStartExperiment } from '../../experiments/experiment-privileges.ts';
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -46,33 +48,6 @@ const experimentSchema = z
 
 const experimentReply = z.object({ experiment: experimentSchema, notes: z.array(z.string()) });
 
-const resultsSchema = z
-  .object({
-    experimentId: z.string(),
-    model: z.string(),
-    window: z.object({ from: z.string(), to: z.string(), fromMs: z.number(), toMs: z.number() }),
-    sequential: z.boolean(),
-    alpha: z.number(),
-    arms: z.array(z.object({ name: z.string(), version: z.string(), weight: z.number(), requests: z.number() })),
-    srm: z.object({ counts: z.array(z.number()), expected: z.array(z.number()), pValue: z.number(), mismatch: z.boolean() }),
-    metrics: z.array(
-      z.object({
-        metric: z.string(),
-        role: z.enum(['primary', 'guardrail', 'secondary']),
-        kind: z.enum(['proportion', 'mean']),
-        arms: z.array(z.object({ arm: z.string(), version: z.string(), n: z.number(), sum: z.number(), mean: z.number(), comparison: z.unknown() })),
-      }),
-    ),
-    guardrails: z.array(z.unknown()),
-    decision: z.object({
-      recommendation: z.enum(['promote', 'rollback', 'keep_running', 'inconclusive']),
-      reasons: z.array(z.string()),
-      winner: z.object({ arm: z.string(), version: z.string() }).nullable(),
-    }),
-    notes: z.array(z.string()),
-  })
-  .meta({ id: 'ExperimentResults', description: 'Per metric and arm: counts, rates, effect vs the control, CI, p-values, power; SRM; guardrails; recommendation' });
-
 const experiments = (ctx: AppContext) => ctx.experiments;
 
 export function experimentRoutes(ctx: AppContext): RouteDefinition[] {
@@ -89,7 +64,10 @@ export function experimentRoutes(ctx: AppContext): RouteDefinition[] {
         404: { description: 'No such model' },
         409: { description: 'The model already has a running experiment' },
       },
-      handler: async ({ body, actor }) => created(await experiments(ctx).create(body, actor!)),
+      handler: async ({ body, actor }) => {
+        await assertMayStartExperiment(ctx.registry, body, actor!, ctx.config.editorMaxTreatmentPercent);
+        return created(await experiments(ctx).create(body, actor!));
+      },
     }),
     defineRoute({
       method: 'get',
@@ -124,7 +102,10 @@ export function experimentRoutes(ctx: AppContext): RouteDefinition[] {
         404: { description: 'No such experiment' },
         409: { description: 'The experiment is stopped' },
       },
-      handler: async ({ params, body, actor }) => ok(await experiments(ctx).reweight(params.id, body.weights, actor!, body.reason)),
+      handler: async ({ params, body, actor }) => {
+        await assertMayReweight(ctx.registry, await experiments(ctx).get(params.id), body.weights, actor!, ctx.config.editorMaxTreatmentPercent);
+        return ok(await experiments(ctx).reweight(params.id, body.weights, actor!, body.reason));
+      },
     }),
     defineRoute({
       method: 'get',
@@ -133,7 +114,7 @@ export function experimentRoutes(ctx: AppContext): RouteDefinition[] {
       tags: ['experiments'],
       permission: 'read',
       params: idParams,
-      responses: { 200: { description: 'Results', schema: resultsSchema }, 404: { description: 'No such experiment' } },
+      responses: { 200: { description: 'Results', schema: experimentResultsReply }, 404: { description: 'No such experiment' } },
       handler: async ({ params }) => ok(await experiments(ctx).results(params.id)),
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { createModelSchema, modelSchema } from '../../models/model-schemas.ts';
+import { publicModel } from '../../models/model-service.ts';
 import { modelParams } from '../../core/schemas.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
 
@@ -14,7 +15,7 @@ export function modelRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'edit',
       body: createModelSchema,
       responses: { 201: { description: 'Created', schema: modelSchema }, 409: { description: 'Exists already' } },
-      handler: async ({ body, actor }) => created(await ctx.models.create(body, actor!)),
+      handler: async ({ body, actor }) => created(publicModel(await ctx.models.create(body, actor!))),
     }),
     defineRoute({
       method: 'get',
@@ -23,7 +24,7 @@ export function modelRoutes(ctx: AppContext): RouteDefinition[] {
       tags: ['models'],
       permission: 'read',
       responses: { 200: { description: 'Models', schema: z.object({ models: z.array(modelSchema) }) } },
-      handler: async () => ok({ models: await ctx.models.list() }),
+      handler: async () => ok({ models: (await ctx.models.list()).map(publicModel) }),
     }),
     defineRoute({
       method: 'get',
@@ -33,7 +34,7 @@ export function modelRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'read',
       params: modelParams,
       responses: { 200: { description: 'The model', schema: modelSchema }, 404: { description: 'No such model' } },
-      handler: async ({ params }) => ok(await ctx.models.get(params.model)),
+      handler: async ({ params }) => ok(publicModel(await ctx.models.get(params.model))),
     }),
     defineRoute({
       method: 'put',
@@ -44,7 +45,7 @@ export function modelRoutes(ctx: AppContext): RouteDefinition[] {
       params: modelParams,
       body: z.object({ settings: z.record(z.string(), z.unknown()) }),
       responses: { 200: { description: 'The model with its new settings', schema: modelSchema }, 404: { description: 'No such model' } },
-      handler: async ({ params, body, actor }) => ok(await ctx.models.updateSettings(params.model, body.settings, actor!)),
+      handler: async ({ params, body, actor }) => ok(publicModel(await ctx.models.updateSettings(params.model, body.settings, actor!))),
     }),
   ];
 }

@@ -131,5 +131,30 @@ for (const dialect of testDialects()) {
       assert.equal(again.body.series[0].points.reduce((s: number, p: [number, number | null]) => s + (p[1] ?? 0), 0), 2997);
       await stop(third.child, 'SIGTERM');
     });
+
+    test('outcomes parked before kill -9 are still parked after the restart and join their predictions', { timeout: 120_000 }, async () => {
+      const env: Record<string, string> = { MODELWATCH_DATA_DIR: fs.mkdtempSync(path.join(dataDir, 'parked-')) };
+      if (dialect === 'postgres') env.MODELWATCH_DATABASE_URL = await freshPostgresDatabase();
+      const first = await serve(env);
+      children.push(first.child);
+      const call = (s: Running, method: string, url: string, body?: unknown) => requestJson(s.url, method, url, body === undefined ? {} : { body }, TOKEN);
+      assert.equal((await call(first, 'POST', '/api/v1/models', { name: 'parked', features: [{ name: 'x', type: 'numeric' }] })).status, 201);
+      const outcomes = Array.from({ length: 20 }, (_, i) => ({ id: `k${i}`, impression: true, click: i % 2 === 0 }));
+      const o = await call(first, 'POST', '/api/v1/models/parked/outcomes', { records: outcomes });
+      assert.deepEqual([o.body.accepted, o.body.pending], [0, 20]);
+      await stop(first.child, 'SIGKILL');
+
+      const second = await serve(env);
+      children.push(second.child);
+      assert.equal((await call(second, 'GET', '/api/v1/models/parked/ingest')).body.parked, 20);
+      const now = Date.now();
+      const p = await call(second, 'POST', '/api/v1/models/parked/predictions', { records: outcomes.map((x) => ({ id: x.id, ts: now - 60_000, version: 'v1' })) });
+      assert.equal(p.body.accepted, 20);
+      assert.equal((await call(second, 'GET', '/api/v1/models/parked/ingest')).body.parked, 0);
+      const kpis = await call(second, 'GET', `/api/v1/models/parked/kpis?from=${now - 3_600_000}&to=${now + 60_000}&step=1h&by=none&kpi=ctr`);
+      const [clicks, impressions] = kpis.body.series[0].counts.reduce((s: number[], c: number[]) => [s[0]! + c[0]!, s[1]! + c[1]!], [0, 0]);
+      assert.deepEqual([clicks, impressions], [10, 20]);
+      await stop(second.child, 'SIGTERM');
+    });
   });
 }

@@ -3,12 +3,12 @@ import type { AppContext } from '../app-context.ts';
 import { notFound } from '../../core/errors.ts';
 import { recordsOfBody } from '../../monitor/ingest-records.ts';
 import { KPI_NAMES } from '../../monitor/kpi.ts';
-import { referenceProfileSchema } from '../../core/profile-schema.ts';
-import type { ReferenceProfile } from '../../core/profile-types.ts';
+import { parseProfile } from '../../core/profile-schema.ts';
 import { DRIFT_METHODS } from '../../stats/drift/index.ts';
 import { durationInput, modelParams, timeInput } from '../../core/schemas.ts';
 import { validationError } from '../../core/zod-errors.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
+import { driftReply, kpiSeriesReply, modelHealthReply, profileSummaryReply, versionProfileReply } from '../schemas/monitoring-replies.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1).max(128) });
 
@@ -56,6 +56,14 @@ const ingestBody = z
 const ingestResult = z.object({
   accepted: z.number().int(),
   rejected: z.array(z.object({ index: z.number().int(), error: z.string() })),
+  pending: z.number().int().meta({ description: 'Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md' }),
+  pendingIndexes: z.array(z.number().int()).meta({ description: 'Positions of the pending records in the batch' }),
+});
+
+const parkingReply = z.object({
+  parked: z.number().int().meta({ description: 'Outcomes waiting for their prediction, within the parking window' }),
+  expired: z.number().int().meta({ description: 'Parked outcomes whose prediction never arrived within the window, for ever' }),
+  oldestParkedAt: z.string().nullable().meta({ description: 'When the oldest waiting outcome arrived (RFC 3339); null when none waits' }),
 });
 
 const profileOptions = {
@@ -69,16 +77,6 @@ const profileBody = z.union([
   z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(1_000_000), ...profileOptions }).strict(),
   z.object({ profile: z.unknown() }).strict(),
 ]);
-
-const profileSummary = z.object({
-  version: z.string(),
-  source: z.string(),
-  rows: z.number(),
-  layout: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  features: z.number(),
-});
 
 /** The two ingest endpoints differ only in their path, summary and what they ingest. */
 function ingestRoute(
@@ -94,9 +92,10 @@ function ingestRoute(
     permission: 'ingest',
     params: modelParams,
     body: ingestBody,
+    largeBody: true,
     bodyContentTypes: ['application/json', 'application/x-ndjson'],
     responses: {
-      200: { description: 'Accepted count and rejected records with reasons', schema: ingestResult },
+      200: { description: 'Accepted count, rejected records with reasons, and pending (parked) outcomes', schema: ingestResult },
       404: { description: 'No such model' },
       413: { description: 'More than 10,000 records' },
     },
@@ -121,13 +120,26 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
     ),
     defineRoute({
       method: 'get',
+      path: '/api/v1/models/{model}/ingest',
+      summary: 'Outcomes parked until their prediction arrives, and those that expired (MODELWATCH_OUTCOME_PARKING_WINDOW)',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      responses: { 200: { description: 'Parked and expired outcome counts', schema: parkingReply }, 404: { description: 'No such model' } },
+      handler: async ({ params }) => {
+        const c = await ctx.monitor.parking(params.model);
+        return ok({ parked: c.parked, expired: c.expired, oldestParkedAt: c.oldestParkedAt === null ? null : new Date(c.oldestParkedAt).toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/v1/models/{model}/kpis',
       summary: 'KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests) per version and arm, from rollups',
       tags: ['monitoring'],
       permission: 'read',
       params: modelParams,
       query: kpiQuery,
-      responses: { 200: { description: 'Series; proportions carry counts and Wilson intervals' }, 404: { description: 'No such model' } },
+      responses: { 200: { description: 'Series; proportions carry counts and Wilson intervals', schema: kpiSeriesReply }, 404: { description: 'No such model' } },
       handler: async ({ params, query }) =>
         ok(
           await ctx.monitor.series(params.model, {
@@ -149,7 +161,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'read',
       params: modelParams,
       query: driftQuery,
-      responses: { 200: { description: 'Per version, per window: per-feature results, drift share and dataset verdict' }, 404: { description: 'No such model' } },
+      responses: { 200: { description: 'Per version, per window: per-feature results, drift share and dataset verdict', schema: driftReply }, 404: { description: 'No such model' } },
       handler: async ({ params, query }) =>
         ok(
           await ctx.monitor.drift(params.model, {
@@ -170,7 +182,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
       tags: ['monitoring'],
       permission: 'read',
       params: modelParams,
-      responses: { 200: { description: 'Health' }, 404: { description: 'No such model' } },
+      responses: { 200: { description: 'Health', schema: modelHealthReply }, 404: { description: 'No such model' } },
       handler: async ({ params }) => ok(await ctx.monitor.health(params.model)),
     }),
     defineRoute({
@@ -180,7 +192,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
       tags: ['monitoring'],
       permission: 'read',
       params: modelParams,
-      responses: { 200: { description: 'Profiles', schema: z.object({ profiles: z.array(profileSummary) }) } },
+      responses: { 200: { description: 'Profiles', schema: z.object({ profiles: z.array(profileSummaryReply) }) } },
       handler: async ({ params }) => {
         await ctx.models.get(params.model);
         return ok({ profiles: await ctx.profiles.list(params.model) });
@@ -193,7 +205,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
       tags: ['monitoring'],
       permission: 'read',
       params: versionParams,
-      responses: { 200: { description: 'Summary and profile' }, 404: { description: 'No profile for this version' } },
+      responses: { 200: { description: 'Summary and profile', schema: versionProfileReply }, 404: { description: 'No profile for this version' } },
       handler: async ({ params }) => {
         await ctx.models.get(params.model);
         const profile = await ctx.profiles.get(params.model, params.version);
@@ -215,13 +227,14 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'edit',
       params: versionParams,
       body: profileBody,
-      responses: { 201: { description: 'Saved', schema: profileSummary }, 404: { description: 'No such model' } },
+      largeBody: true,
+      responses: { 201: { description: 'Saved', schema: profileSummaryReply }, 404: { description: 'No such model' } },
       handler: async ({ params, body, actor }) => {
         const { model, version } = params;
         if ('profile' in body) {
-          const parsed = referenceProfileSchema.safeParse(body.profile);
+          const parsed = parseProfile(body.profile);
           if (!parsed.success) throw validationError(parsed.error, 'body.profile');
-          return created(await ctx.monitor.saveProfile(model, version, parsed.data as ReferenceProfile, actor!, {}));
+          return created(await ctx.monitor.saveProfile(model, version, parsed.data, actor!, {}));
         }
         const options = {
           ...(body.bins !== undefined ? { bins: body.bins } : {}),

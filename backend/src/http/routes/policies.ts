@@ -9,6 +9,7 @@ import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 const view = (policies: PolicyView) => ({
   dryRun: policies.document.dryRun,
   maxActionsPerHour: policies.document.maxActionsPerHour,
+  maxActionsPerModelPerHour: policies.document.maxActionsPerModelPerHour,
   policies: policies.document.policies.map(policyToOutput),
   isDefault: policies.isDefault,
   updatedAt: policies.updatedAt,

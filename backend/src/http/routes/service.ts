@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
+import { secretsEqual } from '../../auth/tokens.ts';
 import { DomainError } from '../../core/errors.ts';
 import { serviceVersion } from '../../core/version.ts';
 import { buildOpenApiDocument } from '../openapi.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
+
+const readyTimeoutMs = 2000;
 
 export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[]): RouteDefinition[] {
   let openApi: unknown;
@@ -30,9 +33,12 @@ export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[
       },
       handler: async () => {
         try {
-          await sql`select 1`.execute(ctx.store.db);
+          // Bounded: a wedged store (a connection never released) answers 503 within seconds,
+          // so a probe on /readyz restarts the process (docs/operations.md).
+          await sql`select 1`.execute(ctx.store.db, { signal: AbortSignal.timeout(readyTimeoutMs) });
         } catch (error) {
-          throw new DomainError('unavailable', `store not reachable: ${(error as Error).message}`);
+          const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${readyTimeoutMs} ms` : (error as Error).message;
+          throw new DomainError('unavailable', `store not reachable: ${reason}`);
         }
         return ok({ status: 'ready', store: ctx.store.dialect });
       },
@@ -46,7 +52,7 @@ export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[
       responses: { 200: { description: 'Metrics in the Prometheus text format', contentType: 'text/plain', schema: z.string() } },
       handler: async ({ req }) => {
         const expected = ctx.config.metricsToken;
-        if (expected && req.get('authorization') !== `Bearer ${expected}`) {
+        if (expected && !secretsEqual(req.get('authorization') ?? '', `Bearer ${expected}`)) {
           throw new DomainError('unauthenticated', 'this /metrics needs "Authorization: Bearer <MODELWATCH_METRICS_TOKEN>"');
         }
         return {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { modelParams } from '../../core/schemas.ts';
 import { defineRoute, ok, type RouteDefinition } from '../route.ts';
+import { MAX_UNIT_ID } from '../../monitor/ingest-records.ts';
 
 const unitIdSchema = z
-  .union([z.string().min(1).max(256), z.number().transform(String)])
+  .union([z.string().min(1).max(MAX_UNIT_ID), z.number().transform(String)])
   .meta({ description: 'The unit (user) the request is for: experiment and canary assignment hash it' });
 
 const predictBodySchema = z
@@ -32,6 +33,7 @@ export function servingRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'ingest',
       params: modelParams,
       body: predictBodySchema,
+      largeBody: true,
       responses: {
         200: { description: 'Scores, in request order', schema: z.object({ predictions: z.array(predictionSchema) }) },
         404: { description: 'No such model' },

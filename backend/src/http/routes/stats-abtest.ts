@@ -9,6 +9,9 @@ import { defineRoute, ok, type RouteDefinition } from '../route.ts';
  * that every bad field gets a 400 naming it; the pure functions check the semantics again.
  */
 
+/** Far more arms than any experiment has; bounds the work of one request. */
+const MAX_ARMS = 1000;
+
 const count = z.number().int('must be a whole number').min(0, 'must be ≥ 0');
 /** zod 4 numbers are finite (JSON has no Infinity/NaN anyway). */
 const finite = z.number();
@@ -50,8 +53,8 @@ export const abtestBodySchema = z
 
 export const srmBodySchema = z
   .object({
-    counts: z.array(count).min(1, 'at least one arm'),
-    weights: z.array(finite.min(0, 'must be ≥ 0')).min(1, 'at least one arm'),
+    counts: z.array(count).min(1, 'at least one arm').max(MAX_ARMS, `at most ${MAX_ARMS} arms`),
+    weights: z.array(finite.min(0, 'must be ≥ 0')).min(1, 'at least one arm').max(MAX_ARMS, `at most ${MAX_ARMS} arms`),
     threshold: z.number().gt(0).lt(1).optional().meta({ description: 'Mismatch when p < threshold, default 0.001' }),
   })
   .superRefine((body, ctx) => {

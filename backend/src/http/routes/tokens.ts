@@ -4,8 +4,25 @@ import { roles } from '../../auth/roles.ts';
 import { created, defineRoute, noContent, ok, type RouteDefinition } from '../route.ts';
 
 const tokenInfoSchema = z
-  .object({ id: z.string(), name: z.string(), role: z.enum(roles), createdAt: z.string(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(roles),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+    models: z.array(z.string()).nullable(),
+    grafana: z.boolean(),
+  })
   .meta({ id: 'TokenInfo' });
+
+const createTokenBody = z.object({
+  name: z.string().trim().min(1).max(128),
+  role: z.enum(roles),
+  /** Ingest tokens only: the models it may write to (default: any). */
+  models: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+  /** A token for Grafana's proxy: only such a token's X-Grafana-User header names the audit actor. */
+  grafana: z.boolean().optional(),
+});
 
 export function tokenRoutes(ctx: AppContext): RouteDefinition[] {
   return [
@@ -15,11 +32,15 @@ export function tokenRoutes(ctx: AppContext): RouteDefinition[] {
       summary: 'Create an API token (the secret is shown once)',
       tags: ['auth'],
       permission: 'admin',
-      body: z.object({ name: z.string().trim().min(1).max(128), role: z.enum(roles) }),
+      body: createTokenBody,
       responses: { 201: { description: 'Created', schema: z.object({ token: z.string(), info: tokenInfoSchema }) } },
       handler: async ({ body, actor }) => {
-        const result = await ctx.tokens.create(body.name, body.role);
-        await ctx.audit.record({ type: 'token.created', actor: actor!, details: { id: result.info.id, name: body.name, role: body.role } });
+        const result = await ctx.tokens.create(body.name, body.role, { models: body.models, origin: body.grafana ? 'grafana' : undefined });
+        await ctx.audit.record({
+          type: 'token.created',
+          actor: actor!,
+          details: { id: result.info.id, name: body.name, role: body.role, models: result.info.models, grafana: result.info.grafana },
+        });
         return created(result);
       },
     }),

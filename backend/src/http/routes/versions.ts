@@ -58,6 +58,7 @@ export function versionRoutes(ctx: AppContext): RouteDefinition[] {
       permission: 'edit',
       params: modelParams,
       body: registerVersionSchema,
+      largeBody: true,
       bodyContentTypes: ['application/json', 'multipart/form-data'],
       middleware: [multipartArtifact(ctx.config.maxBodyBytes)],
       responses: {

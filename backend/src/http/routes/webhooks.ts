@@ -21,7 +21,7 @@ const responses = {
   200: { description: 'What was decided for each alert', schema: replySchema },
   400: { description: 'Not a payload of this sender' },
   401: { description: 'No or bad credentials or signature, or a stale signature timestamp' },
-  403: { description: 'The token may not act (needs editor or admin)' },
+  403: { description: 'The token may not act (needs webhook, editor or admin)' },
 };
 
 export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
@@ -47,7 +47,7 @@ export function webhookRoutes(ctx: AppContext): RouteDefinition[] {
         const parsed = schema.safeParse(req.body);
         if (!parsed.success) throw validationError(parsed.error, 'body');
         const notification = normalizeNotification(source, parsed.data);
-        const results = await ctx.alerts.receive(notification, caller.actor);
+        const results = await ctx.alerts.receive(notification, caller);
         return ok({ received: results.length, results });
       },
     });

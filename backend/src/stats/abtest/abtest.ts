@@ -22,6 +22,7 @@ import { gaussianPosterior, type Direction } from './bayesian.ts';
 import { normalTwoSidedP, studentTTwoSidedP, twoSidedCritical } from '../distributions.ts';
 import { absoluteEffect, relativeEffect, welchDegreesOfFreedom, type Difference, type EffectEstimate } from './effect.ts';
 import { alwaysValidPValue, confidenceSequenceHalfWidth, DEFAULT_SEQUENTIAL_TUNING } from './sequential.ts';
+import { ratioMoments, type UnitRatioSums } from './ratio.ts';
 import { armMoments, minimumArmSize, validateArm, type ArmMoments, type ArmSummary, type MetricKind } from './summary.ts';
 
 export interface AbTestInput {
@@ -77,7 +78,7 @@ export interface ResolvedOptions {
 }
 
 /** Validates options; throws DomainError naming the field. */
-export function resolveOptions(input: AbTestInput): ResolvedOptions {
+export function resolveOptions(input: Pick<AbTestInput, 'alpha' | 'sequential' | 'difference' | 'direction'>): ResolvedOptions {
   const alpha = input.alpha ?? 0.05;
   if (typeof alpha !== 'number' || !(alpha > 0 && alpha < 1)) {
     throw invalid(`alpha must be a number in (0, 1), got ${String(input.alpha)}`);
@@ -111,9 +112,20 @@ export function abtest(input: AbTestInput): AbTestResult {
   }
   validateArm(input.control, metric, 'control');
   validateArm(input.treatment, metric, 'treatment');
-  const options = resolveOptions(input);
-  const control = armMoments(input.control, metric);
-  const treatment = armMoments(input.treatment, metric);
+  return compareMoments(metric, armMoments(input.control, metric), armMoments(input.treatment, metric), resolveOptions(input));
+}
+
+/**
+ * The ratio Σy/Σx compared by randomization unit (ratio.ts): Welch's t over the units'
+ * linearised values, so n, the SE, the sequential p-value and the posterior are per unit.
+ * Reported with metric "mean" and test "welch_t".
+ */
+export function abtestUnits(input: Omit<AbTestInput, 'metric' | 'control' | 'treatment'> & { control: UnitRatioSums; treatment: UnitRatioSums }): AbTestResult {
+  return compareMoments('mean', ratioMoments(input.control), ratioMoments(input.treatment), resolveOptions(input));
+}
+
+/** The comparison of two arms' moments (validated options). */
+export function compareMoments(metric: MetricKind, control: ArmMoments, treatment: ArmMoments, options: ResolvedOptions): AbTestResult {
   const absolute = absoluteEffect(control, treatment);
   const lift = control.n > 0 && control.mean !== 0 ? relativeEffect(control, treatment) : null;
   // A control mean so close to 0 that the lift overflows counts as zero.

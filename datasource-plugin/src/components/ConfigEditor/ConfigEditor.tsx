@@ -46,8 +46,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         />
       </Field>
       <Field
-        label="API token"
-        description="A ModelWatch token with the viewer role (modelwatch token create --role viewer). Stored encrypted by Grafana."
+        label="Viewer token"
+        description="A ModelWatch viewer token (modelwatch token create --role viewer --grafana), never a stronger one: every Viewer queries through it. Stored encrypted by Grafana."
         required
       >
         <SecretInput

@@ -1,0 +1,146 @@
+/** Reply schemas of the monitoring routes (http/routes/monitoring.ts), each checked against its domain type. */
+import { z } from 'zod';
+import { savedProfileSchema } from '../../core/profile-schema.ts';
+import type { ReferenceProfile } from '../../core/profile-types.ts';
+import { KPI_NAMES } from '../../monitor/kpi.ts';
+import type { ProfileSummary } from '../../monitor/profile-store.ts';
+import type { DriftResult } from '../../monitor/query-drift.ts';
+import type { ModelHealth } from '../../monitor/query-health.ts';
+import type { KpiResult } from '../../monitor/query-series.ts';
+import { DRIFT_METHODS } from '../../stats/drift/index.ts';
+import { describing } from './describing.ts';
+
+const epochMs = z.number().meta({ description: 'epoch ms' });
+const rfc3339 = z.string().meta({ description: 'RFC 3339' });
+const pair = z.tuple([z.number(), z.number()]);
+
+const range = { from: epochMs, to: epochMs, step: z.number().meta({ description: 'window width, ms' }) };
+
+const kpiSeries = z
+  .object({
+    kpi: z.enum(KPI_NAMES),
+    version: z.string(),
+    arm: z.string().meta({ description: '"*" where the series spans all arms' }),
+    points: z.array(z.tuple([epochMs, z.number().nullable()])).meta({ description: '[window start, value]; null where a window had no data' }),
+    counts: z.array(pair).optional().meta({ description: 'Proportion KPIs only: [numerator, denominator] per point' }),
+    ci: z.array(pair.nullable()).optional().meta({ description: 'Proportion KPIs only: 95% Wilson interval per point, null where undefined' }),
+  })
+  .meta({ id: 'KpiSeries' });
+
+export const kpiSeriesReply = describing<KpiResult>()(
+  z.object({ ...range, series: z.array(kpiSeries) }).meta({ id: 'KpiSeriesReply' }),
+);
+
+const driftFeatureResult = z
+  .object({
+    feature: z.string(),
+    type: z.enum(['numeric', 'categorical']),
+    method: z.enum(DRIFT_METHODS),
+    score: z.number(),
+    pValue: z.number().optional().meta({ description: 'Raw p-value (ks, chi_square)' }),
+    adjustedPValue: z.number().optional().meta({ description: 'After the correction across features; the verdict uses this one' }),
+    distance: z.number().optional().meta({ description: "wasserstein only: the distance in the feature's units" }),
+    threshold: z.number(),
+    drifted: z.boolean(),
+    insufficientData: z.boolean().optional(),
+    n: z.object({ reference: z.number(), current: z.number() }),
+  })
+  .meta({ id: 'DriftFeatureResult' });
+
+const driftWindow = z
+  .object({
+    ts: epochMs.meta({ description: 'Window start, epoch ms' }),
+    from: rfc3339,
+    to: rfc3339,
+    count: z.number().meta({ description: "Records counted in the window's histograms" }),
+    features: z.array(driftFeatureResult),
+    driftedFeatures: z.array(z.string()),
+    driftShare: z.number(),
+    datasetDrifted: z.boolean(),
+  })
+  .meta({ id: 'DriftWindow' });
+
+const versionDrift = z
+  .object({
+    version: z.string(),
+    profile: z
+      .object({ version: z.string(), source: z.string(), rows: z.number(), createdAt: z.string() })
+      .nullable()
+      .meta({ description: "The profile compared with: the version's own or the champion's" }),
+    message: z.string().optional().meta({ description: 'Why there are no windows (e.g. no reference profile)' }),
+    windows: z.array(driftWindow),
+  })
+  .meta({ id: 'VersionDrift' });
+
+export const driftReply = describing<DriftResult>()(
+  z.object({ ...range, versions: z.array(versionDrift) }).meta({ id: 'DriftReply' }),
+);
+
+const healthKpi = z.enum(['ctr', 'latency_p99', 'error_rate']);
+const severity = z.enum(['degraded', 'failing']);
+
+const healthReason = z
+  .object({
+    kpi: healthKpi,
+    condition: z.enum(['ctr_drop', 'latency_p99_high', 'error_rate_high']),
+    severity,
+    message: z.string(),
+    value: z.number().meta({ description: 'The KPI in the latest window with data' }),
+    threshold: z.number(),
+    since: rfc3339.meta({ description: 'Start of the current run of violating windows' }),
+    sinceMs: epochMs,
+    sustained: z.boolean(),
+    violatingWindows: z.number(),
+    windows: z.number(),
+    baseline: z.number().optional().meta({ description: 'ctr only' }),
+    relativeDrop: z.number().optional().meta({ description: 'ctr only' }),
+  })
+  .meta({ id: 'HealthReason' });
+
+const healthCheck = z
+  .object({
+    kpi: healthKpi,
+    state: z.enum(['ok', 'violating', 'sustained', 'no_data', 'no_baseline', 'disabled']),
+    value: z.number().nullable(),
+    threshold: z.number().nullable(),
+    violatingWindows: z.number(),
+    windowsWithData: z.number(),
+    baseline: z.number().nullable().optional(),
+  })
+  .meta({ id: 'HealthCheck' });
+
+export const modelHealthReply = describing<ModelHealth>()(
+  z
+    .object({
+      score: z.number().meta({ description: '0..1' }),
+      status: z.enum(['ok', ...severity.options]),
+      reasons: z.array(healthReason),
+      checks: z.array(healthCheck),
+      evaluatedAt: rfc3339,
+      window: z.object({ from: rfc3339, to: rfc3339 }).meta({ description: 'The evaluated span [from, to)' }),
+      scope: z
+        .object({ version: z.string().nullable() })
+        .meta({ description: "Traffic judged: the champion version's, or all versions' (null) when there is no champion" }),
+    })
+    .meta({ id: 'ModelHealth' }),
+);
+
+const profileSummaryFields = {
+  version: z.string(),
+  source: z.string(),
+  rows: z.number(),
+  layout: z.string(),
+  createdAt: rfc3339,
+  updatedAt: rfc3339,
+  features: z.number(),
+};
+
+export const profileSummaryReply = describing<ProfileSummary>()(z.object(profileSummaryFields).meta({ id: 'ProfileSummary' }));
+
+interface VersionProfile extends ProfileSummary {
+  profile: ReferenceProfile;
+}
+
+export const versionProfileReply = describing<VersionProfile>()(
+  z.object({ ...profileSummaryFields, profile: savedProfileSchema }).meta({ id: 'VersionProfile' }),
+);

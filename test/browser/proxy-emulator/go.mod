@@ -1,0 +1,3 @@
+module modelwatch/proxyemulator
+
+go 1.19
