@@ -1,11 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
-import { lockModelRow } from '../registry/version-store.ts';
-import { fromJson, toJson, type Store } from '../store/database.ts';
-import type { ActionsTable, Database, IdempotencyKeysTable } from '../store/schema.ts';
+import { fromJson, toJson } from '../store/database.ts';
+import { ModelScopedStore, type DbOrTrx, type Trx } from '../store/model-store.ts';
+import type { ActionsTable, IdempotencyKeysTable } from '../store/schema.ts';
 import type { Action, ActionStatus } from './action-types.ts';
 
-export type Trx = Transaction<Database>;
-type DbOrTrx = Kysely<Database> | Trx;
+export type { Trx };
 
 export function toAction(row: ActionsTable): Action {
   return {
@@ -25,21 +23,7 @@ export function toAction(row: ActionsTable): Action {
 }
 
 /** The actions area's SQL: tables actions and idempotency_keys (and the model's settings it reads). */
-export class ActionStore {
-  private readonly store: Store;
-
-  constructor(store: Store) {
-    this.store = store;
-  }
-
-  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
-    return this.store.db.transaction().execute(work);
-  }
-
-  lockModel(trx: Trx, model: string): Promise<void> {
-    return lockModelRow(trx, this.store.dialect, model);
-  }
-
+export class ActionStore extends ModelScopedStore {
   // ------------------------------------------------------------------ actions
 
   find(id: string, db: DbOrTrx = this.store.db): Promise<ActionsTable | undefined> {

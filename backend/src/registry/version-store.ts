@@ -1,10 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
-import { toJson, type Store } from '../store/database.ts';
-import type { Database, ModelVersionsTable } from '../store/schema.ts';
+import { toJson } from '../store/database.ts';
+import { ModelScopedStore, type DbOrTrx, type Trx } from '../store/model-store.ts';
+import type { ModelVersionsTable } from '../store/schema.ts';
 import type { AliasHistoryEntry, AliasName, ValidationStatus } from './version-schemas.ts';
 
-export type Trx = Transaction<Database>;
-export type DbOrTrx = Kysely<Database> | Trx;
+export type { DbOrTrx, Trx };
 
 /** What a model's aliases point at (an alias that is not set is absent). */
 export interface Aliases {
@@ -25,28 +24,9 @@ export interface AliasWrite {
   reason: string | null;
 }
 
-/** On PostgreSQL, locks the model row so alias changes serialise across replicas too. */
-export async function lockModelRow(trx: Trx, dialect: Store['dialect'], model: string): Promise<void> {
-  if (dialect !== 'postgres') return;
-  await trx.selectFrom('models').select('name').where('name', '=', model).forUpdate().executeTakeFirst();
-}
 
 /** The registry's SQL: tables model_versions, model_aliases and alias_history. */
-export class VersionStore {
-  private readonly store: Store;
-
-  constructor(store: Store) {
-    this.store = store;
-  }
-
-  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
-    return this.store.db.transaction().execute(work);
-  }
-
-  lockModel(trx: Trx, model: string): Promise<void> {
-    return lockModelRow(trx, this.store.dialect, model);
-  }
-
+export class VersionStore extends ModelScopedStore {
   // ------------------------------------------------------------------ versions
 
   findRow(model: string, version: string, db: DbOrTrx = this.store.db): Promise<ModelVersionsTable | undefined> {

@@ -273,18 +273,7 @@ export interface ExperimentsTable {
   updated_at: number;
 }
 
-export type {
-  PredictionsTable,
-  OutcomesTable,
-  RollupsTable,
-  ReferenceProfilesTable,
-  IngestBatchesTable,
-  MonitorPendingTable,
-  FeatureLayoutsTable,
-  MonitorInstancesTable,
-  OutcomeParkingTable,
-  OutcomeParkingTotalsTable,
-};
+export type * from './monitor-tables.ts';
 
 export interface Database {
   tokens: TokensTable;
