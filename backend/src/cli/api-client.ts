@@ -49,12 +49,17 @@ export class ApiClient {
       body = JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
     }
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ApiError(0, 'unreachable', `cannot reach ${this.baseUrl}${cause ? ` (${cause})` : ''}: is the service running? (--url or MODELWATCH_URL)`);
+    let response: Response | undefined;
+    // A kept-alive connection the server closed as it was reused fails before any reply: one
+    // retry on a fresh connection (the request never reached the handler).
+    for (let attempt = 0; !response; attempt++) {
+      try {
+        response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        if (cause === 'ECONNRESET' && attempt === 0 && !options.form) continue;
+        throw new ApiError(0, 'unreachable', `cannot reach ${this.baseUrl}${cause ? ` (${cause})` : ''}: is the service running? (--url or MODELWATCH_URL)`);
+      }
     }
     const text = await response.text();
     let parsed: any = text;

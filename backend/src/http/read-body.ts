@@ -95,7 +95,12 @@ export function runMiddleware(middleware: RequestHandler, req: Request, res: Res
 
 /** Reads and parses the body after authentication; a body over the route's limit is a 413 naming it. */
 export async function readBody(parsers: RequestHandler[], limitBytes: number, req: Request, res: Response): Promise<void> {
-  if (parsers.length === 0) return;
+  if (parsers.length === 0) {
+    // A route without a body still gets one sometimes: discard it, or the kept-alive connection
+    // would carry it into the next request (the client sees ECONNRESET).
+    if (!req.readableEnded) req.resume();
+    return;
+  }
   // Announced too large: answer now; the parser would first read (and discard) every byte.
   if (Number(req.headers['content-length'] ?? 0) > limitBytes) throw tooLarge(limitBytes);
   try {
