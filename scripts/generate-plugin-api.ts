@@ -29,23 +29,9 @@ export async function fetchOpenApiDocument(): Promise<OpenAPI3> {
   }
 }
 
-/**
- * Drops `default`s that are timestamps: a zod `.default(() => new Date().toISOString())` is
- * evaluated when the document is built, and would make every generation differ.
- */
-function withoutTimestampDefaults(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutTimestampDefaults);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([key, value]) => !(key === 'default' && typeof value === 'string' && !Number.isNaN(Date.parse(value)) && /^\d{4}-\d\d-\d\dT/.test(value)))
-      .map(([key, value]) => [key, withoutTimestampDefaults(value)]),
-  );
-}
-
 /** The text of plugin-api/src/openapi.ts for the backend as it is now. */
 export async function generatePluginApiTypes(): Promise<string> {
-  const document = withoutTimestampDefaults(await fetchOpenApiDocument()) as OpenAPI3;
+  const document = (await fetchOpenApiDocument()) as OpenAPI3;
   // A default makes a request field optional, not required (openapi-typescript's default is the reverse).
   const ast = await openapiTS(document, { alphabetize: true, exportType: true, defaultNonNullable: false });
   return HEADER + astToString(ast);
