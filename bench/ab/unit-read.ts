@@ -6,15 +6,11 @@
  *
  *   node bench/ab/unit-read.ts [--predictions 1000000] [--units 100000] [--runs 10] [--postgres <url>]
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemActor } from '../../backend/src/auth/roles.ts';
-import { loadConfig } from '../../backend/src/core/config.ts';
-import { createLogger } from '../../backend/src/core/logger.ts';
 import { createRng } from '../../backend/src/core/random.ts';
-import { createContext } from '../../backend/src/compose/server.ts';
+import { inProcessService } from '../in-process-service.ts';
 import { METRICS } from '../../backend/src/experiments/metric-catalog.ts';
 
 const { values: args } = parseArgs({
@@ -27,16 +23,9 @@ const { values: args } = parseArgs({
 });
 const P = Number(args.predictions);
 const U = Number(args.units);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-units-'));
-const config = loadConfig({
-  MODELWATCH_PORT: '0',
-  MODELWATCH_DATA_DIR: dataDir,
-  MODELWATCH_ADMIN_TOKEN: 'mw_bench_admin_token_0123456789',
-  MODELWATCH_LOG_LEVEL: 'silent',
-  ...(args.postgres ? { MODELWATCH_DATABASE_URL: args.postgres } : {}),
-});
 const start = Date.now() - 3_600_000;
-const ctx = await createContext(config, createLogger('silent'));
+const service = await inProcessService('units', { postgres: args.postgres });
+const ctx = service.ctx;
 try {
   await ctx.models.create({ name: 'u', task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] } as never, systemActor);
   const rng = createRng(1);
@@ -66,7 +55,5 @@ try {
   console.log('| read | p50 (ms) | p95 (ms) |\n|---|---:|---:|');
   console.log(`| \`ctx.monitor.unitTotals()\`: sums, squares and 10 cross products per arm, units by first period | ${q(0.5)} | ${q(0.95)} |`);
 } finally {
-  for (const step of [...ctx.onClose].reverse()) await step();
-  await ctx.store.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await service.close();
 }

@@ -9,16 +9,12 @@
  *
  * Prints a markdown section (timings p50/p95, split into store read and statistics).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../backend/src/core/config.ts';
 import { systemActor } from '../../backend/src/auth/roles.ts';
-import { createLogger } from '../../backend/src/core/logger.ts';
 import { LatencySketch } from '../../backend/src/monitor/latency-sketch.ts';
 import { encodeCounts } from '../../backend/src/monitor/count-blobs.ts';
-import { createContext } from '../../backend/src/compose/server.ts';
+import { inProcessService } from '../in-process-service.ts';
 import { logisticRegressionOnnx } from '../../backend/src/testing/onnx-fixtures.ts';
 import { ClosedTotalsCache } from '../../backend/src/experiments/closed-totals-cache.ts';
 import { countsOf, ExperimentResultsQuery } from '../../backend/src/experiments/experiment-results.ts';
@@ -47,18 +43,11 @@ const rand = (): number => {
   return seed / 4294967296;
 };
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-exp-'));
-const config = loadConfig({
-  MODELWATCH_PORT: '0',
-  MODELWATCH_DATA_DIR: dataDir,
-  MODELWATCH_ADMIN_TOKEN: 'mw_bench_admin_token_0123456789',
-  MODELWATCH_LOG_LEVEL: 'silent',
-  ...(args.postgres ? { MODELWATCH_DATABASE_URL: args.postgres } : {}),
-});
 const end = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
 const start = end - DAYS * 24 * HOUR;
 const now = { t: start };
-const ctx = await createContext(config, createLogger('silent'), { now: () => now.t });
+const service = await inProcessService('exp', { postgres: args.postgres, clock: { now: () => now.t } });
+const ctx = service.ctx;
 
 try {
   await ctx.models.create({ name: 'bench', task: 'binary_classification', features: [{ name: 'price', type: 'numeric' }, { name: 'age', type: 'numeric' }] } as never, systemActor);
@@ -203,7 +192,5 @@ Store: ${ctx.store.dialect}; ${rows.length.toLocaleString('en-US')} rollup rows 
 Output: ${comparisons} comparisons (metric × treatment arm), Holm over the family, SRM, ${r.guardrails.length} guardrail verdicts, recommendation \`${r.decision.recommendation}\`.
 `);
 } finally {
-  for (const step of [...ctx.onClose].reverse()) await step();
-  await ctx.store.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await service.close();
 }
