@@ -8,7 +8,8 @@
  *   normal reference; CI effect ± z_{1−α/2}·SE. Unpooled so that the test and the CI use the
  *   same SE (the pooled test can disagree with its own CI).
  * - difference "relative": lift (m_T − m_C)/m_C with a delta-method SE, same reference
- *   distribution as above (as gbstats does).
+ *   distribution as above (as gbstats does). By randomization unit (abtestUnits) the verdict
+ *   is the absolute difference's test and the lift's interval Fieller's (fieller.ts).
  * - sequential: the CI becomes an always-valid confidence sequence and the p-value an
  *   always-valid p-value (see sequential.ts).
  *
@@ -22,6 +23,7 @@ import { gaussianPosterior, type Direction } from './bayesian.ts';
 import { normalTwoSidedP, studentTTwoSidedP, twoSidedCritical } from '../distributions.ts';
 import { absoluteEffect, relativeEffect, welchDegreesOfFreedom, type Difference, type EffectEstimate } from './effect.ts';
 import { alwaysValidPValue, confidenceSequenceHalfWidth, DEFAULT_SEQUENTIAL_TUNING } from './sequential.ts';
+import { fiellerLiftInterval } from './fieller.ts';
 import { ratioMoments, type UnitRatioSums } from './ratio.ts';
 import { armMoments, minimumArmSize, validateArm, type ArmMoments, type ArmSummary, type MetricKind } from './summary.ts';
 
@@ -77,6 +79,16 @@ export interface ResolvedOptions {
   tuning: number | null;
 }
 
+export interface CompareOptions extends ResolvedOptions {
+  /**
+   * How a relative difference is tested. "delta" (default, as gbstats): the z/t-test and the
+   * interval of the delta-method lift. "fieller": the test of the absolute difference, and the
+   * lift's interval by Fieller (fieller.ts), which excludes 0 exactly when that test rejects —
+   * the level holds on clustered, heavy-tailed units where the delta-method lift's does not.
+   */
+  lift?: 'delta' | 'fieller';
+}
+
 /** Validates options; throws DomainError naming the field. */
 export function resolveOptions(input: Pick<AbTestInput, 'alpha' | 'sequential' | 'difference' | 'direction'>): ResolvedOptions {
   const alpha = input.alpha ?? 0.05;
@@ -118,14 +130,19 @@ export function abtest(input: AbTestInput): AbTestResult {
 /**
  * The ratio Σy/Σx compared by randomization unit (ratio.ts): Welch's t over the units'
  * linearised values, so n, the SE, the sequential p-value and the posterior are per unit.
- * Reported with metric "mean" and test "welch_t".
+ * A relative difference is tested on the absolute difference with Fieller's lift interval
+ * (CompareOptions.lift). Reported with metric "mean" and test "welch_t".
  */
 export function abtestUnits(input: Omit<AbTestInput, 'metric' | 'control' | 'treatment'> & { control: UnitRatioSums; treatment: UnitRatioSums }): AbTestResult {
-  return compareMoments('mean', ratioMoments(input.control), ratioMoments(input.treatment), resolveOptions(input));
+  return compareMoments('mean', ratioMoments(input.control), ratioMoments(input.treatment), { ...resolveOptions(input), lift: 'fieller' });
 }
 
-/** The comparison of two arms' moments (validated options). */
-export function compareMoments(metric: MetricKind, control: ArmMoments, treatment: ArmMoments, options: ResolvedOptions): AbTestResult {
+/**
+ * The comparison of two arms' moments (validated options). `effect`, `se` and `ci` are on the
+ * chosen scale; `statistic`, `df` and `pValue` belong to the test that decides (the chosen
+ * scale, or the absolute difference under lift "fieller").
+ */
+export function compareMoments(metric: MetricKind, control: ArmMoments, treatment: ArmMoments, options: CompareOptions): AbTestResult {
   const absolute = absoluteEffect(control, treatment);
   const lift = control.n > 0 && control.mean !== 0 ? relativeEffect(control, treatment) : null;
   // A control mean so close to 0 that the lift overflows counts as zero.
@@ -151,36 +168,44 @@ export function compareMoments(metric: MetricKind, control: ArmMoments, treatmen
   if (estimate === null) {
     return neutral(base, 0, 'zero_control_mean', 'the control mean is 0, so the relative lift is undefined; use difference "absolute"');
   }
-  if (!(estimate.se > 0) || !Number.isFinite(estimate.se)) {
+  const byFieller = options.lift === 'fieller' && options.difference === 'relative';
+  const tested = byFieller ? absolute : estimate;
+  if (!(estimate.se > 0) || !Number.isFinite(estimate.se) || !(tested.se > 0) || !Number.isFinite(tested.se)) {
     return neutral(base, estimate.effect, 'zero_variance', 'the estimated standard error is 0 (no variation in the data the estimate depends on), so no test is possible; collect more data');
   }
 
   const df = metric === 'mean' ? welchDegreesOfFreedom(control, treatment) : Infinity;
   const { effect, se } = estimate;
-  const statistic = effect / se;
+  const statistic = tested.effect / tested.se;
   let pValue: number;
-  let half: number;
+  let critical: number;
   if (options.tuning === null) {
     pValue = Number.isFinite(df) ? studentTTwoSidedP(statistic, df) : normalTwoSidedP(statistic);
-    half = twoSidedCritical(options.alpha, df) * se;
+    critical = twoSidedCritical(options.alpha, df);
   } else {
     const n = control.n + treatment.n;
-    pValue = alwaysValidPValue(effect, se, n, options.alpha, options.tuning);
-    half = confidenceSequenceHalfWidth(se, n, options.alpha, options.tuning);
+    pValue = alwaysValidPValue(tested.effect, tested.se, n, options.alpha, options.tuning);
+    // The confidence sequence's half-width per unit of SE.
+    critical = confidenceSequenceHalfWidth(1, n, options.alpha, options.tuning);
+  }
+  const interval = (c: number): [number, number] => (byFieller ? fiellerLiftInterval(control, treatment, c) : null) ?? [effect - c * se, effect + c * se];
+  if (byFieller && fiellerLiftInterval(control, treatment, critical) === null) {
+    return neutral(base, effect, 'insufficient_data', 'the control mean is not yet distinguishable from 0 at this confidence, so the relative lift has no finite interval (Fieller); collect more data or use difference "absolute"');
   }
   const posterior = gaussianPosterior(effect, se, options.alpha, options.direction);
   return {
     ...base,
     effect,
-    ci: [effect - half, effect + half],
+    ci: interval(critical),
     se,
     pValue,
     significant: pValue < options.alpha,
-    chanceToWin: posterior.chanceToWin,
+    // The chance that the treatment is better has the same sign on both scales: take it from the test's.
+    chanceToWin: byFieller ? gaussianPosterior(tested.effect, tested.se, options.alpha, options.direction).chanceToWin : posterior.chanceToWin,
     status: 'ok',
     df: Number.isFinite(df) ? df : null,
     statistic,
-    credibleInterval: posterior.credibleInterval,
+    credibleInterval: byFieller ? interval(twoSidedCritical(options.alpha, Infinity)) : posterior.credibleInterval,
     expectedLoss: posterior.expectedLoss,
   };
 }
