@@ -34,6 +34,16 @@ export class ActionService {
     return this.parts.rollback.rollback(model, input, actor, idempotencyKey);
   }
 
+  /** The champion `version` misbehaves: end a running ramp, then the previous champion serves (actions/rollback.ts). */
+  rollbackChampion(model: string, version: string, input: { reason: string }, actor: Actor, idempotencyKey?: string): Promise<ActionReply> {
+    return this.parts.rollback.rollbackChampion(model, version, input, actor, idempotencyKey);
+  }
+
+  /** Ends the canary ramp of `version` (all traffic on the champion); undefined when no ramp of it runs. */
+  endCanary(model: string, version: string, input: { reason: string }, actor: Actor, idempotencyKey?: string): Promise<ActionReply | undefined> {
+    return this.parts.rollback.endCanary(model, version, input, actor, idempotencyKey);
+  }
+
   run(type: string, model: string, actor: Actor | string, reason: string, idempotencyKey: string | undefined, work: ActionWork): Promise<ActionReply> {
     return this.parts.run.run(type, model, actor, reason, idempotencyKey, work);
   }

@@ -10,6 +10,7 @@ import type { ActionOutcome, ActionReply } from './action-types.ts';
 import type { DeploymentCalls, PendingDeployment, VersionRows } from './deployment-calls.ts';
 import { failpoint } from './failpoint.ts';
 import type { Idempotency } from './idempotency.ts';
+import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 /** The registry, as far as changing the champion needs it (VersionRegistry). */
 export interface ChampionRegistry extends VersionRows {
@@ -34,6 +35,8 @@ export interface ChampionSwitchDeps {
   deployments: DeploymentCalls;
   models: ModelLookup;
   locks: KeyedMutex;
+  /** Other replicas reload the model's routing when told (store/routing-notifications.ts). */
+  routing: RoutingChanges;
 }
 
 export type ChampionActionType = 'promote' | 'rollback';
@@ -62,7 +65,14 @@ export class ChampionSwitch {
    * Runs `work` under the model lock, unless the Idempotency-Key was used already: then its
    * first answer comes back (checked before and again under the lock).
    */
-  async exclusive(type: ChampionActionType, model: string, reason: string | undefined, actor: Actor, idempotencyKey: string | undefined, work: () => Promise<ActionReply>): Promise<ActionReply> {
+  async exclusive<T extends ActionReply | undefined = ActionReply>(
+    type: ChampionActionType,
+    model: string,
+    reason: string | undefined,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+    work: () => Promise<T>,
+  ): Promise<ActionReply | T> {
     if (!reason?.trim()) throw invalid('reason: must say why (it goes to the audit log)');
     await this.deps.models.get(model);
     const replay = () => (idempotencyKey ? this.deps.idempotency.replay(actor, idempotencyKey, type, model) : Promise.resolve(undefined));
@@ -123,6 +133,7 @@ export class ChampionSwitch {
     });
     failpoint('action.after_commit');
     if (applied) this.deps.router.setAliases(model, applied.aliases);
+    if (applied) this.deps.routing.notify(model);
     if (applied?.deployment) this.deps.deployments.dispatch(reply.action.id, applied.deployment);
     return reply;
   }

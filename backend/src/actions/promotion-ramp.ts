@@ -91,6 +91,8 @@ interface Ramp {
   reason: string;
   actor: Actor;
   timer?: NodeJS.Timeout;
+  /** Without timers: when (service clock) the next step is due. */
+  dueAt?: number;
 }
 
 export interface PromotionRampDeps {
@@ -105,6 +107,8 @@ export interface PromotionRampDeps {
   audit: AuditLog;
   clock: Clock;
   monitor: GuardrailTotals;
+  /** false: no step timers; whoever steps the service calls tick() (scenarios/engine.ts). Default true. */
+  timers?: boolean;
 }
 
 /**
@@ -162,12 +166,12 @@ export class PromotionRamp {
     return reply;
   }
 
-  /** Called under the model lock by Rollback. */
-  async abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined): Promise<ActionReply | undefined> {
+  /** Called under the model lock by Rollback; `onlyVersion`: abort only a ramp of that version. */
+  async abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined> {
     const ramp = this.ramps.get(model);
-    if (!ramp) return undefined;
+    if (!ramp || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
     this.end(ramp);
-    await this.deps.recorder.updateDetails(ramp.actionId, { aborted: { by: actor.name, reason, at: new Date().toISOString() } }, 'failed');
+    await this.deps.recorder.updateDetails(ramp.actionId, { aborted: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
     return this.deps.recorder.record('rollback', model, actor, reason, idempotencyKey, {
       status: 'succeeded',
       fromVersion: ramp.version,
@@ -197,7 +201,23 @@ export class PromotionRamp {
     this.deps.router.setCanary(ramp.model, undefined);
   }
 
+  /** Without timers: runs the steps that are due on the service clock, one model at a time, awaited. */
+  async tick(): Promise<void> {
+    const now = this.deps.clock.now();
+    const due = [...this.ramps.values()].filter((r) => r.dueAt !== undefined && r.dueAt <= now).sort((a, b) => (a.model < b.model ? -1 : 1));
+    for (const ramp of due) {
+      ramp.dueAt = undefined;
+      await this.deps.locks
+        .run(ramp.model, () => this.step(ramp))
+        .catch((error: unknown) => this.deps.logger.error({ err: error, model: ramp.model, actionId: ramp.actionId }, 'canary step failed'));
+    }
+  }
+
   private schedule(ramp: Ramp, ms: number): void {
+    if (this.deps.timers === false) {
+      ramp.dueAt = this.deps.clock.now() + ms;
+      return;
+    }
     ramp.timer = setTimeout(() => {
       this.deps.locks
         .run(ramp.model, () => this.step(ramp))

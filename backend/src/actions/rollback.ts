@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/roles.ts';
-import { DomainError } from '../core/errors.ts';
+import { conflict, DomainError } from '../core/errors.ts';
 import type { SessionStatus } from '../onnx/session-pool.ts';
 import type { ActionReply, RollbackInput } from './action-types.ts';
 import { rollbackTarget } from './champion-stack.ts';
@@ -7,8 +7,8 @@ import type { ChampionRegistry, ChampionSwitch } from './champion-switch.ts';
 
 /** The promotion ramp, as a rollback stops it (actions/promotion-ramp.ts). */
 export interface RampAborter {
-  /** Aborts a running ramp of the model; answers its action, or undefined when none runs. */
-  abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined): Promise<ActionReply | undefined>;
+  /** Aborts a running ramp of the model (only one of `onlyVersion` when given); answers its action, or undefined when none runs. */
+  abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined>;
 }
 
 /** Which loaded versions failed to load (SessionPool): those are no rollback target. */
@@ -32,25 +32,54 @@ export class Rollback {
   }
 
   rollback(model: string, input: RollbackInput, actor: Actor, idempotencyKey?: string): Promise<ActionReply> {
-    const { registry, champions } = this.deps;
-    return champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, async () => {
+    return this.deps.champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, async () => {
       if (!input.toVersion) {
         // A running ramp is what "roll back" means first: all traffic back to the champion.
         const aborted = await this.deps.ramp.abort(model, actor, input.reason, idempotencyKey);
         if (aborted) return aborted;
       }
-      let champion: string | undefined;
-      let target: string | undefined = input.toVersion;
-      try {
-        champion = (await registry.aliases(model)).champion;
-        if (!champion && !target) throw new DomainError('failed_precondition', `model "${model}" has no champion; there is nothing to roll back`);
-        target ??= await this.previousChampion(model, champion);
-        await champions.prepareTarget(model, target, champion, { refusePending: false });
-      } catch (error) {
-        return champions.refused('rollback', model, actor, input.reason, champion, target, error);
-      }
-      return champions.apply('rollback', model, target, champion ?? null, input.reason, actor, idempotencyKey);
+      return this.switchBack(model, input, actor, idempotencyKey);
     });
+  }
+
+  /**
+   * Rolls back the champion because `version`, the champion, misbehaves (an alert named it):
+   * a running ramp ends first (its canary was judged against this champion), then the
+   * previous champion serves. Refused when `version` is no longer the champion.
+   */
+  rollbackChampion(model: string, version: string, input: { reason: string }, actor: Actor, idempotencyKey?: string): Promise<ActionReply> {
+    return this.deps.champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, async () => {
+      const champion = (await this.deps.registry.aliases(model)).champion;
+      if (champion !== version) {
+        const error = conflict(`version "${version}" is not the champion of "${model}" any more (now ${champion ?? 'none'}); nothing to roll back`);
+        return this.deps.champions.refused('rollback', model, actor, input.reason, champion, undefined, error);
+      }
+      await this.deps.ramp.abort(model, actor, input.reason, undefined);
+      return this.switchBack(model, input, actor, idempotencyKey);
+    });
+  }
+
+  /** Ends the canary ramp of `version` with all traffic on the champion; undefined when no ramp of it runs. */
+  endCanary(model: string, version: string, input: { reason: string }, actor: Actor, idempotencyKey?: string): Promise<ActionReply | undefined> {
+    return this.deps.champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, () =>
+      this.deps.ramp.abort(model, actor, input.reason, idempotencyKey, version),
+    );
+  }
+
+  /** Under the model lock: the champion switch to `toVersion` or the previous champion. */
+  private async switchBack(model: string, input: RollbackInput, actor: Actor, idempotencyKey: string | undefined): Promise<ActionReply> {
+    const { registry, champions } = this.deps;
+    let champion: string | undefined;
+    let target: string | undefined = input.toVersion;
+    try {
+      champion = (await registry.aliases(model)).champion;
+      if (!champion && !target) throw new DomainError('failed_precondition', `model "${model}" has no champion; there is nothing to roll back`);
+      target ??= await this.previousChampion(model, champion);
+      await champions.prepareTarget(model, target, champion, { refusePending: false });
+    } catch (error) {
+      return champions.refused('rollback', model, actor, input.reason, champion, target, error);
+    }
+    return champions.apply('rollback', model, target, champion ?? null, input.reason, actor, idempotencyKey);
   }
 
   /** The newest earlier champion that can serve (actions/champion-stack.ts). */

@@ -1,3 +1,4 @@
+import type { RollbackTarget } from '../actions/targeted-rollback.ts';
 import type { Actor } from '../auth/roles.ts';
 
 /**
@@ -17,7 +18,8 @@ export interface ActionResult {
   actionId?: string | undefined;
   jobId?: string | undefined;
   status?: string | undefined;
-  details?: Record<string, unknown> | undefined;
+  /** A rollback says which version it acted on, what it did and why (`target`). */
+  details?: ({ target?: RollbackTarget } & Record<string, unknown>) | undefined;
 }
 
 export interface ActionPerformer {

@@ -53,5 +53,6 @@ export function resultFor(
     decisionId: decision?.id ?? null,
     actionId: decision?.actionId ?? null,
     jobId: decision?.jobId ?? null,
+    target: decision?.target ?? null,
   };
 }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { fromJson } from '../store/database.ts';
 import type { AlertDecisionsTable, AlertIncidentsTable } from '../store/schema.ts';
+import { targetRoles, type RollbackTarget } from '../actions/targeted-rollback.ts';
 import { policyActions, policyModes } from './types.ts';
 
 /** API shapes of incidents and decisions, and their mapping from rows. */
@@ -18,6 +19,18 @@ export const decisionOutcomes = [
   'ignored',
 ] as const;
 export type StoredOutcome = (typeof decisionOutcomes)[number];
+
+/** What a rollback was aimed at, what it did and why (actions/targeted-rollback.ts). */
+export const decisionTargetSchema = z
+  .object({
+    version: z.string().nullable().meta({ description: "The version the alert is about (its `version` label); null when it names none" }),
+    role: z.enum(targetRoles).meta({ description: 'What that version was: the champion, an experiment arm, a ramp canary, nothing serving, or unnamed' }),
+    championBefore: z.string().nullable(),
+    championAfter: z.string().nullable(),
+    experimentId: z.string().nullable(),
+    decision: z.string().meta({ description: 'What was done and why, in words' }),
+  })
+  .meta({ id: 'AlertDecisionTarget' });
 
 export const decisionSchema = z
   .object({
@@ -36,6 +49,7 @@ export const decisionSchema = z
     actionId: z.string().nullable(),
     jobId: z.string().nullable(),
     error: z.string().nullable(),
+    target: decisionTargetSchema.nullable().meta({ description: 'Rollback: the version acted on, what was done and why' }),
   })
   .meta({ id: 'AlertDecision' });
 
@@ -71,7 +85,7 @@ export interface DecisionResultJson {
   jobId?: string;
   status?: string;
   error?: string;
-  details?: Record<string, unknown>;
+  details?: { target?: RollbackTarget } & Record<string, unknown>;
 }
 
 export function toDecision(row: Selectable<AlertDecisionsTable>): Decision {
@@ -92,6 +106,7 @@ export function toDecision(row: Selectable<AlertDecisionsTable>): Decision {
     actionId: result.actionId ?? null,
     jobId: result.jobId ?? null,
     error: result.error ?? null,
+    target: result.details?.target ?? null,
   };
 }
 
@@ -132,6 +147,7 @@ export const alertResultSchema = z
     decisionId: z.string().nullable(),
     actionId: z.string().nullable(),
     jobId: z.string().nullable(),
+    target: decisionTargetSchema.nullable().meta({ description: 'Rollback: the version acted on, what was done and why' }),
   })
   .meta({ id: 'AlertWebhookResult' });
 

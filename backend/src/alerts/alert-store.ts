@@ -135,10 +135,11 @@ export class AlertQueries {
   /** What counts for cooldowns and rate limits: decided, or acted, since `since`. */
   async recentActions(since: number): Promise<PastAction[]> {
     const rows = await this.db
-      .selectFrom('alert_decisions')
-      .select(['model', 'action', 'policy', 'mode', 'outcome', 'created_at', 'acted_at', 'sender'])
-      .where('outcome', 'in', countingOutcomes)
-      .where((eb) => eb.or([eb('created_at', '>=', since), eb('acted_at', '>=', since)]))
+      .selectFrom('alert_decisions as d')
+      .leftJoin('alert_incidents as i', 'i.id', 'd.incident_id')
+      .select(['d.model', 'd.action', 'd.policy', 'd.mode', 'd.outcome', 'd.created_at', 'd.acted_at', 'd.sender', 'i.labels'])
+      .where('d.outcome', 'in', countingOutcomes)
+      .where((eb) => eb.or([eb('d.created_at', '>=', since), eb('d.acted_at', '>=', since)]))
       .execute();
     return rows.map((r) => ({
       model: r.model,
@@ -148,6 +149,7 @@ export class AlertQueries {
       dryRun: r.outcome === 'dry_run',
       sender: r.sender,
       heldForRights: r.outcome === 'pending' && r.mode !== 'approval',
+      version: fromJson<Record<string, string>>(r.labels, {}).version || null,
     }));
   }
 }

@@ -44,7 +44,9 @@ export async function performAction(
     if (!(error instanceof DomainError)) deps.logger.error({ err: error, decision: row.id }, 'alert action failed');
     result = { error: message.slice(0, 2000) };
   }
-  const update = { outcome, result: toJson(result) };
+  // The reason says what the action was aimed at (a rollback's target), as the audit entry does.
+  const aimed = result.details?.target?.decision;
+  const update = { outcome, result: toJson(result), ...(aimed ? { reason: `${row.reason}; ${aimed}`.slice(0, 2000) } : {}) };
   await deps.store.updateDecision(row.id, update);
   return { ...row, ...update };
 }
@@ -76,6 +78,7 @@ export async function auditDecision(
       source: incident.source,
       labels: fromJson(incident.labels, {}),
       ...(decision.actionId ? { actionId: decision.actionId } : {}),
+      ...(decision.target ? { target: decision.target } : {}),
       ...(decision.error ? { error: decision.error } : {}),
       ...(note ? { note } : {}),
     },

@@ -45,6 +45,17 @@ describe('default policy (docs/api.md)', () => {
     assert.equal(decide(drift, policies, [past(1, { model: 'other' })], T0).outcome, 'act');
     assert.equal(decide(drift, policies, [past(1, { action: 'rollback' })], T0).outcome, 'act');
   });
+
+  test("a rollback's cooldown is per version it aims at; a retrain's is per model", () => {
+    const errors = (version?: string) => ({ alertname: 'ModelWatchErrorRateHigh', model: 'ctr', modelwatch_action: 'rollback', ...(version ? { version } : {}) });
+    const canaryStopped = past(5, { action: 'rollback', policy: 'default-rollback', version: 'v2' });
+    assert.equal(decide(errors('v2'), policies, [canaryStopped], T0).outcome, 'cooldown');
+    assert.match(decide(errors('v2'), policies, [canaryStopped], T0).reason, /rollback on "ctr" \(version v2\) already done/);
+    assert.equal(decide(errors('v1'), policies, [canaryStopped], T0).outcome, 'act', 'the champion v1 is another target');
+    assert.equal(decide(errors(), policies, [past(5, { action: 'rollback', version: null })], T0).outcome, 'cooldown');
+    // Drift of two versions of one model is one retrain per cooldown.
+    assert.equal(decide({ ...drift, version: 'v1' }, policies, [past(5, { version: 'v2' })], T0).outcome, 'cooldown');
+  });
 });
 
 describe('configured policies', () => {

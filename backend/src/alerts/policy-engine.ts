@@ -20,6 +20,8 @@ export interface PastAction {
   sender?: string | null;
   /** Pending only because its sender lacked the right (alerts/automation-rights.ts), not by policy. */
   heldForRights?: boolean;
+  /** The alert's `version` label (null: none). A rollback's cooldown is per version it aims at. */
+  version?: string | null;
 }
 
 export type DecisionOutcome = 'act' | 'pending' | 'dry_run' | 'cooldown' | 'rate_limited' | 'ignored';
@@ -77,16 +79,20 @@ export function decide(
   // Dry runs see real actions and earlier dry runs; real actions never see dry runs.
   const relevant = history.filter((past) => dryRun || !past.dryRun);
 
-  // A lower credential's held alert must not put a genuine sender's action into cooldown.
+  // A lower credential's held alert must not put a genuine sender's action into cooldown. A
+  // rollback aims at the alert's version (actions/targeted-rollback.ts): stopping a failing
+  // canary must not hold back the rollback of a failing champion.
+  const version = labels.version || null;
+  const sameTarget = (past: PastAction) => policy.action !== 'rollback' || (past.version ?? null) === version;
   const last = relevant
-    .filter((past) => past.model === model && past.action === policy.action && (!past.heldForRights || past.sender === sender))
+    .filter((past) => past.model === model && past.action === policy.action && sameTarget(past) && (!past.heldForRights || past.sender === sender))
     .reduce((latest, past) => Math.max(latest, past.at), -Infinity);
   if (policy.cooldown > 0 && now - last < policy.cooldown) {
     const waitS = Math.ceil((policy.cooldown - (now - last)) / 1000);
     return {
       ...base,
       outcome: 'cooldown',
-      reason: `${policy.action} on "${model}" already done or pending ${Math.round((now - last) / 1000)} s ago; cooldown ${policy.cooldown / 1000} s (${waitS} s left)`,
+      reason: `${policy.action} on "${model}"${policy.action === 'rollback' && version ? ` (version ${version})` : ''} already done or pending ${Math.round((now - last) / 1000)} s ago; cooldown ${policy.cooldown / 1000} s (${waitS} s left)`,
     };
   }
 

@@ -135,7 +135,10 @@ export function policyToOutput(policy: Policy): z.output<typeof policyOutputSche
 
 const defaultPolicy = (action: 'retrain' | 'rollback'): Policy => ({
   name: `default-${action}`,
-  description: `Default policy: a firing alert labelled modelwatch_action="${action}" ${action}s its model, once per alert instance, 30-minute cooldown per model and action`,
+  description:
+    action === 'rollback'
+      ? 'Default policy: a firing alert labelled modelwatch_action="rollback" ends the traffic of the version it names (its "version" label; the champion is rolled back), once per alert instance, 30-minute cooldown per model and version'
+      : `Default policy: a firing alert labelled modelwatch_action="${action}" ${action}s its model, once per alert instance, 30-minute cooldown per model and action`,
   enabled: true,
   match: { modelwatch_action: action, model: '*' },
   matchRe: {},

@@ -80,6 +80,12 @@ describe('Prometheus rules', { skip }, () => {
           // `model` comes from the series: kept by the aggregation, or the selector keeps every label.
           assert.ok(/by \([^)]*\bmodel\b/.test(rule.expr) || !/\b(by|without|sum|max|min|avg)\b/.test(rule.expr), `${rule.alert}: keeps "model"`);
           for (const key of ['summary', 'description', 'runbook_url']) assert.ok(rule.annotations[key], `${rule.alert}: ${key}`);
+          // A rule that rolls back acts only on volume; its label states the N its expression uses.
+          if (rule.labels.modelwatch_action === 'rollback') assert.ok(rule.labels.min_requests, `${rule.alert}: a rollback rule needs min_requests`);
+          if (rule.labels.min_requests !== undefined) {
+            const n = /\(sum by \(model, version\) \(modelwatch_kpi_value\{kpi="requests_per_second"\}\) \* 300 >= (\d+)\)/.exec(rule.expr)?.[1];
+            assert.equal(n, rule.labels.min_requests, `${rule.alert}: the min_requests label and the expression's volume condition agree`);
+          }
         }
       }
     }
@@ -98,7 +104,7 @@ describe('Alertmanager configuration', { skip }, () => {
   test('ModelWatch alerts route to the backend webhook, others do not', () => {
     const route = (labels: string[]) => runTool('amtool', ['config', 'routes', 'test', `--config.file=${config}`, ...labels]).output;
     for (const action of ['retrain', 'rollback', 'stop_experiment', 'none']) {
-      assert.match(route(['alertname=ModelWatchCtrDrop', 'model=ctr', `modelwatch_action=${action}`]), /^modelwatch-backend$/m);
+      assert.match(route(['alertname=ModelWatchCtrDrop', 'model=ctr', `modelwatch_action=${action}`]), /^modelwatch-backend(,|$)/m);
     }
     assert.match(route(['alertname=NodeDown']), /^default$/m);
     const text = fs.readFileSync(path.join(provisioningDir, config), 'utf8');

@@ -61,3 +61,21 @@ test('stop_experiment passes the experiment and the decision from the alert labe
   assert.equal(result.actionId, 'stop-1');
   assert.deepEqual(seen, [{ id: 'exp-1', input: { decision: 'rollback', reason: 'SRM' }, who: 'policy:p', key: 'k' }]);
 });
+
+test('rollback passes the alert\'s version label and returns what it was aimed at', async () => {
+  const seen: unknown[] = [];
+  const target = { version: 'v2', role: 'experiment_arm' as const, championBefore: 'v1', championAfter: 'v1', experimentId: 'e1', decision: 'stopped e1' };
+  const performer = new ServicePerformer(
+    ports({
+      actions: {
+        rollback: async (model: string, input: unknown, who: Actor, key: string) => {
+          seen.push({ model, input, who: who.name, key });
+          return { action: { id: 'stop-1', status: 'succeeded' }, target };
+        },
+      },
+    }),
+  );
+  const result = await performer.rollback('ctr', 'errors', actor, 'k', { labels: { ...options.labels, version: 'v2' } });
+  assert.deepEqual(seen, [{ model: 'ctr', input: { reason: 'errors', version: 'v2' }, who: 'policy:p', key: 'k' }]);
+  assert.deepEqual(result, { actionId: 'stop-1', jobId: undefined, status: 'succeeded', details: { target } });
+});

@@ -1,10 +1,12 @@
+import type { RollbackTarget } from '../actions/targeted-rollback.ts';
 import type { Actor } from '../auth/roles.ts';
 import { DomainError } from '../core/errors.ts';
 import type { ActionOptions, ActionPerformer, ActionResult } from './action-performer.ts';
 
 /**
  * The real performer: retrain is the job service's retrain action (an action record with the
- * idempotency key, and its job); rollback the action service's; stopping an experiment the
+ * idempotency key, and its job); rollback the one aimed at the alert's `version` label
+ * (actions/targeted-rollback.ts); stopping an experiment the
  * experiment service's. Each is a port of exactly what is called; compose passes the services.
  */
 
@@ -17,8 +19,9 @@ export interface RetrainPort {
   retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
 }
 
+/** The rollback aimed at the alert's version (actions/targeted-rollback.ts): what it did, on which version, and why. */
 export interface RollbackPort {
-  rollback(model: string, input: { reason: string }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+  rollback(model: string, input: { reason: string; version?: string | undefined }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike & { target: RollbackTarget }>;
 }
 
 export interface ExperimentStopPort {
@@ -54,8 +57,9 @@ export class ServicePerformer implements ActionPerformer {
     return resultIds(await this.ports.jobs.retrain(model, { reason, ...settings }, actor, idempotencyKey));
   }
 
-  async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string): Promise<ActionResult> {
-    return resultIds(await this.ports.actions.rollback(model, { reason }, actor, idempotencyKey));
+  async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {
+    const reply = await this.ports.actions.rollback(model, { reason, version: options.labels.version }, actor, idempotencyKey);
+    return { ...resultIds(reply), details: { target: reply.target } };
   }
 
   async stopExperiment(_model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {

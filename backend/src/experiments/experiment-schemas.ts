@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { validationError } from '../core/zod-errors.ts';
+import { BUILT_IN_ARMS } from '../monitor/rollup.ts';
 import { METRIC_NAMES } from './metric-catalog.ts';
 
 export const armNameSchema = z
@@ -17,7 +18,9 @@ export const differenceSchema = z.enum(['relative', 'absolute']);
 export const stopDecisionSchema = z.enum(['promote', 'rollback', 'none']);
 
 const armSchema = z.object({
-  name: armNameSchema,
+  name: armNameSchema.refine((name) => !BUILT_IN_ARMS.includes(name), {
+    message: `must not be one of ${BUILT_IN_ARMS.map((a) => `"${a}"`).join(', ')}: the router tags traffic outside experiments with those (use e.g. "control")`,
+  }),
   version: z.string().min(1, 'must name a registered version of the model'),
   weight: z.number().positive('must be positive (weights are normalised to sum 1)'),
 });

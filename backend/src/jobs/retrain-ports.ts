@@ -44,6 +44,7 @@ export interface CanaryExperimentInput {
   arms: Array<{ name: string; version: string; weight: number }>;
   primaryMetric: string;
   autoDecide: boolean;
+  guardrails: Array<{ metric: string; margin: number; direction?: 'higher' | 'lower' | undefined; difference?: 'relative' | 'absolute' | undefined }>;
   description: string;
 }
 

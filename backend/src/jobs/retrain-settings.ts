@@ -4,11 +4,22 @@ import { describeZodError } from '../core/zod-errors.ts';
 import { labelKinds } from './dataset.ts';
 import { parseDuration } from '../core/duration.ts';
 import { runnerNames } from './job-types.ts';
+import { METRIC_NAMES } from '../experiments/metric-catalog.ts';
 
-/** The validation gate's pass rule (per model: `settings.retrain.gate`). */
+export const gatePolicies = ['non_inferiority', 'superiority'] as const;
+
+/** The validation gate's pass rule (per model: `settings.retrain.gate`; docs/jobs.md). */
 export const gateRuleSchema = z.object({
-  /** Candidate AUC must be ≥ champion AUC − maxAucDrop. */
+  /**
+   * non_inferiority: the candidate may not be worse than the champion by more than maxAucDrop;
+   * superiority: it must beat the champion's AUC by more than minAucGain on the hold-out,
+   * shown by DeLong's one-sided test at `alpha`.
+   */
+  policy: z.enum(gatePolicies, { error: `expected one of ${gatePolicies.join(', ')}` }).default('non_inferiority'),
+  /** non_inferiority: candidate AUC must be ≥ champion AUC − maxAucDrop. */
   maxAucDrop: z.number().min(0).max(1).default(0.005),
+  /** superiority: the AUC gain over the champion the candidate must show (0: any significant gain). */
+  minAucGain: z.number().min(0).max(0.5).default(0),
   /** Candidate log loss must be ≤ champion log loss × (1 + maxLogLossIncrease). */
   maxLogLossIncrease: z.number().min(0).max(100).default(0.02),
   /** With no champion to compare: the candidate's AUC must reach this floor (0.5 + ε). */
@@ -16,8 +27,9 @@ export const gateRuleSchema = z.object({
   /** Held-out rows of each class needed to judge at all (fewer: the gate fails). */
   minPositives: z.number().int().min(2).default(10),
   minNegatives: z.number().int().min(2).default(10),
-  /** Also fail when DeLong says the candidate's AUC is significantly lower (p < alpha). */
+  /** non_inferiority: also fail when DeLong says the candidate's AUC is significantly lower (p < alpha). */
   failIfSignificantlyWorse: z.boolean().default(false),
+  /** Level of the DeLong tests (two-sided for failIfSignificantlyWorse, one-sided for superiority). */
   alpha: z.number().gt(0).lt(1).default(0.05),
   /** Share of the window's most recent rows held out for the gate (never trained on). */
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
@@ -25,6 +37,25 @@ export const gateRuleSchema = z.object({
   maxRows: z.number().int().min(10).max(5_000_000).default(200_000),
 });
 export type GateRule = z.output<typeof gateRuleSchema>;
+
+const canaryGuardrailSchema = z.object({
+  metric: z.enum(METRIC_NAMES, { error: `expected one of ${METRIC_NAMES.join(', ')}` }),
+  /** Tolerated degradation, in `difference` units (relative: a fraction). */
+  margin: z.number().min(0),
+  direction: z.enum(['higher', 'lower']).optional(),
+  difference: z.enum(['relative', 'absolute']).optional(),
+});
+
+/**
+ * A retrain's canary, unless the model says otherwise: CTR at most 5 % lower (relative),
+ * error rate at most 1 point higher (absolute), mean latency at most 20 % higher. The
+ * experiments have no p99 metric; the p99 per version is the alert ModelWatchLatencyP99High.
+ */
+export const DEFAULT_CANARY_GUARDRAILS: z.output<typeof canaryGuardrailSchema>[] = [
+  { metric: 'ctr', margin: 0.05 },
+  { metric: 'error_rate', margin: 0.01 },
+  { metric: 'latency', margin: 0.2 },
+];
 
 const durationSetting = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -56,15 +87,17 @@ export const retrainSettingsSchema = z.object({
   gate: gateRuleSchema.default(gateRuleSchema.parse({})),
   /** After a challenger passed the gate: wait for a person (default) or start a canary experiment. */
   onSuccess: z.enum(['wait', 'canary']).default('wait'),
-  /** Canary experiment: the challenger's traffic share in percent and the primary metric. */
+  /** Canary experiment: the challenger's traffic share in percent, the primary metric and the guardrails. */
   canary: z
     .object({
       weight: z.number().gt(0).lt(100).default(10),
-      primaryMetric: z.string().min(1).default('ctr'),
+      primaryMetric: z.enum(METRIC_NAMES, { error: `expected one of ${METRIC_NAMES.join(', ')}` }).default('ctr'),
       /** Let the experiment promote or roll back by itself when its sequential test decides. */
       autoDecide: z.boolean().default(false),
+      /** The experiment's guardrails (a breach makes it recommend rollback); [] for none. */
+      guardrails: z.array(canaryGuardrailSchema).max(20).default(DEFAULT_CANARY_GUARDRAILS),
     })
-    .default({ weight: 10, primaryMetric: 'ctr', autoDecide: false }),
+    .prefault({}),
 });
 export type RetrainSettings = z.output<typeof retrainSettingsSchema>;
 

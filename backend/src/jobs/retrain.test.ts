@@ -204,7 +204,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(
         experiment.arms.map((a: any) => [a.name, a.version, a.weight]),
         [
-          ['champion', 'v1', 0.8],
+          ['control', 'v1', 0.8],
           ['challenger', 'v2', 0.2],
         ],
       );

@@ -4,7 +4,7 @@
  * pure rule; `scoreRows` feeds rows through an ONNX session the way serving does.
  */
 import type { ModelSession } from '../onnx/onnx-session.ts';
-import { delongTest, logLoss, rocAuc } from '../stats/classification.ts';
+import { delongSuperiority, delongTest, logLoss, rocAuc } from '../stats/classification.ts';
 import { categoricalCell, numericCell } from './dataset.ts';
 import type { GateRule } from './retrain-settings.ts';
 
@@ -29,6 +29,8 @@ export interface GateResult {
   delong: { difference: number; se: number; z: number | null; pValue: number; ci: [number, number]; confidence: number } | null;
   /** Candidate log loss / champion log loss − 1 (null without a champion). */
   logLossChange: number | null;
+  /** policy superiority: DeLong's one-sided test of gain > minAucGain (null otherwise, or without a champion). */
+  superiority: { margin: number; alpha: number; z: number | null; pValue: number; lower: number; superior: boolean } | null;
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -49,9 +51,11 @@ function asProbabilities(scores: ArrayLike<number>): { probabilities: Float64Arr
 
 /**
  * Judges a candidate against the champion (or, without one, against the absolute AUC floor).
- * Pass rule: AUC ≥ champion AUC − maxAucDrop, and log loss ≤ champion log loss ×
- * (1 + maxLogLossIncrease), and (optionally) not significantly worse by DeLong. Too few
- * held-out rows of either class fails: a version nobody could judge does not serve.
+ * Pass rule, policy non_inferiority: AUC ≥ champion AUC − maxAucDrop and (optionally) not
+ * significantly worse by DeLong; policy superiority: AUC − champion AUC > minAucGain by
+ * DeLong's one-sided test at alpha. Both: log loss ≤ champion log loss ×
+ * (1 + maxLogLossIncrease). Too few held-out rows of either class fails: a version nobody
+ * could judge does not serve.
  */
 export function judgeGate(
   labels: ArrayLike<number>,
@@ -74,6 +78,7 @@ export function judgeGate(
     champion: null,
     delong: null,
     logLossChange: null,
+    superiority: null,
   };
   if (positives < rule.minPositives || negatives < rule.minNegatives) {
     result.reasons.push(
@@ -108,7 +113,15 @@ export function judgeGate(
   };
   const candidateAuc = rocAuc(labels, cand.probabilities);
   const candidateLoss = logLoss(labels, cand.probabilities);
-  if (candidateAuc < championScores.auc - rule.maxAucDrop) {
+  if (rule.policy === 'superiority') {
+    const sup = delongSuperiority(labels, cand.probabilities, champ.probabilities, rule.minAucGain, rule.alpha);
+    result.superiority = { margin: sup.margin, alpha: sup.alpha, z: sup.z === null ? null : round(sup.z), pValue: round(sup.pValue), lower: round(sup.lower), superior: sup.superior };
+    if (!sup.superior) {
+      result.reasons.push(
+        `superiority: the AUC gain ${round(sup.difference)} over the champion's ${round(championScores.auc)} is not shown to exceed ${rule.minAucGain} (DeLong one-sided p = ${result.superiority.pValue} ≥ ${rule.alpha}; lower bound ${result.superiority.lower})`,
+      );
+    }
+  } else if (candidateAuc < championScores.auc - rule.maxAucDrop) {
     result.reasons.push(
       `AUC ${round(candidateAuc)} is below the champion's ${round(championScores.auc)} by more than ${rule.maxAucDrop} (DeLong p = ${result.delong.pValue})`,
     );
@@ -121,7 +134,7 @@ export function judgeGate(
       `log loss ${round(candidateLoss)} is ${round(change * 100)}% worse than the champion's ${round(championScores.logLoss)} (allowed: ${round(rule.maxLogLossIncrease * 100)}%)`,
     );
   }
-  if (rule.failIfSignificantlyWorse && test.difference < 0 && test.pValue < rule.alpha) {
+  if (rule.policy === 'non_inferiority' && rule.failIfSignificantlyWorse && test.difference < 0 && test.pValue < rule.alpha) {
     result.reasons.push(`DeLong: the candidate's AUC is significantly lower (p = ${result.delong.pValue} < ${rule.alpha})`);
   }
   result.status = result.reasons.length ? 'failed' : 'passed';

@@ -29,6 +29,12 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 /** Arm of records that name none. */
 export const DEFAULT_ARM = 'default';
+/**
+ * Arms ModelWatch tags itself: the default of records without one, and the router's for
+ * traffic outside experiments (serving/router.ts). Experiments may not name an arm so: its
+ * units would mix with the plain traffic's (SRM and the unit counts, monitor/unit-exposures.ts).
+ */
+export const BUILT_IN_ARMS: readonly string[] = [DEFAULT_ARM, 'champion', 'canary'];
 /** Version/arm of a rollup merged over several versions or arms. */
 export const ANY = '*';
 

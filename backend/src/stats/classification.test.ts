@@ -1,5 +1,6 @@
 /**
- * Agreement with numpy/scipy (DeLong from the full kernel matrix) and scikit-learn (AUC,
+ * Agreement with numpy/scipy (DeLong from the full kernel matrix, two-sided and one-sided
+ * superiority by a margin) and scikit-learn (AUC,
  * log loss, Brier) answers in ./testdata/classification-fixtures.json, made by
  * ./testdata/make_classification_fixtures.py: 1e-9 absolute.
  */
@@ -7,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DomainError } from '../core/errors.ts';
-import { brierScore, delongTest, logLoss, rocAuc } from './classification.ts';
+import { brierScore, delongSuperiority, delongTest, logLoss, rocAuc } from './classification.ts';
 
 interface Case {
   name: string;
@@ -18,7 +19,17 @@ interface Case {
   expected: {
     aucA: number;
     aucB: number;
-    delong: { aucA: number; aucB: number; difference: number; se: number; z: number; pValue: number; ci: [number, number]; confidence: number };
+    delong: {
+      aucA: number;
+      aucB: number;
+      difference: number;
+      se: number;
+      z: number;
+      pValue: number;
+      ci: [number, number];
+      confidence: number;
+      superiority: { margin: number; alpha: number; z: number; pValue: number; lower: number }[];
+    };
     logLoss: number;
     brier: number;
   };
@@ -46,6 +57,13 @@ describe('classification metrics match the Python oracle', () => {
       close(d.pValue, e.pValue, 'pValue');
       close(d.ci[0], e.ci[0], 'ci low');
       close(d.ci[1], e.ci[1], 'ci high');
+      for (const expected of e.superiority) {
+        const s = delongSuperiority(c.labels, c.scoresA, c.scoresB, expected.margin, expected.alpha);
+        close(s.z!, expected.z, `superiority z, margin ${expected.margin}`, 1e-7);
+        close(s.pValue, expected.pValue, `superiority p, margin ${expected.margin}`);
+        close(s.lower, expected.lower, `superiority lower bound, margin ${expected.margin}`);
+        assert.equal(s.superior, expected.pValue < expected.alpha);
+      }
       close(logLoss(c.labels, c.probabilities), c.expected.logLoss, 'logLoss');
       close(brierScore(c.labels, c.probabilities), c.expected.brier, 'brier');
     });

@@ -1,9 +1,9 @@
 /**
  * Binary-classification metrics: ROC AUC, DeLong's test for two correlated AUCs (two models
- * scored on the same rows), log loss and Brier score. Labels are 0/1; scores are any finite
+ * scored on the same rows; two-sided, and one-sided for superiority by a margin), log loss and Brier score. Labels are 0/1; scores are any finite
  * numbers (AUC only uses their order); probabilities lie in [0, 1].
  */
-import { normalQuantile, normalTwoSidedP } from './distributions.ts';
+import { normalQuantile, normalSf, normalTwoSidedP } from './distributions.ts';
 import { invalid } from '../core/errors.ts';
 
 
@@ -186,6 +186,40 @@ export function delongTest(
   const z = difference / se;
   const pValue = normalTwoSidedP(z);
   return { aucA: A.auc, aucB: B.auc, difference, se, z, pValue, ci, confidence };
+}
+
+export interface SuperiorityResult {
+  /** aucA − aucB and its DeLong standard error. */
+  difference: number;
+  se: number;
+  margin: number;
+  alpha: number;
+  /** (difference − margin) / se; null when se = 0. */
+  z: number | null;
+  /** One-sided p of H0 aucA − aucB ≤ margin. When se = 0: 0 if the difference exceeds the margin, else 1. */
+  pValue: number;
+  /** One-sided (1 − alpha) lower confidence bound of the difference. */
+  lower: number;
+  /** pValue < alpha: A beats B by more than the margin. */
+  superior: boolean;
+}
+
+/**
+ * DeLong's test for superiority by a margin: H0 aucA − aucB ≤ margin against aucA − aucB >
+ * margin, one-sided, with the standard error of delongTest. Equivalent: the one-sided lower
+ * (1 − alpha) bound of the difference lies above the margin.
+ */
+export function delongSuperiority(labels: Labels, scoresA: Scores, scoresB: Scores, margin: number, alpha = 0.05): SuperiorityResult {
+  if (!(Number.isFinite(margin) && margin >= 0 && margin < 1)) throw invalid('margin: must be in [0, 1)');
+  if (!(alpha > 0 && alpha < 1)) throw invalid('alpha: must be in (0, 1)');
+  const { difference, se } = delongTest(labels, scoresA, scoresB);
+  if (se === 0) {
+    const superior = difference > margin;
+    return { difference, se, margin, alpha, z: null, pValue: superior ? 0 : 1, lower: difference, superior };
+  }
+  const z = (difference - margin) / se;
+  const pValue = normalSf(z);
+  return { difference, se, margin, alpha, z, pValue, lower: difference - normalQuantile(1 - alpha) * se, superior: pValue < alpha };
 }
 
 /** Mean negative log-likelihood, probabilities clipped to [ε, 1 − ε]. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Oracle for backend/src/stats/classification.ts: ROC AUC, DeLong's test, log loss, Brier.
+"""Oracle for backend/src/stats/classification.ts: ROC AUC, DeLong's test (two-sided, and
+one-sided superiority by a margin), log loss, Brier.
 
 DeLong is computed here the slow, textbook way (the full m×n kernel matrix ψ), independent of
 the TypeScript implementation (sorted placements). AUC is cross-checked against
@@ -52,6 +53,17 @@ def delong(y, a, b, confidence=0.95):
         "pValue": float(2 * norm.sf(abs(z))),
         "ci": [diff - zc * se, diff + zc * se],
         "confidence": confidence,
+        # Superiority of A over B by a margin: one-sided H0 aucA - aucB <= margin.
+        "superiority": [
+            {
+                "margin": margin,
+                "alpha": 0.05,
+                "z": (diff - margin) / se,
+                "pValue": float(norm.sf((diff - margin) / se)),
+                "lower": diff - float(norm.ppf(0.95)) * se,
+            }
+            for margin in (0.0, 0.01, 0.05)
+        ],
     }
 
 
