@@ -20,6 +20,7 @@ const layers = [
   ['alerts'],
   ['http'],
   ['compose'],
+  ['scenarios'],
   ['cli', 'local-stack'],
 ];
 const folders = (list) => `^src/(${list.join('|')})/`;

@@ -36,6 +36,8 @@ export interface JobServiceDeps {
   prometheus?: Registry;
   /** GPUs of this machine; default: discovered from MODELWATCH_GPUS / nvidia-smi. */
   gpus?: GpuDiscovery;
+  /** false: the worker has no timers and runs jobs only in runOnce() (job-worker.ts). */
+  timers?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export class JobService {
     const progress = new JobProgress({ jobStore, logs, logger, workerId });
     const outcomes = new JobOutcomes({ jobStore, logs, audit, logger, actions, progress });
     const recovery = new RecoverStaleJobs({ jobStore, logs, logger, outcomes, running, workerId, staleMs: config.staleMs });
-    this.worker = new JobWorker({ jobStore, logs, logger, config, handlers, gpus, running, progress, outcomes, recovery, workerId });
+    this.worker = new JobWorker({ jobStore, logs, logger, config, handlers, gpus, running, progress, outcomes, recovery, workerId, timers: deps.timers });
     this.enqueuer = new EnqueueJob({ jobStore, logs, audit, config, handlers, gpus, worker: this.worker });
     this.reads = new ReadJobs({ jobStore, logs });
     this.canceller = new CancelJob({ jobStore, logs, outcomes, running, jobs: this.reads });
@@ -73,6 +75,11 @@ export class JobService {
   /** Discovers GPUs, recovers jobs of dead workers, and starts the worker loop. */
   start(): Promise<void> {
     return this.worker.start();
+  }
+
+  /** Without timers: runs the queued jobs to their end (job-worker.ts runOnce). */
+  runOnce(): Promise<void> {
+    return this.worker.runOnce();
   }
 
   /** Stops claiming; the jobs running here go back to the queue. */

@@ -22,6 +22,11 @@ export interface JobWorkerDeps {
   outcomes: JobOutcomes;
   recovery: RecoverStaleJobs;
   workerId: string;
+  /**
+   * false: no poll or heartbeat timers and no wake on enqueue; whoever steps the service calls
+   * runOnce(), which runs the queued jobs to their end (scenarios/engine.ts). Default true.
+   */
+  timers?: boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export class JobWorker implements Waker {
     this.slots = new GpuSlots(gpus.gpus.map((g) => g.index), config.slotsPerGpu);
     logger.info({ worker: this.deps.workerId, workers: config.workers, gpus: gpus.gpus.length, source: gpus.source }, 'job worker ready');
     await this.recover();
-    if (config.workers <= 0) return;
+    if (config.workers <= 0 || this.deps.timers === false) return;
     this.pollTimer = setInterval(() => void this.tick(), config.pollMs);
     this.pollTimer.unref();
     this.heartbeatTimer = setInterval(() => void this.heartbeats(), config.heartbeatMs);
@@ -79,8 +84,23 @@ export class JobWorker implements Waker {
 
   /** Looks for work now (enqueue in this process calls it). */
   wake(): void {
-    if (!this.started || this.stopped || this.deps.config.workers <= 0) return;
+    if (!this.started || this.stopped || this.deps.config.workers <= 0 || this.deps.timers === false) return;
     void this.pump();
+  }
+
+  /**
+   * Without timers: claims the queued jobs one at a time and runs each to its end, awaited, until
+   * none is left that may run now. Deterministic for a caller that steps the service.
+   */
+  async runOnce(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    const { jobStore, running, workerId } = this.deps;
+    for (;;) {
+      const row = await jobStore.claim(workerId, Date.now(), this.slots.freeGpus());
+      if (!row) return;
+      const slots = this.slots;
+      await new Promise<void>((resolve) => running.start(row, (controller) => this.runJob.run(row, controller, slots), resolve));
+    }
   }
 
   private recover(): Promise<unknown> {

@@ -2,7 +2,8 @@
  * The monitor's process lifecycle: at start it registers, replays batches left pending by
  * dead processes and starts the flush timer (every flushIntervalMs); flushes run one at a
  * time and first adopt dead processes' batches (and sweep parked outcomes) every
- * adoptionIntervalMs; close flushes and unregisters.
+ * adoptionIntervalMs; close flushes and unregisters. With flushIntervalMs 0 there is no timer:
+ * whoever steps the service (scenarios/engine.ts) calls flush() itself.
  */
 import { flushOnce } from './flush.ts';
 import type { MonitorContext } from './monitor-context.ts';

@@ -1,4 +1,4 @@
-import type { TrainingDataset } from '../../training/dataset.ts';
+import type { TrainingDataset } from '../training/dataset.ts';
 import { numericFeatures, type FeatureRow, type World } from './world.ts';
 
 export interface ExplorationData {

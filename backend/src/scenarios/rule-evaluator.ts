@@ -1,22 +1,29 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 /**
- * An in-process stand-in for Prometheus + Alertmanager, for machines without them: it reads
- * the SHIPPED alert rules (provisioning/prometheus/rules/*.yml), evaluates them against the
- * service's own /metrics exposition on the service's clock (so a compressed clock compresses
- * `for:` too), and delivers firing and resolved alerts in Alertmanager's webhook format.
- * It understands the expression shapes our rules use — `[max|min by (labels)] (metric{l="v"}) <op> number`;
- * a rule of any other shape is reported as skipped, never guessed.
+ * An in-process stand-in for Prometheus + Alertmanager, for machines without them and for the
+ * scenario engine: it reads the SHIPPED alert rules (provisioning/prometheus/rules/*.yml),
+ * evaluates them against the service's own /metrics exposition on the service's clock (so
+ * virtual time counts `for:` too), and delivers firing and resolved alerts in Alertmanager's
+ * webhook format. It understands the PromQL our rules use — selectors with `=` matchers,
+ * `max|min|sum by (labels) (…)`, `… * number`, a comparison with a number as a filter, and
+ * `A and on (labels) (B)` — with Prometheus's semantics; a rule of any other shape is reported
+ * as skipped, never guessed.
  */
+export type Expr =
+  | { type: 'selector'; metric: string; matchers: Record<string, string> }
+  | { type: 'aggregate'; op: 'max' | 'min' | 'sum'; by: string[]; of: Expr }
+  | { type: 'scale'; of: Expr; factor: number }
+  | { type: 'compare'; of: Expr; op: CompareOp; threshold: number }
+  | { type: 'and'; left: Expr; right: Expr; on: string[] };
+
+type CompareOp = '==' | '!=' | '>' | '>=' | '<' | '<=';
+
 export interface AlertRule {
   alert: string;
-  aggregate: 'max' | 'min' | undefined;
-  by: string[];
-  metric: string;
-  matchers: Record<string, string>;
-  op: '==' | '!=' | '>' | '>=' | '<' | '<=';
-  threshold: number;
+  expr: Expr;
   forMs: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -37,9 +44,6 @@ export interface FiredAlert {
   fingerprint: string;
 }
 
-const exprPattern =
-  /^\s*(?:(max|min)\s+by\s*\(([^)]*)\)\s*\()?\s*([a-zA-Z_:][\w:]*)\s*(\{[^}]*\})?\s*\)?\s*(==|!=|>=|<=|>|<)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/;
-
 export function loadRules(files: string[]): { rules: AlertRule[]; skipped: string[] } {
   const rules: AlertRule[] = [];
   const skipped: string[] = [];
@@ -47,27 +51,116 @@ export function loadRules(files: string[]): { rules: AlertRule[]; skipped: strin
     const doc = parseYaml(fs.readFileSync(file, 'utf8')) as { groups?: Array<{ rules?: Array<Record<string, any>> }> };
     for (const rule of (doc.groups ?? []).flatMap((g) => g.rules ?? [])) {
       if (!rule.alert) continue;
-      const match = exprPattern.exec(String(rule.expr).replace(/\s+/g, ' '));
-      if (!match) {
+      const expr = parseExpr(String(rule.expr));
+      if (!expr) {
         skipped.push(rule.alert);
         continue;
       }
-      const [, aggregate, by, metric, selector, op, threshold] = match;
-      rules.push({
-        alert: rule.alert,
-        aggregate: aggregate as AlertRule['aggregate'],
-        by: (by ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-        metric: metric!,
-        matchers: parseLabels(selector ?? ''),
-        op: op as AlertRule['op'],
-        threshold: Number(threshold),
-        forMs: parseDurationMs(rule.for ?? '0s'),
-        labels: rule.labels ?? {},
-        annotations: rule.annotations ?? {},
-      });
+      rules.push({ alert: rule.alert, expr, forMs: parseDurationMs(rule.for ?? '0s'), labels: rule.labels ?? {}, annotations: rule.annotations ?? {} });
     }
   }
   return { rules, skipped };
+}
+
+const tokenPattern = /\s*(\d+(?:\.\d+)?(?:e-?\d+)?|[a-zA-Z_:][\w:]*|==|!=|>=|<=|[><(){},*=-]|"(?:[^"\\]|\\.)*")/y;
+
+/** The expression, or undefined when it uses anything this evaluator does not implement. */
+export function parseExpr(text: string): Expr | undefined {
+  const tokens: string[] = [];
+  tokenPattern.lastIndex = 0;
+  const source = text.trim();
+  while (tokenPattern.lastIndex < source.length) {
+    const m = tokenPattern.exec(source);
+    if (!m) return undefined;
+    tokens.push(m[1]!);
+  }
+  let i = 0;
+  const peek = () => tokens[i];
+  const take = (want?: string): string => {
+    const t = tokens[i++];
+    if (t === undefined || (want !== undefined && t !== want)) throw new Error(`expected ${want ?? 'a token'}, got ${t ?? 'the end'}`);
+    return t;
+  };
+  const number = (): number => {
+    let sign = 1;
+    if (peek() === '-') {
+      take('-');
+      sign = -1;
+    }
+    const t = take();
+    if (!/^\d/.test(t)) throw new Error(`expected a number, got ${t}`);
+    return sign * Number(t);
+  };
+  const labelList = (): string[] => {
+    take('(');
+    const out: string[] = [];
+    while (peek() !== ')') {
+      out.push(take());
+      if (peek() === ',') take(',');
+    }
+    take(')');
+    return out;
+  };
+  const and = (): Expr => {
+    let left = compare();
+    while (peek() === 'and') {
+      take('and');
+      take('on');
+      const on = labelList();
+      left = { type: 'and', left, right: compare(), on };
+    }
+    return left;
+  };
+  const compare = (): Expr => {
+    const of = scale();
+    const op = peek();
+    if (op === '==' || op === '!=' || op === '>' || op === '>=' || op === '<' || op === '<=') {
+      take();
+      return { type: 'compare', of, op, threshold: number() };
+    }
+    return of;
+  };
+  const scale = (): Expr => {
+    const of = primary();
+    if (peek() !== '*') return of;
+    take('*');
+    return { type: 'scale', of, factor: number() };
+  };
+  const primary = (): Expr => {
+    const t = take();
+    if (t === '(') {
+      const inner = and();
+      take(')');
+      return inner;
+    }
+    if ((t === 'max' || t === 'min' || t === 'sum') && peek() === 'by') {
+      take('by');
+      const by = labelList();
+      take('(');
+      const of = and();
+      take(')');
+      return { type: 'aggregate', op: t, by, of };
+    }
+    if (!/^[a-zA-Z_:]/.test(t)) throw new Error(`unexpected ${t}`);
+    const matchers: Record<string, string> = {};
+    if (peek() === '{') {
+      take('{');
+      while (peek() !== '}') {
+        const name = take();
+        take('=');
+        matchers[name] = JSON.parse(take()) as string;
+        if (peek() === ',') take(',');
+      }
+      take('}');
+    }
+    return { type: 'selector', metric: t, matchers };
+  };
+  try {
+    const expr = and();
+    return i === tokens.length ? expr : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseExposition(text: string): Sample[] {
@@ -94,24 +187,39 @@ function parseDurationMs(text: string): number {
   return total;
 }
 
-const compare = (a: number, op: AlertRule['op'], b: number): boolean =>
+const compare = (a: number, op: CompareOp, b: number): boolean =>
   op === '==' ? a === b : op === '!=' ? a !== b : op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b;
 
-/** The rule's result vector: one value per output label set. */
-export function evaluateRule(rule: AlertRule, samples: Sample[]): Array<{ labels: Record<string, string>; value: number }> {
-  const selected = samples.filter(
-    (s) => s.name === rule.metric && Object.entries(rule.matchers).every(([k, v]) => s.labels[k] === v) && Number.isFinite(s.value),
-  );
-  if (!rule.aggregate) return selected.filter((s) => compare(s.value, rule.op, rule.threshold)).map((s) => ({ labels: s.labels, value: s.value }));
-  const groups = new Map<string, { labels: Record<string, string>; value: number }>();
-  for (const s of selected) {
-    const labels = Object.fromEntries(rule.by.map((k) => [k, s.labels[k] ?? '']));
-    const key = JSON.stringify(labels);
-    const current = groups.get(key);
-    const better = rule.aggregate === 'max' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
-    if (!current || better(s.value, current.value)) groups.set(key, { labels, value: s.value });
+type Vector = Array<{ labels: Record<string, string>; value: number }>;
+
+const keyOf = (labels: Record<string, string>, names: readonly string[]): string => JSON.stringify(names.map((n) => labels[n] ?? ''));
+
+/** An expression's result vector over one scrape, as Prometheus evaluates it. */
+export function evaluateExpr(expr: Expr, samples: Sample[]): Vector {
+  switch (expr.type) {
+    case 'selector':
+      return samples
+        .filter((s) => s.name === expr.metric && Object.entries(expr.matchers).every(([k, v]) => s.labels[k] === v) && Number.isFinite(s.value))
+        .map((s) => ({ labels: s.labels, value: s.value }));
+    case 'aggregate': {
+      const groups = new Map<string, { labels: Record<string, string>; value: number }>();
+      for (const e of evaluateExpr(expr.of, samples)) {
+        const key = keyOf(e.labels, expr.by);
+        const current = groups.get(key);
+        if (!current) groups.set(key, { labels: Object.fromEntries(expr.by.filter((k) => e.labels[k] !== undefined).map((k) => [k, e.labels[k]!])), value: e.value });
+        else current.value = expr.op === 'sum' ? current.value + e.value : expr.op === 'max' ? Math.max(current.value, e.value) : Math.min(current.value, e.value);
+      }
+      return [...groups.values()];
+    }
+    case 'scale':
+      return evaluateExpr(expr.of, samples).map((e) => ({ labels: e.labels, value: e.value * expr.factor }));
+    case 'compare':
+      return evaluateExpr(expr.of, samples).filter((e) => compare(e.value, expr.op, expr.threshold));
+    case 'and': {
+      const right = new Set(evaluateExpr(expr.right, samples).map((e) => keyOf(e.labels, expr.on)));
+      return evaluateExpr(expr.left, samples).filter((e) => right.has(keyOf(e.labels, expr.on)));
+    }
   }
-  return [...groups.values()].filter((g) => compare(g.value, rule.op, rule.threshold));
 }
 
 /** Pending → firing after `for`, firing → resolved when the condition clears; like Prometheus. */
@@ -127,7 +235,7 @@ export class RuleEvaluator {
     const seen = new Set<string>();
     const out: FiredAlert[] = [];
     for (const rule of this.rules) {
-      for (const result of evaluateRule(rule, samples)) {
+      for (const result of evaluateExpr(rule.expr, samples)) {
         const labels = { alertname: rule.alert, ...result.labels, ...rule.labels };
         const key = JSON.stringify(Object.entries(labels).sort());
         seen.add(key);
@@ -158,7 +266,8 @@ function toAlert(status: FiredAlert['status'], state: { since: number; labels: R
     annotations: state.annotations,
     startsAt: new Date(state.since).toISOString(),
     endsAt: status === 'resolved' ? new Date(now).toISOString() : '0001-01-01T00:00:00Z',
-    fingerprint: Buffer.from(key).toString('base64url').slice(0, 16),
+    // Like Alertmanager's: a hash of the whole label set (a prefix of it would be the same for every alert).
+    fingerprint: createHash('sha256').update(key).digest('hex').slice(0, 16),
   };
 }
 

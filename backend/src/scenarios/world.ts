@@ -1,4 +1,4 @@
-import { createRng } from '../../core/random.ts';
+import { createRng } from '../core/random.ts';
 
 /**
  * A simulated e-commerce recommender: users ask for a recommendation, the model scores a
@@ -57,16 +57,26 @@ export interface WorldState {
   priceFactor: number;
   /** Share of users from the newly opened market, who are far more price-sensitive. */
   newMarketShare: number;
+  /**
+   * Multiplier on the logged `user_sessions_7d` feature. Clicks do not depend on it, so changing
+   * it drifts the inputs without hurting any model's accuracy (benign drift).
+   */
+  sessionsFactor: number;
+  /** Logit offset on every click probability: a world with more (or fewer) clicks, same ranking of items. */
+  clickShift: number;
 }
+
+export const baseWorld: WorldState = { priceFactor: 1, newMarketShare: 0, sessionsFactor: 1, clickShift: 0 };
 
 export class World {
   readonly random: () => number;
   private readonly items: Item[];
-  state: WorldState = { priceFactor: 1, newMarketShare: 0 };
+  state: WorldState = { ...baseWorld };
 
-  constructor(seed = 7) {
+  /** `items`: the catalogue's size (large, so that one seed's catalogue is much like another's). */
+  constructor(seed = 7, items = 20_000) {
     this.random = createRng(seed);
-    this.items = Array.from({ length: 2000 }, (_, id) => ({
+    this.items = Array.from({ length: items }, (_, id) => ({
       id,
       category: Math.floor(this.random() * categories.length),
       basePrice: Math.exp(Math.log(40) + 0.8 * this.normal()),
@@ -84,6 +94,11 @@ export class World {
   user(index: number): User {
     const r = this.random();
     const segment: Segment = r < this.state.newMarketShare ? 'new_market' : r < this.state.newMarketShare + 0.25 ? 'new' : 'returning';
+    return this.userOf(segment, index);
+  }
+
+  /** A user of a given segment (the scenario engine's fixed unit populations). */
+  userOf(segment: Segment, index: number): User {
     return {
       id: `${segment}-${index}`,
       segment,
@@ -96,14 +111,17 @@ export class World {
     };
   }
 
-  /** `count` candidate items for a user at a minute of the day, with their true probabilities. */
-  candidates(user: User, count: number): Candidate[] {
+  /**
+   * `count` candidate items for a user, with their true probabilities; `propensity` is the
+   * user's own click tendency (a logit offset; 0 for an average user).
+   */
+  candidates(user: User, count: number, propensity = 0): Candidate[] {
     const out: Candidate[] = [];
     for (let i = 0; i < count; i++) {
       const item = this.items[Math.floor(this.random() * this.items.length)]!;
       const price = item.basePrice * this.state.priceFactor * (1 - item.discountPct / 100);
       const affinity = item.category === user.preferred ? 1 : 0.15 + 0.2 * this.random();
-      const clickProbability = sigmoid(clickLogit(user.segment, item, price, affinity));
+      const clickProbability = sigmoid(clickLogit(user.segment, item, price, affinity) + propensity + this.state.clickShift);
       out.push({
         clickProbability,
         conversionProbability: Math.min(0.9, 0.28 / (1 + Math.max(0, Math.log(price / 40)))),
@@ -113,7 +131,7 @@ export class World {
           item_rating: round(item.rating, 2),
           item_popularity: round(item.popularity, 3),
           user_tenure_days: user.tenureDays,
-          user_sessions_7d: user.sessions7d,
+          user_sessions_7d: Math.round(user.sessions7d * this.state.sessionsFactor),
           category_affinity: round(affinity, 3),
           user_segment: user.segment,
           device: user.device,

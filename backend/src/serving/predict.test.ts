@@ -103,6 +103,24 @@ for (const dialect of testDialects()) {
       }
     });
 
+    test('A/A: one version in two arms, each instance of a batch answered and logged under its own arm', async () => {
+      await server.ctx.experiments.close();
+      server.ctx.runningExperiments.set('ctr', {
+        experimentId: 'e2',
+        arms: [{ name: 'a', version: 'v1' }, { name: 'b', version: 'v1' }],
+        router: { allocation: { arms: [] }, armForBucket: () => 'a', assign: (unitId) => (unitId.startsWith('a') ? 'a' : 'b') },
+      });
+      try {
+        const units = ['a-1', 'b-1', 'a-2', 'b-2', 'b-3'];
+        const answer = await server.request('POST', '/api/v1/models/ctr/predict', { body: { instances: units.map((unitId) => ({ unitId, features: { price: 3, age: 4 } })) } });
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.body.predictions.map((p: any) => [p.version, p.arm]), units.map((u) => ['v1', u[0]]));
+      } finally {
+        server.ctx.runningExperiments.remove('ctr', 'e2');
+        await server.ctx.experiments.start();
+      }
+    });
+
     test('a rollback takes effect on the next request', async () => {
       await promote(server, 'ctr', 'v2');
       const onV2 = await server.request('POST', '/api/v1/models/ctr/predict', { body: { features: { price: 1, age: 1 } } });

@@ -8,7 +8,7 @@ import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session
 import type { PredictionLog } from './prediction-log.ts';
 import type { RouteDecision, TrafficRouter } from './router.ts';
 import type { ServingConfig } from '../core/config.ts';
-import type { ServingMetrics } from './serving-metrics.ts';
+import type { PredictionErrorType, ServingMetrics } from './serving-metrics.ts';
 
 export interface PredictInput {
   unitId?: string | undefined;
@@ -59,22 +59,15 @@ export class PredictService {
 
   async predict(model: string, input: PredictInput): Promise<{ predictions: Prediction[] }> {
     const started = performance.now();
-    const items = this.items(input);
-    const decisions = await this.routeAll(model, items);
-    // Group by version so each group is one batch for one session.
-    const groups = new Map<ModelSession, Group>();
-    decisions.forEach((decision, i) => {
-      const group = groups.get(decision.session);
-      if (group) group.indexes.push(i);
-      else groups.set(decision.session, { decision, indexes: [i] });
-    });
-    const encoded = [...groups.values()].map((group) => ({
-      group,
-      rows: group.decision.session.encode(
-        group.indexes.map((i) => items[i]!.features),
-        (k) => items[group.indexes[k]!]!.where,
-      ),
-    }));
+    let items: Item[] = [];
+    let encoded: Array<{ group: Group; rows: EncodedRows }>;
+    try {
+      items = this.items(input);
+      encoded = this.encode(items, await this.routeAll(model, items));
+    } catch (error) {
+      this.countRefused(model, error, items.length || input.instances?.length || 1);
+      throw error;
+    }
     const predictions = new Array<Prediction>(items.length);
     const now = this.deps.clock.now();
     await Promise.all(
@@ -89,13 +82,15 @@ export class PredictService {
           for (const i of group.indexes) {
             this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500), ...unitOf(items[i]!) });
           }
-          this.deps.metrics.predictionErrors.inc({ model, version }, group.indexes.length);
+          this.deps.metrics.failed(model, version, 'model_error', group.indexes.length, latencyMs / 1000);
           throw new DomainError('unavailable', `model "${model}" version "${version}" failed to score: ${message.split('\n')[0]}`);
         }
         const latencyMs = performance.now() - started;
+        let nonFinite = 0;
         group.indexes.forEach((i, k) => {
           const raw = scores[k]!;
           const score = Number.isFinite(raw) ? raw : null;
+          if (score === null) nonFinite++;
           const predictionId = randomUUID();
           predictions[i] = { predictionId, version, arm, score };
           this.deps.log.push(model, {
@@ -110,10 +105,39 @@ export class PredictService {
             ...unitOf(items[i]!),
           });
         });
-        this.deps.metrics.predictions.inc({ model, version }, group.indexes.length);
+        this.deps.metrics.answered(model, version, group.indexes.length, nonFinite, latencyMs / 1000);
       }),
     );
     return { predictions };
+  }
+
+  /**
+   * Groups the routed items by session and arm (one batch per version and arm: an A/A test
+   * serves one version in two arms, and each item must be logged under its own) and encodes
+   * each group's rows.
+   */
+  private encode(items: Item[], decisions: RouteDecision[]): Array<{ group: Group; rows: EncodedRows }> {
+    const bySession = new Map<ModelSession, Map<string, Group>>();
+    decisions.forEach((decision, i) => {
+      let byArm = bySession.get(decision.session);
+      if (!byArm) bySession.set(decision.session, (byArm = new Map()));
+      const group = byArm.get(decision.arm);
+      if (group) group.indexes.push(i);
+      else byArm.set(decision.arm, { decision, indexes: [i] });
+    });
+    return [...bySession.values()].flatMap((byArm) => [...byArm.values()]).map((group) => ({
+      group,
+      rows: group.decision.session.encode(
+        group.indexes.map((i) => items[i]!.features),
+        (k) => items[group.indexes[k]!]!.where,
+      ),
+    }));
+  }
+
+  /** Counts a request refused before any version scored it; only for models the router serves (the URL's model name is the caller's text). */
+  private countRefused(model: string, error: unknown, count: number): void {
+    if (this.deps.router.champion(model) === undefined) return;
+    this.deps.metrics.failed(model, undefined, refusalType(error), count);
   }
 
   private score(session: ModelSession, rows: EncodedRows): Promise<Float64Array> {
@@ -167,6 +191,12 @@ export class PredictService {
     });
   }
 }
+
+const refusalType = (error: unknown): PredictionErrorType => {
+  if (!(error instanceof DomainError)) return 'internal';
+  if (error.code === 'invalid_argument') return 'validation';
+  return error.code === 'unavailable' ? 'unavailable' : 'internal';
+};
 
 /** The unit id as the logged record carries it (absent when the request named none). */
 const unitOf = (item: Item): { unitId?: string } => (item.unitId === undefined ? {} : { unitId: item.unitId });

@@ -33,6 +33,8 @@ export interface PredictionLogOptions {
   /** Records buffered or being written at most; beyond it new records are dropped (and counted). */
   maxQueued: number;
   onDropped?: (model: string, count: number, why: 'overflow' | 'ingest_failed' | 'rejected') => void;
+  /** false: no flush timer; whoever steps the service calls flush() (scenarios/engine.ts). Default true. */
+  timers?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export class PredictionLog {
     buffer.push(record);
     this.queued++;
     if (buffer.length >= this.options.maxBatch) this.flushModel(model);
-    else if (!this.timer && !this.closed) {
+    else if (!this.timer && !this.closed && this.options.timers !== false) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         for (const name of [...this.buffers.keys()]) this.flushModel(name);

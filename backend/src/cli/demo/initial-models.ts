@@ -1,7 +1,7 @@
 import type { ApiClient } from '../api-client.ts';
-import { buildExplorationDataset, type ExplorationData } from './exploration.ts';
+import { buildExplorationDataset, type ExplorationData } from '../../scenarios/exploration.ts';
 import { trainInWorker } from '../../training/train.ts';
-import type { World } from './world.ts';
+import type { World } from '../../scenarios/world.ts';
 
 /**
  * The models the story starts with, trained by the built-in trainer on logged exploration

@@ -12,6 +12,8 @@ export function renderReport(input: {
   events: StoryEvent[];
   summary: SummaryRow[];
   generatedAt: string;
+  /** How simulated time ran (virtual time, or a compressed clock). */
+  clockNote: string;
 }): string {
   const { samples, events } = input;
   const charts = [
@@ -22,7 +24,7 @@ export function renderReport(input: {
   const rows = input.summary
     .map(
       (r) =>
-        `<tr><td>${escapeHtml(r.phase)}</td><td>${formatPercent(r.ctr)}</td><td>${formatPercent(r.cvr)}</td><td>${formatMs(r.p99Ms)}</td><td>${formatNumber(r.driftShare)}</td><td>${escapeHtml(r.champion)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.phase)}</td><td>${formatPercent(r.ctr)}</td><td>${formatPercent(r.trueCtr)}</td><td>${formatPercent(r.cvr)}</td><td>${formatMs(r.p99Ms)}</td><td>${formatNumber(r.driftShare)}</td><td>${escapeHtml(r.champion)}</td></tr>`,
     )
     .join('\n');
   const log = events
@@ -37,9 +39,9 @@ td:first-child,th:first-child,td:last-child,th:last-child{text-align:left}
 .chart{margin:1rem 0}.promote td,.rollback td{font-weight:600}.alert td{color:#b00}
 </style></head><body>
 <h1>${escapeHtml(input.title)}</h1>
-<p>Generated ${escapeHtml(input.generatedAt)}. Times are simulated (compressed clock).</p>
+<p>Generated ${escapeHtml(input.generatedAt)}. Times are simulated (${escapeHtml(input.clockNote)}).</p>
 <h2>Before and after</h2>
-<table><tr><th>phase</th><th>CTR</th><th>CVR</th><th>p99 latency</th><th>drift share</th><th>champion</th></tr>
+<table><tr><th>phase</th><th>CTR</th><th>true CTR</th><th>CVR</th><th>p99 latency</th><th>drift share</th><th>champion</th></tr>
 ${rows}
 </table>
 <h2>Over time</h2>

@@ -8,27 +8,73 @@ import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { startServer } from '../../compose/server.ts';
 import { renderReport } from './report.ts';
-import { loadRules } from './rule-evaluator.ts';
-import { runStory } from './story.ts';
+import { MIN_CTR_DROP, MIN_RECOVERED, runDemoScenario } from './demo-scenario.ts';
+import { runStory, type StoryResult } from './story.ts';
 import { TerminalView } from './terminal-view.ts';
 
 export interface DemoOptions {
-  /** Simulated minutes per real second. */
+  /** Simulated minutes per real second (--with-prometheus). */
   speed: number;
   usersPerMinute: number;
   dataDir: string;
   port: number;
   keepRunning: boolean;
   seed: number;
-  /** Route alerts through Debian's Prometheus and Alertmanager instead of the in-process evaluator. */
+  /** Run on a compressed wall clock behind Debian's Prometheus and Alertmanager instead of the scenario engine. */
   withPrometheus: boolean;
 }
 
-const repoRoot = path.resolve(import.meta.dirname, '../../../..');
-
-/** Starts the real service on a compressed clock, plays both acts, and writes the report. */
+/**
+ * Plays both acts and writes the report. By default the demo is one scenario of the engine
+ * (scenarios/engine.ts: virtual time, as fast as the CPU allows, the same seed the same run);
+ * `--with-prometheus` runs the service on a compressed wall clock behind real Prometheus and
+ * Alertmanager instead.
+ */
 export async function runDemo(options: DemoOptions): Promise<number> {
   fs.mkdirSync(options.dataDir, { recursive: true });
+  return options.withPrometheus ? runWithPrometheus(options) : runOnEngine(options);
+}
+
+async function runOnEngine(options: DemoOptions): Promise<number> {
+  const out = process.stdout;
+  const wallStart = performance.now();
+  out.write(`ModelWatch demo (seed ${options.seed}): the service runs in-process on virtual time (data in ${options.dataDir})\n`);
+  const view = new TerminalView();
+  // The scenario's service starts empty every time: the same seed repeats the same run.
+  const serviceDir = path.join(options.dataDir, 'service');
+  fs.rmSync(serviceDir, { recursive: true, force: true });
+  const outcome = await runDemoScenario(
+    { seed: options.seed, visitsPerMinute: options.usersPerMinute, driftAtMinute: 20, actTimeoutMinutes: 120, dataDir: serviceDir },
+    view,
+  );
+  const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+  out.write(`\nThe true CTR fell by ${pct(outcome.ctr.drop)} after the drift (act 1 needs ≥ ${MIN_CTR_DROP * 100}%); the promoted retrain won back ${pct(outcome.ctr.recovered)} of the loss (needs ≥ ${MIN_RECOVERED * 100}%)\n`);
+  return finish(options, view, outcome, `virtual time; ${outcome.result.minutesRun} simulated minutes in ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
+}
+
+function finish(options: DemoOptions, view: TerminalView, result: Pick<StoryResult, 'timeline' | 'summary' | 'act1' | 'act2'>, clockNote: string): number {
+  const out = process.stdout;
+  const reportFile = path.join(options.dataDir, 'report.html');
+  fs.writeFileSync(
+    reportFile,
+    renderReport({
+      title: 'ModelWatch demo: drift → alert → retrain → canary → promotion, then a rollback',
+      samples: result.timeline.samples,
+      events: result.timeline.events,
+      summary: result.summary,
+      generatedAt: new Date().toISOString(),
+      clockNote,
+    }),
+  );
+  out.write(`\n${view.summary(result.summary)}\n\n`);
+  out.write(`act 1 (drift → retrain → promotion): ${result.act1.ok ? `done, ${result.act1.promoted} promoted` : 'NOT completed'}\n`);
+  out.write(`act 2 (bad canary → rollback): ${result.act2.ok ? 'done, rolled back' : 'NOT completed'}\n`);
+  out.write(`report: ${reportFile} (${clockNote})\n`);
+  return result.act1.ok && result.act2.ok ? 0 : 1;
+}
+
+/** The service on a compressed clock behind Debian's Prometheus and Alertmanager. */
+async function runWithPrometheus(options: DemoOptions): Promise<number> {
   const adminToken = `mw_demo_${randomBytes(16).toString('hex')}`;
   const speedFactor = options.speed * 60;
   // Monday 08:00 UTC of the current week-ish: a readable simulated morning.
@@ -49,18 +95,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const out = process.stdout;
   out.write(`ModelWatch demo: service at ${server.url} (data in ${options.dataDir}), ${options.speed} simulated minute(s) per second\n`);
   const api = new ApiClient({ url: server.url, token: adminToken });
-  const { rules, skipped } = loadRules(
-    fs
-      .readdirSync(path.join(repoRoot, 'provisioning/prometheus/rules'))
-      .filter((f) => f.endsWith('.yml') && !f.endsWith('_test.yml'))
-      .map((f) => path.join(repoRoot, 'provisioning/prometheus/rules', f)),
-  );
-  if (skipped.length) out.write(`in-process alert evaluator skips rules it cannot parse: ${skipped.join(', ')}\n`);
   const view = new TerminalView();
   let exitCode: number;
   let stack: AlertingStack | undefined;
   try {
-    if (options.withPrometheus) {
+    {
       // The shipped rules and routes, with `for:` compressed like the clock (30m → 30s at 1 min/s);
       // Alertmanager sends with the dedicated webhook credential, which may roll back (docs/security.md).
       const { token } = await api.request<{ token: string }>('POST', '/api/v1/tokens', { json: { name: 'alertmanager', role: 'webhook' } });
@@ -87,27 +126,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         driftAtMinute: 20,
         actTimeoutMinutes: 120,
         tickMs: Math.max(50, Math.round(1000 / options.speed / 4)),
-        inProcessAlerts: !options.withPrometheus,
-        rules,
       },
       view,
     );
-    const reportFile = path.join(options.dataDir, 'report.html');
-    fs.writeFileSync(
-      reportFile,
-      renderReport({
-        title: 'ModelWatch demo: drift → alert → retrain → canary → promotion, then a rollback',
-        samples: result.timeline.samples,
-        events: result.timeline.events,
-        summary: result.summary,
-        generatedAt: new Date().toISOString(),
-      }),
-    );
-    out.write(`\n${view.summary(result.summary)}\n\n`);
-    out.write(`act 1 (drift → retrain → promotion): ${result.act1.ok ? `done, ${result.act1.promoted} promoted` : 'NOT completed'}\n`);
-    out.write(`act 2 (bad canary → rollback): ${result.act2.ok ? 'done, rolled back' : 'NOT completed'}\n`);
-    out.write(`report: ${reportFile}\n`);
-    exitCode = result.act1.ok && result.act2.ok ? 0 : 1;
+    exitCode = finish(options, view, result, `compressed clock, ${options.speed} simulated minute(s) per second`);
     if (options.keepRunning) {
       out.write(`service keeps running at ${server.url} (admin token in the MODELWATCH_ADMIN_TOKEN of this process: ${path.join(options.dataDir, 'admin-token')}); Ctrl-C stops it\n`);
       fs.writeFileSync(path.join(options.dataDir, 'admin-token'), `${adminToken}\n`, { mode: 0o600 });

@@ -1,12 +1,13 @@
 import type { ApiClient } from '../api-client.ts';
 import type { Clock } from '../../core/clock.ts';
 import { explorationData, trainAndRegister } from './initial-models.ts';
-import { alertmanagerPayload, parseExposition, RuleEvaluator } from './rule-evaluator.ts';
+import { parseExposition } from '../../scenarios/rule-evaluator.ts';
 import { auditToEvent } from './story-events.ts';
 import { TerminalView } from './terminal-view.ts';
 import { Timeline, type SummaryRow } from './timeline.ts';
 import { TrafficDriver } from './traffic.ts';
-import { demoFeatures, World } from './world.ts';
+import { demoFeatures, World } from '../../scenarios/world.ts';
+import { badCanary, demoDrift, demoRetrain } from './demo-scenario.ts';
 
 export interface StoryOptions {
   model: string;
@@ -19,9 +20,6 @@ export interface StoryOptions {
   actTimeoutMinutes: number;
   /** Real milliseconds between ticks of traffic. */
   tickMs: number;
-  /** Deliver alerts through the in-process evaluator (false when Prometheus does it). */
-  inProcessAlerts: boolean;
-  rules: ConstructorParameters<typeof RuleEvaluator>[0];
 }
 
 export interface StoryResult {
@@ -58,7 +56,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
           label: 'click',
           onSuccess: 'canary',
           canary: { weight: 50, primaryMetric: 'ctr', autoDecide: true },
-          params: { maxIterations: 80 },
+          ...demoRetrain,
         },
         health: { ctr: { minBaselineImpressions: 2000 } },
         // Compressed time: the drift gauges look at the last 15 minutes instead of the hour.
@@ -73,7 +71,6 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
   say('promote', `v1 registered (hold-out AUC ${v1.auc.toFixed(3)}) and serving`);
 
   const driver = new TrafficDriver(api, world, clock, { model: options.model, usersPerMinute: options.usersPerMinute, candidates: options.candidates });
-  const evaluator = new RuleEvaluator(options.rules);
   let lastTick = clock.now();
   let lastMinute = Math.floor(lastTick / MINUTE);
   let auditSeen = new Date(start).toISOString();
@@ -90,12 +87,6 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
   const everyMinute = async (now: number) => {
     const metrics = await fetch(`${api.baseUrl}/metrics`).then((r) => r.text());
     const samples = parseExposition(metrics);
-    if (options.inProcessAlerts) {
-      for (const alert of evaluator.evaluate(samples, now)) {
-        say('alert', `${alert.labels.alertname} ${alert.status} (model=${alert.labels.model ?? '-'}, action=${alert.labels.modelwatch_action ?? '-'})`);
-        await api.request('POST', '/api/v1/webhooks/alertmanager', { json: alertmanagerPayload([alert]) });
-      }
-    }
     const value = (name: string, labels: Record<string, string>) =>
       samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? null;
     const kpis = await api.request<{ series: Array<{ kpi: string; points: Array<[number, number | null]> }> }>(
@@ -108,6 +99,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
     timeline.sample({
       ts: now,
       ctr: pick('ctr'),
+      trueCtr: null,
       cvr: pick('cvr'),
       p99Ms: pick('latency_p99'),
       driftShare: value('modelwatch_dataset_drift_share', { model: options.model, version: champion }),
@@ -138,7 +130,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
     }
     if (!driftAt && now - start >= options.driftAtMinute * MINUTE) {
       driftAt = now;
-      world.state = { priceFactor: 1.3, newMarketShare: 0.5 };
+      world.state = { ...world.state, ...demoDrift };
       say('drift', 'drift injected: prices up 30% and a new market (price-sensitive users) opens with half of the traffic');
     }
     if (act === 1 && champion !== 'v1' && !promotedAt) {
@@ -159,18 +151,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       const bad = explorationData(world, 30_000);
       await trainAndRegister(api, options.model, 'v-bad', bad, { shuffleLabels: true, description: 'bad candidate (shuffled labels)' });
       const created = await api.request<{ experiment: { id: string } }>('POST', '/api/v1/experiments', {
-        json: {
-          model: options.model,
-          arms: [
-            { name: 'champion', version: champion, weight: 50 },
-            { name: 'candidate', version: 'v-bad', weight: 50 },
-          ],
-          primaryMetric: 'ctr',
-          guardrails: [{ metric: 'ctr', margin: 0.05 }],
-          sequential: true,
-          autoDecide: true,
-          description: 'canary of a bad candidate',
-        },
+        json: { model: options.model, ...badCanary(champion) },
       });
       act2Experiment = created.experiment.id;
     }

@@ -52,8 +52,8 @@ export class TerminalView {
   }
 
   summary(rows: SummaryRow[]): string {
-    const header = ['phase', 'CTR', 'CVR', 'p99 latency', 'drift share', 'champion'];
-    const body = rows.map((r) => [r.phase, formatPercent(r.ctr), formatPercent(r.cvr), formatMs(r.p99Ms), formatNumber(r.driftShare), r.champion]);
+    const header = ['phase', 'CTR', 'true CTR', 'CVR', 'p99 latency', 'drift share', 'champion'];
+    const body = rows.map((r) => [r.phase, formatPercent(r.ctr), formatPercent(r.trueCtr), formatPercent(r.cvr), formatMs(r.p99Ms), formatNumber(r.driftShare), r.champion]);
     const widths = header.map((h, i) => maxOf(body.map((row) => row[i]!.length), h.length));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

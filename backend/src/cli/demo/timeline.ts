@@ -2,6 +2,8 @@
 export interface KpiSample {
   ts: number;
   ctr: number | null;
+  /** The simulated world's true CTR of what was shown (no click-draw noise). */
+  trueCtr: number | null;
   cvr: number | null;
   p99Ms: number | null;
   driftShare: number | null;
@@ -18,6 +20,7 @@ export interface StoryEvent {
 export interface SummaryRow {
   phase: string;
   ctr: number | null;
+  trueCtr: number | null;
   cvr: number | null;
   p99Ms: number | null;
   driftShare: number | null;
@@ -46,6 +49,7 @@ export class Timeline {
     return {
       phase,
       ctr: mean((s) => s.ctr),
+      trueCtr: mean((s) => s.trueCtr),
       cvr: mean((s) => s.cvr),
       p99Ms: mean((s) => s.p99Ms),
       driftShare: mean((s) => s.driftShare),

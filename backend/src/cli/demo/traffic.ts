@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api-client.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { World } from './world.ts';
+import type { World } from '../../scenarios/world.ts';
 
 const MAX_USERS_PER_REQUEST = 500;
 
