@@ -31,7 +31,7 @@ const benches: Bench[] = [
   {
     name: 'ab',
     title: 'A/B operating characteristics',
-    args: ['bench/ab/run.ts', '--aa', quick ? '50' : '500', '--power', quick ? '10' : '50', '--power-units', '20000', '--power-path', 'service'],
+    args: ['bench/ab/run.ts', '--aa', quick ? '50' : '500', '--power', quick ? '10' : '30', '--power-units', quick ? '20000' : '100000', '--power-path', 'service'],
   },
   { name: 'serving', title: 'Serving latency and rollback', args: ['bench/serving/run.ts'] },
   {
@@ -40,6 +40,9 @@ const benches: Bench[] = [
     args: ['bench/trainer/run.ts', ...(quick ? ['--rows', '200000'] : [])],
   },
   { name: 'accumulator', title: 'Rollup accumulator (in-process ingest hot path)', args: ['bench/monitor/accumulator.bench.ts'] },
+  { name: 'cardinality', title: 'Bounded cardinality: /metrics after 200k distinct versions', args: ['bench/cardinality/run.ts', '--versions', quick ? '20000' : '200000'] },
+  // Ten minutes at the rate this machine sustains when shared (docs/benchmarks.md says why).
+  { name: 'soak', title: 'Soak: memory over 10 minutes of ingest and predictions', args: ['bench/soak/run.ts', '--minutes', quick ? '2' : '10', '--rate', '15000'] },
 ];
 
 /** A bench's report without a leading machine-readable JSON block (the trainer prints one). */

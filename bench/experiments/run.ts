@@ -11,17 +11,12 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { systemActor } from '../../backend/src/auth/roles.ts';
 import { LatencySketch } from '../../backend/src/monitor/latency-sketch.ts';
 import { encodeCounts } from '../../backend/src/monitor/count-blobs.ts';
 import { inProcessService } from '../in-process-service.ts';
-import { logisticRegressionOnnx } from '../../backend/src/testing/onnx-fixtures.ts';
-import { ClosedTotalsCache } from '../../backend/src/experiments/closed-totals-cache.ts';
-import { countsOf, ExperimentResultsQuery } from '../../backend/src/experiments/experiment-results.ts';
-import { ExperimentStore } from '../../backend/src/experiments/experiment-store.ts';
-import { ReadExperiments } from '../../backend/src/experiments/read-experiments.ts';
+import { countsOf } from '../../backend/src/experiments/experiment-results.ts';
+import { ARMS, createTenArmExperiment, uncachedResults } from './ten-arms.ts';
 import { emptyCounts } from '../../backend/src/experiments/metric-catalog.ts';
-import { METRIC_NAMES } from '../../backend/src/experiments/metric-catalog.ts';
 import { computeResults } from '../../backend/src/experiments/results.ts';
 
 const { values: args } = parseArgs({
@@ -32,7 +27,6 @@ const { values: args } = parseArgs({
   },
 });
 const RUNS = Number(args.runs);
-const ARMS = 10;
 const DAYS = 30;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -50,23 +44,7 @@ const service = await inProcessService('exp', { postgres: args.postgres, clock: 
 const ctx = service.ctx;
 
 try {
-  await ctx.models.create({ name: 'bench', task: 'binary_classification', features: [{ name: 'price', type: 'numeric' }, { name: 'age', type: 'numeric' }] } as never, systemActor);
-  for (let i = 0; i < ARMS; i++) {
-    await ctx.registry.register('bench', { version: `v${i + 1}`, artifact: logisticRegressionOnnx({ weights: [0.1 + i / 100, 0] }) } as never, systemActor);
-  }
-  const { experiment } = await ctx.experiments.create(
-    {
-      model: 'bench',
-      arms: Array.from({ length: ARMS }, (_, i) => ({ name: `arm${i}`, version: `v${i + 1}`, weight: 1 })),
-      primaryMetric: 'ctr',
-      guardrails: [
-        { metric: 'latency', margin: 0.05 },
-        { metric: 'error_rate', margin: 0.01 },
-      ],
-      metrics: [...METRIC_NAMES],
-    },
-    systemActor,
-  );
+  const experiment = await createTenArmExperiment(ctx, 'bench', ['price', 'age']);
 
   // ---- rollups: hours for 30 days, minutes for the same span (as the monitor stores both),
   // plus minutes of the last 30 minutes (the partial hour "now" falls in).
@@ -124,13 +102,8 @@ try {
     return performance.now() - a;
   };
   // The service as wired (closed hours' totals cached 60 s) and a results query that reads everything.
-  const uncachedResults = new ExperimentResultsQuery({
-    experiments: new ReadExperiments(new ExperimentStore(ctx.store)),
-    monitor: ctx.monitor,
-    closedTotals: new ClosedTotalsCache(0),
-    clock: { now: () => now.t },
-  });
-  for (let i = 0; i < 3; i++) await uncachedResults.byId(experiment.id); // warm-up
+  const uncached = uncachedResults(ctx, { now: () => now.t });
+  for (let i = 0; i < 3; i++) await uncached.byId(experiment.id); // warm-up
   const cold: number[] = [];
   const read: number[] = [];
   const stats: number[] = [];
@@ -138,7 +111,7 @@ try {
   const { fromRow } = await import('../../backend/src/experiments/experiment-store.ts');
   const exp = fromRow(stored);
   for (let i = 0; i < RUNS; i++) {
-    cold.push(await time(() => uncachedResults.byId(experiment.id)));
+    cold.push(await time(() => uncached.byId(experiment.id)));
     let rows: Awaited<ReturnType<typeof ctx.monitor.totals>> = [];
     read.push(await time(async () => (rows = await ctx.monitor.totals('bench', { from: start, to: now.t }))));
     stats.push(

@@ -11,10 +11,10 @@ export type SeriesCounts = Map<string, ArmCounts>;
 
 const DEFAULT_MAX_ENTRIES = 256;
 
-export class ClosedTotalsCache {
+export class ClosedTotalsCache<V = SeriesCounts> {
   readonly ttlMs: number;
   private readonly maxEntries: number;
-  private readonly entries = new Map<string, { at: number; value: Promise<SeriesCounts> }>();
+  private readonly entries = new Map<string, { at: number; value: Promise<V> }>();
 
   /** ttlMs 0: nothing is cached. */
   constructor(ttlMs: number, maxEntries = DEFAULT_MAX_ENTRIES) {
@@ -22,7 +22,7 @@ export class ClosedTotalsCache {
     this.maxEntries = maxEntries;
   }
 
-  get(key: string, read: () => Promise<SeriesCounts>): Promise<SeriesCounts> {
+  get(key: string, read: () => Promise<V>): Promise<V> {
     const wall = Date.now();
     let hit = this.entries.get(key);
     if (!hit || wall - hit.at > this.ttlMs) {

@@ -18,6 +18,7 @@ import type { Experiment, ExperimentArm, ExperimentStore, GuardrailSpec } from '
 import { roundWeight, toView, type ExperimentView } from './experiment-view.ts';
 import { DEFAULT_SECONDARY_METRICS, METRICS } from './metric-catalog.ts';
 import type { RunningExperimentsSync } from './running-sync.ts';
+import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 const DEFAULT_SEQUENTIAL_MIN_SAMPLE = 1000;
 
@@ -43,6 +44,8 @@ export interface CreateExperimentDeps {
   versions: VersionLookup;
   serving: VersionLoader;
   running: RunningExperimentsSync;
+  /** Other replicas reload the model's routing when told (store/routing-notifications.ts). */
+  routing: RoutingChanges;
   clock: Clock;
   logger: Logger;
 }
@@ -128,6 +131,7 @@ export class CreateExperiment {
       details: { experimentId: experiment.id, primaryMetric: experiment.primaryMetric, arms, sequential, guardrails },
     });
     this.deps.running.publish(experiment);
+    this.deps.routing.notify(experiment.model);
     warmArms(this.deps, experiment);
     return { experiment: toView(experiment), notes };
   }

@@ -1,12 +1,13 @@
 /**
  * Query: an experiment's results since its start. One totals read from the monitor per
  * weight period (so each request is expected under the split in force when it was served),
- * summed per arm, and one read of per-unit sums over the whole window (unit-analysis.ts),
- * then the statistics of results.ts.
+ * summed per arm, and one read of per-unit sums over the whole window (unit-analysis.ts;
+ * its closed hours' bucket sums cached like the totals), then the statistics of results.ts.
  */
 import type { Clock } from '../core/clock.ts';
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
-import type { ClosedTotalsCache, SeriesCounts } from './closed-totals-cache.ts';
+import { ClosedTotalsCache, type SeriesCounts } from './closed-totals-cache.ts';
+import type { UnitSums } from '../monitor/query-units.ts';
 import type { Experiment } from './experiment-store.ts';
 import { addCounts, emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
 import { computeResults, type ExperimentResults } from './results.ts';
@@ -55,9 +56,12 @@ const seriesKey = (version: string, arm: string): string => `${version}\u0000${a
 
 export class ExperimentResultsQuery {
   private readonly deps: ExperimentResultsDeps;
+  /** The unit-bucket sums of closed hours, kept as long as the closed totals. */
+  private readonly closedUnits: ClosedTotalsCache<UnitSums>;
 
   constructor(deps: ExperimentResultsDeps) {
     this.deps = deps;
+    this.closedUnits = new ClosedTotalsCache<UnitSums>(deps.closedTotals.ttlMs);
   }
 
   async byId(id: string): Promise<ExperimentResults> {
@@ -98,7 +102,12 @@ export class ExperimentResultsQuery {
         `the split changed ${periods.length - 1} time(s); SRM expects each period's weights, effects pool all periods (if the metric drifts over time, compare within a period)`,
       );
     }
-    const units = await readUnitArms(this.deps.monitor, e, periods, from, to);
+    const split = Math.min(to, Math.max(from, closedBefore));
+    const closed =
+      this.closedUnits.ttlMs > 0 && split - from >= HOUR_MS
+        ? { before: split, cached: (read: () => Promise<UnitSums>) => this.closedUnits.get(`${e.id}\u0000${from}\u0000${split}`, read) }
+        : undefined;
+    const units = await readUnitArms(this.deps.monitor, e, periods, from, to, closed);
     return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, units, window: { from, to }, notes });
   }
 

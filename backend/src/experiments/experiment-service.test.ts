@@ -116,6 +116,8 @@ for (const dialect of testDialects()) {
             run: (...args) => actions.run(...args),
           },
           runningExperiments: new RunningExperiments(),
+          // One process: no other replica to tell or hear from.
+          routing: { notify: () => {}, subscribe: () => {} },
           clock,
           logger: createLogger('silent'),
           prometheus: new Registry(),

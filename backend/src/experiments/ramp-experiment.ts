@@ -15,6 +15,7 @@ import type { Weights } from './experiment-schemas.ts';
 import type { Experiment, ExperimentStore } from './experiment-store.ts';
 import { roundWeight, toView, weightMap, type ExperimentView } from './experiment-view.ts';
 import type { RunningExperimentsSync } from './running-sync.ts';
+import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 export interface RampExperimentDeps {
   rows: ExperimentStore;
@@ -22,6 +23,8 @@ export interface RampExperimentDeps {
   audit: AuditLog;
   serving: VersionLoader;
   running: RunningExperimentsSync;
+  /** Other replicas reload the model's routing when told (store/routing-notifications.ts). */
+  routing: RoutingChanges;
   clock: Clock;
   logger: Logger;
 }
@@ -56,6 +59,7 @@ export class RampExperiment {
       details: { experimentId: id, from: weightMap(e.arms), to: weightMap(arms), movedFraction: moved },
     });
     this.deps.running.publish(updated);
+    this.deps.routing.notify(updated.model);
     warmArms(this.deps, updated);
     notes.push(`${roundWeight(moved * 100)}% of units changed arm (the minimum for this change)`);
     return { experiment: toView(updated), movedFraction: moved, notes };

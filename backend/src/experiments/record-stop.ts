@@ -9,10 +9,13 @@ import { conflict } from '../core/errors.ts';
 import type { Experiment, ExperimentStore, StopDecision } from './experiment-store.ts';
 import type { ExperimentResults } from './results.ts';
 import type { RunningExperimentsSync } from './running-sync.ts';
+import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 export interface RecordStopDeps {
   rows: ExperimentStore;
   running: RunningExperimentsSync;
+  /** Other replicas reload the model's routing when told (store/routing-notifications.ts). */
+  routing: RoutingChanges;
   clock: Clock;
 }
 
@@ -37,6 +40,7 @@ export class RecordExperimentStop {
     const stopped: Experiment = { ...current, status: 'stopped', stoppedAt: now, stoppedBy: stop.actor.name, decision: stop.decision, stopReason: stop.reason, updatedAt: now };
     if (!(await this.deps.rows.markStopped(stopped, stop.results))) throw conflict(`experiment "${current.id}" was stopped meanwhile`);
     this.deps.running.publish(stopped);
+    this.deps.routing.notify(stopped.model);
     return stopped;
   }
 }

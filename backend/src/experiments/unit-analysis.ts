@@ -40,15 +40,18 @@ export interface UnitTotalsSource {
 const NAMES = Object.keys(METRICS);
 const PAIRS: (readonly [UnitColumn, UnitColumn])[] = NAMES.map((n) => METRICS[n]!.ratio);
 
-/** Per arm (experiment order) unit sums over [from, to); periods as splitPeriods gives them. */
+/** Per arm (experiment order) unit sums over [from, to); periods as splitPeriods gives them; `closed`: the cached part (query-units.ts). */
 export async function readUnitArms(
   source: UnitTotalsSource,
   e: Experiment,
   periods: readonly { from: number; to: number; weights: number[] }[],
   from: number,
   to: number,
+  closed?: UnitTotalsQuery['closed'],
 ): Promise<UnitArm[]> {
-  const rows = from < to ? await source.unitTotals(e.model, { from, to, pairs: PAIRS, periodStarts: periods.slice(1).map((p) => p.from) }) : [];
+  const series = e.arms.map((a) => ({ version: a.version, arm: a.name }));
+  const q: UnitTotalsQuery = { from, to, pairs: PAIRS, periodStarts: periods.slice(1).map((p) => p.from), series, ...(closed ? { closed } : {}) };
+  const rows = from < to ? await source.unitTotals(e.model, q) : [];
   const byArm = e.arms.map((a) => rows.find((r) => r.version === a.version && r.arm === a.name));
   const newUnits = periods.map((_, p) => byArm.reduce((s, r) => s + (r?.unitsByPeriod[p] ?? 0), 0));
   return e.arms.map((_, i) => {

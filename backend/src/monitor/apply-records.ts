@@ -43,6 +43,7 @@ export function applyPredictions(
     n++;
     const r = buffer.rollupFor(model, rec.version, rec.arm, rec.ts, lastProfile);
     addPrediction(r, rec, lastProfile);
+    if (rec.unitId !== null) buffer.units.addPrediction(model, rec);
   }
   if (n > 0) perVersion.set(lastVersion, (perVersion.get(lastVersion) ?? 0) + n);
   return perVersion;
@@ -64,5 +65,6 @@ export function applyOutcomeDeltas(
     r.conversions += d.conversions;
     r.labelled += d.labelled;
     r.positives += d.positives;
+    if (d.unitId) buffer.units.addOutcome(model, d);
   }
 }

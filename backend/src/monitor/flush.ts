@@ -8,23 +8,35 @@ import type { MonitorContext } from './monitor-context.ts';
 import { HOUR_MS, type Rollup } from './rollup.ts';
 import { coarsen } from './rollup-merge.ts';
 import { addRollupsToStore } from './rollup-store.ts';
+import { addUnitBlocks, writeExposures, withCoarser } from './unit-store.ts';
 import { pushAll } from '../core/arrays.ts';
 
 /** Writes what is buffered (the caller serialises flushes). */
 export async function flushOnce(ctx: MonitorContext, wallNow: number): Promise<void> {
   const taken = ctx.unflushed.take();
+  // The unit buckets of the same batches (taken at the same moment), written in the same transaction.
+  const units = ctx.unflushed.buffer.units.take();
   const { rollups, batches } = taken;
-  if (rollups.length === 0 && batches.length === 0) {
+  if (rollups.length === 0 && batches.length === 0 && units.blocks.length === 0 && units.exposures.length === 0) {
     await ctx.journal.heartbeat(wallNow);
     return;
   }
   await ctx.unflushed.write(taken, async () => {
     // One lock order for every process (PostgreSQL row locks): no deadlocks between replicas.
     const all = [...rollups, ...coarsenByLayout(rollups)].sort(storeOrder);
-    await addRollupsToStore(ctx.store, all, wallNow, async (trx) => {
-      await ctx.journal.deleteBatches(trx, batches);
-      await ctx.journal.heartbeat(wallNow, trx);
-    });
+    const postgres = ctx.store.dialect === 'postgres';
+    try {
+      await addRollupsToStore(ctx.store, all, wallNow, async (trx) => {
+        await addUnitBlocks(trx, postgres, withCoarser(units.blocks), wallNow);
+        await writeExposures(trx, postgres, units.exposures);
+        await ctx.journal.deleteBatches(trx, batches);
+        await ctx.journal.heartbeat(wallNow, trx);
+      });
+    } catch (error) {
+      ctx.unflushed.buffer.units.restore(units);
+      throw error;
+    }
+    ctx.unflushed.buffer.units.committed(units.exposures);
   });
 }
 

@@ -45,7 +45,7 @@ function statements(db: DatabaseSync): Statements {
           'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
       ),
       findPrediction: db.prepare(
-        'select version, arm, ts, impression, click, conversion, label from predictions where model = ? and id = ?',
+        'select version, arm, ts, impression, click, conversion, label, unit_id from predictions where model = ? and id = ?',
       ),
       insertOutcome: db.prepare(
         'insert into outcomes (model, id, ts, version, arm, prediction_ts, impression, click, conversion, label, ' +
@@ -145,9 +145,11 @@ export class SqliteIngestWriter implements IngestWriter {
         let state = states.get(o.id);
         if (state === undefined) {
           const row = s.findPrediction.get(model, o.id) as
-            | { version: string; arm: string; ts: number; impression: number | null; click: number | null; conversion: number | null; label: number | null }
+            | { version: string; arm: string; ts: number; impression: number | null; click: number | null; conversion: number | null; label: number | null; unit_id: string | null }
             | undefined;
-          state = row ? { ...row, ts: Number(row.ts) } : null;
+          state = row
+            ? { version: row.version, arm: row.arm, ts: Number(row.ts), impression: row.impression, click: row.click, conversion: row.conversion, label: row.label, unitId: row.unit_id }
+            : null;
         }
         if (state === null) {
           states.set(o.id, null);

@@ -36,6 +36,8 @@ export interface OutcomeState {
   click: number | null;
   conversion: number | null;
   label: number | null;
+  /** The prediction's unit (monitor/unit-buckets.ts); absent or null without one. */
+  unitId?: string | null;
 }
 
 export interface OutcomeDelta {
@@ -47,6 +49,8 @@ export interface OutcomeDelta {
   conversions: number;
   labelled: number;
   positives: number;
+  /** The prediction's unit, when the writer knows it (the unit buckets count the delta there). */
+  unitId?: string | null;
 }
 
 export interface OutcomeWriteResult {
@@ -91,6 +95,7 @@ export function applyOutcome(state: OutcomeState, o: OutcomeRecord): { next: Out
     click: o.click ?? state.click,
     conversion: o.conversion ?? state.conversion,
     label: o.label ?? state.label,
+    unitId: state.unitId ?? null,
   };
   return {
     next,
@@ -103,6 +108,7 @@ export function applyOutcome(state: OutcomeState, o: OutcomeRecord): { next: Out
       conversions: n0(next.conversion) - n0(state.conversion),
       labelled: (next.label === null ? 0 : 1) - (state.label === null ? 0 : 1),
       positives: (next.label === 1 ? 1 : 0) - (state.label === 1 ? 1 : 0),
+      unitId: state.unitId ?? null,
     },
   };
 }
@@ -208,7 +214,7 @@ export async function writeOutcomesIn(
   for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
     let q = trx
       .selectFrom('predictions')
-      .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label'])
+      .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label', 'unit_id'])
       .where('model', '=', model)
       .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK));
     // Row locks: replicas updating one prediction's outcome state take turns.
@@ -222,6 +228,7 @@ export async function writeOutcomesIn(
         click: row.click,
         conversion: row.conversion,
         label: row.label,
+        unitId: row.unit_id,
       });
     }
   }

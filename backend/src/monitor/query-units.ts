@@ -1,107 +1,158 @@
 /**
- * Per-unit sums of a window's predictions, for experiments analysed by randomization unit
+ * Per-unit sums of a window, for experiments analysed by randomization unit
  * (experiments/unit-analysis.ts, docs/concepts/ab-testing.md).
  *
- * One SQL statement: the window's predictions that carry a unit id are grouped by
- * (version, arm, unit) into per-unit counters (requests, errors, the outcome state each
- * prediction row holds, latency and score sums), and those are summed per (version, arm)
- * with their squares and the cross products of the asked (numerator, denominator) pairs —
- * the sufficient statistics of the delta method (stats/abtest/ratio.ts), and the exact count
- * of distinct units, also by the period of their first exposure (SRM).
+ * From the unit buckets (unit-buckets.ts), not the raw predictions: per (version, arm) the
+ * window's bucket totals X_b (day rows for whole days, hour and minute rows at the ends,
+ * plus this process's unflushed minutes), then Σ_b X_b, Σ_b X_b² and Σ_b X_b·Y_b for the
+ * asked pairs. The distinct units and their first periods are exact, from the exposures and
+ * arrivals (unit-exposures.ts). The cost is O(arms × (buckets × time rows + hours)),
+ * whatever the number of predictions or units (docs/benchmarks.md).
  *
- * Exact (no sketch, no bucketing), and mergeable across replicas because every replica writes
- * the same table; outcomes count as soon as they are joined to their prediction's row. The
- * cost is one pass over the rows ingested during the window (found by their batches' row
- * range, raw-record-store.ts): see docs/benchmarks.md for what that costs per unit.
+ * With those sums and n = units, the delta method (stats/abtest/ratio.ts) gives
+ * Σ_b (Y_b − r X_b)² / (n − 1) as the per-unit variance of the linearised values: exactly
+ * the per-unit figure when no two units share a bucket, and otherwise the same plus the
+ * cross terms of units sharing one, which have mean zero (unit-buckets.test.ts states the
+ * error). n stays the unit count, so the sequential test's sample size, the power estimate
+ * and the results' `units` are per unit as before.
  */
-import { sql } from 'kysely';
 import { invalid } from '../core/errors.ts';
 import type { MonitorContext } from './monitor-context.ts';
-import { predictionBatchSpans } from './raw-record-store.ts';
-import { maxOf, minOf } from '../core/arrays.ts';
+import { MINUTE_MS } from './rollup.ts';
+import { COLUMN_INDEX, UNIT_BUCKETS, UNIT_COLUMNS, UNIT_WIDTH, type BucketSums, type Exposure, type UnitColumn } from './unit-buckets.ts';
+import { countExposures, seriesKey, type ExposureCounts } from './unit-exposures.ts';
+import { addEncodedInto, planUnitRead, readUnitRows } from './unit-store.ts';
 
-/** Per-unit counters, each the sum over the unit's predictions in the window. */
-export const UNIT_COLUMNS = {
-  requests: 'count(*)',
-  errors: 'sum(case when error is null then 0 else 1 end)',
-  impressions: 'sum(coalesce(impression, 0))',
-  clicks: 'sum(coalesce(click, 0))',
-  conversions: 'sum(coalesce(conversion, 0))',
-  labelled: 'sum(case when label is null then 0 else 1 end)',
-  positives: 'sum(case when label = 1 then 1 else 0 end)',
-  latencyCount: 'sum(case when latency_ms is null then 0 else 1 end)',
-  latencySum: 'sum(coalesce(latency_ms, 0))',
-  scoreCount: 'sum(case when score is null then 0 else 1 end)',
-  scoreSum: 'sum(coalesce(score, 0))',
-} as const;
-
-export type UnitColumn = keyof typeof UNIT_COLUMNS;
-const COLUMNS = Object.keys(UNIT_COLUMNS) as UnitColumn[];
+export type { UnitColumn } from './unit-buckets.ts';
 
 export interface UnitTotalsQuery {
   from: number;
   to: number;
-  /** (numerator, denominator) pairs whose Σ over units of num·den is wanted. */
+  /** (numerator, denominator) pairs whose Σ over buckets of num·den is wanted. */
   pairs: readonly (readonly [UnitColumn, UnitColumn])[];
   /** Starts of periods after the first (sorted, inside the window): units are also counted by the period of their first prediction. */
   periodStarts?: readonly number[];
+  /** Only these (version, arm) series (all of the model's when absent). */
+  series?: readonly { version: string; arm: string }[];
+  /**
+   * The sums before `before` (whole minutes) through `cached` (the experiments' closed-hours
+   * cache, experiment-results.ts): read once per its TTL, the rest fresh. Counts are always fresh.
+   */
+  closed?: { before: number; cached: (read: () => Promise<UnitSums>) => Promise<UnitSums> };
 }
+
+/** Bucket sums per series (version \0 arm), dense (bucket-major, UNIT_WIDTH per bucket): they add over disjoint windows. */
+export type UnitSums = Map<string, Float64Array>;
 
 /** Sums over the units of one (version, arm). */
 export interface UnitTotals {
   version: string;
   arm: string;
+  /** Distinct units (exact). */
   units: number;
+  /** Σ over units (= over buckets) of each counter. */
   sum: Record<UnitColumn, number>;
+  /** Σ over buckets of each counter's bucket total squared. */
   sumSquares: Record<UnitColumn, number>;
-  /** Σ num·den per asked pair, in the query's order. */
+  /** Σ over buckets of num·den per asked pair, in the query's order. */
   cross: number[];
   /** Units by the period of their first prediction in the window (length periodStarts + 1). */
   unitsByPeriod: number[];
 }
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+function addSparseInto(sums: BucketSums, dense: Float64Array): void {
+  for (const [b, v] of sums) for (let i = 0; i < UNIT_WIDTH; i++) dense[b * UNIT_WIDTH + i]! += v[i]!;
+}
 
-/** Per (version, arm) unit sums over predictions with ts in [from, to) that carry a unit id. */
+/** Per (version, arm) unit sums over predictions with ts in [from, to) (whole minutes, as totals) that carry a unit id. */
 export async function queryUnitTotals(ctx: MonitorContext, model: string, q: UnitTotalsQuery): Promise<UnitTotals[]> {
   await ctx.modelInfo.get(model);
   if (!(Number.isFinite(q.from) && Number.isFinite(q.to))) throw invalid('from and to must be epoch milliseconds');
-  if (!(q.from < q.to)) return [];
-  const spans = await predictionBatchSpans(ctx.store, model, q.from, q.to);
-  if (spans.length === 0) return [];
-  const first = minOf(spans.map((s) => s.minSeq));
-  const last = maxOf(spans.map((s) => s.maxSeq));
+  const from = Math.floor(q.from / MINUTE_MS) * MINUTE_MS;
+  const to = Math.ceil(q.to / MINUTE_MS) * MINUTE_MS;
+  if (!(from < to)) return [];
   const starts = q.periodStarts ?? [];
-  // Column expressions are this file's constants; only values are parameters.
-  const inner = COLUMNS.map((c) => sql`cast(${sql.raw(UNIT_COLUMNS[c])} as double precision) as ${sql.ref(c)}`);
-  const outer = [
-    ...COLUMNS.map((c) => sql`sum(${sql.ref(`u.${c}`)}) as ${sql.ref(`s_${c}`)}`),
-    ...COLUMNS.map((c) => sql`sum(${sql.ref(`u.${c}`)} * ${sql.ref(`u.${c}`)}) as ${sql.ref(`q_${c}`)}`),
-    ...q.pairs.map(([a, b], i) => sql`sum(${sql.ref(`u.${a}`)} * ${sql.ref(`u.${b}`)}) as ${sql.ref(`x_${i}`)}`),
-    ...starts.map((at, i) => sql`sum(case when u.first_ts >= ${at} then 1 else 0 end) as ${sql.ref(`p_${i}`)}`),
-  ];
-  const result = await sql<Record<string, unknown>>`
-    select u.version, u.arm, count(*) as units, ${sql.join(outer)}
-    from (
-      select version, arm, unit_id, min(ts) as first_ts, ${sql.join(inner)}
-      from predictions
-      where seq >= ${first} and seq <= ${last} and model = ${model} and ts >= ${q.from} and ts < ${q.to} and unit_id is not null
-      group by version, arm, unit_id
-    ) u
-    group by u.version, u.arm
-    order by u.version, u.arm`.execute(ctx.store.db);
-  return result.rows.map((row) => {
-    const units = num(row.units);
+  const split = q.closed ? Math.min(to, Math.max(from, Math.floor(q.closed.before / MINUTE_MS) * MINUTE_MS)) : from;
+  const closed = q.closed && split > from ? await q.closed.cached(() => readSums(ctx, model, from, split, q.series)) : new Map<string, Float64Array>();
+  const sums = await readSums(ctx, model, split, to, q.series);
+  for (const [k, d] of closed) {
+    const f = sums.get(k);
+    if (!f) sums.set(k, Float64Array.from(d));
+    else for (let i = 0; i < d.length; i++) f[i]! += d[i]!;
+  }
+  const wanted = q.series ? new Set(q.series.map((s) => seriesKey(s.version, s.arm))) : undefined;
+  const buffer = ctx.unflushed.buffer.units;
+  for (let attempt = 0; ; attempt++) {
+    await ctx.unflushed.settled();
+    const flushes = ctx.unflushed.flushStarts;
+    const memory: Exposure[] = [];
+    for (const x of buffer.exposuresOf(model)) memory.push({ ...x });
+    // Only the series with sums in the window: a unit seen in it has some (an experiment without unit ids reads no more).
+    const keys = new Set([...sums.keys(), ...memory.map((x) => seriesKey(x.version, x.arm)).filter((k) => !wanted || wanted.has(k))]);
+    const series = [...keys].map((k) => {
+      const [version, arm] = k.split('\u0000') as [string, string];
+      return { version, arm };
+    });
+    if (series.length === 0) return [];
+    const counts = await countExposures(ctx.store, model, { from, to, starts }, series, memory, buffer);
+    if (ctx.unflushed.flushStarts !== flushes && attempt < 4) continue;
+    return totalsOf(sums, counts, q.pairs, starts.length);
+  }
+}
+
+/** Bucket sums over [from, to) (whole minutes): stored rows plus this process's unflushed minutes. */
+async function readSums(ctx: MonitorContext, model: string, from: number, to: number, series: UnitTotalsQuery['series']): Promise<UnitSums> {
+  const wanted = series ? new Set(series.map((s) => seriesKey(s.version, s.arm))) : undefined;
+  const plan = planUnitRead(from, to);
+  const buffer = ctx.unflushed.buffer.units;
+  // As collectRollups (read-rollups.ts): the buffer and the store must be read between the same two flushes.
+  for (let attempt = 0; ; attempt++) {
+    await ctx.unflushed.settled();
+    const flushes = ctx.unflushed.flushStarts;
+    const dense: UnitSums = new Map();
+    const denseOf = (version: string, arm: string) => {
+      const k = seriesKey(version, arm);
+      let d = dense.get(k);
+      if (!d) dense.set(k, (d = new Float64Array(UNIT_BUCKETS * UNIT_WIDTH)));
+      return d;
+    };
+    for (const b of buffer.blocksOf(model, from, to)) {
+      if (!wanted || wanted.has(seriesKey(b.version, b.arm))) addSparseInto(b.sums, denseOf(b.version, b.arm));
+    }
+    const rows = await readUnitRows(ctx.store, model, plan, series);
+    if (ctx.unflushed.flushStarts !== flushes && attempt < 4) continue;
+    for (const row of rows) addEncodedInto(row.sums, denseOf(row.version, row.arm));
+    return dense;
+  }
+}
+
+function totalsOf(dense: Map<string, Float64Array>, counts: ExposureCounts, pairs: UnitTotalsQuery['pairs'], periods: number): UnitTotals[] {
+  const keys = [...new Set([...dense.keys(), ...counts.keys()])].sort();
+  return keys.map((key) => {
+    const [version, arm] = key.split('\u0000') as [string, string];
+    const d = dense.get(key) ?? new Float64Array(UNIT_BUCKETS * UNIT_WIDTH);
+    const sum = new Float64Array(UNIT_WIDTH);
+    const squares = new Float64Array(UNIT_WIDTH);
+    const cross = pairs.map(() => 0);
+    const pairIndex = pairs.map(([a, b]) => [COLUMN_INDEX[a], COLUMN_INDEX[b]] as const);
+    for (let at = 0; at < d.length; at += UNIT_WIDTH) {
+      for (let i = 0; i < UNIT_WIDTH; i++) {
+        const v = d[at + i]!;
+        sum[i]! += v;
+        squares[i]! += v * v;
+      }
+      pairIndex.forEach(([a, b], k) => (cross[k]! += d[at + a]! * d[at + b]!));
+    }
+    const c = counts.get(key) ?? { units: 0, atOrAfter: new Array<number>(periods).fill(0) };
     // Units first seen at or after each period start → units per period.
-    const atOrAfter = starts.map((_, i) => num(row[`p_${i}`]));
-    const unitsByPeriod = [units, ...atOrAfter].map((n, i, all) => n - (all[i + 1] ?? 0));
+    const unitsByPeriod = [c.units, ...c.atOrAfter].map((n, i, all) => n - (all[i + 1] ?? 0));
     return {
-      version: String(row.version),
-      arm: String(row.arm),
-      units,
-      sum: Object.fromEntries(COLUMNS.map((c) => [c, num(row[`s_${c}`])])) as Record<UnitColumn, number>,
-      sumSquares: Object.fromEntries(COLUMNS.map((c) => [c, num(row[`q_${c}`])])) as Record<UnitColumn, number>,
-      cross: q.pairs.map((_, i) => num(row[`x_${i}`])),
+      version,
+      arm,
+      units: c.units,
+      sum: Object.fromEntries(UNIT_COLUMNS.map((col, i) => [col, sum[i]!])) as Record<UnitColumn, number>,
+      sumSquares: Object.fromEntries(UNIT_COLUMNS.map((col, i) => [col, squares[i]!])) as Record<UnitColumn, number>,
+      cross,
       unitsByPeriod,
     };
   });

@@ -4,6 +4,7 @@
  */
 import { applyOutcomeDeltas, applyPredictions, profilesFor } from './apply-records.ts';
 import type { MonitorContext } from './monitor-context.ts';
+import { outcomeUnitsOf } from './unit-store.ts';
 
 /** Adopts and applies dead processes' batches; returns how many batches and records. */
 export async function replayOrphans(ctx: MonitorContext, wallNow: number): Promise<{ batches: number; records: number }> {
@@ -34,6 +35,9 @@ async function replayBatch(ctx: MonitorContext, b: AdoptedBatch): Promise<number
     return recs.length;
   }
   const deltas = await ctx.journal.outcomesOf(b);
+  // Outcome rows do not store the unit: their predictions do (for the unit buckets).
+  const units = await outcomeUnitsOf(ctx.store, b);
+  deltas.forEach((d, i) => (d.unitId = units[i] ?? null));
   const profiles = await profilesFor(ctx.profiles, b.model, deltas.map((d) => d.version));
   applyOutcomeDeltas(ctx.unflushed.buffer, b.model, deltas, profiles);
   return deltas.length;

@@ -10,8 +10,11 @@ import type { ReferenceProfile } from '../core/profile-types.ts';
 import { MINUTE_MS, createRollup, type Rollup } from './rollup.ts';
 import { compileProfile } from './rollup-layout.ts';
 import { mergeInto } from './rollup-merge.ts';
+import { UnitBucketBuffer } from './unit-buckets.ts';
 
 export class RollupBuffer {
+  /** The same records' per-unit bucket sums and exposures (unit-buckets.ts); flush.ts takes them with the rollups. */
+  readonly units = new UnitBucketBuffer();
   private map = new Map<string, Rollup>();
   private lastModel = '';
   private lastVersion = '';

@@ -142,3 +142,36 @@ export interface OutcomeParkingTotalsTable {
   expired: number;
   updated_at: number;
 }
+
+/** Per-hash-bucket sums of the unit counters per (model, version, arm, block) (migration 0103, monitor/unit-store.ts). */
+export interface UnitBucketsTable {
+  seq: Generated<number>;
+  model: string;
+  version: string;
+  arm: string;
+  bucket_ms: number;
+  bucket_start: number;
+  /** monitor/unit-store.ts encodeSums. */
+  sums: Uint8Array;
+  updated_at: number;
+}
+
+/** One row per (model, version, arm, unit): first prediction ts, start of the last hour seen (migration 0103). */
+export interface UnitExposuresTable {
+  model: string;
+  version: string;
+  arm: string;
+  unit_id: string;
+  first_ts: number;
+  last_hour: number;
+}
+
+/** Units first seen per (model, version, arm, hour / day) (migration 0103). */
+export interface UnitArrivalsTable {
+  model: string;
+  bucket_ms: number;
+  bucket_start: number;
+  version: string;
+  arm: string;
+  units: number;
+}

@@ -10,6 +10,9 @@ import type {
   MonitorInstancesTable,
   OutcomeParkingTable,
   OutcomeParkingTotalsTable,
+  UnitBucketsTable,
+  UnitExposuresTable,
+  UnitArrivalsTable,
 } from './monitor-tables.ts';
 
 /**
@@ -289,6 +292,9 @@ export interface Database {
   monitor_instances: MonitorInstancesTable;
   outcome_parking: OutcomeParkingTable;
   outcome_parking_totals: OutcomeParkingTotalsTable;
+  unit_buckets: UnitBucketsTable;
+  unit_exposures: UnitExposuresTable;
+  unit_arrivals: UnitArrivalsTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_history: AliasHistoryTable;

@@ -3,6 +3,7 @@ import { coreMigration } from './0001_core.ts';
 import { monitorMigration } from './0100_monitor.ts';
 import { outcomeParkingMigration } from './0101_outcome_parking.ts';
 import { predictionUnitsMigration } from './0102_prediction_units.ts';
+import { unitBucketsMigration } from './0103_unit_buckets.ts';
 import { registryMigration } from './0200_registry.ts';
 import { experimentsMigration } from './0300_experiments.ts';
 import { jobsMigration } from './0400_jobs.ts';
@@ -22,6 +23,7 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0100_monitor': monitorMigration(dialect),
     '0101_outcome_parking': outcomeParkingMigration(dialect),
     '0102_prediction_units': predictionUnitsMigration(dialect),
+    '0103_unit_buckets': unitBucketsMigration(dialect),
     '0200_registry': registryMigration(dialect),
     '0300_experiments': experimentsMigration(dialect),
     '0400_jobs': jobsMigration(dialect),
