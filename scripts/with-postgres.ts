@@ -6,32 +6,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../backend/src/local-stack/alerting-stack.ts';
+import { postgresBin } from '../backend/src/testing/private-postgres.ts';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
   console.error('usage: node scripts/with-postgres.ts <command> [args...]');
   process.exit(2);
 }
-
-function findPostgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!fs.existsSync(root)) return undefined;
-  const versions = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a));
-  return versions.map((v) => path.join(root, v, 'bin')).find((bin) => fs.existsSync(path.join(bin, 'initdb')));
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 
 function run(bin: string, argv: string[], asUser: string | undefined): void {
   const [file, fileArgs] = asUser ? ['runuser', ['-u', asUser, '--', bin, ...argv]] : [bin, argv];
@@ -41,7 +25,7 @@ function run(bin: string, argv: string[], asUser: string | undefined): void {
 
 async function startCluster(): Promise<{ url: string; stop: () => void } | undefined> {
   if (process.env.MODELWATCH_TEST_POSTGRES === 'skip') return undefined;
-  const bin = findPostgresBin();
+  const bin = postgresBin();
   if (!bin) {
     throw new Error(
       'PostgreSQL is not installed (needed for the store tests on both dialects). ' +

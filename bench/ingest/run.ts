@@ -14,13 +14,14 @@
  * what the fast path buys. `--postgres URL` adds a run on PostgreSQL (fresh database
  * created there). Prints a markdown section.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { hasTaskset, procStatus, startBenchService, stopServiceChild, type ServiceChild } from '../service-child.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,7 +41,6 @@ const CONCURRENCY = Number(args.concurrency);
 const FEATURES = 20;
 const TOKEN = 'mw_bench_admin_token_0123456789';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const cores = cpus().length;
 
 let seed = 7;
@@ -51,39 +51,11 @@ const rand = (): number => {
 const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
 const featureRow = (): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  pid: number;
-}
-
-async function startService(writer: string, databaseUrl?: string): Promise<Server & { dataDir: string }> {
+async function startService(writer: string, databaseUrl?: string): Promise<ServiceChild & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
   const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-  const node = [process.execPath, ...prof, join(root, 'bench/ingest/server.ts'), writer];
-  const cmd = hasTaskset ? ['taskset', '-c', '0', ...node] : node;
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    env: {
-      ...process.env,
-      MODELWATCH_PORT: '0',
-      MODELWATCH_DATA_DIR: dataDir,
-      MODELWATCH_ADMIN_TOKEN: TOKEN,
-      MODELWATCH_LOG_LEVEL: 'warn',
-      ...(databaseUrl ? { MODELWATCH_DATABASE_URL: databaseUrl } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((ok, fail) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) ok(buf.slice(0, nl));
-    });
-    child.on('exit', (code) => fail(new Error(`service exited with ${code}`)));
-  });
-  const { url, pid } = JSON.parse(line) as { url: string; pid: number };
-  return { child, url, pid, dataDir };
+  const service = await startBenchService({ server: join(root, 'bench/ingest/server.ts'), args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
+  return { ...service, dataDir };
 }
 
 async function call(url: string, method: string, path: string, body?: string): Promise<any> {
@@ -95,14 +67,6 @@ async function call(url: string, method: string, path: string, body?: string): P
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${text.slice(0, 300)}`);
   return JSON.parse(text);
-}
-
-function procStatus(pid: number): { rssMb: number; peakMb: number; cpuSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuSeconds: ticks / 100 };
 }
 
 interface Result {
@@ -187,10 +151,7 @@ async function runOne(writer: string, databaseUrl?: string): Promise<Result> {
       p95BatchMs: q(0.95),
     };
   } finally {
-    await new Promise<void>((ok) => {
-      server.child.once('exit', () => ok());
-      server.child.kill('SIGTERM');
-    });
+    await stopServiceChild(server);
     rmSync(server.dataDir, { recursive: true, force: true });
   }
 }

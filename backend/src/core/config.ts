@@ -11,7 +11,12 @@ import { parseDuration } from './duration.ts';
  */
 
 const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
-const int = (min: number, max: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
 const milliseconds = (max: number) => z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(max);
 const duration = z.string().transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -102,10 +107,18 @@ const jobsVariables = {
 /** A day: issue 13 asks that an early outcome wait at least 24 h for its prediction. */
 export const DEFAULT_OUTCOME_PARKING_WINDOW_MS = 86_400_000;
 
+/** Issue 16: ingest's bounds on rollup keys and record age (monitor/cardinality.ts). */
+export const DEFAULT_MAX_UNREGISTERED_KEYS = 100;
+export const DEFAULT_INGEST_MAX_AGE_MS = 30 * 86_400_000;
+
 /** Monitor settings. */
 const monitorVariables = {
   /** How long an outcome whose prediction is not stored yet stays parked (monitor/outcome-parking.ts). */
   MODELWATCH_OUTCOME_PARKING_WINDOW: duration.default(DEFAULT_OUTCOME_PARKING_WINDOW_MS),
+  /** (version, arm) keys per model kept as sent although not registered; past it, `__other__`. */
+  MODELWATCH_MAX_UNREGISTERED_KEYS: int(0, 100_000).default(DEFAULT_MAX_UNREGISTERED_KEYS),
+  /** Predictions with a `ts` older than this (before now) are rejected. */
+  MODELWATCH_INGEST_MAX_AGE: duration.default(DEFAULT_INGEST_MAX_AGE_MS),
 };
 
 const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables, ...monitorVariables });
@@ -141,6 +154,8 @@ export interface JobsConfig {
 /** The monitor section (monitor/). */
 export interface MonitorConfig {
   outcomeParkingWindowMs: number;
+  maxUnregisteredKeys: number;
+  ingestMaxAgeMs: number;
 }
 
 export interface Config {
@@ -237,6 +252,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     editorMaxTreatmentPercent: e.MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT,
     serving: servingSection(e),
     jobs: jobsSection(e),
-    monitor: { outcomeParkingWindowMs: e.MODELWATCH_OUTCOME_PARKING_WINDOW },
+    monitor: {
+      outcomeParkingWindowMs: e.MODELWATCH_OUTCOME_PARKING_WINDOW,
+      maxUnregisteredKeys: e.MODELWATCH_MAX_UNREGISTERED_KEYS,
+      ingestMaxAgeMs: e.MODELWATCH_INGEST_MAX_AGE,
+    },
   };
 }

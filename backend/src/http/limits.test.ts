@@ -31,7 +31,9 @@ const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 describe('auth and limits before parsing', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer();
+    // Ingest keeps at most MODELWATCH_MAX_UNREGISTERED_KEYS unregistered versions per model
+    // (monitor/cardinality.ts); raised here so the KPI query's own bound is reached.
+    server = await startTestServer('sqlite', { MODELWATCH_MAX_UNREGISTERED_KEYS: '1000' });
     const created = await server.request('POST', '/api/v1/models', { body: { name: 'm', task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] } });
     assert.equal(created.status, 201, created.text);
   });

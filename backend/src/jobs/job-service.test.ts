@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,6 +231,22 @@ for (const dialect of testDialects()) {
       assert.equal((await jobs.get(live.id)).status, 'running');
       const { logs } = await jobs.readLogs(job.id);
       assert.ok(logs.some((l) => /^recovered by /.test(l.line)));
+    });
+
+    test('crash recovery at once: a running job of a worker on this host whose process is gone (kill -9, restart)', async () => {
+      const { jobs, store } = await setup({ echo: { async run() {} } }, { staleMs: 3_600_000 });
+      const deadPid = spawnSync('true').pid;
+      const now = Date.now();
+      const orphan = await jobs.enqueue({ type: 'echo', actor: 'tester' }, { wake: false });
+      await store.db.updateTable('jobs').set({ state: 'running', worker: `${os.hostname()}:${deadPid}:abcd`, heartbeat_at: now, started_at: now, attempts: 1 }).where('id', '=', orphan.id).execute();
+      // A live process on this host (the test runner), fresh heartbeat: left alone.
+      const alive = await jobs.enqueue({ type: 'echo', actor: 'tester' }, { wake: false });
+      await store.db.updateTable('jobs').set({ state: 'running', worker: `${os.hostname()}:${process.ppid}:efgh`, heartbeat_at: now, started_at: now, attempts: 1 }).where('id', '=', alive.id).execute();
+      await jobs.start();
+      const failed = await jobs.get(orphan.id);
+      assert.equal(failed.status, 'failed');
+      assert.match(failed.error!, new RegExp(`is gone \\(pid ${deadPid} no longer runs on this host`));
+      assert.equal((await jobs.get(alive.id)).status, 'running');
     });
 
     test('a stopped service puts its running jobs back in the queue', async () => {

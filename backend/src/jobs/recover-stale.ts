@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Logger } from 'pino';
 import type { JobsTable } from '../store/schema.ts';
 import type { JobLogWriter } from './job-logs.ts';
@@ -16,9 +17,29 @@ export interface RecoverStaleDeps {
 }
 
 /**
- * Jobs left `running` by a worker whose heartbeat stopped are marked failed, with the
- * reason; they are not re-run automatically (docs/jobs.md: a crash in training tends to
- * repeat, and a retrain is cheap to ask for again).
+ * The pid of a worker that ran on this host and whose process is gone (a restart after
+ * kill -9), from its id `<host>:<pid>:<random>` (job-service.ts); undefined otherwise. A pid
+ * reused by another process only delays recovery to the heartbeat timeout. The ingest journal
+ * (monitor/ingest-journal.ts) decides the same way.
+ */
+function deadPidHere(worker: string | null): number | undefined {
+  const parts = worker?.split(':') ?? [];
+  if (parts.length < 3) return undefined;
+  const pid = Number(parts[parts.length - 2]);
+  if (parts.slice(0, -2).join(':') !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? undefined : pid;
+  }
+}
+
+/**
+ * Jobs left `running` by a worker whose heartbeat stopped, or whose process on this host is
+ * gone, are marked failed, with the reason; they are not re-run automatically (docs/jobs.md:
+ * a crash in training tends to repeat, and a retrain is cheap to ask for again). A service
+ * restarted after kill -9 so fails its own orphans at start, without waiting `staleMs`.
  */
 export class RecoverStaleJobs {
   private readonly deps: RecoverStaleDeps;
@@ -38,10 +59,15 @@ export class RecoverStaleJobs {
     const now = Date.now();
     this.last = now;
     const recovered: JobsTable[] = [];
-    for (const row of await jobStore.stale(now - this.deps.staleMs)) {
+    const staleBefore = now - this.deps.staleMs;
+    // Every running job with a heartbeat; each is checked below.
+    for (const row of await jobStore.stale(Number.MAX_SAFE_INTEGER)) {
       if (running.has(row.id)) continue;
+      const deadPid = deadPidHere(row.worker);
+      if (deadPid === undefined && Number(row.heartbeat_at) >= staleBefore) continue;
       const since = row.heartbeat_at === null ? 'never' : new Date(Number(row.heartbeat_at)).toISOString();
-      const error = `worker ${row.worker ?? '?'} stopped heartbeating (last heartbeat ${since}): its process crashed or was killed; the job is not re-run automatically, ask for a new retrain`;
+      const why = deadPid === undefined ? `stopped heartbeating (last heartbeat ${since})` : `is gone (pid ${deadPid} no longer runs on this host; last heartbeat ${since})`;
+      const error = `worker ${row.worker ?? '?'} ${why}: its process crashed or was killed; the job is not re-run automatically, ask for a new retrain`;
       const failed = await jobStore.failStale(row, now, error);
       if (!failed) continue;
       recovered.push(failed);

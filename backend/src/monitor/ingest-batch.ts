@@ -10,6 +10,13 @@ export interface IngestResult {
   pending: number;
   /** Their positions in the batch, ascending. */
   pendingIndexes: number[];
+  /**
+   * Predictions accepted under the model's `__other__` bucket: their version or arm is not
+   * registered and the model's unregistered keys are at their cap (cardinality.ts); 0 for outcomes.
+   */
+  bucketed: number;
+  /** Their positions in the batch, ascending. */
+  bucketedIndexes: number[];
 }
 
 export interface IngestOptions {
@@ -34,7 +41,7 @@ export function preRejectedPositions(opts: IngestOptions): ReadonlySet<number> |
   return opts.preRejected?.length ? new Set(opts.preRejected.map((r) => r.index)) : undefined;
 }
 
-/** Counts the batch in the ingest counters; the result lists the rejections and pending records in index order. */
+/** Counts the batch in the ingest counters; the result lists the rejections, pending and bucketed records in index order. */
 export function ingestResult(
   ctx: MonitorContext,
   model: string,
@@ -42,10 +49,12 @@ export function ingestResult(
   accepted: number,
   rejected: Rejection[],
   pendingIndexes: number[] = [],
+  bucketedIndexes: number[] = [],
 ): IngestResult {
   if (accepted > 0) ctx.counters.ingested.inc({ model, kind }, accepted);
   if (rejected.length > 0) ctx.counters.rejected.inc({ model, kind }, rejected.length);
   rejected.sort((a, b) => a.index - b.index);
   pendingIndexes.sort((a, b) => a - b);
-  return { accepted, rejected, pending: pendingIndexes.length, pendingIndexes };
+  bucketedIndexes.sort((a, b) => a - b);
+  return { accepted, rejected, pending: pendingIndexes.length, pendingIndexes, bucketed: bucketedIndexes.length, bucketedIndexes };
 }

@@ -7,9 +7,12 @@
  *
  * A prediction's features are binned over its version's reference profile, else the
  * model's champion's, else none (no feature histograms; KPIs still count). Any version
- * string is accepted: a version need not be registered to be watched.
+ * string is accepted, but the (version, arm) key it is counted under is bounded per model
+ * (cardinality.ts): decided before the raw row is written, so everything derived agrees.
+ * Served predictions keep theirs: the router took them from the registry and experiments.
  */
 import { applyPredictions, profilesFor } from './apply-records.ts';
+import type { KeyDecision } from './cardinality.ts';
 import { checkBatch, ingestResult, preRejectedPositions, type IngestOptions, type IngestResult } from './ingest-batch.ts';
 import { validatePredictions } from './ingest-records.ts';
 import type { MonitorContext } from './monitor-context.ts';
@@ -25,10 +28,12 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
   const list = checkBatch(records);
   const info = await ctx.modelInfo.get(model);
   const now = ctx.now();
-  const { valid, rejected } = validatePredictions(list, info.features, now, preRejectedPositions(opts));
+  const { valid, rejected } = validatePredictions(list, info.features, { now, maxAgeMs: ctx.ingestMaxAgeMs }, preRejectedPositions(opts));
   if (opts.preRejected) pushAll(rejected, opts.preRejected);
   let accepted = 0;
+  let bucketed: number[] = [];
   if (valid.length > 0) {
+    const keys = opts.source === 'serving' ? undefined : await ctx.keys.assign(model, valid, now);
     const profiles = await profilesFor(ctx.profiles, model, valid.map((r) => r.version));
     await ctx.layouts.ensure(model, info.encoder);
     const { batch, duplicates } = await ctx.writer.writePredictions({ model, instance: ctx.instance, records: valid, receivedAt: now, encoder: info.encoder });
@@ -40,9 +45,19 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
     const perVersion = applyPredictions(ctx.unflushed.buffer, model, valid, profiles, dup);
     ctx.unflushed.markApplied(batch);
     accepted = valid.length - duplicates.length;
+    if (keys) bucketed = countUnregistered(ctx, model, keys, new Set(duplicates.map((i) => valid[i]!.index)));
     for (const [version, n] of perVersion) ctx.counters.predictions.inc({ model, version }, n);
     // Outcomes that arrived first wait parked for these predictions (outcome-parking.ts).
     await joinParked(ctx, model, valid.flatMap((r, i) => (dup.has(i) ? [] : [r.id])), now);
   }
-  return ingestResult(ctx, model, 'prediction', accepted, rejected);
+  return ingestResult(ctx, model, 'prediction', accepted, rejected, [], bucketed);
+}
+
+/** Counts the accepted records with unregistered keys; returns the bucketed ones' positions. */
+function countUnregistered(ctx: MonitorContext, model: string, keys: KeyDecision, duplicates: ReadonlySet<number>): number[] {
+  const kept = keys.kept.filter((i) => !duplicates.has(i)).length;
+  const bucketed = keys.bucketed.filter((i) => !duplicates.has(i));
+  if (kept > 0) ctx.counters.unregistered.inc({ model, counted_as: 'sent' }, kept);
+  if (bucketed.length > 0) ctx.counters.unregistered.inc({ model, counted_as: 'other' }, bucketed.length);
+  return bucketed;
 }

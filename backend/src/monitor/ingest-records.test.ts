@@ -22,6 +22,16 @@ describe('validatePredictions', () => {
     );
   });
 
+  test('with a maximum age, an older ts is rejected naming the window; the boundary itself is in', () => {
+    const window = { now: NOW, maxAgeMs: 2 * 86_400_000 };
+    const { valid, rejected } = validatePredictions([{ ...ok, ts: NOW - 2 * 86_400_000 }, { ...ok, id: 'p2', ts: NOW - 2 * 86_400_000 - 1 }], features, window);
+    assert.deepEqual(valid.map((r) => r.id), ['p1']);
+    assert.deepEqual(rejected, [
+      { index: 1, error: `ts: ${NOW - 2 * 86_400_000 - 1} is more than 2 days old (the ingest window, MODELWATCH_INGEST_MAX_AGE); send records from 2025-12-30T12:00:00.000Z on` },
+    ]);
+    assert.match(validatePredictions([{ ...ok, ts: NOW - 7_200_001 }], features, { now: NOW, maxAgeMs: 7_200_000 }).rejected[0]!.error, /more than 2 hours old/);
+  });
+
   test('unitId: a string or a whole number, kept as a string; absent or null is none', () => {
     const { valid, rejected } = validatePredictions([{ ...ok, unitId: 'user-1' }, { ...ok, id: 'p2', unitId: 42 }, { ...ok, id: 'p3', unitId: null }], features, NOW);
     assert.deepEqual(rejected, []);

@@ -5,9 +5,10 @@
  * Prediction `{id, ts?, version, arm?, features?, score?, latencyMs?, error?}`:
  * - id: non-empty string (≤ 200 chars) or a whole number; unique per model.
  * - ts: epoch ms or RFC 3339; absent → the time it was received. Values before 2000 (a time
- *   in seconds, most likely) and more than an hour ahead are rejected.
- * - version: non-empty string (≤ 128); any version is accepted (see ingest-predictions.ts for
- *   how its features are binned). arm: string (≤ 64), absent → "default".
+ *   in seconds, most likely), more than an hour ahead, and (predictions) older than the
+ *   ingest window (MODELWATCH_INGEST_MAX_AGE) are rejected.
+ * - version: non-empty string (≤ 128); arm: string (≤ 64), absent → "default". Any is valid
+ *   here; which (version, arm) keys get rollups of their own is cardinality.ts's call.
  * - features: object. Declared numeric features must be finite numbers or null/absent
  *   (missing); NaN, ±Infinity, strings, booleans are rejected. Declared categorical
  *   features: string, number or boolean, or null/absent/'' (missing). Undeclared keys are
@@ -110,8 +111,26 @@ export function parseNdjson(text: string): { records: unknown[]; rejected: Rejec
   return { records, rejected };
 }
 
+/**
+ * Bounds of a record's ts: `now` (at most an hour ahead) and, for predictions, the oldest
+ * accepted time: a prediction opens the rollup of its minute, so unbounded back-dating
+ * would make the minutes an attacker can open unbounded too (issue 16).
+ */
+export interface TsWindow {
+  now: number;
+  /** ms before now; undefined: only the 2000-01-01 floor. */
+  maxAgeMs?: number | undefined;
+}
+
+function describeAge(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} hour${ms === 3_600_000 ? '' : 's'}`;
+  return `${ms} ms`;
+}
+
 /** Epoch ms of a ts field, or a reason. */
-function parseTs(value: unknown, now: number): number | string {
+function parseTs(value: unknown, window: TsWindow): number | string {
+  const { now, maxAgeMs } = window;
   let ms: number;
   if (value === undefined || value === null) return now;
   if (typeof value === 'number') ms = value;
@@ -120,6 +139,9 @@ function parseTs(value: unknown, now: number): number | string {
   if (!Number.isFinite(ms)) return `ts: expected epoch milliseconds or an RFC 3339 time, got ${JSON.stringify(value)}`;
   if (ms < MIN_TS) return `ts: ${JSON.stringify(value)} is before 2000-01-01; send epoch milliseconds (not seconds) or an RFC 3339 time`;
   if (ms > now + MAX_AHEAD_MS) return `ts: ${JSON.stringify(value)} is more than an hour in the future`;
+  if (maxAgeMs !== undefined && ms < now - maxAgeMs) {
+    return `ts: ${JSON.stringify(value)} is more than ${describeAge(maxAgeMs)} old (the ingest window, MODELWATCH_INGEST_MAX_AGE); send records from ${new Date(now - maxAgeMs).toISOString()} on`;
+  }
   return Math.floor(ms);
 }
 
@@ -147,7 +169,7 @@ type RecordCheck<T> = (index: number, r: Record<string, unknown>, id: string, ts
  */
 function validateEach<T>(
   records: readonly unknown[],
-  now: number,
+  window: TsWindow,
   idError: string,
   skip: ReadonlySet<number> | undefined,
   check: RecordCheck<T>,
@@ -156,33 +178,34 @@ function validateEach<T>(
   const rejected: Rejection[] = [];
   for (let index = 0; index < records.length; index++) {
     if (skip?.has(index)) continue;
-    const result = validateOne(records[index], index, now, idError, check);
+    const result = validateOne(records[index], index, window, idError, check);
     if (typeof result === 'string') rejected.push({ index, error: result });
     else valid.push(result);
   }
   return { valid, rejected };
 }
 
-function validateOne<T>(rec: unknown, index: number, now: number, idError: string, check: RecordCheck<T>): T | string {
+function validateOne<T>(rec: unknown, index: number, window: TsWindow, idError: string, check: RecordCheck<T>): T | string {
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return `record must be a JSON object, got ${describe(rec)}`;
   const r = rec as Record<string, unknown>;
   const id = parseId(r.id);
   if (id === null) return idError;
-  const ts = parseTs(r.ts, now);
+  const ts = parseTs(r.ts, window);
   if (typeof ts === 'string') return ts;
   return check(index, r, id, ts);
 }
 
-/** Validates predictions. Duplicate ids within the batch: the first one wins. */
+/** Validates predictions (`now`: a number, or the window with the oldest accepted ts). Duplicate ids within the batch: the first one wins. */
 export function validatePredictions(
   records: readonly unknown[],
   features: readonly DeclaredFeature[],
-  now: number,
+  now: number | TsWindow,
   skip?: ReadonlySet<number>,
 ): { valid: PredictionRecord[]; rejected: Rejection[] } {
   const seen = new Set<string>();
   const nf = features.length;
-  return validateEach(records, now, ID_ERROR, skip, (index, r, id, ts): PredictionRecord | string => {
+  const window = typeof now === 'number' ? { now } : now;
+  return validateEach(records, window, ID_ERROR, skip, (index, r, id, ts): PredictionRecord | string => {
     const version = r.version;
     if (typeof version !== 'string' || version.length === 0 || version.length > MAX_VERSION) {
       return `version: required, a non-empty string of at most ${MAX_VERSION} characters`;
@@ -252,12 +275,16 @@ function outcomeCount(value: unknown, field: string): number | null | string {
   return `${field}: expected a boolean or a whole number ≥ 0, got ${describe(value)}`;
 }
 
+/**
+ * Validates outcomes. No age bound: an outcome counts in its prediction's minute (inside the
+ * ingest window when the prediction came), and late conversions are normal.
+ */
 export function validateOutcomes(
   records: readonly unknown[],
   now: number,
   skip?: ReadonlySet<number>,
 ): { valid: OutcomeRecord[]; rejected: Rejection[] } {
-  return validateEach(records, now, `${ID_ERROR}: the id of the prediction this outcome belongs to`, skip, (index, r, id, ts): OutcomeRecord | string => {
+  return validateEach(records, { now }, `${ID_ERROR}: the id of the prediction this outcome belongs to`, skip, (index, r, id, ts): OutcomeRecord | string => {
     const impression = outcomeCount(r.impression, 'impression');
     const click = outcomeCount(r.click, 'click');
     const conversion = outcomeCount(r.conversion, 'conversion');

@@ -12,9 +12,14 @@ import { TtlCache } from '../core/ttl-cache.ts';
 
 export const SNAPSHOT_TTL_MS = 15_000;
 
-/** Cardinality bounds. */
+/**
+ * Cardinality bounds. Ingest already bounds the (version, arm) keys a model has
+ * (cardinality.ts); `keysPerModel` also bounds what rollups written before that hold.
+ */
 export const EXPORT_LIMITS = {
   models: 100,
+  /** (version, arm) keys per model with KPI and latency gauges: those with the most requests. */
+  keysPerModel: 200,
   /** Versions per model with the most requests in the drift window. */
   versionsPerModel: 5,
   armsPerVersion: 10,
@@ -25,6 +30,8 @@ export interface MonitorCounters {
   ingested: Counter<'model' | 'kind'>;
   rejected: Counter<'model' | 'kind'>;
   predictions: Counter<'model' | 'version'>;
+  /** Predictions whose (version, arm) is not registered or configured: kept as sent (`sent`) or counted under `__other__` (`other`). */
+  unregistered: Counter<'model' | 'counted_as'>;
 }
 
 export interface ExportSnapshot {
@@ -82,6 +89,12 @@ export function createMonitorCounters(prometheus: Registry): MonitorCounters {
       name: 'modelwatch_predictions_total',
       help: 'Predictions accepted by ingest, by model and version.',
       labelNames: ['model', 'version'] as const,
+      registers: [prometheus],
+    }),
+    unregistered: new Counter({
+      name: 'modelwatch_ingest_unregistered_total',
+      help: 'Predictions accepted with a version or arm the model has not registered or configured: kept as sent (counted_as="sent", within MODELWATCH_MAX_UNREGISTERED_KEYS keys) or counted under __other__ (counted_as="other").',
+      labelNames: ['model', 'counted_as'] as const,
       registers: [prometheus],
     }),
   };

@@ -31,9 +31,10 @@ export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapsh
   return s;
 }
 
-/** KPIs over the last complete 5 minutes, per (version, arm). */
+/** KPIs over the last complete 5 minutes, per (version, arm): the keysPerModel with the most requests. */
 async function addKpis(ctx: MonitorContext, s: ExportSnapshot, model: string, end: number): Promise<void> {
-  const totals = await queryTotals(ctx, model, { from: end - 5 * MINUTE_MS, to: end });
+  let totals = await queryTotals(ctx, model, { from: end - 5 * MINUTE_MS, to: end });
+  if (totals.length > EXPORT_LIMITS.keysPerModel) totals = totals.sort((a, b) => b.requests - a.requests).slice(0, EXPORT_LIMITS.keysPerModel);
   const perVersion = new Map<string, number>();
   for (const t of totals) {
     const arms = perVersion.get(t.version) ?? 0;

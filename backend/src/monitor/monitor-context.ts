@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_OUTCOME_PARKING_WINDOW_MS } from '../core/config.ts';
+import { DEFAULT_INGEST_MAX_AGE_MS, DEFAULT_MAX_UNREGISTERED_KEYS, DEFAULT_OUTCOME_PARKING_WINDOW_MS } from '../core/config.ts';
 import type { Store } from '../store/database.ts';
+import { SeriesKeys, type ConfiguredKeys } from './cardinality.ts';
 import { FeatureLayouts } from './feature-layouts.ts';
 import { IngestJournal } from './ingest-journal.ts';
 import { KyselyIngestWriter, type IngestWriter } from './ingest-store.ts';
@@ -25,6 +26,8 @@ export interface MonitorDeps {
   logger: Logger;
   counters: MonitorCounters;
   champions: ChampionLookup;
+  /** The model's registered versions and experiment arms: the keys rollups are kept by (cardinality.ts). */
+  configuredKeys: ConfiguredKeys;
 }
 
 export interface MonitorOptions {
@@ -39,6 +42,10 @@ export interface MonitorOptions {
   modelCacheMs?: number;
   /** How long a parked outcome waits for its prediction (default 24 h; MODELWATCH_OUTCOME_PARKING_WINDOW). */
   parkingWindowMs?: number;
+  /** Unregistered (version, arm) keys per model kept as sent (default 100; MODELWATCH_MAX_UNREGISTERED_KEYS). */
+  maxUnregisteredKeys?: number;
+  /** Predictions older than this are rejected (default 30 days; MODELWATCH_INGEST_MAX_AGE). */
+  ingestMaxAgeMs?: number;
 }
 
 export interface MonitorContext {
@@ -59,6 +66,9 @@ export interface MonitorContext {
   readonly logger: Logger;
   readonly counters: MonitorCounters;
   readonly champions: ChampionLookup;
+  /** Which (version, arm) key each prediction is counted under (cardinality.ts). */
+  readonly keys: SeriesKeys;
+  readonly ingestMaxAgeMs: number;
   /** Data time (the service clock); heartbeats and adoption use the wall clock. */
   readonly now: () => number;
 }
@@ -66,6 +76,7 @@ export interface MonitorContext {
 export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions): MonitorContext {
   const instance = randomUUID();
   const layouts = new FeatureLayouts(deps.store);
+  const ingestMaxAgeMs = options.ingestMaxAgeMs ?? DEFAULT_INGEST_MAX_AGE_MS;
   return {
     instance,
     store: deps.store,
@@ -85,6 +96,11 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
     logger: deps.logger,
     counters: deps.counters,
     champions: deps.champions,
+    keys: new SeriesKeys(deps.store, deps.configuredKeys, {
+      maxUnregisteredKeys: options.maxUnregisteredKeys ?? DEFAULT_MAX_UNREGISTERED_KEYS,
+      windowMs: ingestMaxAgeMs,
+    }),
+    ingestMaxAgeMs,
     now: options.now ?? Date.now,
   };
 }

@@ -55,7 +55,7 @@ for (const dialect of testDialects()) {
       const model = await newModel();
       const records = Array.from({ length: 120 }, (_, i) => pred(`p${i}`, NOW - 90 * M + i * 30_000, { arm: i % 2 ? 'A' : 'B', error: i % 10 === 0 }));
       const result = await h.monitor.ingestPredictions(model, records);
-      assert.deepEqual(result, { accepted: 120, rejected: [], pending: 0, pendingIndexes: [] });
+      assert.deepEqual(result, { accepted: 120, rejected: [], pending: 0, pendingIndexes: [], bucketed: 0, bucketedIndexes: [] });
       // Before the flush the counts come from memory, after it from the store: the same.
       const before = await h.monitor.totals(model, { from: NOW - 2 * H, to: NOW });
       await h.monitor.flush();

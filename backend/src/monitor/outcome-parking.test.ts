@@ -75,7 +75,7 @@ for (const dialect of testDialects()) {
       const preds = await server.request('POST', '/api/v1/models/early/predictions', {
         body: { records: [{ id: 'e1', ts, version: 'v7', arm: 'b' }, { id: 'e3', ts, version: 'v7', arm: 'b' }] },
       });
-      assert.deepEqual(preds.body, { accepted: 2, rejected: [], pending: 0, pendingIndexes: [] });
+      assert.deepEqual(preds.body, { accepted: 2, rejected: [], pending: 0, pendingIndexes: [], bucketed: 0, bucketedIndexes: [] });
       assert.deepEqual((await server.request('GET', '/api/v1/models/early/ingest')).body, { parked: 0, expired: 0, oldestParkedAt: null });
       await server.ctx.monitor.flush();
       const minute = Math.floor(ts / M) * M;

@@ -23,9 +23,11 @@ export interface KpiResult {
 }
 
 /**
- * Most versions one query returns a series for. Ingest accepts any version string, so a range
- * may hold very many (issue 16: 200k versions, and `by=version` exhausted the heap); past this
- * the query names the versions it wants or groups by arm.
+ * Most versions one query returns a series for. Ingest bounds the versions a model gets
+ * (cardinality.ts: registered ones, at most MODELWATCH_MAX_UNREGISTERED_KEYS others, then
+ * `__other__`), but rollups written before that, or under a raised cap, may hold very many
+ * (issue 16: 200k versions, and `by=version` exhausted the heap); past this the query names
+ * the versions it wants or groups by arm.
  */
 export const MAX_SERIES_VERSIONS = 500;
 

@@ -1,7 +1,23 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { externalDataOnnx, logisticRegressionOnnx, loopOnnx } from '../testing/onnx-fixtures.ts';
-import { inspectArtifact } from './inspect-artifact.ts';
+import { inspectArtifactFile, type InspectionLimits } from './inspect-artifact.ts';
+import type { Feature } from '../models/model-schemas.ts';
+import type { SessionLoadOptions } from './onnx-session.ts';
+
+/** The bytes written to a file, as an upload streamed to disk would be, then inspected. */
+async function inspectArtifact(bytes: Uint8Array, features: readonly Feature[], options: SessionLoadOptions, limits: InspectionLimits): Promise<void> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mw-inspect-test-'));
+  try {
+    await fs.promises.writeFile(path.join(dir, 'model.onnx'), bytes);
+    await inspectArtifactFile(path.join(dir, 'model.onnx'), features, options, limits);
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
 
 const features = [{ name: 'x', type: 'numeric' as const }];
 const limits = { timeoutMs: 3000, maxRssBytes: 1024 ** 3 };

@@ -6,8 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Feature } from '../models/model-schemas.ts';
 import { invalid } from '../core/errors.ts';
@@ -34,25 +32,21 @@ function rssOf(pid: number): number {
   }
 }
 
-/** Resolves when the artifact loads and warms within the limits; throws a 400 naming the problem otherwise. */
-export async function inspectArtifact(bytes: Uint8Array, features: readonly Feature[], options: SessionLoadOptions, limits: InspectionLimits = defaultInspectionLimits): Promise<void> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'mw-inspect-'));
-  const file = path.join(dir, 'model.onnx');
+/**
+ * Resolves when the artifact on disk (an upload streamed there) loads and warms within the
+ * limits; throws a 400 naming the problem otherwise. This process never reads the file.
+ */
+export async function inspectArtifactFile(file: string, features: readonly Feature[], options: SessionLoadOptions, limits: InspectionLimits = defaultInspectionLimits): Promise<void> {
+  const outcome = await runChild(JSON.stringify({ file, features, options }), limits);
+  if (outcome.killed === 'time') throw invalid(`artifact: loading it and a test run on 2 rows did not finish within ${limits.timeoutMs / 1000} s (a Loop or Scan with a huge trip count?)`);
+  if (outcome.killed === 'memory') throw invalid(`artifact: loading it and a test run on 2 rows used more than ${Math.round(limits.maxRssBytes / 1024 ** 2)} MB`);
+  let reply: { ok: boolean; domain?: boolean; message?: string };
   try {
-    await fs.promises.writeFile(file, bytes);
-    const outcome = await runChild(JSON.stringify({ file, features, options }), limits);
-    if (outcome.killed === 'time') throw invalid(`artifact: loading it and a test run on 2 rows did not finish within ${limits.timeoutMs / 1000} s (a Loop or Scan with a huge trip count?)`);
-    if (outcome.killed === 'memory') throw invalid(`artifact: loading it and a test run on 2 rows used more than ${Math.round(limits.maxRssBytes / 1024 ** 2)} MB`);
-    let reply: { ok: boolean; domain?: boolean; message?: string };
-    try {
-      reply = JSON.parse(outcome.stdout) as typeof reply;
-    } catch {
-      throw invalid(`artifact: the inspection process failed (exit ${outcome.code ?? outcome.signal}): ${outcome.stderr.split('\n').find((l) => l.trim()) ?? 'no message'}`.slice(0, 600));
-    }
-    if (!reply.ok) throw invalid(reply.domain ? (reply.message ?? 'artifact: refused') : `artifact: ${reply.message ?? 'refused'}`);
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
+    reply = JSON.parse(outcome.stdout) as typeof reply;
+  } catch {
+    throw invalid(`artifact: the inspection process failed (exit ${outcome.code ?? outcome.signal}): ${outcome.stderr.split('\n').find((l) => l.trim()) ?? 'no message'}`.slice(0, 600));
   }
+  if (!reply.ok) throw invalid(reply.domain ? (reply.message ?? 'artifact: refused') : `artifact: ${reply.message ?? 'refused'}`);
 }
 
 interface ChildOutcome {

@@ -9,24 +9,42 @@ import { KeyedMutex } from './keyed-mutex.ts';
 describe('artifact store', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-artifacts-'));
   const store = new ArtifactStore(dir);
+  const put = async (bytes: Uint8Array) => store.adopt(await store.stage([bytes], Number.POSITIVE_INFINITY));
 
   test('content-addressed: same bytes, same file; read verifies the checksum', async () => {
     const bytes = Buffer.from('onnx bytes');
-    const a = await store.put(bytes);
-    const b = await store.put(Buffer.from('onnx bytes'));
+    const a = await put(bytes);
+    const b = await put(Buffer.from('onnx bytes'));
     assert.equal(a.sha256, sha256Hex(bytes));
     assert.equal(a.path, b.path);
     assert.equal(a.path, path.join(dir, a.sha256.slice(0, 2), `${a.sha256}.onnx`));
     assert.deepEqual(await store.read(a.sha256), bytes);
-    assert.deepEqual(fs.readdirSync(path.dirname(a.path)), [`${a.sha256}.onnx`], 'no temporary files left');
+    assert.deepEqual(fs.readdirSync(path.dirname(a.path)), [`${a.sha256}.onnx`]);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'incoming')), [], 'no temporary files left');
+  });
+
+  test('staging streams chunks with their checksum; past the limit it is a 413 naming it and leaves nothing', async () => {
+    const chunks = [Buffer.from('part one, '), Buffer.from('part two')];
+    const staged = await store.stage(chunks, 100);
+    assert.equal(staged.sha256, sha256Hex(Buffer.concat(chunks)));
+    assert.equal(staged.sizeBytes, 18);
+    assert.deepEqual(await store.readStaged(staged), Buffer.concat(chunks));
+    await store.discard(staged);
+    await assert.rejects(store.stage(chunks, 17), (error: Error & { code?: string }) => error.code === 'payload_too_large' && /limit of 17 bytes/.test(error.message));
+    async function* failing() {
+      yield Buffer.from('some bytes');
+      throw new Error('connection reset');
+    }
+    await assert.rejects(store.stage(failing(), 100), /connection reset/);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'incoming')), []);
   });
 
   test('a changed file is detected as corrupt, and a later put repairs it', async () => {
     const bytes = Buffer.from('another model');
-    const { sha256, path: file } = await store.put(bytes);
+    const { sha256, path: file } = await put(bytes);
     fs.writeFileSync(file, 'tampered');
     await assert.rejects(store.read(sha256), (error: Error) => error instanceof ArtifactCorruptError && /is corrupt/.test(error.message));
-    await store.put(bytes);
+    await put(bytes);
     assert.deepEqual(await store.read(sha256), bytes);
   });
 

@@ -8,12 +8,12 @@ import type { SessionPool } from '../onnx/session-pool.ts';
 import { toJson } from '../store/database.ts';
 import type { ModelVersionsTable } from '../store/schema.ts';
 import type { AliasAnnouncer } from './alias-changes.ts';
-import type { ArtifactStore } from './artifact-store.ts';
-import type { KeyedMutex } from './keyed-mutex.ts';
+import type { ArtifactStore, StagedArtifact } from './artifact-store.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 import type { VersionReader } from './read-versions.ts';
-import { decodeArtifact, referenceProfile } from './registration-input.ts';
+import { artifactSource, isStaged, referenceProfile } from './registration-input.ts';
 import type { ModelLookup } from './registry-ports.ts';
-import type { Feature } from '../models/model-schemas.ts';
+import type { Feature, Model } from '../models/model-schemas.ts';
 import type { SetAlias } from './set-alias.ts';
 import { actorName } from '../auth/roles.ts';
 import { assertMayDeclareValidation } from './validation-privileges.ts';
@@ -26,8 +26,8 @@ export interface ProfileSink {
 }
 
 export interface RegisterVersionInput extends RegisterVersionMeta {
-  /** The ONNX file: bytes, or base64 text. */
-  artifact: Uint8Array | string | undefined;
+  /** The ONNX file: bytes, base64 text, or an upload streamed to disk (ArtifactStore.stage; always consumed). */
+  artifact: Uint8Array | string | StagedArtifact | undefined;
 }
 
 export interface RegisterVersionDeps {
@@ -43,8 +43,8 @@ export interface RegisterVersionDeps {
   reader: VersionReader;
   setAlias: SetAlias;
   sessionOptions?: SessionLoadOptions | undefined;
-  /** Loads and warms an artifact in a sandbox with a time and memory limit (onnx/inspect-artifact.ts); throws a 400. */
-  inspect: (bytes: Uint8Array, features: readonly Feature[]) => Promise<void>;
+  /** Loads and warms the artifact at `file` in a sandbox with a time and memory limit (onnx/inspect-artifact.ts); throws a 400. */
+  inspect: (file: string, features: readonly Feature[]) => Promise<void>;
 }
 
 /**
@@ -54,30 +54,60 @@ export interface RegisterVersionDeps {
  */
 export class RegisterVersion {
   private readonly deps: RegisterVersionDeps;
+  private readonly loading = new KeyedMutex();
 
   constructor(deps: RegisterVersionDeps) {
     this.deps = deps;
   }
 
+  /** Streams an upload to disk with a size limit (413 past it); hand the result to `register`. */
+  stage(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StagedArtifact> {
+    return this.deps.artifacts.stage(source, maxBytes);
+  }
+
+  discard(staged: StagedArtifact): Promise<void> {
+    return this.deps.artifacts.discard(staged);
+  }
+
   async register(modelName: string, input: RegisterVersionInput, actor: Actor | string): Promise<ModelVersion & { warnings?: string[] }> {
+    // Adopted (renamed into the store) on success; removed on every failure, also when given staged.
+    let staged = isStaged(input.artifact) ? input.artifact : undefined;
+    try {
+      assertMayDeclareValidation(input.validation, actor, 'validation');
+      const model = await this.deps.models.get(modelName);
+      const source = artifactSource(input.artifact);
+      if (input.version && (await this.deps.versions.findRow(model.name, input.version))) {
+        throw conflict(`version "${input.version}" of model "${model.name}" already exists; versions are immutable, register a new one`);
+      }
+      if (input.lineage?.parentVersion && !(await this.deps.versions.findRow(model.name, input.lineage.parentVersion))) {
+        throw invalid(`lineage.parentVersion: version "${input.lineage.parentVersion}" of model "${model.name}" does not exist`);
+      }
+      const profile = referenceProfile(model, input.reference);
+      // Bytes (JSON bodies, in-process callers) go to disk like an upload: one path from here on.
+      const file = source instanceof Uint8Array ? await this.deps.artifacts.stage([source], Number.POSITIVE_INFINITY) : source;
+      staged = file;
+      return await this.registerFile(model, file, profile, input, actor);
+    } finally {
+      if (staged) await this.deps.artifacts.discard(staged);
+    }
+  }
+
+  private async registerFile(
+    model: Model,
+    file: StagedArtifact,
+    profile: ReferenceProfile | undefined,
+    input: RegisterVersionInput,
+    actor: Actor | string,
+  ): Promise<ModelVersion & { warnings?: string[] }> {
     const { versions, pool, locks } = this.deps;
-    assertMayDeclareValidation(input.validation, actor, 'validation');
-    const model = await this.deps.models.get(modelName);
-    const bytes = decodeArtifact(input.artifact);
-    if (input.version && (await versions.findRow(model.name, input.version))) {
-      throw conflict(`version "${input.version}" of model "${model.name}" already exists; versions are immutable, register a new one`);
-    }
-    if (input.lineage?.parentVersion && !(await versions.findRow(model.name, input.lineage.parentVersion))) {
-      throw invalid(`lineage.parentVersion: version "${input.lineage.parentVersion}" of model "${model.name}" does not exist`);
-    }
-    const profile = referenceProfile(model, input.reference);
-    // First in a child process: a model that runs forever or eats memory is refused there,
-    // never loaded into this one.
-    await this.deps.inspect(bytes, model.features);
-    const session = await loadModelSession(bytes, model.features, this.deps.sessionOptions);
+    // First in a child process that reads the file itself: a model that runs forever or eats
+    // memory is refused there, never loaded into this one.
+    await this.deps.inspect(file.file, model.features);
+    // One artifact in this process's memory at a time: concurrent large uploads queue, not add up.
+    const session = await this.loading.run('artifact', async () => loadModelSession(await this.deps.artifacts.readStaged(file), model.features, this.deps.sessionOptions));
     let pooled = false;
     try {
-      const stored = await this.deps.artifacts.put(bytes);
+      const stored = await this.deps.artifacts.adopt(file);
       const row = await locks.run(model.name, () =>
         versions.transaction(async (trx) => {
           await versions.lockModel(trx, model.name);

@@ -3,10 +3,21 @@ import { parseProfile } from '../core/profile-schema.ts';
 import type { ReferenceProfile } from '../core/profile-types.ts';
 import { describeZodError } from '../core/zod-errors.ts';
 import type { Model } from '../models/model-schemas.ts';
+import type { StagedArtifact } from './artifact-store.ts';
 import { buildProfile } from '../stats/profile.ts';
 import type { RegisterVersionMeta } from './version-schemas.ts';
 
 const BASE64 = /^[A-Za-z0-9+/\-_]+={0,2}$/;
+
+export const isStaged = (artifact: Uint8Array | string | StagedArtifact | undefined): artifact is StagedArtifact =>
+  typeof artifact === 'object' && !(artifact instanceof Uint8Array);
+
+/** The artifact as staged (an upload on disk, refused when empty) or as bytes (decodeArtifact). */
+export function artifactSource(artifact: Uint8Array | string | StagedArtifact | undefined): StagedArtifact | Uint8Array {
+  if (!isStaged(artifact)) return decodeArtifact(artifact);
+  if (artifact.sizeBytes === 0) throw invalid('artifact: the file is empty');
+  return artifact;
+}
 
 /** The ONNX file from raw bytes or base64 text (JSON bodies, and in-process callers). */
 export function decodeArtifact(artifact: Uint8Array | string | undefined): Uint8Array {

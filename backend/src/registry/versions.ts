@@ -1,6 +1,7 @@
 import type { Actor } from '../auth/roles.ts';
 import type { ModelSession } from '../onnx/onnx-session.ts';
 import type { ModelVersionsTable } from '../store/schema.ts';
+import type { StagedArtifact } from './artifact-store.ts';
 import type { VersionReader } from './read-versions.ts';
 import type { RegisterVersion, RegisterVersionInput } from './register-version.ts';
 import type { AliasWriteOptions, SetAlias } from './set-alias.ts';
@@ -36,6 +37,16 @@ export class VersionRegistry {
 
   register(model: string, input: RegisterVersionInput, actor: Actor | string): Promise<ModelVersion & { warnings?: string[] }> {
     return this.parts.registration.register(model, input, actor);
+  }
+
+  /** Streams an uploaded artifact to disk (413 past `maxBytes`); pass the result to `register` as `artifact`. */
+  stageArtifact(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StagedArtifact> {
+    return this.parts.registration.stage(source, maxBytes);
+  }
+
+  /** Removes a staged upload that will not be registered. */
+  discardStaged(staged: StagedArtifact): Promise<void> {
+    return this.parts.registration.discard(staged);
   }
 
   getVersion(model: string, version: string): Promise<ModelVersion> {

@@ -13,11 +13,14 @@ import { freshPostgresDatabase } from './databases.ts';
 import { createMonitorCounters } from '../monitor/metrics-export.ts';
 import type { MonitorOptions } from '../monitor/monitor-context.ts';
 import { MonitorService } from '../monitor/monitor-service.ts';
+import type { ConfiguredKeys } from '../monitor/cardinality.ts';
 import type { ChampionLookup } from '../monitor/ports.ts';
 import { ProfileStore } from '../monitor/profile-store.ts';
 
 /** No registry in these tests: no model has a champion. */
 export const noChampions: ChampionLookup = { champion: async () => undefined };
+/** … nor registered versions or experiments: every (version, arm) key is unregistered (monitor/cardinality.ts). */
+export const noConfiguredKeys: ConfiguredKeys = { versions: async () => [], arms: async () => [] };
 
 export interface Harness {
   store: Store;
@@ -43,7 +46,7 @@ export async function openHarness(dialect: SqlDialect, options: MonitorOptions =
   // Each monitor its own Prometheus registry: the counters register once per registry.
   const make = (o: MonitorOptions) =>
     new MonitorService(
-      { store, models, profiles, audit, logger, counters: createMonitorCounters(new Registry()), champions: noChampions },
+      { store, models, profiles, audit, logger, counters: createMonitorCounters(new Registry()), champions: noChampions, configuredKeys: noConfiguredKeys },
       { flushIntervalMs: 0, ...o },
     );
   const monitor = make(options);

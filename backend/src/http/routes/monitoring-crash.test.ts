@@ -4,74 +4,24 @@
  * with SIGKILL before its first rollup flush, restarts, and every accepted record counts.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { freshPostgresDatabase, testDialects } from '../../testing/databases.ts';
-import { requestJson } from '../../testing/test-server.ts';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const TOKEN = 'mw_crash_test_admin_token_0123456789';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-}
-
-async function serve(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['backend/src/cli/main.ts', 'serve'], {
-    cwd: repoRoot,
-    env: { ...process.env, MODELWATCH_PORT: '0', MODELWATCH_ADMIN_TOKEN: TOKEN, MODELWATCH_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  let buffered = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${logs.join('\n')}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        logs.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'ModelWatch listening' && entry.url) {
-            clearTimeout(timer);
-            resolve(entry.url);
-          }
-        } catch {
-          // not a log line
-        }
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited with ${code}:\n${logs.join('\n')}`));
-    });
-  });
-  return { child, url, logs };
-}
-
-const stop = (child: ChildProcess, signal: NodeJS.Signals) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+import { startServiceProcess, type ServiceProcess } from '../../testing/service-process.ts';
 
 for (const dialect of testDialects()) {
   describe(`kill -9 of the service on ${dialect}`, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-crash-'));
-    const children: ChildProcess[] = [];
+    const children: ServiceProcess[] = [];
+    const serve = async (env: Record<string, string>) => {
+      const service = await startServiceProcess(env);
+      children.push(service);
+      return service;
+    };
     after(async () => {
-      for (const c of children) await stop(c, 'SIGKILL');
+      for (const c of children) await c.stop('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -79,8 +29,7 @@ for (const dialect of testDialects()) {
       const env: Record<string, string> = { MODELWATCH_DATA_DIR: dataDir };
       if (dialect === 'postgres') env.MODELWATCH_DATABASE_URL = await freshPostgresDatabase();
       const first = await serve(env);
-      children.push(first.child);
-      const call = (s: Running, method: string, url: string, body?: unknown) => requestJson(s.url, method, url, body === undefined ? {} : { body }, TOKEN);
+      const call = (s: ServiceProcess, method: string, url: string, body?: unknown) => s.request(method, url, body === undefined ? {} : { body });
 
       const created = await call(first, 'POST', '/api/v1/models', { name: 'crash', features: [{ name: 'x', type: 'numeric' }] });
       assert.equal(created.status, 201, created.text);
@@ -106,10 +55,9 @@ for (const dialect of testDialects()) {
       const o = await call(first, 'POST', '/api/v1/models/crash/outcomes', { records: outcomes });
       assert.equal(o.body.accepted, 400);
 
-      await stop(first.child, 'SIGKILL');
+      await first.stop('SIGKILL');
 
       const second = await serve(env);
-      children.push(second.child);
       const replayed = second.logs.map((l) => JSON.parse(l) as { msg?: string; records?: number }).find((e) => e.msg?.startsWith('monitor: replayed'));
       assert.ok(replayed, `the restart replays the unflushed batches:\n${second.logs.join('\n')}`);
       assert.equal(replayed.records, 2997 + 400);
@@ -123,29 +71,26 @@ for (const dialect of testDialects()) {
       assert.deepEqual([clicks, impressions], [100, 400]);
 
       // A graceful stop flushes; a third start has nothing to replay and the same counts.
-      await stop(second.child, 'SIGTERM');
+      await second.stop('SIGTERM');
       const third = await serve(env);
-      children.push(third.child);
       assert.ok(!third.logs.some((l) => l.includes('monitor: replayed')));
       const again = await call(third, 'GET', `/api/v1/models/crash/kpis?from=${now - 3_600_000}&to=${now + 60_000}&step=1h&by=none&kpi=requests`);
       assert.equal(again.body.series[0].points.reduce((s: number, p: [number, number | null]) => s + (p[1] ?? 0), 0), 2997);
-      await stop(third.child, 'SIGTERM');
+      await third.stop('SIGTERM');
     });
 
     test('outcomes parked before kill -9 are still parked after the restart and join their predictions', { timeout: 120_000 }, async () => {
       const env: Record<string, string> = { MODELWATCH_DATA_DIR: fs.mkdtempSync(path.join(dataDir, 'parked-')) };
       if (dialect === 'postgres') env.MODELWATCH_DATABASE_URL = await freshPostgresDatabase();
       const first = await serve(env);
-      children.push(first.child);
-      const call = (s: Running, method: string, url: string, body?: unknown) => requestJson(s.url, method, url, body === undefined ? {} : { body }, TOKEN);
+      const call = (s: ServiceProcess, method: string, url: string, body?: unknown) => s.request(method, url, body === undefined ? {} : { body });
       assert.equal((await call(first, 'POST', '/api/v1/models', { name: 'parked', features: [{ name: 'x', type: 'numeric' }] })).status, 201);
       const outcomes = Array.from({ length: 20 }, (_, i) => ({ id: `k${i}`, impression: true, click: i % 2 === 0 }));
       const o = await call(first, 'POST', '/api/v1/models/parked/outcomes', { records: outcomes });
       assert.deepEqual([o.body.accepted, o.body.pending], [0, 20]);
-      await stop(first.child, 'SIGKILL');
+      await first.stop('SIGKILL');
 
       const second = await serve(env);
-      children.push(second.child);
       assert.equal((await call(second, 'GET', '/api/v1/models/parked/ingest')).body.parked, 20);
       const now = Date.now();
       const p = await call(second, 'POST', '/api/v1/models/parked/predictions', { records: outcomes.map((x) => ({ id: x.id, ts: now - 60_000, version: 'v1' })) });
@@ -154,7 +99,7 @@ for (const dialect of testDialects()) {
       const kpis = await call(second, 'GET', `/api/v1/models/parked/kpis?from=${now - 3_600_000}&to=${now + 60_000}&step=1h&by=none&kpi=ctr`);
       const [clicks, impressions] = kpis.body.series[0].counts.reduce((s: number[], c: number[]) => [s[0]! + c[0]!, s[1]! + c[1]!], [0, 0]);
       assert.deepEqual([clicks, impressions], [10, 20]);
-      await stop(second.child, 'SIGTERM');
+      await second.stop('SIGTERM');
     });
   });
 }

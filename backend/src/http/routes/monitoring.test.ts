@@ -80,16 +80,16 @@ for (const dialect of testDialects()) {
       const shifted = windowRecords('s', shiftedStart, 3, 8); // price +0.8 σ
       for (const records of [unshifted, shifted]) {
         const ingested = await server.request('POST', '/api/v1/models/shop/predictions', { body: { records } });
-        assert.deepEqual(ingested.body, { accepted: 1000, rejected: [], pending: 0, pendingIndexes: [] });
+        assert.deepEqual(ingested.body, { accepted: 1000, rejected: [], pending: 0, pendingIndexes: [], bucketed: 0, bucketedIndexes: [] });
       }
       await server.ctx.monitor.flush();
       // Outcomes an hour and more after their predictions, half as NDJSON.
       const outcomes = outcomesFor(unshifted);
       const ndjson = outcomes.slice(0, 500).map((o) => JSON.stringify(o)).join('\n');
       const first = await server.request('POST', '/api/v1/models/shop/outcomes', { rawBody: ndjson, headers: { 'content-type': 'application/x-ndjson' } });
-      assert.deepEqual(first.body, { accepted: 500, rejected: [], pending: 0, pendingIndexes: [] });
+      assert.deepEqual(first.body, { accepted: 500, rejected: [], pending: 0, pendingIndexes: [], bucketed: 0, bucketedIndexes: [] });
       const second = await server.request('POST', '/api/v1/models/shop/outcomes', { body: { records: outcomes.slice(500) } });
-      assert.deepEqual(second.body, { accepted: 500, rejected: [], pending: 0, pendingIndexes: [] });
+      assert.deepEqual(second.body, { accepted: 500, rejected: [], pending: 0, pendingIndexes: [], bucketed: 0, bucketedIndexes: [] });
       await server.request('POST', '/api/v1/models/shop/outcomes', { body: { records: outcomesFor(shifted) } });
 
       // Drift: the shifted window flags price only; the unshifted one flags nothing.

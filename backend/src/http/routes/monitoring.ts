@@ -58,6 +58,11 @@ const ingestResult = z.object({
   rejected: z.array(z.object({ index: z.number().int(), error: z.string() })),
   pending: z.number().int().meta({ description: 'Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md' }),
   pendingIndexes: z.array(z.number().int()).meta({ description: 'Positions of the pending records in the batch' }),
+  bucketed: z
+    .number()
+    .int()
+    .meta({ description: 'Predictions accepted under the model\'s "__other__" version/arm: not registered, and the model\'s unregistered keys are at MODELWATCH_MAX_UNREGISTERED_KEYS (always 0 for outcomes); see docs/monitoring.md' }),
+  bucketedIndexes: z.array(z.number().int()).meta({ description: 'Positions of the bucketed records in the batch' }),
 });
 
 const parkingReply = z.object({

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
+import type { StagedArtifact } from '../../registry/artifact-store.ts';
 import { DomainError, invalid } from '../../core/errors.ts';
 import {
   aliasesSchema,
@@ -15,19 +16,49 @@ import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1) });
 
+interface Upload {
+  staged: StagedArtifact;
+  /** Set once the handler hands it to the registry, which then always adopts or removes it. */
+  claimed: boolean;
+}
+
 /**
  * multipart/form-data: the file in field `artifact`, everything else as JSON in field `meta`.
- * Turned into the same body as the JSON form, with the file bytes kept in res.locals.
+ * Runs after authentication (route.ts `middleware`). The file streams to disk through the
+ * registry (ArtifactStore.stage: hashed on the way, 413 past the limit), never into memory;
+ * the JSON-form body is built from `meta`, the staged file is kept in `uploads`. A request that
+ * ends without the handler claiming its file (bad meta, failed validation, client gone) has
+ * the file removed when the response closes.
  */
-function multipartArtifact(maxBytes: number): RequestHandler {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single('artifact');
+function multipartArtifact(ctx: AppContext, maxBytes: number, uploads: WeakMap<Request, Upload>): RequestHandler {
+  const discard = (staged: StagedArtifact) => ctx.registry.discardStaged(staged).catch((error: unknown) => ctx.logger.warn({ err: error }, 'removing a staged upload failed'));
+  const storage: multer.StorageEngine = {
+    _handleFile(req, file, callback) {
+      ctx.registry.stageArtifact(file.stream, maxBytes).then((staged) => {
+        uploads.set(req, { staged, claimed: false });
+        callback(null, { path: staged.file, size: staged.sizeBytes });
+      }, callback);
+    },
+    _removeFile(req, _file, callback) {
+      const upload = uploads.get(req);
+      uploads.delete(req);
+      if (!upload) return callback(null);
+      void discard(upload.staged).then(() => callback(null));
+    },
+  };
+  const upload = multer({ storage, limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single('artifact');
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();
+    res.once('close', () => {
+      const pending = uploads.get(req);
+      if (pending && !pending.claimed) void discard(pending.staged);
+    });
     upload(req, res, (error?: unknown) => {
       if (error) {
         const code = (error as { code?: string }).code;
-        if (code === 'LIMIT_FILE_SIZE') return next(new DomainError('payload_too_large', `artifact: larger than ${maxBytes} bytes`));
+        if (code === 'LIMIT_FILE_SIZE') return next(new DomainError('payload_too_large', `artifact: larger than the limit of ${maxBytes} bytes (MODELWATCH_MAX_BODY_MB)`));
         if (code === 'LIMIT_UNEXPECTED_FILE') return next(invalid('multipart: send one file, in the field "artifact"'));
+        if (error instanceof DomainError) return next(error);
         return next(invalid(`multipart: ${(error as Error).message}`));
       }
       const fields = (req.body ?? {}) as Record<string, unknown>;
@@ -42,13 +73,13 @@ function multipartArtifact(maxBytes: number): RequestHandler {
       if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return next(invalid('meta: expected a JSON object'));
       if ('artifact' in meta) return next(invalid('meta.artifact: send the file in the multipart field "artifact", not in meta'));
       req.body = meta;
-      res.locals.artifact = req.file?.buffer;
       next();
     });
   };
 }
 
 export function versionRoutes(ctx: AppContext): RouteDefinition[] {
+  const uploads = new WeakMap<Request, Upload>();
   return [
     defineRoute({
       method: 'post',
@@ -60,16 +91,17 @@ export function versionRoutes(ctx: AppContext): RouteDefinition[] {
       body: registerVersionSchema,
       largeBody: true,
       bodyContentTypes: ['application/json', 'multipart/form-data'],
-      middleware: [multipartArtifact(ctx.config.maxBodyBytes)],
+      middleware: [multipartArtifact(ctx, ctx.config.maxBodyBytes, uploads)],
       responses: {
         201: { description: 'Registered, loaded and warmed', schema: modelVersionSchema },
         400: { description: 'The artifact cannot be loaded or does not fit the model' },
         404: { description: 'No such model' },
         409: { description: 'That version exists already' },
       },
-      handler: async ({ params, body, actor, res }) => {
-        const fromMultipart = res.locals.artifact as Buffer | undefined;
-        const version = await ctx.registry.register(params.model, { ...body, artifact: fromMultipart ?? body.artifact }, actor!);
+      handler: async ({ params, body, actor, req }) => {
+        const upload = uploads.get(req);
+        if (upload) upload.claimed = true;
+        const version = await ctx.registry.register(params.model, { ...body, artifact: upload?.staged ?? body.artifact }, actor!);
         return created(version);
       },
     }),
