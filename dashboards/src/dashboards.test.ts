@@ -92,7 +92,9 @@ describe('validation catches what it should', () => {
     assert.ok(panel, 'a panel with actions');
     panel.type = 'stat';
     panel.fieldConfig.defaults.actions[0].fetch.url = `${APP_PROXY_BASE}/admin/api/v1/models/$model/actions/promote?x=$model`;
+    panel.fieldConfig.defaults.actions[1].style = { backgroundColor: 'red' };
     const problems = validateDashboard(d, expect).join('\n');
+    assert.match(problems, /action "Roll back" has backgroundColor "red"/);
     assert.match(problems, /has actions, which Grafana does not render on a "stat" panel/);
     assert.match(problems, /puts \$model in the URL path unencoded/);
     assert.deepEqual(rawPathVariables('/a/${model:percentencode}/b/${x}/$y?q=$z&t=$__from'), ['x', 'y']);
@@ -146,6 +148,29 @@ describe('model overview', async () => {
     assert.equal(byTitle(d, 'CTR').fieldConfig.defaults.unit, 'percentunit');
     assert.equal(byTitle(d, 'CVR').fieldConfig.defaults.unit, 'percentunit');
     assert.equal(byTitle(d, 'Latency p50 / p90 / p99').fieldConfig.defaults.unit, 'ms');
+  });
+
+  test('serving panels from Prometheus: request rate, p99 from the histogram buckets, error ratio', () => {
+    const m = 'model="$model", version=~"$version"';
+    const any = 'model="$model", version=~"$version|"';
+    const panel = (title: string) => {
+      const p = byTitle(d, title);
+      assert.equal(p.type, 'timeseries');
+      assert.ok(p.targets.every((t: Json) => t.datasource.type === 'prometheus'));
+      return [p.targets.map((t: Json) => t.expr), p.fieldConfig.defaults.unit];
+    };
+    assert.deepEqual(panel('Request rate'), [[`sum by (version, status) (rate(modelwatch_prediction_requests_total{${any}}[5m]))`], 'reqps']);
+    assert.deepEqual(panel('p99 latency'), [
+      [
+        `histogram_quantile(0.99, sum(rate(modelwatch_prediction_latency_seconds_bucket{${m}}[5m])) by (le))`,
+        `histogram_quantile(0.99, sum(rate(modelwatch_prediction_latency_seconds_bucket{${m}}[5m])) by (le, version))`,
+      ],
+      's',
+    ]);
+    assert.deepEqual(panel('Error ratio'), [
+      [`sum(rate(modelwatch_prediction_errors_total{${any}}[5m])) / sum(rate(modelwatch_prediction_requests_total{${any}}[5m]))`],
+      'percentunit',
+    ]);
   });
 
   test('links to the app page of the model', () => {

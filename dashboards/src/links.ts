@@ -114,6 +114,10 @@ export function modelActionUrl(action: 'promote' | 'rollback'): string {
   return `${APP_PROXY_BASE}/admin/api/v1/models/\${model:percentencode}/actions/${action}`;
 }
 
+/**
+ * `color` must be a CSS colour value (Grafana's green and red here), not a palette name: Grafana's
+ * ActionButton computes the text contrast from it and throws on "green" (validate.ts checks it).
+ */
 function modelAction(action: 'promote' | 'rollback', title: string, reason: string, confirmation: string, color: string): ActionBuilder {
   return new ActionBuilder()
     .type(ActionType.Fetch)
@@ -138,14 +142,14 @@ export function modelActions(): ActionBuilder[] {
       'Promote challenger',
       'promoted from dashboard',
       'Promote the challenger of ${model} to champion? All traffic moves to it. Needs the Admin role.',
-      'green',
+      '#73BF69',
     ),
     modelAction(
       'rollback',
       'Roll back',
       'rolled back from dashboard',
       'Roll ${model} back to its previous champion? Needs the Admin role.',
-      'red',
+      '#F2495C',
     ),
   ];
 }

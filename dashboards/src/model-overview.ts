@@ -1,5 +1,6 @@
 /**
- * Model overview: one model's health, KPIs (CTR, CVR, latency, errors, traffic), its audit trail
+ * Model overview: one model's health, KPIs (CTR, CVR, latency, errors, traffic), the serving
+ * exporter's request rate, p99 and error ratio, its audit trail
  * as annotations, links into the app, and Promote / Roll back actions on the health panel.
  */
 import {
@@ -15,6 +16,7 @@ import { BigValueColorMode, BigValueTextMode, ReduceDataOptionsBuilder } from '@
 import { MODELWATCH, PROMETHEUS, modelwatch, prometheus, type ModelWatchQuery } from './datasources.ts';
 import { MODEL_PAGE_URL, modelActions, modelwatchDashboardsLink, openModelLink, urlDashboardLink, withoutPlacement } from './links.ts';
 import { greenWhenHigh, greenWhenLow, stat, table, thresholds, timeseries } from './panels.ts';
+import { servingPanels } from './serving-panels.ts';
 import { modelVariable, versionVariable } from './variables.ts';
 
 export const MODEL_OVERVIEW_UID = 'modelwatch-model-overview';
@@ -192,6 +194,8 @@ export function modelOverviewDashboard(): Dashboard {
     })
     .links([openModelLink()]);
 
+  const { requestRate, p99, errorRatio } = servingPanels();
+
   return new DashboardBuilder('ModelWatch · Model overview')
     .uid(MODEL_OVERVIEW_UID)
     .description('Health, KPIs and changes of one production model. Actions need the Admin role.')
@@ -220,6 +224,10 @@ export function modelOverviewDashboard(): Dashboard {
     .withPanel(errorRate)
     .withPanel(requests)
     .withPanel(vsBaseline)
+    .withRow(new RowBuilder('Serving (Prometheus)'))
+    .withPanel(requestRate)
+    .withPanel(p99)
+    .withPanel(errorRatio)
     .withRow(new RowBuilder('Audit'))
     .withPanel(audit)
     .build();

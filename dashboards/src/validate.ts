@@ -183,6 +183,9 @@ export function validateDashboard(dashboard: unknown, expect: Expectations): str
     }
     for (const action of actions) {
       const fetch = isObject(action.fetch) ? action.fetch : {};
+      const color = isObject(action.style) ? action.style.backgroundColor : undefined;
+      // @grafana/ui's ActionButton passes it to getContrastText, which throws on a palette name.
+      if (color !== undefined && !/^(#[0-9a-f]{3,8}|(rgba?|hsla?)\(.*\))$/i.test(String(color))) problems.push(`${where}: action "${String(action.title)}" has backgroundColor "${String(color)}" (use #rrggbb, rgb() or hsl())`);
       if (action.type !== 'fetch' || typeof fetch.url !== 'string' || !fetch.method) problems.push(`${where}: action "${String(action.title)}" is not a complete fetch action`);
       if (typeof fetch.url === 'string') for (const raw of rawPathVariables(fetch.url)) problems.push(`${where}: action "${String(action.title)}" puts $${raw} in the URL path unencoded (use \${${raw}:percentencode})`);
       if (typeof fetch.body === 'string') {

@@ -949,6 +949,22 @@ export type components = {
             outcome: "acting" | "acted" | "failed" | "dry_run" | "pending" | "rejected" | "cooldown" | "rate_limited" | "ignored";
             policy: string | null;
             reason: string;
+            /** @description Rollback: the version acted on, what was done and why */
+            target: components["schemas"]["AlertDecisionTarget"] | null;
+        };
+        AlertDecisionTarget: {
+            championAfter: string | null;
+            championBefore: string | null;
+            /** @description What was done and why, in words */
+            decision: string;
+            experimentId: string | null;
+            /**
+             * @description What that version was: the champion, an experiment arm, a ramp canary, nothing serving, or unnamed
+             * @enum {string}
+             */
+            role: "champion" | "experiment_arm" | "canary" | "not_serving" | "unnamed";
+            /** @description The version the alert is about (its `version` label); null when it names none */
+            version: string | null;
         };
         AlertIncident: {
             alertname: string;
@@ -1028,6 +1044,8 @@ export type components = {
             reason: string;
             /** @enum {string} */
             status: "firing" | "resolved";
+            /** @description Rollback: the version acted on, what was done and why */
+            target: components["schemas"]["AlertDecisionTarget"] | null;
         };
         Aliases: {
             challenger: string | null;
@@ -3582,6 +3600,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         accepted: number;
+                        /** @description Predictions accepted under the model's "__other__" version/arm: not registered, and the model's unregistered keys are at MODELWATCH_MAX_UNREGISTERED_KEYS (always 0 for outcomes); see docs/monitoring.md */
+                        bucketed: number;
+                        /** @description Positions of the bucketed records in the batch */
+                        bucketedIndexes: number[];
                         /** @description Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md */
                         pending: number;
                         /** @description Positions of the pending records in the batch */
@@ -3740,6 +3762,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         accepted: number;
+                        /** @description Predictions accepted under the model's "__other__" version/arm: not registered, and the model's unregistered keys are at MODELWATCH_MAX_UNREGISTERED_KEYS (always 0 for outcomes); see docs/monitoring.md */
+                        bucketed: number;
+                        /** @description Positions of the bucketed records in the batch */
+                        bucketedIndexes: number[];
                         /** @description Outcomes parked until their prediction arrives (always 0 for predictions); see docs/monitoring.md */
                         pending: number;
                         /** @description Positions of the pending records in the batch */
@@ -4628,6 +4654,8 @@ export interface operations {
                             outcome: "acting" | "acted" | "failed" | "dry_run" | "pending" | "rejected" | "cooldown" | "rate_limited" | "ignored";
                             policy: string | null;
                             reason: string;
+                            /** @description Rollback: the version acted on, what was done and why */
+                            target: components["schemas"]["AlertDecisionTarget"] | null;
                         }[];
                     };
                 };

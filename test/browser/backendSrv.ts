@@ -31,7 +31,8 @@ async function doFetch<T>(options: BackendSrvRequest): Promise<FetchResponse<T>>
   let body: string | undefined;
   if (options.data !== undefined) {
     body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
-    headers['content-type'] ??= 'application/json';
+    // Case-insensitive, as Grafana's BackendSrv (a panel action sends its own Content-Type).
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
   const res = await fetch(buildUrl(options), { method: options.method ?? 'GET', headers, body });
   const text = await res.text();

@@ -20,31 +20,45 @@ export function HarnessPanelRenderer(props: {
   fieldConfig?: { defaults: object; overrides: any[] };
 }) {
   const t = useTheme2();
-  const frames = applyFieldOverrides({
-    data: props.data?.series ?? [],
-    // The timeseries panel's own default: one palette colour per series.
-    fieldConfig: {
-      defaults: { color: { mode: 'palette-classic' }, ...props.fieldConfig?.defaults },
-      overrides: props.fieldConfig?.overrides ?? [],
-    },
-    replaceVariables: (s: string) => s,
-    theme: t,
-    timeZone: 'utc',
-  });
   const titleHeight = 24;
   return (
     <div>
       <div style={{ height: titleHeight, padding: t.spacing(0, 1), fontWeight: 500 }}>{props.title}</div>
-      {frames.length > 0 ? (
-        <TimeSeries
-          frames={frames}
-          width={props.width}
-          height={props.height - titleHeight}
-          timeRange={props.data!.timeRange}
-          timeZone="utc"
-          legend={{ showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] } as any}
-        />
-      ) : null}
+      <SeriesChart series={props.data?.series ?? []} timeRange={props.data?.timeRange} fieldConfig={props.fieldConfig} width={props.width} height={props.height - titleHeight} />
     </div>
+  );
+}
+
+/**
+ * The panel's field defaults put on every field: a bare @grafana/data has no field-option registry
+ * for applyFieldOverrides to copy them with (Grafana's has), and the display processor (colours,
+ * units) it builds reads the field's config.
+ */
+export function withDefaults(series: DataFrame[], defaults: object): DataFrame[] {
+  return series.map((frame) => ({ ...frame, fields: frame.fields.map((field) => ({ ...field, config: { ...defaults, ...field.config } })) }));
+}
+
+/** The frames as the timeseries panel draws them (also the body of the loader's dashboard panels). */
+export function SeriesChart(props: { series: DataFrame[]; timeRange: any; fieldConfig?: { defaults: object; overrides: any[] }; width: number; height: number }) {
+  const t = useTheme2();
+  // The timeseries panel's own default: one palette colour per series.
+  const defaults = { color: { mode: 'palette-classic' }, ...props.fieldConfig?.defaults };
+  const frames = applyFieldOverrides({
+    data: withDefaults(props.series, defaults),
+    fieldConfig: { defaults, overrides: props.fieldConfig?.overrides ?? [] },
+    replaceVariables: (s: string) => s,
+    theme: t,
+    timeZone: 'utc',
+  });
+  if (frames.length === 0) return null;
+  return (
+    <TimeSeries
+      frames={frames}
+      width={props.width}
+      height={props.height}
+      timeRange={props.timeRange}
+      timeZone="utc"
+      legend={{ showLegend: true, displayMode: 'list', placement: 'bottom', calcs: [] } as any}
+    />
   );
 }

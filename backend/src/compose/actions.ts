@@ -17,6 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelLookup } from '../registry/registry-ports.ts';
 import type { Store } from '../store/database.ts';
+import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 export interface ActionsWiring {
   store: Store;
@@ -33,6 +34,10 @@ export interface ActionsWiring {
   /** The monitor's rollup totals, for the promotion ramp's guardrails. */
   monitor: GuardrailTotals;
   deployment: DeliveryOptions;
+  /** Told of each committed champion switch (other replicas reload the model's routing). */
+  routing: RoutingChanges;
+  /** false: the promotion ramp has no step timers (its tick() runs due steps). */
+  timers?: boolean;
 }
 
 /**
@@ -45,7 +50,7 @@ export function createActions(w: ActionsWiring): { actions: ActionService; ramp:
   const idempotency = new Idempotency(store);
   const recorder = new ActionRecorder({ actions: store, idempotency, audit: w.audit, models: w.models, counter: createActionCounter(w.prometheus), logger: w.logger });
   const deployments = new DeploymentCalls({ actions: store, versions: w.registry, recorder, audit: w.audit, logger: w.logger, delivery: w.deployment });
-  const champions = new ChampionSwitch({ registry: w.registry, router: w.router, recorder, idempotency, deployments, models: w.models, locks: w.locks });
+  const champions = new ChampionSwitch({ registry: w.registry, router: w.router, recorder, idempotency, deployments, models: w.models, locks: w.locks, routing: w.routing });
   const ramp = new PromotionRamp({
     recorder,
     champions,
@@ -57,6 +62,7 @@ export function createActions(w: ActionsWiring): { actions: ActionService; ramp:
     audit: w.audit,
     clock: w.clock,
     monitor: w.monitor,
+    timers: w.timers,
   });
   const actions = new ActionService({
     promote: new Promote({ registry: w.registry, champions, ramp }),

@@ -18,6 +18,7 @@ import { RecordExperimentStop } from '../experiments/record-stop.ts';
 import { RunningExperimentsSync } from '../experiments/running-sync.ts';
 import type { RunningExperiments } from '../serving/running-experiments.ts';
 import type { Store } from '../store/database.ts';
+import type { RoutingChannel } from '../store/routing-notifications.ts';
 
 export interface ExperimentsDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface ExperimentsDeps {
   actions: ExperimentActions;
   /** Serving's routing table, which the experiments fill. */
   runningExperiments: RunningExperiments;
+  /** Experiment starts, ramps and stops are notified to other replicas, and theirs re-read here at once. */
+  routing: RoutingChannel;
   clock: Clock;
   logger: Logger;
   /** Where the experiment gauges go. */
@@ -61,11 +64,15 @@ export function createExperiments(deps: ExperimentsDeps, options: ExperimentsOpt
   const snapshots = new ExperimentSnapshots({ running: () => read.running(), results: (e) => results.of(e), logger }, options.exportTtlMs ?? 15_000);
   registerExperimentGauges(deps.prometheus, () => snapshots.snapshot());
   const sync = new RunningExperimentsSync({ rows, table: deps.runningExperiments, logger, onChange: () => snapshots.invalidate() }, options.refreshMs ?? 5_000);
-  const record = new RecordExperimentStop({ rows, running: sync, clock });
+  // The table is re-read whole (running-sync.ts); twice, so that one read starts after the
+  // notification even when a periodic refresh that began before it is still in flight.
+  const refreshAfterNow = () => sync.refresh().then(() => sync.refresh());
+  deps.routing.subscribe({ changed: refreshAfterNow, resync: refreshAfterNow });
+  const record = new RecordExperimentStop({ rows, running: sync, routing: deps.routing, clock });
   const stop = new StopExperiment({ experiments: read, results, record, champions: deps.registry, actions: deps.actions });
   return new ExperimentService({
-    create: new CreateExperiment({ rows, audit, models: deps.models, versions: deps.registry, serving: deps.serving, running: sync, clock, logger }),
-    ramp: new RampExperiment({ rows, experiments: read, audit, serving: deps.serving, running: sync, clock, logger }),
+    create: new CreateExperiment({ rows, audit, models: deps.models, versions: deps.registry, serving: deps.serving, running: sync, routing: deps.routing, clock, logger }),
+    ramp: new RampExperiment({ rows, experiments: read, audit, serving: deps.serving, running: sync, routing: deps.routing, clock, logger }),
     read,
     results,
     stop,

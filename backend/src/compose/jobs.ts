@@ -26,6 +26,8 @@ export interface JobsWiring {
   actions: ActionRecorder & ActionUpdater;
   /** The experiment service: the canary a retrain may start. */
   experiments: CanaryExperiments;
+  /** false: the job worker has no timers (JobService.runOnce runs the queue). */
+  timers?: boolean;
 }
 
 export function createJobs(deps: JobsWiring): JobService {
@@ -47,5 +49,6 @@ export function createJobs(deps: JobsWiring): JobService {
     handlers: new Map([['retrain', retrain]]),
     actions: deps.actions,
     prometheus: deps.metrics.prometheus,
+    timers: deps.timers,
   });
 }

@@ -13,6 +13,7 @@ import { AliasChanges } from '../registry/alias-changes.ts';
 import type { ProfileSink } from '../registry/register-version.ts';
 import type { VersionRegistry } from '../registry/versions.ts';
 import type { Store } from '../store/database.ts';
+import type { RoutingChannel } from '../store/routing-notifications.ts';
 import { resolveProviders } from '../onnx/onnx-session.ts';
 import { PredictService } from '../serving/predict.ts';
 import { PredictionLog, type PredictionSink } from '../serving/prediction-log.ts';
@@ -44,6 +45,10 @@ export interface RegistryServingDeps {
   predictions: PredictionSink;
   /** The running experiments the router assigns units by (the experiments area fills it). */
   runningExperiments: RunningExperiments;
+  /** Routing changes pushed between replicas: committed alias changes are notified, notified ones reloaded. */
+  routing: RoutingChannel;
+  /** false: no background timers (prediction log, alias sync, canary steps); see compose/server.ts ServiceLoops. */
+  timers?: boolean;
 }
 
 export interface RegistryServing {
@@ -53,6 +58,8 @@ export interface RegistryServing {
   actions: ActionService;
   /** Loads champion/challenger/experiment versions and starts the alias sync. */
   start(): Promise<void>;
+  /** Without timers: runs the promotion-ramp steps that are due (actions/promotion-ramp.ts tick). */
+  stepRamps(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,12 +96,14 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   aliasChanges.subscribe((model, aliases) => {
     const versions = [aliases.champion, aliases.challenger].filter((v): v is string => !!v);
     void Promise.allSettled(versions.map((v) => registry.ensureLoaded(model, v))).then(() => router.setAliases(model, aliases));
+    deps.routing.notify(model);
   });
   const log = new PredictionLog({
     sink: deps.predictions,
     logger,
     ...config.predictionLog,
     onDropped: (model, count, reason) => metrics.logDropped.inc({ model, reason }, count),
+    timers: deps.timers,
   });
   const clock = deps.clock ?? systemClock;
   const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock });
@@ -106,9 +115,12 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     log,
     locks,
     logger,
-    routerSyncMs: config.routerSyncMs,
+    routerSyncMs: deps.timers === false ? 0 : config.routerSyncMs,
     experiments: deps.runningExperiments,
   });
+  // A change notified by another replica is applied at once. After a reconnect everything is re-read,
+  // by a sync that starts now (the first call may join one that started before the reconnect).
+  deps.routing.subscribe({ changed: (model) => serving.reloadAliases(model), resync: () => serving.syncAliases().then(() => serving.syncAliases()) });
   const { actions, ramp } = createActions({
     store: deps.store,
     audit: deps.audit,
@@ -122,6 +134,8 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     clock,
     monitor: deps.monitor,
     deployment: config.deploymentHook,
+    routing: deps.routing,
+    timers: deps.timers,
   });
   return {
     registry,
@@ -132,6 +146,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
       await serving.start();
       await ramp.recover();
     },
+    stepRamps: () => ramp.tick(),
     async close() {
       ramp.stop();
       await actions.idle();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit.ts';
-import { inspectArtifact } from '../onnx/inspect-artifact.ts';
+import { inspectArtifactFile } from '../onnx/inspect-artifact.ts';
 import type { SessionLoadOptions } from '../onnx/onnx-session.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import type { AliasAnnouncer } from '../registry/alias-changes.ts';
@@ -50,7 +50,7 @@ export function createVersionRegistry(w: RegistryWiring): VersionRegistry {
     setAlias: aliases,
     sessionOptions: w.sessionOptions,
     // CPU only in the sandbox: it checks the graph, it does not need the accelerator.
-    inspect: (bytes, features) => inspectArtifact(bytes, features, { ...w.sessionOptions, providers: ['cpu'] }),
+    inspect: (file, features) => inspectArtifactFile(file, features, { ...w.sessionOptions, providers: ['cpu'] }),
   });
   const validation = new SetValidation({ versions, models: w.models, audit: w.audit, locks: w.locks, pool: w.pool });
   const sessions = new VersionSessions({ versions, models: w.models, artifacts: w.artifacts, pool: w.pool, logger: w.logger, sessionOptions: w.sessionOptions });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppContext } from '../http/app-context.ts';
+import { TargetedRollback } from '../actions/targeted-rollback.ts';
 import { AlertService } from '../alerts/alert-service.ts';
 import type { ActionPerformer } from '../alerts/action-performer.ts';
 import { ServicePerformer } from '../alerts/service-performer.ts';
@@ -12,6 +13,7 @@ import { bootstrapAdminToken } from '../auth/bootstrap.ts';
 import type { Actor } from '../auth/roles.ts';
 import { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../core/config.ts';
+import type { PredictionSink } from '../serving/prediction-log.ts';
 import { RunningExperiments } from '../serving/running-experiments.ts';
 import { createExperiments } from './experiments.ts';
 import { createApp } from '../http/app.ts';
@@ -24,12 +26,17 @@ import { ModelService } from '../models/model-service.ts';
 import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
+import { RoutingNotifications } from '../store/routing-notifications.ts';
 
 /** Parts a caller may supply instead of the real ones (tests record what alerts would do). */
 export interface ContextOverrides {
   alertPerformer?: ActionPerformer;
   /** 'kysely': the portable ingest writer on SQLite too (the ingest benchmark compares the two). */
   ingestWriter?: 'auto' | 'kysely';
+  /** Where served predictions go instead of straight to the monitor (the scenario engine's simulated latency and faults). */
+  servedPredictions?: (monitor: PredictionSink) => PredictionSink;
+  /** Salts of retrain canaries (the scenario engine: the same seed assigns the same units). */
+  experimentSalt?: () => string;
 }
 
 /** Opens the store, migrates it and builds every service. */
@@ -39,6 +46,34 @@ export async function createContext(
   clock: Clock = systemClock,
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
+  return (await buildContext(config, logger, clock, overrides, true)).ctx;
+}
+
+/**
+ * The service's background loops, each run once and awaited, for a caller that steps the service
+ * on its own clock (scenarios/engine.ts calls them in this order every virtual minute).
+ */
+export interface ServiceLoops {
+  /** Served predictions to the monitor (serving/prediction-log.ts). */
+  flushPredictions(): Promise<void>;
+  /** Buffered rollups to the store (monitor/lifecycle.ts). */
+  flushMonitor(): Promise<void>;
+  /** The router follows the stored aliases (serving/serving-service.ts). */
+  syncAliases(): Promise<void>;
+  /** Promotion-ramp steps that are due (actions/promotion-ramp.ts). */
+  stepRamps(): Promise<void>;
+  /** The autoDecide round (actions/auto-decide.ts). */
+  autoDecide(): Promise<void>;
+  /** Queued jobs, run to their end (jobs/job-worker.ts). */
+  runJobs(): Promise<void>;
+}
+
+/** Like createContext, but no background timers: the caller runs each loop through `loops`. */
+export function createSteppedContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides = {}): Promise<{ ctx: AppContext; loops: ServiceLoops }> {
+  return buildContext(config, logger, clock, overrides, false);
+}
+
+async function buildContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides, timers: boolean): Promise<{ ctx: AppContext; loops: ServiceLoops }> {
   const store = await openStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -62,11 +97,20 @@ export async function createContext(
     now: () => clock.now(),
     snapshotTtlMs: config.metricsCacheMs,
     champions: { champion: async (model) => (await versions.aliases(model)).champion },
-    options: { writer: overrides.ingestWriter ?? 'auto', parkingWindowMs: config.monitor.outcomeParkingWindowMs },
+    versions,
+    options: {
+      writer: overrides.ingestWriter ?? 'auto',
+      parkingWindowMs: config.monitor.outcomeParkingWindowMs,
+      maxUnregisteredKeys: config.monitor.maxUnregisteredKeys,
+      ingestMaxAgeMs: config.monitor.ingestMaxAgeMs,
+      ...(timers ? {} : { flushIntervalMs: 0 }),
+    },
   });
   // Serving routes by the running experiments; the experiments (built after it) fill the table.
   const runningExperiments = new RunningExperiments();
-  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: monitor, runningExperiments });
+  // Routing changes pushed between replicas on PostgreSQL (LISTEN/NOTIFY); the alias and experiment syncs stay as the fallback.
+  const routing = new RoutingNotifications({ store, databaseUrl: config.databaseUrl, logger });
+  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, timers });
   const experiments = createExperiments(
     {
       store,
@@ -77,15 +121,25 @@ export async function createContext(
       monitor,
       actions: registryServing.actions,
       runningExperiments,
+      routing,
       clock,
       logger,
       prometheus: metrics.prometheus,
     },
-    { exportTtlMs: config.metricsCacheMs, autoDecideIntervalMs: config.autoDecideIntervalMs, closedTotalsTtlMs: config.resultsCacheMs },
+    {
+      exportTtlMs: config.metricsCacheMs,
+      autoDecideIntervalMs: timers ? config.autoDecideIntervalMs : 0,
+      closedTotalsTtlMs: config.resultsCacheMs,
+      // One process without timers: its own changes reach the routing table at once (running-sync.ts publish).
+      ...(timers ? {} : { refreshMs: 0 }),
+    },
   );
   // A retrain's trial experiment (onSuccess "canary") does not come through the route: validate it as the route does.
-  const retrainTrials = { create: (input: unknown, actor: Actor) => experiments.createChecked(input, actor) };
-  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials });
+  const salt = overrides.experimentSalt;
+  const retrainTrials = {
+    create: (input: unknown, actor: Actor) => experiments.createChecked(salt && input !== null && typeof input === 'object' ? { salt: salt(), ...input } : input, actor),
+  };
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, timers });
   const ctx: AppContext = {
     config,
     clock,
@@ -110,7 +164,9 @@ export async function createContext(
       logger,
       clock,
       prometheus: metrics.prometheus,
-      performer: overrides.alertPerformer ?? new ServicePerformer({ jobs, actions: registryServing.actions, experiments }),
+      performer:
+        overrides.alertPerformer ??
+        new ServicePerformer({ jobs, actions: new TargetedRollback({ champions: registryServing.registry, experiments, actions: registryServing.actions }), experiments }),
     }),
     onClose: [],
   };
@@ -124,10 +180,23 @@ export async function createContext(
   // (flushing served predictions to the monitor) runs first, while the monitor is still open.
   await registryServing.start();
   ctx.onClose.push(() => registryServing.close());
+  // Listens once serving routes (a stepped context is one process: nothing to listen for); stops first on shutdown.
+  if (timers) await routing.start();
+  ctx.onClose.push(() => routing.close());
   // Jobs start once what they use is up, and stop first on shutdown (running ones go back to the queue).
   await ctx.jobs.start();
   ctx.onClose.push(() => ctx.jobs.stop());
-  return ctx;
+  const loops: ServiceLoops = {
+    flushPredictions: () => registryServing.serving.flushPredictionLog(),
+    flushMonitor: () => monitor.flush(),
+    syncAliases: () => registryServing.serving.syncAliases(),
+    stepRamps: () => registryServing.stepRamps(),
+    autoDecide: async () => {
+      await experiments.evaluateRunning({ onlyAutoDecide: true });
+    },
+    runJobs: () => jobs.runOnce(),
+  };
+  return { ctx, loops };
 }
 
 export interface RunningServer {

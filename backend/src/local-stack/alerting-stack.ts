@@ -1,14 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { provisioningDir, tool } from './prometheus-tools.ts';
+import { provisioningDir, repoRoot, tool } from './prometheus-tools.ts';
 
 /**
  * Debian's Prometheus and Alertmanager running the SHIPPED configuration
  * (provisioning/prometheus, provisioning/alertmanager), with only what a local run must change
- * rewritten: ports, the scrape target, the webhook URL, the token file, the intervals and the
- * rules' `for` durations. Used by the alerting end-to-end test and by `modelwatch demo --with-prometheus`.
+ * rewritten: ports, the scrape target, the webhook URL, the secret files, the intervals and the
+ * rules' `for` durations. People's receivers get their SMTP server, addresses and URLs from the
+ * environment through provisioning/alertmanager/render-config.sh, as in a deployment. Used by
+ * the alerting end-to-end tests and by `modelwatch demo --with-prometheus`.
  */
 export interface AlertingStackOptions {
   /** host:port of the ModelWatch backend to scrape. */
@@ -23,6 +25,22 @@ export interface AlertingStackOptions {
   forDuration: (shipped: string) => string;
   /** Scrape and evaluation interval; default 1s. */
   interval?: string;
+  /** Where mail and chat messages to people go; without, to a closed local port (Alertmanager logs the failures). */
+  people?: PeopleNotifications;
+}
+
+/** People's receivers, set up the way docs/alerting.md ("Notifications to people") tells users to. */
+export interface PeopleNotifications {
+  /** The MODELWATCH_* variables render-config.sh fills in (SMTP server, addresses, public URLs). */
+  env: Record<string, string>;
+  /** The file holding the chat webhook URL (shipped: /run/secrets/modelwatch_chat_webhook_url). */
+  chatUrlFile: string;
+  /** The file holding the SMTP password (shipped: /run/secrets/modelwatch_smtp_password). */
+  smtpPasswordFile: string;
+  /** false for a local SMTP server without STARTTLS; the shipped configuration requires it. */
+  smtpRequireTls: boolean;
+  /** Replaces the shipped weekly maintenance window, so a test does not depend on the day: never, or all the time. */
+  maintenance?: 'never' | 'always';
 }
 
 export interface AlertingStack {
@@ -33,7 +51,7 @@ export interface AlertingStack {
   stop(): Promise<void>;
 }
 
-interface Daemon {
+export interface Daemon {
   name: string;
   child: ChildProcess;
   output: string[];
@@ -73,7 +91,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${logs ? `\n${logs()}` : ''}`);
 }
 
-function startDaemon(name: string, bin: string, args: string[]): Daemon {
+export function startDaemon(name: string, bin: string, args: string[]): Daemon {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -85,7 +103,7 @@ function startDaemon(name: string, bin: string, args: string[]): Daemon {
   return { name, child, output };
 }
 
-async function stopDaemon(daemon: Daemon): Promise<void> {
+export async function stopDaemon(daemon: Daemon): Promise<void> {
   if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => daemon.child.once('exit', () => resolve()));
   daemon.child.kill('SIGTERM');
@@ -103,12 +121,7 @@ export async function startAlertingStack(o: AlertingStackOptions): Promise<Alert
   const interval = o.interval ?? '1s';
   const [promPort, amPort] = [await freePort(), await freePort()];
 
-  let am = fs.readFileSync(path.join(provisioningDir, 'alertmanager/alertmanager.yml'), 'utf8');
-  am = rewrite(am, /url: http:\/\/backend:8080\/api\/v1\/webhooks\/alertmanager/, `url: ${o.webhookUrl}`, 'the webhook URL');
-  am = rewrite(am, /credentials_file: \S+/, `credentials_file: ${o.tokenFile}`, 'the token file');
-  am = rewrite(am, /group_wait: \S+/, 'group_wait: 1s', 'group_wait');
-  am = rewrite(am, /group_interval: \S+/, 'group_interval: 1s', 'group_interval');
-  fs.writeFileSync(path.join(o.dir, 'alertmanager.yml'), am);
+  const amConfig = writeAlertmanagerConfig(o);
 
   fs.mkdirSync(path.join(o.dir, 'rules'), { recursive: true });
   const rulesDir = path.join(provisioningDir, 'prometheus/rules');
@@ -125,7 +138,7 @@ export async function startAlertingStack(o: AlertingStackOptions): Promise<Alert
 
   const daemons = [
     startDaemon('alertmanager', alertmanagerBin, [
-      `--config.file=${path.join(o.dir, 'alertmanager.yml')}`,
+      `--config.file=${amConfig}`,
       `--storage.path=${path.join(o.dir, 'am-data')}`,
       `--web.listen-address=127.0.0.1:${amPort}`,
       '--cluster.listen-address=',
@@ -154,6 +167,56 @@ export async function startAlertingStack(o: AlertingStackOptions): Promise<Alert
     throw error;
   }
   return stack;
+}
+
+const maintenanceWindows = {
+  never: "      - years: ['1970']\n",
+  always: "      - weekdays: ['sunday:saturday']\n",
+};
+
+/** Without `people`: nowhere (a closed port), and runbook links to this checkout's docs. */
+function discardPeople(dir: string): PeopleNotifications {
+  const chatUrlFile = path.join(dir, 'chat-webhook-url');
+  fs.writeFileSync(chatUrlFile, 'http://127.0.0.1:9/\n');
+  return {
+    env: {
+      MODELWATCH_SMTP_HOST: '127.0.0.1',
+      MODELWATCH_SMTP_PORT: '9',
+      MODELWATCH_SMTP_USERNAME: '',
+      MODELWATCH_ALERT_EMAIL_FROM: 'modelwatch@localhost',
+      MODELWATCH_ALERT_EMAIL_TO: 'nobody@localhost',
+      MODELWATCH_GRAFANA_URL: 'http://localhost:3000',
+      MODELWATCH_RUNBOOK_BASE_URL: `file://${repoRoot}`,
+    },
+    chatUrlFile,
+    smtpPasswordFile: path.join(dir, 'no-smtp-password'),
+    smtpRequireTls: false,
+  };
+}
+
+/** The shipped Alertmanager configuration with the local rewrites, rendered by the shipped render-config.sh. */
+function writeAlertmanagerConfig(o: AlertingStackOptions): string {
+  const people = o.people ?? discardPeople(o.dir);
+  const shipped = path.join(provisioningDir, 'alertmanager');
+  let am = fs.readFileSync(path.join(shipped, 'alertmanager.yml'), 'utf8');
+  am = rewrite(am, /url: http:\/\/backend:8080\/api\/v1\/webhooks\/alertmanager/, `url: ${o.webhookUrl}`, 'the webhook URL');
+  am = rewrite(am, /credentials_file: \S+/, `credentials_file: ${o.tokenFile}`, 'the token file');
+  am = rewrite(am, /group_wait: \S+/, 'group_wait: 1s', 'group_wait');
+  am = rewrite(am, /group_interval: \S+/, 'group_interval: 1s', 'group_interval');
+  am = rewrite(am, /api_url_file: \S+/, `api_url_file: ${people.chatUrlFile}`, 'the chat webhook URL file');
+  am = rewrite(am, /smtp_auth_password_file: \S+/, `smtp_auth_password_file: ${people.smtpPasswordFile}`, 'the SMTP password file');
+  am = rewrite(am, /smtp_require_tls: true/, `smtp_require_tls: ${people.smtpRequireTls}`, 'smtp_require_tls');
+  if (people.maintenance) {
+    am = rewrite(am, /(- name: modelwatch-maintenance\n\s+time_intervals:\n)(?: {6,}.*\n)+/, `$1${maintenanceWindows[people.maintenance]}`, 'the maintenance window');
+  }
+  const source = path.join(o.dir, 'alertmanager-shipped');
+  fs.mkdirSync(source, { recursive: true });
+  fs.writeFileSync(path.join(source, 'alertmanager.yml'), am);
+  fs.cpSync(path.join(shipped, 'templates'), path.join(source, 'templates'), { recursive: true });
+  const rendered = path.join(o.dir, 'alertmanager');
+  const run = spawnSync('sh', [path.join(shipped, 'render-config.sh'), source, rendered], { env: { PATH: process.env.PATH, ...people.env }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`render-config.sh failed: ${run.stderr}${run.error ? String(run.error) : ''}`);
+  return path.join(rendered, 'alertmanager.yml');
 }
 
 /** `30m` → the duration `factor` times shorter, in whole seconds (at least 1 s). */

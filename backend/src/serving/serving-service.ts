@@ -87,22 +87,28 @@ export class ServingService {
   }
 
   private async doSync(): Promise<void> {
-    const { registry, router, locks } = this.deps;
+    const { registry, router } = this.deps;
     const all = await registry.allAliases();
     const models = new Set([...all.keys()]);
     for (const model of models) {
       const wanted = all.get(model) ?? {};
       const have = router.state(model);
       if ((wanted.champion ?? null) === have.champion && (wanted.challenger ?? null) === have.challenger) continue;
-      // Under the model lock, re-read: a local action may have committed in between.
-      await locks.run(model, async () => {
-        const fresh: Aliases = await registry.aliases(model);
-        for (const version of [fresh.champion, fresh.challenger]) {
-          if (version) await registry.ensureLoaded(model, version).catch(() => undefined);
-        }
-        router.setAliases(model, fresh);
-      });
+      await this.reloadAliases(model);
     }
+  }
+
+  /** Re-reads one model's aliases now (another replica notified a change, store/routing-notifications.ts). */
+  reloadAliases(model: string): Promise<void> {
+    const { registry, router, locks } = this.deps;
+    // Under the model lock, re-read: a local action may have committed in between.
+    return locks.run(model, async () => {
+      const fresh: Aliases = await registry.aliases(model);
+      for (const version of [fresh.champion, fresh.challenger]) {
+        if (version) await registry.ensureLoaded(model, version).catch(() => undefined);
+      }
+      router.setAliases(model, fresh);
+    });
   }
 
   private scheduleSync(): void {

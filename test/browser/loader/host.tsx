@@ -1,8 +1,11 @@
 /**
  * A host page that loads the *built* plugins (dist/module.js) the way Grafana's frontend does:
  * SystemJS with its AMD and CJS extras (loaded before this script, see loader/page.ts), Grafana's
- * shared modules registered under their bare names and backed by the real npm packages this page
- * is bundled with, window.grafanaBootData written before @grafana/runtime initialises, and dist/
+ * shared modules registered under their bare names and backed by the npm packages of one package
+ * set (12.3.x or 13.x, which loader/page.ts bundles this page with; package-sets.ts), mapped as
+ * Grafana's frontend maps them (`react-router` is the v6 API of react-router-dom-v5-compat,
+ * `react-router-dom` the v5 package), window.grafanaBootData written
+ * before @grafana/runtime initialises, and dist/
  * served at /public/plugins/<id>/ (so webpack's lazy chunks load from there). The test drives it
  * through `window.mwHost` (loader.test.ts).
  */
@@ -10,8 +13,8 @@ import React from 'react';
 import * as ReactDOM from 'react-dom';
 import * as ReactDOMClient from 'react-dom/client';
 import * as jsxRuntime from 'react/jsx-runtime';
-import * as ReactRouter from 'react-router';
-import * as ReactRouterDom from 'react-router-dom';
+import * as ReactRouterDomV5 from 'react-router-dom';
+import * as ReactRouter from 'react-router-dom-v5-compat';
 import * as rxjs from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
 import * as emotionCss from '@emotion/css';
@@ -22,13 +25,16 @@ import * as grafanaUi from '@grafana/ui';
 import * as grafanaRuntime from '@grafana/runtime';
 import * as grafanaSchema from '@grafana/schema';
 import * as grafanaI18n from '@grafana/i18n';
-import { AppPlugin, DataSourcePlugin, createTheme, dateTime, ThemeContext, type AppRootProps, type PluginExtensionPanelContext } from '@grafana/data';
+import { AppPlugin, DataSourcePlugin, createTheme, ThemeContext, type AppRootProps, type DataSourceApi, type PluginExtensionPanelContext } from '@grafana/data';
 import { config, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { ErrorBoundaryAlert, GlobalStyles, PortalContainer } from '@grafana/ui';
 // Not in @grafana/runtime's public exports; Grafana's shell calls these at start-up.
 import { setPluginPage } from '../../../node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs';
 import { backendSrv } from '../backendSrv.ts';
 import { HarnessPanelRenderer, setPanelRenderer } from '../panelRenderer.tsx';
+import { DashboardView, type ActionResult } from './dashboard.tsx';
+import { isModelWatch, modelWatchTargets, panelLinks, transformed, type Dashboard } from './panels.ts';
+import { queryRequest, runQuery, type Range } from './queries.ts';
 import { createTemplateSrv } from './templateSrv.ts';
 
 interface SystemJS {
@@ -41,6 +47,7 @@ declare global {
     System: SystemJS;
     mwHost: typeof host;
     mwErrors: string[];
+    mwActions: ActionResult[];
   }
 }
 
@@ -58,7 +65,7 @@ const SHARED: Record<string, object> = {
   'react-dom/client': cjs(ReactDOMClient),
   'react/jsx-runtime': cjs(jsxRuntime),
   'react-router': ReactRouter,
-  'react-router-dom': ReactRouterDom,
+  'react-router-dom': ReactRouterDomV5,
   rxjs,
   'rxjs/operators': rxjsOperators,
   '@emotion/css': emotionCss,
@@ -67,6 +74,7 @@ const SHARED: Record<string, object> = {
 };
 
 window.mwErrors = [];
+window.mwActions = [];
 const record = (what: string) => (err: unknown) => window.mwErrors.push(`${what}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
 setBackendSrv(backendSrv);
 setPluginPage((props: { children?: React.ReactNode }) => <div>{props.children}</div>);
@@ -103,7 +111,19 @@ async function importPlugin(id: string) {
   return loaded[id]!;
 }
 
+let datasourceInstance: DataSourceApi | undefined;
+/** The built datasource's class, constructed with the provisioned settings from grafanaBootData. */
+async function datasource(): Promise<DataSourceApi> {
+  const { plugin } = (await importPlugin('modelwatch-mlops-datasource')) as { plugin: DataSourcePlugin<any> };
+  const settings = Object.values(config.datasources).find((d) => d.type === 'modelwatch-mlops-datasource')!;
+  datasourceInstance ??= new plugin.DataSourceClass(settings);
+  return datasourceInstance;
+}
+
 const host = {
+  /** The React this page (and so the plugins) runs: the package set's. */
+  reactVersion: React.version,
+
   /** The dashboard's variable values the template service interpolates (panel links, queries). */
   setVariables(variables: Record<string, string[]>, range: { from: number; to: number }) {
     setTemplateSrv(createTemplateSrv(variables, range));
@@ -122,11 +142,11 @@ const host = {
     const base = '/a/modelwatch-mlops-app';
     root.render(
       <Frame>
-        <ReactRouterDom.MemoryRouter key={path} initialEntries={[path]}>
-          <ReactRouterDom.Routes>
-            <ReactRouterDom.Route path={`${base}/*`} element={<Root {...({ meta, basename: base, path: base, query: {}, onNavChanged: () => {} } as unknown as AppRootProps)} />} />
-          </ReactRouterDom.Routes>
-        </ReactRouterDom.MemoryRouter>
+        <ReactRouter.MemoryRouter key={path} initialEntries={[path]}>
+          <ReactRouter.Routes>
+            <ReactRouter.Route path={`${base}/*`} element={<Root {...({ meta, basename: base, path: base, query: {}, onNavChanged: () => {} } as unknown as AppRootProps)} />} />
+          </ReactRouter.Routes>
+        </ReactRouter.MemoryRouter>
       </Frame>,
     );
   },
@@ -144,59 +164,58 @@ const host = {
     );
   },
 
-  /**
-   * The panel-menu links of the app for a panel, as Grafana resolves them: links declared for
-   * the panel-menu extension point, `configure(context)` applied (undefined hides one), at most
-   * three per plugin, and only titles plugin.json declares under `extensions.addedLinks`.
-   */
+  /** The panel-menu links of the app for a panel, as Grafana resolves them (see panelLinks). */
   async panelMenuLinks(context: PluginExtensionPanelContext, declared: string[]) {
     const { plugin } = (await importPlugin('modelwatch-mlops-app')) as { plugin: AppPlugin };
-    const links = [];
-    for (const link of plugin.addedLinkConfigs) {
-      const targets = Array.isArray(link.targets) ? link.targets : [link.targets];
-      if (!targets.includes(grafanaData.PluginExtensionPoints.DashboardPanelMenu)) continue;
-      if (!declared.includes(link.title)) throw new Error(`link "${link.title}" is not declared in plugin.json extensions.addedLinks`);
-      const overrides = link.configure ? link.configure(Object.freeze(context)) : {};
-      if (overrides === undefined) continue;
-      links.push({ title: overrides.title ?? link.title, category: link.category, hasOnClick: Boolean(link.onClick) });
-    }
-    return links.slice(0, 3);
+    return panelLinks(plugin, context, declared).map((l) => ({ title: l.title, category: l.category, hasOnClick: Boolean(l.onClick) }));
   },
 
   /** Runs every ModelWatch target, annotation and variable of the dashboards through the built datasource. */
-  async runDatasource(dashboards: Array<{ uid: string; panels: any[]; annotations?: { list: any[] }; templating?: { list: any[] } }>, range: { from: number; to: number }) {
-    const { plugin } = (await importPlugin('modelwatch-mlops-datasource')) as { plugin: DataSourcePlugin<any> };
-    const settings = Object.values(config.datasources).find((d) => d.type === 'modelwatch-mlops-datasource')!;
-    const ds = new plugin.DataSourceClass(settings);
-    const timeRange = { from: dateTime(range.from), to: dateTime(range.to), raw: { from: 'now-6h', to: 'now' } };
-    const request = (targets: any[], app = 'dashboard') => ({ requestId: 'loader', interval: '1m', intervalMs: 60_000, range: timeRange, scopedVars: {}, targets, timezone: 'utc', app, startTime: Date.now() });
-    const run = async (r: ReturnType<typeof request>) => {
-      const result = ds.query(r as never);
-      return (await ('subscribe' in result ? rxjs.lastValueFrom(result) : result)) as { data: unknown[]; errors?: Array<{ message?: string }> };
-    };
-    const isMw = (d: any) => d?.type === 'modelwatch-mlops-datasource';
+  async runDatasource(dashboards: Dashboard[], range: Range) {
+    const ds = await datasource();
     const report: Array<{ where: string; frames: number; errors: string[] }> = [];
+    const add = (where: string, res: { data: unknown[]; errors: string[] }) => report.push({ where, frames: res.data.length, errors: res.errors });
     for (const dashboard of dashboards) {
       for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
-        const targets = (panel.targets ?? []).filter((t: any) => isMw(t.datasource ?? panel.datasource));
-        if (targets.length === 0) continue;
-        const res = await run(request(targets.filter((t: any) => ds.filterQuery?.(t) ?? true)));
-        report.push({ where: `${dashboard.uid} panel "${panel.title}"`, frames: res.data.length, errors: (res.errors ?? []).map((e) => e.message ?? '?') });
+        const targets = modelWatchTargets(panel);
+        if (targets.length > 0) add(`${dashboard.uid} panel "${panel.title}"`, await runQuery(ds, queryRequest(range, targets.filter((t) => ds.filterQuery?.(t) ?? true))));
       }
       for (const anno of dashboard.annotations?.list ?? []) {
-        if (!isMw(anno.datasource)) continue;
+        if (!isModelWatch(anno.datasource)) continue;
         const query = ds.annotations?.prepareQuery?.(anno);
-        const res = await run(request(query ? [{ ...query, refId: 'Anno' }] : [], 'dashboard'));
-        report.push({ where: `${dashboard.uid} annotation "${anno.name}"`, frames: res.data.length, errors: (res.errors ?? []).map((e) => e.message ?? '?') });
+        add(`${dashboard.uid} annotation "${anno.name}"`, await runQuery(ds, queryRequest(range, query ? [{ ...query, refId: 'Anno' }] : [])));
       }
       for (const variable of dashboard.templating?.list ?? []) {
-        if (variable.type !== 'query' || !isMw(variable.datasource)) continue;
-        const values = await rxjs.lastValueFrom((ds.variables as any).query(request([{ ...variable.query, refId: variable.name }], 'dashboard')));
+        if (variable.type !== 'query' || !isModelWatch(variable.datasource)) continue;
+        const values = await rxjs.lastValueFrom((ds.variables as any).query(queryRequest(range, [{ ...variable.query, refId: variable.name }])));
         report.push({ where: `${dashboard.uid} variable "${variable.name}"`, frames: ((values as any).data ?? []).length, errors: [] });
       }
     }
-    const explore = ds.interpolateVariablesInQueries?.([{ refId: 'A', queryType: 'kpi', model: '$model', kpi: 'ctr' }], {}) ?? [];
+    const explore = ds.interpolateVariablesInQueries?.([{ refId: 'A', queryType: 'kpi', model: '$model', kpi: 'ctr' } as never], {}) ?? [];
     return { report, health: await ds.testDatasource(), explore };
+  },
+
+  /**
+   * Panels of a dashboard as a dashboard shows them (dashboard.tsx): their data from the built
+   * datasource, the panel menu with the app's extension links, and the panels' actions.
+   */
+  async renderDashboard(dashboard: Dashboard, titles: string[], declared: string[], range: Range) {
+    const ds = await datasource();
+    const { plugin } = (await importPlugin('modelwatch-mlops-app')) as { plugin: AppPlugin };
+    const panels = [];
+    for (const title of titles) {
+      const panel = dashboard.panels.find((p) => p.title === title);
+      if (!panel) throw new Error(`no panel "${title}" in ${dashboard.uid}`);
+      const { data, errors } = await runQuery(ds, queryRequest(range, modelWatchTargets(panel)));
+      if (errors.length) throw new Error(`${title}: ${errors.join('; ')}`);
+      panels.push({ panel, series: await transformed(panel, data) });
+    }
+    const linksOf = (context: PluginExtensionPanelContext) => panelLinks(plugin, context, declared);
+    root.render(
+      <Frame>
+        <DashboardView dashboard={dashboard} panels={panels} range={range} linksOf={linksOf} onAction={(r) => window.mwActions.push(r)} />
+      </Frame>,
+    );
   },
 };
 window.mwHost = host;
