@@ -1,6 +1,7 @@
 import type { EngineControl, EngineView, MinuteRecord, ScenarioResult, ScenarioSpec, TimelineEvent } from '../../scenarios/engine-api.ts';
 import { runScenario } from '../../scenarios/engine.ts';
 import type { WorldState } from '../../scenarios/world.ts';
+import { BRIEF_RETRAIN } from '../../scenarios/library/common.ts';
 import { TerminalView } from './terminal-view.ts';
 import { Timeline, type StoryEvent, type SummaryRow } from './timeline.ts';
 
@@ -29,13 +30,6 @@ export function badCanary(champion: string): { arms: Array<{ name: string; versi
     description: 'canary of a bad candidate',
   };
 }
-
-/**
- * The product brief's rule: a retrain must beat the online model on the hold-out (DeLong), then
- * it goes into a guarded canary. Smaller, slower-learning trees keep its log loss in line on 20
- * minutes of traffic.
- */
-export const demoRetrain = { gate: { policy: 'superiority', maxLogLossIncrease: 0.05 }, params: { maxIterations: 60, maxLeaves: 15, learningRate: 0.05 } };
 
 /** Act 1 counts only if the drift cost at least this share of CTR and the promotion won back at least RECOVERED of it. */
 export const MIN_CTR_DROP = 0.2;
@@ -77,7 +71,7 @@ export async function runDemoScenario(options: DemoScenarioOptions, view = new T
     model: {
       name: 'shop-ctr',
       description: 'Click-through-rate model of a simulated e-commerce recommender (ModelWatch demo)',
-      settings: { retrain: demoRetrain },
+      settings: { retrain: BRIEF_RETRAIN },
     },
     versions: [{ version: 'v1', champion: true, description: 'initial model', training: { rows: 60_000 } }],
     traffic: { visitsPerMinute: options.visitsPerMinute, units: 20_000 },

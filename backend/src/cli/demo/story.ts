@@ -7,7 +7,8 @@ import { TerminalView } from './terminal-view.ts';
 import { Timeline, type SummaryRow } from './timeline.ts';
 import { TrafficDriver } from './traffic.ts';
 import { demoFeatures, World } from '../../scenarios/world.ts';
-import { badCanary, demoDrift, demoRetrain } from './demo-scenario.ts';
+import { BRIEF_RETRAIN } from '../../scenarios/library/common.ts';
+import { badCanary, demoDrift } from './demo-scenario.ts';
 
 export interface StoryOptions {
   model: string;
@@ -56,7 +57,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
           label: 'click',
           onSuccess: 'canary',
           canary: { weight: 50, primaryMetric: 'ctr', autoDecide: true },
-          ...demoRetrain,
+          ...BRIEF_RETRAIN,
         },
         health: { ctr: { minBaselineImpressions: 2000 } },
         // Compressed time: the drift gauges look at the last 15 minutes instead of the hour.

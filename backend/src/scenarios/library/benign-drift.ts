@@ -1,5 +1,5 @@
 import { judgeDrift } from './drift-judge.ts';
-import { abTraffic, champion } from './common.ts';
+import { abTraffic, BRIEF_RETRAIN, champion } from './common.ts';
 import type { LibraryScenario } from './scenario.ts';
 
 const DRIFT_AT = 10;
@@ -17,7 +17,7 @@ export const benignDrift: LibraryScenario = {
   spec: (seed) => ({
     name: 'benign-drift',
     seed,
-    model: {},
+    model: { settings: { retrain: BRIEF_RETRAIN } },
     horizonMinutes: HORIZON,
     versions: [champion('v1')],
     traffic: abTraffic({ visitsPerMinute: 500 }),

@@ -1,5 +1,5 @@
 import { judgeDrift } from './drift-judge.ts';
-import { TRAINING } from './common.ts';
+import { BRIEF_RETRAIN, TRAINING } from './common.ts';
 import type { LibraryScenario } from './scenario.ts';
 
 const DRIFT_AT = 10;
@@ -19,7 +19,7 @@ export const harmfulDrift: LibraryScenario = {
   spec: (seed) => ({
     name: 'harmful-drift',
     seed,
-    model: {},
+    model: { settings: { retrain: BRIEF_RETRAIN } },
     horizonMinutes: HORIZON,
     versions: [{ version: 'v1', champion: true, description: 'champion', training: TRAINING }],
     traffic: { visitsPerMinute: 600, units: 30_000, candidates: 4 },
