@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
 import { ClosedTotalsCache, type SeriesCounts } from './closed-totals-cache.ts';
 import type { UnitSums } from '../monitor/query-units.ts';
+import { seriesKey } from '../monitor/rollup.ts';
 import type { Experiment } from './experiment-store.ts';
 import { addCounts, emptyCounts, latencySumSquares, type ArmCounts } from './metric-catalog.ts';
 import { computeResults, type ExperimentResults } from './results.ts';
@@ -51,8 +52,6 @@ export interface ExperimentResultsDeps {
   closedTotals: ClosedTotalsCache;
   clock: Clock;
 }
-
-const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
 
 export class ExperimentResultsQuery {
   private readonly deps: ExperimentResultsDeps;

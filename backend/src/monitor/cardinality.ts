@@ -16,7 +16,7 @@
  */
 import type { Store } from '../store/database.ts';
 import type { PredictionRecord } from './ingest-records.ts';
-import { BUILT_IN_ARMS as BUILT_IN_ARM_NAMES, HOUR_MS } from './rollup.ts';
+import { BUILT_IN_ARMS as BUILT_IN_ARM_NAMES, HOUR_MS, seriesKey } from './rollup.ts';
 
 /**
  * The bucket's version and arm name. Version and arm names start with a letter or digit
@@ -91,7 +91,7 @@ export class SeriesKeys {
     let keys = await this.keysOf(model, now);
     let refreshed = false;
     for (const r of records) {
-      const key = `${r.version}\u0000${r.arm}`;
+      const key = seriesKey(r.version, r.arm);
       if (isKnown(keys, r.version, r.arm, key)) continue;
       if (keys.admitted.has(key)) {
         decision.kept.push(r.index);
@@ -114,7 +114,7 @@ export class SeriesKeys {
         continue;
       }
       if (!keys.versions.has(r.version)) r.version = OTHER;
-      if (!BUILT_IN_ARMS.has(r.arm) && !keys.pairs.has(`${r.version}\u0000${r.arm}`)) r.arm = OTHER;
+      if (!BUILT_IN_ARMS.has(r.arm) && !keys.pairs.has(seriesKey(r.version, r.arm))) r.arm = OTHER;
       decision.bucketed.push(r.index);
     }
     return decision;
@@ -149,7 +149,7 @@ export class SeriesKeys {
     const keys: ModelKeys = { ...configured, configuredAt: at, admitted: new Set(previous?.recent ?? []), recent: new Set(), admittedAt: at };
     for (const k of stored) {
       if (keys.admitted.size >= this.limits.maxUnregisteredKeys) break;
-      const key = `${k.version}\u0000${k.arm}`;
+      const key = seriesKey(k.version, k.arm);
       if (!isKnown(keys, k.version, k.arm, key)) keys.admitted.add(key);
     }
     return keys;
@@ -166,7 +166,7 @@ export class SeriesKeys {
   private async readConfigured(model: string): Promise<{ versions: Set<string>; pairs: Set<string> }> {
     const [versions, arms] = await Promise.all([this.configured.versions(model), this.configured.arms(model)]);
     const pairs = new Set<string>();
-    for (const a of arms) pairs.add(`${a.version}\u0000${a.name}`);
+    for (const a of arms) pairs.add(seriesKey(a.version, a.name));
     return { versions: new Set(versions), pairs };
   }
 }

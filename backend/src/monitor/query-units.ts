@@ -18,9 +18,9 @@
  */
 import { invalid } from '../core/errors.ts';
 import type { MonitorContext } from './monitor-context.ts';
-import { MINUTE_MS } from './rollup.ts';
+import { MINUTE_MS, seriesKey } from './rollup.ts';
 import { COLUMN_INDEX, UNIT_BUCKETS, UNIT_COLUMNS, UNIT_WIDTH, type BucketSums, type Exposure, type UnitColumn } from './unit-buckets.ts';
-import { countExposures, seriesKey, type ExposureCounts } from './unit-exposures.ts';
+import { countExposures, type ExposureCounts } from './unit-exposures.ts';
 import { addEncodedInto, planUnitRead, readUnitRows } from './unit-store.ts';
 
 export type { UnitColumn } from './unit-buckets.ts';

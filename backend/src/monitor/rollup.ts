@@ -34,7 +34,11 @@ export const DEFAULT_ARM = 'default';
  * traffic outside experiments (serving/router.ts). Experiments may not name an arm so: its
  * units would mix with the plain traffic's (SRM and the unit counts, monitor/unit-exposures.ts).
  */
-export const BUILT_IN_ARMS: readonly string[] = [DEFAULT_ARM, 'champion', 'canary'];
+export const CHAMPION_ARM = 'champion';
+export const CANARY_ARM = 'canary';
+export const BUILT_IN_ARMS: readonly string[] = [DEFAULT_ARM, CHAMPION_ARM, CANARY_ARM];
+/** The key of one (version, arm) series in maps and sets. */
+export const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
 /** Version/arm of a rollup merged over several versions or arms. */
 export const ANY = '*';
 

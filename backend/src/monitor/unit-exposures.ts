@@ -13,7 +13,7 @@
  * unless its (version, arm) was used before) — not the window's units or predictions.
  */
 import type { Store } from '../store/database.ts';
-import { HOUR_MS, MINUTE_MS } from './rollup.ts';
+import { HOUR_MS, MINUTE_MS, seriesKey } from './rollup.ts';
 import { planUnitRead } from './unit-store.ts';
 import type { Exposure, UnitBucketBuffer } from './unit-buckets.ts';
 
@@ -26,8 +26,6 @@ export interface ExposureWindow {
 
 /** Per series key (version \0 arm): units in the window, and those first seen at or after each period start. */
 export type ExposureCounts = Map<string, { units: number; atOrAfter: number[] }>;
-
-export const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
 
 /** The period index of an exposure in the window, or -1 when it is not in the window. */
 export function periodOf(x: { first: number; lastHour: number }, w: ExposureWindow): number {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.ts';
+import { CANARY_ARM, CHAMPION_ARM } from '../monitor/rollup.ts';
 import { loadAssignmentHasher, type AssignmentHasher } from './assignment.ts';
 import type { ExperimentAssignments } from './running-experiments.ts';
 import type { Aliases } from '../registry/versions.ts';
@@ -104,7 +105,7 @@ export class TrafficRouter {
       const bucket = unitId !== undefined && this.hasher ? this.hasher.bucket(canary.salt, unitId) : Math.floor(Math.random() * 10_000);
       if (bucket < canary.percent * 100) {
         const session = pool.get(model, canary.version);
-        if (session) return { version: canary.version, arm: 'canary', session };
+        if (session) return { version: canary.version, arm: CANARY_ARM, session };
       }
     }
     const champion = route?.champion;
@@ -123,7 +124,7 @@ export class TrafficRouter {
         `champion "${champion}" of model "${model}" is not loaded${status.error ? `: ${status.error}` : ' yet'}; roll back to a healthy version (POST /api/v1/models/${model}/actions/rollback)`,
       );
     }
-    return { version: champion, arm: 'champion', session };
+    return { version: champion, arm: CHAMPION_ARM, session };
   }
 
   private readonly backgroundLoads = new Set<string>();
