@@ -113,8 +113,8 @@ export interface PromotionRampDeps {
 
 /**
  * The promotion ramp (the API's `strategy: "canary"`): the new version gets steps[0] % of
- * units (hashed on the unit id, salted with the action id, so a unit stays in the canary as
- * it grows), then each following step
+ * units (hashed on the unit id, salted with rampSalt, so a unit stays in the canary as
+ * it grows and the same seed of a scenario splits the same units), then each following step
  * after `stepSeconds` if the guardrail holds (error rate from the monitor's rollups, canary
  * vs champion over the step). The last step (100) is the ordinary champion switch, in one
  * transaction. A failed guardrail, a rollback, or a restart ends the ramp with all traffic
@@ -123,6 +123,13 @@ export interface PromotionRampDeps {
  * Limits: the ramp lives in this process (on several replicas only the one that started it
  * sends canary traffic); a restart ends it as failed ("interrupted"), never half-promoted.
  */
+/**
+ * The canary's unit-hash salt: fixed per (model, version) rather than random per action, so a
+ * replay of the same traffic (scenarios/engine.ts) puts the same units in the canary; a new
+ * version gets a different slice of the units.
+ */
+const rampSalt = (model: string, version: string): string => `ramp\u0000${model}\u0000${version}`;
+
 export class PromotionRamp {
   private readonly deps: PromotionRampDeps;
   private readonly ramps = new Map<string, Ramp>();
@@ -160,7 +167,7 @@ export class PromotionRamp {
     if (percent >= 100) {
       this.schedule(ramp, 0);
     } else {
-      this.deps.router.setCanary(input.model, { version: input.version, percent, salt: ramp.actionId });
+      this.deps.router.setCanary(input.model, { version: input.version, percent, salt: rampSalt(ramp.model, ramp.version) });
       this.schedule(ramp, input.stepSeconds * 1000);
     }
     return reply;
@@ -265,7 +272,7 @@ export class PromotionRamp {
       return;
     }
     ramp.stepStartedAt = this.deps.clock.now();
-    this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: ramp.actionId });
+    this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: rampSalt(ramp.model, ramp.version) });
     await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], step: ramp.stepIndex, percent });
     this.schedule(ramp, ramp.stepSeconds * 1000);
   }
