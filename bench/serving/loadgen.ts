@@ -7,6 +7,9 @@
  *   actual send, and `lagMs` says how late the generator ever was against its schedule.
  * - closed loop (`concurrency` > 0, rate 0): that many requests always in flight; measures
  *   the most the service can do.
+ *
+ * Answers still missing `drainMs` after the schedule ends are counted with their age so far
+ * (`unanswered`), so a saturated service cannot stretch a run without bound.
  */
 import http from 'node:http';
 
@@ -22,6 +25,8 @@ interface Job {
   rate?: number;
   concurrency?: number;
   maxSockets?: number;
+  /** After the schedule ends, wait at most this long for answers (default 10 s); the rest count as errors (status 0). */
+  drainMs?: number;
 }
 
 const job = JSON.parse(process.argv[2]!) as Job;
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
       statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     }
   };
-  const inFlight = new Set<Promise<void>>();
+  /** Requests sent and not yet answered, with when they were due and sent. */
+  const inFlight = new Map<Promise<void>, { due: number; sentAt: number }>();
   let lagMax = 0;
   if (job.rate && job.rate > 0) {
     // Requests go out on schedule whether or not earlier ones were answered (open loop), so
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
           lagMax = Math.max(lagMax, now - due);
           const sentAt = performance.now();
           const p = send(i).then((r) => record(due, r, sentAt));
-          inFlight.add(p);
+          inFlight.set(p, { due, sentAt });
           void p.finally(() => inFlight.delete(p));
           i++;
           sent++;
@@ -117,25 +123,39 @@ async function main(): Promise<void> {
     });
     await Promise.all(workers);
   }
-  await Promise.all([...inFlight]);
+  // A saturated service can hold thousands of requests: the run must still end in bounded
+  // time. Those still unanswered count with their age so far (a lower bound of their latency).
+  let drained = false;
+  await Promise.race([Promise.all([...inFlight.keys()]).then(() => (drained = true)), new Promise((r) => setTimeout(r, job.drainMs ?? 10_000).unref())]);
+  let unanswered = 0;
+  if (!drained) {
+    const now = performance.now();
+    for (const { due, sentAt } of inFlight.values()) {
+      if (due < measureFrom || due >= end) continue;
+      latencies.push(now - sentAt);
+      unanswered++;
+    }
+  }
   const sorted = Float64Array.from(latencies).sort();
   const seconds = job.durationMs / 1000;
   process.stdout.write(
     `${JSON.stringify({
       sent,
       measured: sorted.length + errors,
-      ok: sorted.length,
+      ok: sorted.length - unanswered,
       errors,
       statuses,
-      throughputRps: sorted.length / seconds,
+      throughputRps: (sorted.length - unanswered) / seconds,
       p50: quantile(sorted, 0.5),
       p90: quantile(sorted, 0.9),
       p99: quantile(sorted, 0.99),
       max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
       lagMs: lagMax,
+      unanswered,
     })}\n`,
   );
   agent.destroy();
+  process.exit(0);
 }
 
 await main();

@@ -12,127 +12,19 @@
  * and off) run side by side and the phases alternate, so drifting background load favours
  * neither.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { logisticRegressionOnnx } from '../../backend/src/testing/onnx-fixtures.ts';
+import { api, arg, fmt, load, quantile, setup, startService, stopService, TOKEN, workload, type LoadResult } from './common.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const backendDir = path.resolve(here, '../../backend');
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
 const SECONDS = Number(arg('seconds', '10'));
 const RATES = arg('rates', '1000,5000').split(',').map(Number);
 const FEATURES = Number(arg('features', '20'));
-const TOKEN = 'mw_bench_admin_token_0123456789abcdef';
-
-let seed = 7;
-const rand = (): number => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 4294967296;
-};
-const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
-const weightsA = names.map(() => rand() - 0.5);
-const weightsB = names.map(() => rand() - 0.5);
-const row = () => Object.fromEntries(names.map((n) => [n, Math.round((rand() - 0.5) * 2000) / 100]));
-const bodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ unitId: `u${i}`, features: row() }));
-
-const fmt = (ms: number): string => (Number.isFinite(ms) ? (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`) : '–');
-const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-
-interface Service {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-}
-
-async function startService(env: Record<string, string>, dataDir?: string): Promise<Service> {
-  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-serving-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve'], {
-    cwd: backendDir,
-    env: { ...process.env, MODELWATCH_DATA_DIR: dir, MODELWATCH_PORT: String(port), MODELWATCH_ADMIN_TOKEN: TOKEN, MODELWATCH_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (i > 400) throw new Error('service did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, url, dataDir: dir };
-}
-
-const stopService = (s: Service): Promise<void> =>
-  new Promise((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
-
-async function api(url: string, method: string, route: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function setup(url: string): Promise<void> {
-  await api(url, 'POST', '/api/v1/models', { name: 'bench', features: names.map((name) => ({ name, type: 'numeric' })) });
-  for (const [version, weights] of [['v1', weightsA], ['v2', weightsB]] as const) {
-    await api(url, 'POST', '/api/v1/models/bench/versions', { version, artifact: logisticRegressionOnnx({ weights, bias: 0.1 }).toString('base64') });
-  }
-  await api(url, 'POST', '/api/v1/models/bench/actions/promote', { version: 'v1', reason: 'bench' });
-}
-
-interface LoadResult {
-  sent: number;
-  ok: number;
-  errors: number;
-  statuses: Record<string, number>;
-  throughputRps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  /** How late the generator ever sent against its schedule (ms). */
-  lagMs: number;
-}
-
-function load(job: Record<string, unknown>): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(here, 'loadgen.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`loadgen exited ${code}`))));
-  });
-}
+const w = workload(FEATURES);
+const { rand, names, bodies } = w;
 
 async function rawSessionRun(): Promise<{ p50: number; p90: number; p99: number; max: number; perRowBatch1024: number }> {
-  const session = await ort.InferenceSession.create(logisticRegressionOnnx({ weights: weightsA, bias: 0.1 }), {
+  const session = await ort.InferenceSession.create(w.onnx.v1, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -240,7 +132,7 @@ async function main(): Promise<void> {
   // drifting load from other work on the machine does not favour either.
   const services = { on: await startService({ MODELWATCH_SERVING_MICROBATCH: 'on' }), off: await startService({ MODELWATCH_SERVING_MICROBATCH: 'off' }) };
   try {
-    for (const service of Object.values(services)) await setup(service.url);
+    for (const service of Object.values(services)) await setup(service.url, w);
     const base = (mode: 'on' | 'off') => ({ url: services[mode].url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies, durationMs: SECONDS * 1000 });
     health = await load({ ...base('on'), path: '/healthz', method: 'GET', bodies: [], rate: RATES[0] });
     for (const rate of RATES) for (const mode of ['on', 'off'] as const) results.push({ mode, rate, r: await load({ ...base(mode), rate }) });

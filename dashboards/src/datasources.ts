@@ -22,7 +22,23 @@ export interface ModelWatchQuery {
   model?: string;
   version?: string;
   arm?: string;
-  kpi?: 'ctr' | 'cvr' | 'latency_p50' | 'latency_p90' | 'latency_p99' | 'error_rate' | 'requests';
+  kpi?:
+    | 'ctr'
+    | 'cvr'
+    | 'latency_p50'
+    | 'latency_p90'
+    | 'latency_p99'
+    | 'error_rate'
+    | 'requests'
+    | 'accuracy'
+    | 'precision'
+    | 'recall'
+    | 'f1'
+    | 'auc'
+    | 'log_loss'
+    | 'calibration_error'
+    | 'label_coverage'
+    | 'label_delay_mean';
   features?: string[];
   method?: 'psi' | 'ks' | 'jensen_shannon' | 'wasserstein' | 'chi_square';
   driftField?: 'score' | 'pValue' | 'drifted';
@@ -58,6 +74,10 @@ class ModelWatchQueryBuilder implements cog.Builder<cog.Dataquery> {
 export function modelwatch(query: ModelWatchQuery): cog.Builder<cog.Dataquery> {
   return new ModelWatchQueryBuilder(query);
 }
+
+/** A KPI of the dashboard's `$model` and `$version` (ModelWatch KPI query). */
+export const modelKpi = (refId: string, kpiName: NonNullable<ModelWatchQuery['kpi']>): cog.Builder<cog.Dataquery> =>
+  modelwatch({ refId, queryType: 'kpi', model: '$model', version: '$version', kpi: kpiName });
 
 export interface PromOptions {
   legend?: string;

@@ -1,5 +1,6 @@
 /**
- * Model overview: one model's health, KPIs (CTR, CVR, latency, errors, traffic), the serving
+ * Model overview: one model's health, KPIs (CTR, CVR, latency, errors, traffic), online quality
+ * from labels (quality-panels.ts), the serving
  * exporter's request rate, p99 and error ratio, its audit trail
  * as annotations, links into the app, and Promote / Roll back actions on the health panel.
  */
@@ -13,16 +14,14 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import { BigValueColorMode, BigValueTextMode, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
-import { MODELWATCH, PROMETHEUS, modelwatch, prometheus, type ModelWatchQuery } from './datasources.ts';
+import { MODELWATCH, PROMETHEUS, modelKpi as kpi, modelwatch, prometheus } from './datasources.ts';
 import { MODEL_PAGE_URL, modelActions, modelwatchDashboardsLink, openModelLink, urlDashboardLink, withoutPlacement } from './links.ts';
 import { greenWhenHigh, greenWhenLow, stat, table, thresholds, timeseries } from './panels.ts';
 import { servingPanels } from './serving-panels.ts';
+import { qualityPanels } from './quality-panels.ts';
 import { modelVariable, versionVariable } from './variables.ts';
 
 export const MODEL_OVERVIEW_UID = 'modelwatch-model-overview';
-
-const kpi = (refId: string, kpiName: NonNullable<ModelWatchQuery['kpi']>) =>
-  modelwatch({ refId, queryType: 'kpi', model: '$model', version: '$version', kpi: kpiName });
 
 /** Audit entries of one type as annotations (the audit API filters by exact type). */
 function auditAnnotation(name: string, auditType: string, color: string, enabled = true): cog.Builder<AnnotationQuery> {
@@ -195,6 +194,7 @@ export function modelOverviewDashboard(): Dashboard {
     .links([openModelLink()]);
 
   const { requestRate, p99, errorRatio } = servingPanels();
+  const quality = qualityPanels();
 
   return new DashboardBuilder('ModelWatch · Model overview')
     .uid(MODEL_OVERVIEW_UID)
@@ -224,6 +224,12 @@ export function modelOverviewDashboard(): Dashboard {
     .withPanel(errorRate)
     .withPanel(requests)
     .withPanel(vsBaseline)
+    .withRow(new RowBuilder('Online quality (labels)'))
+    .withPanel(quality.classification)
+    .withPanel(quality.ranking)
+    .withPanel(quality.labels)
+    .withPanel(quality.drop)
+    .withPanel(quality.scoreDrift)
     .withRow(new RowBuilder('Serving (Prometheus)'))
     .withPanel(requestRate)
     .withPanel(p99)

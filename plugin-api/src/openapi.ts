@@ -345,6 +345,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calibration of labelled predictions per version and arm: expected vs observed positive rate per score bin (50 bins on [0, 1]), over one range */
+        get: operations["getApiV1ModelsModelCalibration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{model}/drift": {
         parameters: {
             query?: never;
@@ -403,7 +420,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests) per version and arm, from rollups */
+        /** KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests; online quality from labels: accuracy … label_delay_mean) per version and arm, from rollups */
         get: operations["getApiV1ModelsModelKpis"];
         put?: never;
         post?: never;
@@ -473,6 +490,23 @@ export type paths = {
         };
         /** Reference profiles of the model’s versions (summaries) */
         get: operations["getApiV1ModelsModelProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/score-drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prediction (score) drift per version and arm: the score histogram of [from, to) against a reference range (PSI, binned KS, Jensen–Shannon) */
+        get: operations["getApiV1ModelsModelScoreDrift"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1114,6 +1148,30 @@ export type components = {
             toVersion: string | null;
             type: string;
         };
+        CalibrationReply: {
+            /** @description epoch ms */
+            from: number;
+            series: components["schemas"]["CalibrationSeries"][];
+            /** @description epoch ms */
+            to: number;
+        };
+        CalibrationSeries: {
+            arm: string;
+            bins: {
+                count: number;
+                /** @description The bin's midpoint: the predicted positive rate */
+                expected: number;
+                lower: number;
+                /** @description Positives / labelled in the bin; null when empty */
+                observed: number | null;
+                upper: number;
+            }[];
+            /** @description Expected calibration error; null without labels */
+            calibrationError: number | null;
+            /** @description Labelled predictions with a score (in the bins) */
+            labelled: number;
+            version: string;
+        };
         /** @description A treatment arm against the control */
         Comparison: {
             absolute: {
@@ -1469,7 +1527,7 @@ export type components = {
                 number
             ][];
             /** @enum {string} */
-            kpi: "ctr" | "cvr" | "latency_p50" | "latency_p90" | "latency_p99" | "error_rate" | "requests";
+            kpi: "ctr" | "cvr" | "latency_p50" | "latency_p90" | "latency_p99" | "error_rate" | "requests" | "accuracy" | "precision" | "recall" | "f1" | "auc" | "log_loss" | "calibration_error" | "label_coverage" | "label_delay_mean";
             /** @description [window start, value]; null where a window had no data */
             points: [
                 number,
@@ -1792,6 +1850,43 @@ export type components = {
              * @enum {string}
              */
             source: "rows" | "traffic" | "trainer";
+        };
+        ScoreDriftReply: {
+            /** @description epoch ms */
+            from: number;
+            reference: {
+                /** @description epoch ms */
+                from: number;
+                /** @description epoch ms */
+                to: number;
+            };
+            series: components["schemas"]["ScoreDriftSeries"][];
+            /** @description epoch ms */
+            to: number;
+        };
+        ScoreDriftSeries: {
+            arm: string;
+            /** @description Null when a range has no scored predictions of this version and arm */
+            drift: {
+                /** @description PSI ≥ 0.2, KS p < 0.05 or Jensen–Shannon ≥ 0.1 */
+                drifted: boolean;
+                jensenShannon: number;
+                /** @description Binned KS statistic */
+                ks: number;
+                ksPValue: number;
+                /** @description Scored predictions in each range */
+                n: {
+                    current: number;
+                    reference: number;
+                };
+                psi: number;
+            } | null;
+            /** @description Scored predictions per score bin (10 equal bins on [0, 1]) in each range */
+            histogram: {
+                current: number[];
+                reference: number[];
+            };
+            version: string;
         };
         SrmRequest: {
             counts: number[];
@@ -3314,6 +3409,71 @@ export interface operations {
             };
         };
     };
+    getApiV1ModelsModelCalibration: {
+        parameters: {
+            query?: {
+                /** @description Arms; default: all */
+                arm?: string | string[];
+                /** @description Start (RFC 3339 or epoch ms); default: to − 6h */
+                from?: number | string;
+                /** @description End (RFC 3339 or epoch ms); default: now */
+                to?: number | string;
+                /** @description Versions; default: all */
+                version?: string | string[];
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per version and arm: bins and the expected calibration error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalibrationReply"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     getApiV1ModelsModelDrift: {
         parameters: {
             query?: {
@@ -3511,9 +3671,11 @@ export interface operations {
                 by?: "version_arm" | "version" | "arm" | "none";
                 /** @description Start (RFC 3339 or epoch ms); default: to − 6h */
                 from?: number | string;
-                /** @description KPIs: ctr, cvr, latency_p50, latency_p90, latency_p99, error_rate, requests; default: all */
+                /** @description KPIs: ctr, cvr, latency_p50, latency_p90, latency_p99, error_rate, requests, accuracy, precision, recall, f1, auc, log_loss, calibration_error, label_coverage, label_delay_mean; default: all */
                 kpi?: string | string[];
                 step?: number | string;
+                /** @description Decision threshold of accuracy, precision, recall, f1 (score ≥ threshold is positive), moved to the nearest multiple of 0.02; default: each version's (model settings quality.versions.<v>.threshold, else quality.threshold, else 0.5) */
+                threshold?: number;
                 /** @description End (RFC 3339 or epoch ms); default: now */
                 to?: number | string;
                 /** @description Versions (comma-separated or repeated); default: all */
@@ -3868,6 +4030,75 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    getApiV1ModelsModelScoreDrift: {
+        parameters: {
+            query?: {
+                /** @description Arms; default: all */
+                arm?: string | string[];
+                /** @description Start (RFC 3339 or epoch ms); default: to − 6h */
+                from?: number | string;
+                /** @description Start of the reference range; default: referenceTo − 24h */
+                referenceFrom?: number | string;
+                /** @description End of the reference range; default: from */
+                referenceTo?: number | string;
+                /** @description End (RFC 3339 or epoch ms); default: now */
+                to?: number | string;
+                /** @description Versions; default: all */
+                version?: string | string[];
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per version and arm: drift and both histograms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreDriftReply"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

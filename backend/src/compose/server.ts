@@ -1,4 +1,4 @@
-import { validateModelSettings } from './model-settings.ts';
+import { modelSettingsValidator, retrainWindowMs } from './model-settings.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -27,6 +27,7 @@ import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
+import { Retention } from '../monitor/retention.ts';
 
 /** Parts a caller may supply instead of the real ones (tests record what alerts would do). */
 export interface ContextOverrides {
@@ -66,6 +67,8 @@ export interface ServiceLoops {
   autoDecide(): Promise<void>;
   /** Queued jobs, run to their end (jobs/job-worker.ts). */
   runJobs(): Promise<void>;
+  /** A retention pass (monitor/retention.ts); not part of the scenario engine's minute. */
+  retain(): Promise<void>;
 }
 
 /** Like createContext, but no background timers: the caller runs each loop through `loops`. */
@@ -85,7 +88,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const tokens = new TokenService(store);
   await bootstrapAdminToken(tokens, config, logger);
   const metrics = createServiceMetrics();
-  const models = new ModelService(store, audit, validateModelSettings, config.editorMaxTreatmentPercent);
+  const models = new ModelService(store, audit, modelSettingsValidator(config.monitor.retention), config.editorMaxTreatmentPercent);
   // The registry's store module comes first: the monitor and profiles read the champion alias through it.
   const versions = new VersionStore(store);
   const { monitor, profiles } = createMonitor({
@@ -103,6 +106,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       parkingWindowMs: config.monitor.outcomeParkingWindowMs,
       maxUnregisteredKeys: config.monitor.maxUnregisteredKeys,
       ingestMaxAgeMs: config.monitor.ingestMaxAgeMs,
+      minuteRollupsKeptMs: config.monitor.retention.minuteRollupsMs,
       ...(timers ? {} : { flushIntervalMs: 0 }),
     },
   });
@@ -186,6 +190,13 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   // Jobs start once what they use is up, and stop first on shutdown (running ones go back to the queue).
   await ctx.jobs.start();
   ctx.onClose.push(() => ctx.jobs.stop());
+  // Deletes what is past retention, one replica at a time; refreshes the store gauges of /metrics.
+  const retention = new Retention(
+    { store, databaseUrl: config.databaseUrl, logger, prometheus: metrics.prometheus, now: () => clock.now(), retrainWindowMs },
+    { ...config.monitor.retention, intervalMs: timers ? config.monitor.retention.intervalMs : 0 },
+  );
+  retention.start();
+  ctx.onClose.push(() => retention.close());
   const loops: ServiceLoops = {
     flushPredictions: () => registryServing.serving.flushPredictionLog(),
     flushMonitor: () => monitor.flush(),
@@ -195,6 +206,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       await experiments.evaluateRunning({ onlyAutoDecide: true });
     },
     runJobs: () => jobs.runOnce(),
+    retain: async () => {
+      await retention.runOnce();
+    },
   };
   return { ctx, loops };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { formatDays, parseDuration } from './duration.ts';
 
 /**
  * The one parser of the service's MODELWATCH_* environment variables, with their defaults
@@ -104,6 +104,26 @@ const jobsVariables = {
   MODELWATCH_GPU_SLOTS_PER_GPU: int(1, 64).default(1),
 };
 
+const durationOrOff = z.string().transform((v, ctx) => {
+  if (v === 'off') return Number.POSITIVE_INFINITY;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like 90d, 14d, 12h, or off' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/**
+ * Issue 20: raw records are kept 90 days, three times the ingest window (an outcome can still
+ * join a prediction accepted on its last day) and well over the default retrain window (7 days);
+ * minute rollups 14 days (the hour rows answer older queries).
+ */
+export const DEFAULT_RETENTION_RAW_MS = 90 * 86_400_000;
+export const DEFAULT_RETENTION_MINUTE_ROLLUPS_MS = 14 * 86_400_000;
+/** jobs/retrain-settings.ts `window`'s default: raw retention must cover it. */
+export const DEFAULT_RETRAIN_WINDOW_MS = 7 * 86_400_000;
+
 /** A day: issue 13 asks that an early outcome wait at least 24 h for its prediction. */
 export const DEFAULT_OUTCOME_PARKING_WINDOW_MS = 86_400_000;
 
@@ -119,6 +139,12 @@ const monitorVariables = {
   MODELWATCH_MAX_UNREGISTERED_KEYS: int(0, 100_000).default(DEFAULT_MAX_UNREGISTERED_KEYS),
   /** Predictions with a `ts` older than this (before now) are rejected. */
   MODELWATCH_INGEST_MAX_AGE: duration.default(DEFAULT_INGEST_MAX_AGE_MS),
+  /** Raw predictions and outcomes older than this are deleted (monitor/retention.ts); off: kept for ever. */
+  MODELWATCH_RETENTION_RAW: durationOrOff.default(DEFAULT_RETENTION_RAW_MS),
+  /** Minute rollups older than this are deleted; their hour rows stay (monitor/retention.ts); off: kept. */
+  MODELWATCH_RETENTION_MINUTE_ROLLUPS: durationOrOff.default(DEFAULT_RETENTION_MINUTE_ROLLUPS_MS),
+  /** How often a retention pass runs (one replica at a time). */
+  MODELWATCH_RETENTION_INTERVAL: duration.default(5 * 60_000),
 };
 
 const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables, ...monitorVariables });
@@ -156,6 +182,14 @@ export interface MonitorConfig {
   outcomeParkingWindowMs: number;
   maxUnregisteredKeys: number;
   ingestMaxAgeMs: number;
+  retention: RetentionConfig;
+}
+
+/** Retention (monitor/retention.ts); Infinity: never deleted. */
+export interface RetentionConfig {
+  rawMs: number;
+  minuteRollupsMs: number;
+  intervalMs: number;
 }
 
 export interface Config {
@@ -256,6 +290,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outcomeParkingWindowMs: e.MODELWATCH_OUTCOME_PARKING_WINDOW,
       maxUnregisteredKeys: e.MODELWATCH_MAX_UNREGISTERED_KEYS,
       ingestMaxAgeMs: e.MODELWATCH_INGEST_MAX_AGE,
+      retention: retentionSection(e),
     },
   };
+}
+
+/** The retention settings, checked against what reads raw rows later (late outcomes, retrains). */
+function retentionSection(e: Env): RetentionConfig {
+  const raw = e.MODELWATCH_RETENTION_RAW;
+  const problems: string[] = [];
+  if (raw < e.MODELWATCH_INGEST_MAX_AGE) {
+    problems.push(
+      `MODELWATCH_RETENTION_RAW (${formatDays(raw)}): must be at least MODELWATCH_INGEST_MAX_AGE (${formatDays(e.MODELWATCH_INGEST_MAX_AGE)}): ` +
+        'records ingest accepts would be deleted at once, and outcomes could not join them',
+    );
+  }
+  if (raw < DEFAULT_RETRAIN_WINDOW_MS) {
+    problems.push(`MODELWATCH_RETENTION_RAW (${formatDays(raw)}): must be at least the default retrain window (settings.retrain.window, ${formatDays(DEFAULT_RETRAIN_WINDOW_MS)}): a retrain reads that much raw traffic`);
+  }
+  if (e.MODELWATCH_RETENTION_MINUTE_ROLLUPS < 2 * 3_600_000) {
+    problems.push('MODELWATCH_RETENTION_MINUTE_ROLLUPS: must be at least 2h (older minutes are answered from whole hour rollups)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { rawMs: raw, minuteRollupsMs: e.MODELWATCH_RETENTION_MINUTE_ROLLUPS, intervalMs: e.MODELWATCH_RETENTION_INTERVAL };
 }

@@ -9,3 +9,8 @@ export function parseDuration(value: unknown): number | undefined {
   const ms = Number(match[1]) * UNIT_MS[(match[2] as keyof typeof UNIT_MS | undefined) ?? 'ms'];
   return ms > 0 ? ms : undefined;
 }
+
+/** A duration in days for messages: `90d`, `1.5d`. */
+export function formatDays(ms: number): string {
+  return `${Math.round((ms / UNIT_MS.d) * 100) / 100}d`;
+}

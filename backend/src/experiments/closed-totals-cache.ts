@@ -1,8 +1,9 @@
 /**
- * Rollup totals of closed hours (before the previous hour), per model and period, reused for
- * `ttlMs` of wall time: reading 30 days of rollups (sketches included) is the expensive part
- * of the results, and those hours only change through late outcomes, which show up within
- * the TTL. Bounded: the entry read longest ago goes first.
+ * Rollup totals of closed hours (before the previous hour) and of closed minutes (up to the
+ * last two), per model and range, reused for `ttlMs` of wall time: reading 30 days of
+ * rollups (sketches included) is the expensive part of the results, and closed buckets only
+ * change through late outcomes, which show up within the TTL (experiment-results.ts).
+ * Bounded: the entry read longest ago goes first.
  */
 import type { ArmCounts } from './metric-catalog.ts';
 

@@ -3,6 +3,12 @@
  * weight period (so each request is expected under the split in force when it was served),
  * summed per arm, and one read of per-unit sums over the whole window (unit-analysis.ts;
  * its closed hours' bucket sums cached like the totals), then the statistics of results.ts.
+ *
+ * The totals are read in three parts so that an evaluation every second (autoDecide) costs
+ * the newest minutes only: closed hours (cached, re-read when the TTL ends), the minutes
+ * since then up to the last `FRESH_MINUTES` (cached under a key that moves every minute, so
+ * read once a minute, or sooner when the TTL ends), and those last minutes, read every time.
+ * Late outcomes on a cached minute show up within a minute (and within the TTL for an hour).
  */
 import type { Clock } from '../core/clock.ts';
 import type { LatencySketch } from '../monitor/latency-sketch.ts';
@@ -16,6 +22,8 @@ import { readUnitArms, type UnitTotalsSource } from './unit-analysis.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+/** The current minute and the one before are read fresh: the monitor may still be adding to them. */
+const FRESH_MINUTES = 2;
 
 /** Rollup counters of one (version, arm) series, as the monitor's totals returns them. */
 export interface TotalsRow {
@@ -57,10 +65,13 @@ export class ExperimentResultsQuery {
   private readonly deps: ExperimentResultsDeps;
   /** The unit-bucket sums of closed hours, kept as long as the closed totals. */
   private readonly closedUnits: ClosedTotalsCache<UnitSums>;
+  /** Totals of closed minutes: a new key every minute, kept apart so that they never push the closed hours out. */
+  private readonly closedMinutes: ClosedTotalsCache;
 
   constructor(deps: ExperimentResultsDeps) {
     this.deps = deps;
     this.closedUnits = new ClosedTotalsCache<UnitSums>(deps.closedTotals.ttlMs);
+    this.closedMinutes = new ClosedTotalsCache(deps.closedTotals.ttlMs);
   }
 
   async byId(id: string): Promise<ExperimentResults> {
@@ -80,7 +91,7 @@ export class ExperimentResultsQuery {
     const expected = e.arms.map(() => 0);
     const expectedImpressions = e.arms.map(() => 0);
     for (const p of periods) {
-      const byKey = await this.totalsOf(e.model, p.from, p.to, closedBefore);
+      const byKey = await this.totalsOf(e.model, p.from, p.to, closedBefore, now);
       let requests = 0;
       let impressions = 0;
       e.arms.forEach((arm, i) => {
@@ -110,24 +121,40 @@ export class ExperimentResultsQuery {
     return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, units, window: { from, to }, notes });
   }
 
-  /** Counters per (version, arm) over [from, to): the part before `closedBefore` from the cache, the rest fresh. */
-  private async totalsOf(model: string, from: number, to: number, closedBefore: number): Promise<SeriesCounts> {
+  /**
+   * Counters per (version, arm) over [from, to): closed hours (before `closedBefore`) and
+   * closed minutes (before the last FRESH_MINUTES of `now`) from the cache, the rest fresh.
+   */
+  private async totalsOf(model: string, from: number, to: number, closedBefore: number, now: number): Promise<SeriesCounts> {
     const read = async (a: number, b: number): Promise<SeriesCounts> => {
       const out: SeriesCounts = new Map();
       for (const row of await this.deps.monitor.totals(model, { from: a, to: b })) out.set(seriesKey(row.version, row.arm), countsOf(row));
       return out;
     };
-    const split = Math.min(to, Math.max(from, closedBefore));
     const cache = this.deps.closedTotals;
-    if (cache.ttlMs <= 0 || split - from < HOUR_MS) return read(from, to);
-    const closed = await cache.get(`${model}\u0000${from}\u0000${split}`, () => read(from, split));
-    if (split >= to) return closed;
+    if (cache.ttlMs <= 0) return read(from, to);
+    const cached = (c: ClosedTotalsCache, a: number, b: number) => c.get(`${model}\u0000${a}\u0000${b}`, () => read(a, b));
+    const parts: Promise<SeriesCounts>[] = [];
+    // Closed hours: only worth a cache entry of its own when there is at least one.
+    const hourSplit = Math.min(to, Math.max(from, closedBefore));
+    let start = from;
+    if (hourSplit - from >= HOUR_MS) {
+      parts.push(cached(cache, from, hourSplit));
+      start = hourSplit;
+    }
+    const minuteSplit = Math.min(to, Math.max(start, Math.floor(now / MINUTE_MS) * MINUTE_MS - FRESH_MINUTES * MINUTE_MS));
+    if (minuteSplit > start) parts.push(cached(this.closedMinutes, start, minuteSplit));
+    if (to > minuteSplit || parts.length === 0) parts.push(read(minuteSplit, to));
+    const [first, ...rest] = await Promise.all(parts);
+    if (rest.length === 0) return first!;
+    // The cached maps are shared by later calls: sum into fresh copies.
     const merged: SeriesCounts = new Map();
-    for (const [k, c] of closed) merged.set(k, addCounts(emptyCounts(), c));
-    for (const [k, c] of await read(split, to)) {
-      const m = merged.get(k);
-      if (m) addCounts(m, c);
-      else merged.set(k, c);
+    for (const part of [first!, ...rest]) {
+      for (const [k, c] of part) {
+        const m = merged.get(k);
+        if (m) addCounts(m, c);
+        else merged.set(k, addCounts(emptyCounts(), c));
+      }
     }
     return merged;
   }

@@ -1,6 +1,6 @@
 /**
  * ExperimentService against a real store (both dialects) with fake ports: the one-running
- * index under a race, the closed-hours totals cache, a failed promotion leaving the
+ * index under a race, the closed-hours and closed-minutes totals cache, a failed promotion leaving the
  * experiment running, stop without an action record.
  */
 import { validateModelSettings } from '../compose/model-settings.ts';
@@ -151,7 +151,7 @@ for (const dialect of testDialects()) {
       assert.equal((await service.list({ model: 'race' })).length, 1);
     });
 
-    test('closed hours are read once per TTL; the open hours every time; sums are unchanged', async () => {
+    test('closed hours and closed minutes are read once (per TTL, per minute); the last two minutes every time; sums are unchanged', async () => {
       const calls: { from: number; to: number }[] = [];
       monitor = fakeMonitor(calls);
       clock.t = T0;
@@ -160,16 +160,29 @@ for (const dialect of testDialects()) {
       const first = await service.results(experiment.id);
       const second = await service.results(experiment.id);
       const split = T0 + 4 * HOUR;
+      const fresh = clock.t - 2 * 60_000;
       assert.deepEqual(calls, [
         { from: T0, to: split },
-        { from: split, to: clock.t },
-        { from: split, to: clock.t },
+        { from: split, to: fresh },
+        { from: fresh, to: clock.t },
+        { from: fresh, to: clock.t },
       ]);
       const minutes = 5 * 60 + 30;
       assert.deepEqual(first.srm.counts, [100 * minutes, 100 * minutes]);
       assert.deepEqual(second.metrics, first.metrics);
       assert.equal(first.metrics[0]!.arms[1]!.sum, 7 * minutes);
       assert.equal(first.decision.recommendation, 'promote');
+      // A minute later: the closed minutes are read again up to the new split, the hours are not.
+      calls.length = 0;
+      clock.t += 60_000;
+      const third = await service.results(experiment.id);
+      assert.deepEqual(calls, [
+        { from: split, to: fresh + 60_000 },
+        { from: fresh + 60_000, to: clock.t },
+      ]);
+      assert.deepEqual(third.srm.counts, [100 * (minutes + 1), 100 * (minutes + 1)]);
+      // A cached part is never changed by the sums made from it.
+      assert.deepEqual((await service.results(experiment.id)).srm.counts, third.srm.counts);
     });
 
     test('a promotion that fails leaves the experiment running; stop "none" works without an action record', async () => {

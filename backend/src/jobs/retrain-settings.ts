@@ -3,6 +3,7 @@ import { DomainError } from '../core/errors.ts';
 import { describeZodError } from '../core/zod-errors.ts';
 import { labelKinds } from './dataset.ts';
 import { parseDuration } from '../core/duration.ts';
+import { DEFAULT_RETRAIN_WINDOW_MS } from '../core/config.ts';
 import { runnerNames } from './job-types.ts';
 import { METRIC_NAMES } from '../experiments/metric-catalog.ts';
 
@@ -75,7 +76,7 @@ export const retrainSettingsSchema = z.object({
    */
   command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   /** Training window, ending now (default 7 days). */
-  window: durationSetting.default(7 * 86_400_000),
+  window: durationSetting.default(DEFAULT_RETRAIN_WINDOW_MS),
   label: z.enum(labelKinds).default('click'),
   /** Defaults for the trainer's params; a request's params override them key by key. */
   params: z.record(z.string(), z.unknown()).default({}),

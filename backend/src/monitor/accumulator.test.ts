@@ -95,12 +95,14 @@ describe('Accumulator', () => {
       one.addPrediction('m', r, profile);
       many[(i * 7) % 3]!.addPrediction('m', r, profile);
       if (i % 3 === 0) {
-        const o = { impression: true, click: i % 9 === 0 };
+        // Labels with their prediction's score and delay fill the label histograms (rollup.ts).
+        const o = { impression: true, click: i % 9 === 0, label: i % 2, score: r.score, labelDelayMs: i };
         one.addOutcome({ model: 'm', ...r }, o);
         many[i % 2]!.addOutcome({ model: 'm', ...r }, o);
       }
     });
     const single = one.drainAll();
+    assert.ok(single.some((s) => s.quality.some((c) => c > 0)), 'labels reached the label histograms');
     // each process flushes; the store sums rollups of one key (coarsen at 1 minute does that),
     // going through the JSON encoding on the way
     const stored = many.flatMap((a) => a.drainAll()).map((r) => decodeRollup(JSON.parse(JSON.stringify(encodeRollup(r)))));
@@ -112,7 +114,7 @@ describe('Accumulator', () => {
       const es = encodeRollup(s);
       const em = encodeRollup(m);
       for (const k of ['model', 'version', 'arm', 'bucketStart', 'bucketMs', 'requests', 'errors', 'impressions', 'clicks',
-        'labelled', 'positives', 'scoreCount', 'latencyCount', 'scoreHistogram', 'layout', 'features'] as const) {
+        'labelled', 'positives', 'scoreCount', 'latencyCount', 'scoreHistogram', 'quality', 'layout', 'features'] as const) {
         assert.deepEqual(em[k], es[k], k);
       }
       for (const k of ['scoreSum', 'scoreSumSq', 'latencySum'] as const) assert.ok(Math.abs(em[k] - es[k]) <= 1e-12 * Math.abs(es[k]), k);

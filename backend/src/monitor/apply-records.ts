@@ -6,7 +6,7 @@ import type { ReferenceProfile } from '../core/profile-types.ts';
 import type { PredictionRecord } from './ingest-records.ts';
 import type { OutcomeDelta } from './ingest-store.ts';
 import type { ProfileStore } from './profile-store.ts';
-import { addPrediction } from './rollup.ts';
+import { addLabel, addPrediction } from './rollup.ts';
 import type { RollupBuffer } from './rollup-buffer.ts';
 
 /** The profile each version's features are binned over (its own, else the champion's). */
@@ -65,6 +65,7 @@ export function applyOutcomeDeltas(
     r.conversions += d.conversions;
     r.labelled += d.labelled;
     r.positives += d.positives;
+    if (d.labelled !== 0 || d.positives !== 0) addLabel(r, d.score, d.positives, d.labelled - d.positives, d.labelDelayMs);
     if (d.unitId) buffer.units.addOutcome(model, d);
   }
 }

@@ -8,7 +8,7 @@ import type { MonitorContext } from './monitor-context.ts';
 import { HOUR_MS, type Rollup } from './rollup.ts';
 import { coarsen } from './rollup-merge.ts';
 import { addRollupsToStore } from './rollup-store.ts';
-import { addUnitBlocks, writeExposures, withCoarser } from './unit-store.ts';
+import { writeUnits } from './unit-write.ts';
 import { pushAll } from '../core/arrays.ts';
 
 /** Writes what is buffered (the caller serialises flushes). */
@@ -24,11 +24,9 @@ export async function flushOnce(ctx: MonitorContext, wallNow: number): Promise<v
   await ctx.unflushed.write(taken, async () => {
     // One lock order for every process (PostgreSQL row locks): no deadlocks between replicas.
     const all = [...rollups, ...coarsenByLayout(rollups)].sort(storeOrder);
-    const postgres = ctx.store.dialect === 'postgres';
     try {
       await addRollupsToStore(ctx.store, all, wallNow, async (trx) => {
-        await addUnitBlocks(trx, postgres, withCoarser(units.blocks), wallNow);
-        await writeExposures(trx, postgres, units.exposures);
+        await writeUnits(ctx.store, trx, units, wallNow);
         await ctx.journal.deleteBatches(trx, batches);
         await ctx.journal.heartbeat(wallNow, trx);
       });

@@ -18,7 +18,7 @@ import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
 import type { FeatureLayouts } from './feature-layouts.ts';
 import type { PredictionRecord } from './ingest-records.ts';
-import type { OutcomeDelta } from './ingest-store.ts';
+import { labelDelay, type OutcomeDelta } from './ingest-store.ts';
 
 /** Instance ids of the monitors open in this process. */
 const liveHere = new Set<string>();
@@ -162,13 +162,15 @@ export class IngestJournal {
 
   async outcomesOf(b: PendingBatch): Promise<OutcomeDelta[]> {
     if (b.minSeq === null || b.maxSeq === null) return [];
+    // The prediction's score places a label in the label histograms (rollup.ts addLabel).
     const rows = await this.store.db
-      .selectFrom('outcomes')
-      .select(['version', 'arm', 'prediction_ts', 'd_impressions', 'd_clicks', 'd_conversions', 'd_labelled', 'd_positives'])
-      .where('seq', '>=', b.minSeq)
-      .where('seq', '<=', b.maxSeq)
-      .where('batch', '=', b.batch)
-      .orderBy('seq')
+      .selectFrom('outcomes as o')
+      .leftJoin('predictions as p', (j) => j.onRef('p.model', '=', 'o.model').onRef('p.id', '=', 'o.id'))
+      .select(['o.version', 'o.arm', 'o.ts', 'o.prediction_ts', 'o.d_impressions', 'o.d_clicks', 'o.d_conversions', 'o.d_labelled', 'o.d_positives', 'p.score'])
+      .where('o.seq', '>=', b.minSeq)
+      .where('o.seq', '<=', b.maxSeq)
+      .where('o.batch', '=', b.batch)
+      .orderBy('o.seq')
       .execute();
     return rows.map((r) => ({
       version: r.version,
@@ -179,6 +181,8 @@ export class IngestJournal {
       conversions: r.d_conversions,
       labelled: r.d_labelled,
       positives: r.d_positives,
+      score: r.score ?? null,
+      labelDelayMs: labelDelay(r.d_labelled, Number(r.ts), Number(r.prediction_ts)),
     }));
   }
 

@@ -6,6 +6,7 @@
  * INSERT anew, which costs more than the inserts themselves.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { statementsPerConnection } from '../store/sqlite-statements.ts';
 import type { Store } from '../store/database.ts';
 import type { OutcomeRecord, PredictionRecord } from './ingest-records.ts';
 import {
@@ -31,35 +32,26 @@ interface Statements {
   updateOutcomeState: StatementSync;
 }
 
-const prepared = new WeakMap<DatabaseSync, Statements>();
-
-function statements(db: DatabaseSync): Statements {
-  let s = prepared.get(db);
-  if (!s) {
-    s = {
-      openBatch: db.prepare('insert into ingest_batches (model, kind, records, created_at) values (?, ?, 0, ?)'),
-      markPending: db.prepare('insert into monitor_pending (batch, instance, created_at) values (?, ?, ?)'),
-      closeBatch: db.prepare('update ingest_batches set min_seq = ?, max_seq = ?, min_ts = ?, max_ts = ?, records = ? where batch = ?'),
-      insertPrediction: db.prepare(
-        'insert into predictions (model, id, ts, version, arm, features, extra, score, latency_ms, error, unit_id, batch, received_at) ' +
-          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
-      ),
-      findPrediction: db.prepare(
-        'select version, arm, ts, impression, click, conversion, label, unit_id from predictions where model = ? and id = ?',
-      ),
-      insertOutcome: db.prepare(
-        'insert into outcomes (model, id, ts, version, arm, prediction_ts, impression, click, conversion, label, ' +
-          'd_impressions, d_clicks, d_conversions, d_labelled, d_positives, batch, received_at) ' +
-          'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      updateOutcomeState: db.prepare(
-        'update predictions set impression = ?, click = ?, conversion = ?, label = ?, outcome_at = ? where model = ? and id = ?',
-      ),
-    };
-    prepared.set(db, s);
-  }
-  return s;
-}
+const statements = statementsPerConnection<Statements>((db) => ({
+  openBatch: db.prepare('insert into ingest_batches (model, kind, records, created_at) values (?, ?, 0, ?)'),
+  markPending: db.prepare('insert into monitor_pending (batch, instance, created_at) values (?, ?, ?)'),
+  closeBatch: db.prepare('update ingest_batches set min_seq = ?, max_seq = ?, min_ts = ?, max_ts = ?, records = ? where batch = ?'),
+  insertPrediction: db.prepare(
+    'insert into predictions (model, id, ts, version, arm, features, extra, score, latency_ms, error, unit_id, batch, received_at) ' +
+      'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (model, id) do nothing',
+  ),
+  findPrediction: db.prepare(
+    'select version, arm, ts, impression, click, conversion, label, unit_id, score from predictions where model = ? and id = ?',
+  ),
+  insertOutcome: db.prepare(
+    'insert into outcomes (model, id, ts, version, arm, prediction_ts, impression, click, conversion, label, ' +
+      'd_impressions, d_clicks, d_conversions, d_labelled, d_positives, batch, received_at) ' +
+      'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  updateOutcomeState: db.prepare(
+    'update predictions set impression = ?, click = ?, conversion = ?, label = ?, outcome_at = ? where model = ? and id = ?',
+  ),
+}));
 
 export class SqliteIngestWriter implements IngestWriter {
   private readonly store: Store;
@@ -145,10 +137,10 @@ export class SqliteIngestWriter implements IngestWriter {
         let state = states.get(o.id);
         if (state === undefined) {
           const row = s.findPrediction.get(model, o.id) as
-            | { version: string; arm: string; ts: number; impression: number | null; click: number | null; conversion: number | null; label: number | null; unit_id: string | null }
+            | { version: string; arm: string; ts: number; impression: number | null; click: number | null; conversion: number | null; label: number | null; unit_id: string | null; score: number | null }
             | undefined;
           state = row
-            ? { version: row.version, arm: row.arm, ts: Number(row.ts), impression: row.impression, click: row.click, conversion: row.conversion, label: row.label, unitId: row.unit_id }
+            ? { version: row.version, arm: row.arm, ts: Number(row.ts), impression: row.impression, click: row.click, conversion: row.conversion, label: row.label, unitId: row.unit_id, score: row.score }
             : null;
         }
         if (state === null) {

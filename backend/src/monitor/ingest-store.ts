@@ -38,6 +38,8 @@ export interface OutcomeState {
   label: number | null;
   /** The prediction's unit (monitor/unit-buckets.ts); absent or null without one. */
   unitId?: string | null;
+  /** The prediction's score (the rollup's label histograms); absent or null without one. */
+  score?: number | null;
 }
 
 export interface OutcomeDelta {
@@ -51,7 +53,15 @@ export interface OutcomeDelta {
   positives: number;
   /** The prediction's unit, when the writer knows it (the unit buckets count the delta there). */
   unitId?: string | null;
+  /** The prediction's score, where the label goes in the label histograms (rollup.ts addLabel). */
+  score?: number | null;
+  /** ms from the prediction to its first label (labelDelay); null when this is not its first label. */
+  labelDelayMs?: number | null;
 }
+
+/** The delay an outcome adds: to its prediction's first label only (dLabelled = 1). */
+export const labelDelay = (dLabelled: number, outcomeTs: number, predictionTs: number): number | null =>
+  dLabelled === 1 ? Math.max(0, outcomeTs - predictionTs) : null;
 
 export interface OutcomeWriteResult {
   batch: number;
@@ -96,7 +106,9 @@ export function applyOutcome(state: OutcomeState, o: OutcomeRecord): { next: Out
     conversion: o.conversion ?? state.conversion,
     label: o.label ?? state.label,
     unitId: state.unitId ?? null,
+    score: state.score ?? null,
   };
+  const labelled = (next.label === null ? 0 : 1) - (state.label === null ? 0 : 1);
   return {
     next,
     delta: {
@@ -106,9 +118,11 @@ export function applyOutcome(state: OutcomeState, o: OutcomeRecord): { next: Out
       impressions: n0(next.impression) - n0(state.impression),
       clicks: n0(next.click) - n0(state.click),
       conversions: n0(next.conversion) - n0(state.conversion),
-      labelled: (next.label === null ? 0 : 1) - (state.label === null ? 0 : 1),
+      labelled,
       positives: (next.label === 1 ? 1 : 0) - (state.label === 1 ? 1 : 0),
       unitId: state.unitId ?? null,
+      score: state.score ?? null,
+      labelDelayMs: labelDelay(labelled, o.ts, state.ts),
     },
   };
 }
@@ -214,7 +228,7 @@ export async function writeOutcomesIn(
   for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
     let q = trx
       .selectFrom('predictions')
-      .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label', 'unit_id'])
+      .select(['id', 'version', 'arm', 'ts', 'impression', 'click', 'conversion', 'label', 'unit_id', 'score'])
       .where('model', '=', model)
       .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK));
     // Row locks: replicas updating one prediction's outcome state take turns.
@@ -229,6 +243,7 @@ export async function writeOutcomesIn(
         conversion: row.conversion,
         label: row.label,
         unitId: row.unit_id,
+        score: row.score,
       });
     }
   }

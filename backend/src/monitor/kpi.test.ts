@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { addOutcome, addPrediction, createRollup, type Rollup } from './rollup.ts';
-import { bucketize, kpiValue, kpiValues, totalsOf, wilsonInterval, windowStarts, type KpiSeries } from './kpi.ts';
+import { KPI_NAMES, bucketize, kpiValue, kpiValues, totalsOf, wilsonInterval, windowStarts, type KpiSeries } from './kpi.ts';
 
 interface Minute {
   version: string;
@@ -57,6 +57,8 @@ describe('wilsonInterval', () => {
   });
 });
 
+const NO_QUALITY = { accuracy: null, precision: null, recall: null, f1: null, auc: null, log_loss: null, calibration_error: null, label_delay_mean: null };
+
 describe('kpi values', () => {
   test('one record', () => {
     const r = createRollup({ model: 'm', version: 'v', arm: 'A', bucketStart: 0, bucketMs: 60_000 });
@@ -70,7 +72,34 @@ describe('kpi values', () => {
       latency_p99: 87.5,
       error_rate: 0,
       requests: 1,
+      ...NO_QUALITY,
+      label_coverage: 0,
     });
+  });
+
+  test('online quality from labelled outcomes (score histograms, threshold 0.5)', () => {
+    const r = createRollup({ model: 'm', version: 'v', arm: 'A', bucketStart: 0, bucketMs: 60_000 });
+    // (score, label): two positives above 0.5, one below; one negative above, two below.
+    const rows: [number, 0 | 1][] = [[0.9, 1], [0.7, 1], [0.2, 1], [0.6, 0], [0.1, 0], [0.3, 0]];
+    for (const [score, label] of rows) {
+      addPrediction(r, { ts: 0, version: 'v', score });
+      addOutcome(r, { label, score, labelDelayMs: 1000 * (label + 1) });
+    }
+    addPrediction(r, { ts: 0, version: 'v', score: 0.5 }); // never labelled
+    const v = kpiValues(totalsOf([r]));
+    assert.equal(v.accuracy, 4 / 6);
+    assert.equal(v.precision, 2 / 3);
+    assert.equal(v.recall, 2 / 3);
+    assert.equal(v.f1, 2 / 3);
+    // Pairs (pos > neg): 0.9 > all 3, 0.7 > all 3, 0.2 > 0.1 only → 7 / 9 (no ties in a bin).
+    assert.equal(v.auc, 7 / 9);
+    assert.equal(v.label_coverage, 6 / 7);
+    assert.equal(v.label_delay_mean, 1500);
+    assert.ok(v.log_loss !== null && v.log_loss > 0);
+    assert.ok(v.calibration_error !== null && v.calibration_error >= 0 && v.calibration_error <= 1);
+    // At threshold 0.15 the negative at 0.1 stays negative, every other row is positive.
+    assert.equal(kpiValue(totalsOf([r]), 'recall', 0.15), 1);
+    assert.equal(kpiValue(totalsOf([r]), 'precision', 0.15), 3 / 5);
   });
 
   test('no impressions, no clicks, no requests → null', () => {
@@ -84,6 +113,8 @@ describe('kpi values', () => {
       latency_p99: null,
       error_rate: null,
       requests: 0,
+      ...NO_QUALITY,
+      label_coverage: null,
     });
     assert.equal(kpiValue(totalsOf([]), 'requests'), null);
   });
@@ -97,7 +128,7 @@ describe('bucketize', () => {
     assert.deepEqual(
       series.map((s) => `${s.version}/${s.arm}/${s.kpi}`),
       ['A', 'B'].flatMap((arm) =>
-        ['ctr', 'cvr', 'latency_p50', 'latency_p90', 'latency_p99', 'error_rate', 'requests'].map((k) => `v1/${arm}/${k}`),
+        KPI_NAMES.map((k) => `v1/${arm}/${k}`),
       ),
     );
     for (const s of series) assert.equal(s.points.length, 4);

@@ -7,6 +7,15 @@
  * - latency_p50/p90/p99: quantiles (ms) of the merged latency sketches (DDSketch, ±1%
  *   relative); null when no latency was recorded.
  * - requests: number of predictions.
+ * - Online quality, from the labelled predictions' score histograms (rollup.ts `quality`,
+ *   stats/binned-quality.ts states the binning error): accuracy, precision, recall, f1 at the
+ *   decision threshold (score ≥ threshold → positive; the version's, quality-settings.ts,
+ *   default 0.5; moved to the nearest
+ *   multiple of 1/50), auc, log_loss (probability scores), calibration_error (expected
+ *   calibration error over the score bins); label_coverage = labelled / requests;
+ *   label_delay_mean = mean ms from a prediction to its first label. accuracy, precision,
+ *   recall and label_coverage are proportions (counts and Wilson intervals). Null without the
+ *   labels they need (e.g. auc needs both classes).
  * - A window without any rollup has null for every KPI (also `requests`), so Grafana shows
  *   a gap, not a fake zero; a window whose rollups hold only outcomes has requests 0.
  */
@@ -14,13 +23,46 @@ import { LatencySketch } from './latency-sketch.ts';
 import type { Rollup } from './rollup.ts';
 import { invalid } from '../core/errors.ts';
 import { normalQuantile } from '../stats/distributions.ts';
+import { QUALITY_DELAY_COUNT, QUALITY_DELAY_SUM, QUALITY_LENGTH } from './rollup.ts';
+import {
+  QUALITY_BINS,
+  binnedAuc,
+  binnedLogLoss,
+  confusionAt,
+  expectedCalibrationError,
+  f1Of,
+  type Confusion,
+} from '../stats/binned-quality.ts';
 
 
-export const KPI_NAMES = ['ctr', 'cvr', 'latency_p50', 'latency_p90', 'latency_p99', 'error_rate', 'requests'] as const;
+export const KPI_NAMES = [
+  'ctr',
+  'cvr',
+  'latency_p50',
+  'latency_p90',
+  'latency_p99',
+  'error_rate',
+  'requests',
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'auc',
+  'log_loss',
+  'calibration_error',
+  'label_coverage',
+  'label_delay_mean',
+] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
 
-export type ProportionKpi = 'ctr' | 'cvr' | 'error_rate';
-export const PROPORTION_KPIS: readonly ProportionKpi[] = ['ctr', 'cvr', 'error_rate'];
+export type ProportionKpi = 'ctr' | 'cvr' | 'error_rate' | 'accuracy' | 'precision' | 'recall' | 'label_coverage';
+export const PROPORTION_KPIS: readonly ProportionKpi[] = ['ctr', 'cvr', 'error_rate', 'accuracy', 'precision', 'recall', 'label_coverage'];
+
+/** KPIs computed from the label histograms: a query for them reads the rollups' `quality`. */
+export const QUALITY_KPIS: readonly KpiName[] = ['accuracy', 'precision', 'recall', 'f1', 'auc', 'log_loss', 'calibration_error', 'label_delay_mean'];
+
+/** Decision threshold of the confusion-matrix KPIs when none is given. */
+export const DEFAULT_DECISION_THRESHOLD = 0.5;
 
 const QUANTILE_OF = { latency_p50: 0.5, latency_p90: 0.9, latency_p99: 0.99 } as const;
 
@@ -29,7 +71,7 @@ export function isKpiName(x: unknown): x is KpiName {
 }
 
 export function isProportionKpi(k: KpiName): k is ProportionKpi {
-  return k === 'ctr' || k === 'cvr' || k === 'error_rate';
+  return (PROPORTION_KPIS as readonly string[]).includes(k);
 }
 
 /** The sums KPIs are computed from. */
@@ -41,11 +83,24 @@ export interface KpiTotals {
   impressions: number;
   clicks: number;
   conversions: number;
+  labelled: number;
   latency: LatencySketch;
+  /** Sum of the rollups' label histograms and label delay (rollup.ts QUALITY_LENGTH layout). */
+  quality: Float64Array;
 }
 
 export function emptyTotals(): KpiTotals {
-  return { rollups: 0, requests: 0, errors: 0, impressions: 0, clicks: 0, conversions: 0, latency: new LatencySketch() };
+  return {
+    rollups: 0,
+    requests: 0,
+    errors: 0,
+    impressions: 0,
+    clicks: 0,
+    conversions: 0,
+    labelled: 0,
+    latency: new LatencySketch(),
+    quality: new Float64Array(QUALITY_LENGTH),
+  };
 }
 
 /** Adds a rollup's counters (and, unless withLatency is false, its latency sketch). */
@@ -56,7 +111,11 @@ export function addToTotals(t: KpiTotals, r: Rollup, withLatency = true): KpiTot
   t.impressions += r.impressions;
   t.clicks += r.clicks;
   t.conversions += r.conversions;
+  t.labelled += r.labelled;
   if (withLatency) t.latency.merge(r.latency);
+  const q = t.quality;
+  const rq = r.quality;
+  for (let i = 0; i < QUALITY_LENGTH; i++) (q[i] as number) += rq[i] as number;
   return t;
 }
 
@@ -66,8 +125,18 @@ export function totalsOf(rollups: Iterable<Rollup>): KpiTotals {
   return t;
 }
 
+/** The positives' and the negatives' score histograms of totals (views, not copies). */
+export function labelHistograms(t: KpiTotals): { pos: Float64Array; neg: Float64Array } {
+  return { pos: t.quality.subarray(0, QUALITY_BINS), neg: t.quality.subarray(QUALITY_BINS, 2 * QUALITY_BINS) };
+}
+
+function confusion(t: KpiTotals, threshold: number): Confusion {
+  const { pos, neg } = labelHistograms(t);
+  return confusionAt(pos, neg, threshold);
+}
+
 /** [numerator, denominator] of a proportion KPI. */
-export function proportionCounts(t: KpiTotals, kpi: ProportionKpi): [number, number] {
+export function proportionCounts(t: KpiTotals, kpi: ProportionKpi, threshold = DEFAULT_DECISION_THRESHOLD): [number, number] {
   switch (kpi) {
     case 'ctr':
       return [t.clicks, t.impressions];
@@ -75,23 +144,53 @@ export function proportionCounts(t: KpiTotals, kpi: ProportionKpi): [number, num
       return [t.conversions, t.clicks];
     case 'error_rate':
       return [t.errors, t.requests];
+    case 'label_coverage':
+      return [t.labelled, t.requests];
+    case 'accuracy': {
+      const c = confusion(t, threshold);
+      return [c.tp + c.tn, c.tp + c.fp + c.tn + c.fn];
+    }
+    case 'precision': {
+      const c = confusion(t, threshold);
+      return [c.tp, c.tp + c.fp];
+    }
+    case 'recall': {
+      const c = confusion(t, threshold);
+      return [c.tp, c.tp + c.fn];
+    }
   }
 }
 
 /** Value of one KPI; null where undefined (no data, zero denominator). */
-export function kpiValue(t: KpiTotals, kpi: KpiName): number | null {
+export function kpiValue(t: KpiTotals, kpi: KpiName, threshold = DEFAULT_DECISION_THRESHOLD): number | null {
   if (t.rollups === 0) return null;
   if (kpi === 'requests') return t.requests;
   if (isProportionKpi(kpi)) {
-    const [num, den] = proportionCounts(t, kpi);
+    const [num, den] = proportionCounts(t, kpi, threshold);
     return den > 0 ? num / den : null;
   }
-  return t.latency.quantile(QUANTILE_OF[kpi]);
+  const { pos, neg } = labelHistograms(t);
+  switch (kpi) {
+    case 'f1':
+      return f1Of(confusion(t, threshold));
+    case 'auc':
+      return binnedAuc(pos, neg);
+    case 'log_loss':
+      return binnedLogLoss(pos, neg);
+    case 'calibration_error':
+      return expectedCalibrationError(pos, neg);
+    case 'label_delay_mean': {
+      const n = t.quality[QUALITY_DELAY_COUNT] as number;
+      return n > 0 ? (t.quality[QUALITY_DELAY_SUM] as number) / n : null;
+    }
+    default:
+      return t.latency.quantile(QUANTILE_OF[kpi]);
+  }
 }
 
-export function kpiValues(t: KpiTotals): Record<KpiName, number | null> {
+export function kpiValues(t: KpiTotals, threshold = DEFAULT_DECISION_THRESHOLD): Record<KpiName, number | null> {
   const out = {} as Record<KpiName, number | null>;
-  for (const k of KPI_NAMES) out[k] = kpiValue(t, k);
+  for (const k of KPI_NAMES) out[k] = kpiValue(t, k, threshold);
   return out;
 }
 
@@ -137,6 +236,11 @@ export interface BucketizeOptions {
   confidence?: number;
   /** Refuse requests for more windows than this (default 11000, as Prometheus). */
   maxPoints?: number;
+  /**
+   * Decision threshold of accuracy, precision, recall, f1: one for all series, or each series'
+   * by its version (quality-settings.ts); default DEFAULT_DECISION_THRESHOLD.
+   */
+  threshold?: number | ((version: string) => number);
 }
 
 /** Window starts for [fromMs, toMs) in steps of stepMs, aligned to multiples of stepMs. */
@@ -171,6 +275,7 @@ export function bucketize(
   const kpis = options.kpis ?? KPI_NAMES;
   for (const k of kpis) if (!isKpiName(k)) throw invalid(`kpi: unknown KPI ${JSON.stringify(k)}, expected one of ${KPI_NAMES.join(', ')}`);
   const confidence = options.confidence ?? 0.95;
+  const thresholdOf = options.threshold ?? DEFAULT_DECISION_THRESHOLD;
   const starts = windowStarts(fromMs, toMs, stepMs, options.maxPoints);
   const first = starts[0] as number;
   const n = starts.length;
@@ -195,11 +300,12 @@ export function bucketize(
   const ordered = [...groups.values()].sort((a, b) => cmp(a.version, b.version) || cmp(a.arm, b.arm));
   const series: KpiSeries[] = [];
   for (const g of ordered) {
+    const threshold = typeof thresholdOf === 'number' ? thresholdOf : thresholdOf(g.version);
     for (const kpi of kpis) {
-      const points: [number, number | null][] = g.windows.map((t, i) => [starts[i] as number, t ? kpiValue(t, kpi) : null]);
+      const points: [number, number | null][] = g.windows.map((t, i) => [starts[i] as number, t ? kpiValue(t, kpi, threshold) : null]);
       const s: KpiSeries = { kpi, version: g.version, arm: g.arm, points };
       if (isProportionKpi(kpi)) {
-        s.counts = g.windows.map((t) => (t ? proportionCounts(t, kpi) : [0, 0]));
+        s.counts = g.windows.map((t) => (t ? proportionCounts(t, kpi, threshold) : [0, 0]));
         s.ci = s.counts.map(([num, den]) => wilsonInterval(num, den, confidence));
       }
       series.push(s);

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { snapshotGauges } from '../core/snapshot-gauges.ts';
+import type { ScoreDrift } from './score-drift.ts';
 import { TtlCache } from '../core/ttl-cache.ts';
 
 export const SNAPSHOT_TTL_MS = 15_000;
@@ -49,6 +50,14 @@ export interface ExportSnapshot {
   featureDrifted: { model: string; version: string; feature: string; drifted: boolean }[];
   datasetDrift: { model: string; version: string; share: number; drifted: boolean }[];
   health: { model: string; score: number; status: string }[];
+  /** Online quality (quality-snapshot.ts): the last hour, and the 24 hours before it. */
+  quality: { model: string; version: string; arm: string; kpi: string; value: number }[];
+  qualityReference: { model: string; version: string; arm: string; kpi: string; value: number }[];
+  qualityLabelled: { model: string; version: string; arm: string; labelled: number; referenceLabelled: number }[];
+  qualityDrop: { model: string; version: string; arm: string; kpi: string; value: number }[];
+  qualityDropZ: { model: string; version: string; arm: string; kpi: string; value: number }[];
+  /** Score drift of the last hour against the 24 hours before (score-drift.ts). */
+  scoreDrift: { model: string; version: string; arm: string; drift: ScoreDrift }[];
 }
 
 export const emptySnapshot = (): ExportSnapshot => ({
@@ -59,6 +68,12 @@ export const emptySnapshot = (): ExportSnapshot => ({
   featureDrifted: [],
   datasetDrift: [],
   health: [],
+  quality: [],
+  qualityReference: [],
+  qualityLabelled: [],
+  qualityDrop: [],
+  qualityDropZ: [],
+  scoreDrift: [],
 });
 
 /** The snapshot cache: one computation per TTL at a time; a failed one is logged and exports nothing. */
@@ -130,6 +145,44 @@ export function registerMonitorGauges(prometheus: Registry, snapshot: () => Prom
   });
   gauge('modelwatch_dataset_drifted', '1 when the drift share reached the dataset threshold.', ['model', 'version'], (g, s) => {
     for (const d of s.datasetDrift) g.set({ model: d.model, version: d.version }, d.drifted ? 1 : 0);
+  });
+  gauge('modelwatch_quality', 'Online quality from labels over the predictions of the last hour (kpi: accuracy, precision, recall, f1 at the version decision threshold, auc, log_loss, calibration_error, label_coverage, label_delay_seconds).', ['model', 'version', 'arm', 'kpi'], (g, s) => {
+    for (const q of s.quality) g.set({ model: q.model, version: q.version, arm: q.arm, kpi: q.kpi }, q.value);
+  });
+  gauge('modelwatch_quality_reference', 'The same quality KPIs over the 24 hours before the last hour: what a quality drop is measured against.', ['model', 'version', 'arm', 'kpi'], (g, s) => {
+    for (const q of s.qualityReference) g.set({ model: q.model, version: q.version, arm: q.arm, kpi: q.kpi }, q.value);
+  });
+  gauge('modelwatch_quality_labelled', 'Labelled predictions behind the quality gauges (window: last_hour, reference).', ['model', 'version', 'arm', 'window'], (g, s) => {
+    for (const q of s.qualityLabelled) {
+      g.set({ model: q.model, version: q.version, arm: q.arm, window: 'last_hour' }, q.labelled);
+      g.set({ model: q.model, version: q.version, arm: q.arm, window: 'reference' }, q.referenceLabelled);
+    }
+  });
+  gauge('modelwatch_quality_drop', 'Quality drop of the last hour against the reference, positive = worse (kpi: auc, accuracy, f1: reference − current; log_loss: current − reference).', ['model', 'version', 'arm', 'kpi'], (g, s) => {
+    for (const q of s.qualityDrop) g.set({ model: q.model, version: q.version, arm: q.arm, kpi: q.kpi }, q.value);
+  });
+  gauge('modelwatch_quality_drop_z', 'z of the AUC drop against the reference (Hanley–McNeil standard errors, independent windows).', ['model', 'version', 'arm', 'kpi'], (g, s) => {
+    for (const q of s.qualityDropZ) g.set({ model: q.model, version: q.version, arm: q.arm, kpi: q.kpi }, q.value);
+  });
+  gauge('modelwatch_score_drift', 'Drift of the prediction scores of the last hour against the 24 hours before (method: psi, ks, jensen_shannon).', ['model', 'version', 'arm', 'method'], (g, s) => {
+    for (const d of s.scoreDrift) {
+      const labels = { model: d.model, version: d.version, arm: d.arm };
+      g.set({ ...labels, method: 'psi' }, d.drift.psi);
+      g.set({ ...labels, method: 'ks' }, d.drift.ks);
+      g.set({ ...labels, method: 'jensen_shannon' }, d.drift.jensenShannon);
+    }
+  });
+  gauge('modelwatch_score_drift_p_value', 'p-value of the binned KS test of the score drift.', ['model', 'version', 'arm'], (g, s) => {
+    for (const d of s.scoreDrift) g.set({ model: d.model, version: d.version, arm: d.arm }, d.drift.ksPValue);
+  });
+  gauge('modelwatch_score_drifted', '1 when the scores drifted (PSI ≥ 0.2, KS p < 0.05 or Jensen–Shannon ≥ 0.1).', ['model', 'version', 'arm'], (g, s) => {
+    for (const d of s.scoreDrift) g.set({ model: d.model, version: d.version, arm: d.arm }, d.drift.drifted ? 1 : 0);
+  });
+  gauge('modelwatch_score_drift_predictions', 'Scored predictions behind the score drift gauges (window: last_hour, reference).', ['model', 'version', 'arm', 'window'], (g, s) => {
+    for (const d of s.scoreDrift) {
+      g.set({ model: d.model, version: d.version, arm: d.arm, window: 'last_hour' }, d.drift.n.current);
+      g.set({ model: d.model, version: d.version, arm: d.arm, window: 'reference' }, d.drift.n.reference);
+    }
   });
   gauge('modelwatch_health_score', 'Model health score, 0..1 (1 = no violation in the sustain window).', ['model'], (g, s) => {
     for (const h of s.health) g.set({ model: h.model }, h.score);

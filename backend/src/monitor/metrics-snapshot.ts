@@ -9,6 +9,7 @@ import type { MonitorContext } from './monitor-context.ts';
 import { queryDrift } from './query-drift.ts';
 import { queryHealth } from './query-health.ts';
 import { queryTotals } from './query-totals.ts';
+import { addQuality } from './quality-snapshot.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
 
 export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapshot> {
@@ -21,6 +22,11 @@ export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapsh
       await addDrift(ctx, s, m.name, m.settings, end);
     } catch (error) {
       ctx.logger.warn({ err: error, model: m.name }, 'monitor: drift export skipped');
+    }
+    try {
+      await addQuality(ctx, s, m.name, m.settings, end);
+    } catch (error) {
+      ctx.logger.warn({ err: error, model: m.name }, 'monitor: quality export skipped');
     }
     try {
       await addHealth(ctx, s, m.name);

@@ -46,6 +46,8 @@ export interface MonitorOptions {
   maxUnregisteredKeys?: number;
   /** Predictions older than this are rejected (default 30 days; MODELWATCH_INGEST_MAX_AGE). */
   ingestMaxAgeMs?: number;
+  /** Minute rollups older than this are deleted (MODELWATCH_RETENTION_MINUTE_ROLLUPS; default: kept for ever). */
+  minuteRollupsKeptMs?: number;
 }
 
 export interface MonitorContext {
@@ -69,6 +71,8 @@ export interface MonitorContext {
   /** Which (version, arm) key each prediction is counted under (cardinality.ts). */
   readonly keys: SeriesKeys;
   readonly ingestMaxAgeMs: number;
+  /** How long minute rollups are kept; reads before that take hour rows (retention-reads.ts). */
+  readonly minuteRollupsKeptMs: number;
   /** Data time (the service clock); heartbeats and adoption use the wall clock. */
   readonly now: () => number;
 }
@@ -101,6 +105,7 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
       windowMs: ingestMaxAgeMs,
     }),
     ingestMaxAgeMs,
+    minuteRollupsKeptMs: options.minuteRollupsKeptMs ?? Number.POSITIVE_INFINITY,
     now: options.now ?? Date.now,
   };
 }

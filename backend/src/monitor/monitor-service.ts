@@ -22,6 +22,8 @@ import type { ProfileSummary } from './profile-store.ts';
 import { queryDrift, type DriftQuery, type DriftResult } from './query-drift.ts';
 import { queryHealth, type ModelHealth } from './query-health.ts';
 import { querySeries, type KpiQuery, type KpiResult } from './query-series.ts';
+import { queryCalibration, type CalibrationQuery, type CalibrationResult } from './quality-calibration.ts';
+import { queryScoreDrift, type ScoreDriftQuery, type ScoreDriftResult } from './query-score-drift.ts';
 import { queryTotals, type RollupTotals, type TotalsQuery } from './query-totals.ts';
 import { queryUnitTotals, type UnitTotals, type UnitTotalsQuery } from './query-units.ts';
 import type { LabelSource, PredictionWindow } from './raw-record-store.ts';
@@ -101,6 +103,16 @@ export class MonitorService {
 
   series(model: string, q?: KpiQuery): Promise<KpiResult> {
     return querySeries(this.ctx, model, q);
+  }
+
+  /** Expected vs observed positive rate per score bin (quality-calibration.ts). */
+  calibration(model: string, q?: CalibrationQuery): Promise<CalibrationResult> {
+    return queryCalibration(this.ctx, model, q);
+  }
+
+  /** Prediction (score) drift against a reference range (query-score-drift.ts). */
+  scoreDrift(model: string, q?: ScoreDriftQuery): Promise<ScoreDriftResult> {
+    return queryScoreDrift(this.ctx, model, q);
   }
 
   drift(model: string, q?: DriftQuery): Promise<DriftResult> {

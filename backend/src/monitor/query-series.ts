@@ -1,10 +1,11 @@
 /** KPI series (docs/api.md): KPIs per time bucket, grouped by version and/or arm. */
-import { bucketize, KPI_NAMES, type KpiName, type KpiSeries } from './kpi.ts';
+import { bucketize, KPI_NAMES, QUALITY_KPIS, type KpiName, type KpiSeries } from './kpi.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import { planForWindows, resolveRange, type RangeInput } from './queries.ts';
 import { invalid } from '../core/errors.ts';
 import { rollupsOf, versionsIn } from './read-rollups.ts';
 import { ANY } from './rollup.ts';
+import { thresholdsOf } from './quality-settings.ts';
 
 export type KpiGrouping = 'version_arm' | 'version' | 'arm' | 'none';
 
@@ -13,6 +14,8 @@ export interface KpiQuery extends RangeInput {
   arms?: string[] | undefined;
   kpis?: KpiName[] | undefined;
   by?: KpiGrouping | undefined;
+  /** Decision threshold of accuracy, precision, recall, f1 for every series; default: each version's (quality-settings.ts). */
+  threshold?: number | undefined;
 }
 
 export interface KpiResult {
@@ -32,10 +35,12 @@ export interface KpiResult {
 export const MAX_SERIES_VERSIONS = 500;
 
 export async function querySeries(ctx: MonitorContext, model: string, q: KpiQuery = {}): Promise<KpiResult> {
-  await ctx.modelInfo.get(model);
+  const info = await ctx.modelInfo.get(model);
   const range = resolveRange(q, ctx.now());
+  const threshold = q.threshold ?? thresholdsOf(info.settings);
   const kpis = q.kpis?.length ? q.kpis : [...KPI_NAMES];
   const latency = kpis.some((k) => k.startsWith('latency_'));
+  const quality = kpis.some((k) => QUALITY_KPIS.includes(k));
   const by = q.by ?? 'version_arm';
   if ((by === 'version' || by === 'version_arm') && !q.versions?.length) {
     const count = (await versionsIn(ctx, model, range.readFrom, range.readTo)).length;
@@ -47,6 +52,7 @@ export async function querySeries(ctx: MonitorContext, model: string, q: KpiQuer
     versions: q.versions,
     arms: q.arms,
     latency,
+    quality,
   });
   if (by !== 'version_arm') {
     for (const r of rollups) {
@@ -54,6 +60,6 @@ export async function querySeries(ctx: MonitorContext, model: string, q: KpiQuer
       if (by === 'arm' || by === 'none') r.version = ANY;
     }
   }
-  const { series } = bucketize(rollups, range.from, range.to, range.step, { kpis });
+  const { series } = bucketize(rollups, range.from, range.to, range.step, { kpis, threshold });
   return { from: range.from, to: range.to, step: range.step, series };
 }

@@ -22,6 +22,7 @@ import { MINUTE_MS, seriesKey } from './rollup.ts';
 import { COLUMN_INDEX, UNIT_BUCKETS, UNIT_COLUMNS, UNIT_WIDTH, type BucketSums, type Exposure, type UnitColumn } from './unit-buckets.ts';
 import { countExposures, type ExposureCounts } from './unit-exposures.ts';
 import { addEncodedInto, planUnitRead, readUnitRows } from './unit-store.ts';
+import { minutesReadFrom, readableUnitPlan } from './retention-reads.ts';
 
 export type { UnitColumn } from './unit-buckets.ts';
 
@@ -103,7 +104,8 @@ export async function queryUnitTotals(ctx: MonitorContext, model: string, q: Uni
 /** Bucket sums over [from, to) (whole minutes): stored rows plus this process's unflushed minutes. */
 async function readSums(ctx: MonitorContext, model: string, from: number, to: number, series: UnitTotalsQuery['series']): Promise<UnitSums> {
   const wanted = series ? new Set(series.map((s) => seriesKey(s.version, s.arm))) : undefined;
-  const plan = planUnitRead(from, to);
+  // Minutes retention compacted are read from their hour rows (retention-reads.ts).
+  const plan = readableUnitPlan(planUnitRead(from, to), minutesReadFrom(ctx.now(), ctx.minuteRollupsKeptMs));
   const buffer = ctx.unflushed.buffer.units;
   // As collectRollups (read-rollups.ts): the buffer and the store must be read between the same two flushes.
   for (let attempt = 0; ; attempt++) {
@@ -134,14 +136,16 @@ function totalsOf(dense: Map<string, Float64Array>, counts: ExposureCounts, pair
     const sum = new Float64Array(UNIT_WIDTH);
     const squares = new Float64Array(UNIT_WIDTH);
     const cross = pairs.map(() => 0);
-    const pairIndex = pairs.map(([a, b]) => [COLUMN_INDEX[a], COLUMN_INDEX[b]] as const);
+    const left = pairs.map(([a]) => COLUMN_INDEX[a]);
+    const right = pairs.map(([, b]) => COLUMN_INDEX[b]);
+    // Plain loops: this runs for every bucket of every arm on each results read.
     for (let at = 0; at < d.length; at += UNIT_WIDTH) {
       for (let i = 0; i < UNIT_WIDTH; i++) {
         const v = d[at + i]!;
         sum[i]! += v;
         squares[i]! += v * v;
       }
-      pairIndex.forEach(([a, b], k) => (cross[k]! += d[at + a]! * d[at + b]!));
+      for (let k = 0; k < cross.length; k++) cross[k]! += d[at + left[k]!]! * d[at + right[k]!]!;
     }
     const c = counts.get(key) ?? { units: 0, atOrAfter: new Array<number>(periods).fill(0) };
     // Units first seen at or after each period start → units per period.

@@ -9,11 +9,15 @@ import { HOUR_MS, MINUTE_MS, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import { cloneRollup } from './rollup-merge.ts';
 import { readRollupRows, rowToRollup, storedVersions, type RollupRow } from './rollup-store.ts';
+import { minutesReadFrom, readablePlan } from './retention-reads.ts';
 
 export interface RollupSelection {
   versions?: readonly string[] | undefined;
   arms?: readonly string[] | undefined;
   latency?: boolean;
+  /** Read the label histograms (quality KPIs) / the score histogram (score drift). */
+  quality?: boolean;
+  scores?: boolean;
   /** Only rollups with feature histograms of this layout (drift). */
   layout?: HistogramLayout;
 }
@@ -30,11 +34,15 @@ export async function collectRollups(
   span: readonly [number, number],
   o: RollupSelection,
 ): Promise<{ rows: RollupRow[]; memory: Rollup[] }> {
+  // Minutes retention compacted are read from their hour rows (retention-reads.ts).
+  const readable = readablePlan(plan, minutesReadFrom(ctx.now(), ctx.minuteRollupsKeptMs));
   const common = {
     model,
     versions: o.versions,
     arms: o.arms,
     latency: o.latency ?? false,
+    quality: o.quality ?? false,
+    scores: o.scores ?? false,
     features: o.layout !== undefined,
     layouts: o.layout ? [o.layout.id] : undefined,
     histogramsOnly: o.layout !== undefined,
@@ -52,8 +60,8 @@ export async function collectRollups(
       memory.push(cloneRollup(r));
     }
     const [hours, minutes] = await Promise.all([
-      plan.hours.length ? readRollupRows(ctx.store, { ...common, bucketMs: HOUR_MS, ranges: plan.hours }) : Promise.resolve([]),
-      plan.minutes.length ? readRollupRows(ctx.store, { ...common, bucketMs: MINUTE_MS, ranges: plan.minutes }) : Promise.resolve([]),
+      readable.hours.length ? readRollupRows(ctx.store, { ...common, bucketMs: HOUR_MS, ranges: readable.hours }) : Promise.resolve([]),
+      readable.minutes.length ? readRollupRows(ctx.store, { ...common, bucketMs: MINUTE_MS, ranges: readable.minutes }) : Promise.resolve([]),
     ]);
     if (ctx.unflushed.flushStarts === starts || attempt >= 4) return { rows: [...hours, ...minutes], memory };
   }
@@ -65,7 +73,7 @@ export async function rollupsOf(
   model: string,
   plan: ResolutionPlan,
   span: readonly [number, number],
-  o: { versions?: readonly string[] | undefined; arms?: readonly string[] | undefined; latency: boolean },
+  o: { versions?: readonly string[] | undefined; arms?: readonly string[] | undefined; latency: boolean; quality?: boolean; scores?: boolean },
 ): Promise<Rollup[]> {
   const { rows, memory } = await collectRollups(ctx, model, plan, span, o);
   const out = rows.map((row) => rowToRollup(model, row));

@@ -4,7 +4,7 @@
  */
 import { LatencySketch } from './latency-sketch.ts';
 import { pickCounters, ROLLUP_COUNTER_FIELDS, ROLLUP_SUM_FIELDS, type RollupCounters } from '../core/rollup-counters.ts';
-import { SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
+import { QUALITY_LENGTH, SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import { invalid } from '../core/errors.ts';
 
@@ -21,6 +21,12 @@ export interface EncodedRollup extends RollupCounters {
   latencySketch: string;
   /** SCORE_BINS + 1 counts, the last one for missing scores. */
   scoreHistogram: number[];
+  /**
+   * QUALITY_LENGTH numbers: label histograms and label delay (rollup.ts). Optional: encodings
+   * made before it existed decode with none. Entries may be negative (a label sent again as
+   * its opposite moves its row out of one histogram), so only finiteness is checked.
+   */
+  quality?: number[];
   /** Layout id of `features`; null when there are none. */
   layout: string | null;
   features: { name: string; counts: number[] }[];
@@ -37,6 +43,7 @@ export function encodeRollup(r: Rollup): EncodedRollup {
     ...pickCounters(r),
     latencySketch: r.latency.toBase64(),
     scoreHistogram: Array.from(r.scoreHist),
+    quality: Array.from(r.quality),
     layout: r.layout?.id ?? null,
     features: r.layout === null ? [] : r.layout.names.map((name, i) => ({ name, counts: Array.from(r.features[i] ?? []) })),
   };
@@ -63,6 +70,7 @@ export function decodeRollup(input: unknown): Rollup {
     throw invalid(`rollup.latencySketch: holds ${r.latency.count} values, latencyCount says ${r.latencyCount}`);
   }
   r.scoreHist = counts(o.scoreHistogram, 'rollup.scoreHistogram', SCORE_BINS + 1);
+  if (o.quality !== undefined) r.quality = counts(o.quality, 'rollup.quality', QUALITY_LENGTH, true);
 
   const layout = o.layout;
   const features = o.features;
@@ -106,13 +114,13 @@ function count(o: Record<string, unknown>, k: string): number {
   return v;
 }
 
-function counts(v: unknown, field: string, length?: number): Float64Array {
+function counts(v: unknown, field: string, length?: number, signed = false): Float64Array {
   if (!Array.isArray(v)) throw invalid(`${field}: expected an array of counts`);
   if (length !== undefined && v.length !== length) throw invalid(`${field}: expected ${length} counts, got ${v.length}`);
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'number' || !(x >= 0) || x === Infinity) throw invalid(`${field}[${i}]: expected a count ≥ 0`);
+    if (typeof x !== 'number' || !Number.isFinite(x) || (!signed && x < 0)) throw invalid(`${field}[${i}]: expected ${signed ? 'a finite number' : 'a count ≥ 0'}`);
     out[i] = x;
   }
   return out;

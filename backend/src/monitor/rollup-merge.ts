@@ -34,6 +34,7 @@ export function mergeInto(target: Rollup, source: Rollup, options: MergeOptions 
   addCountersInto(target, source);
   target.latency.merge(source.latency);
   addArray(target.scoreHist, source.scoreHist);
+  addArray(target.quality, source.quality);
 
   if (source.layout !== null) {
     if (target.layout !== null && !sameLayout(target.layout, source.layout)) {

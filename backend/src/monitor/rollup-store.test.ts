@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
 import { buildProfile } from '../stats/profile.ts';
-import { addPrediction, createRollup } from './rollup.ts';
+import { QUALITY_DELAY_COUNT, QUALITY_DELAY_SUM, QUALITY_LENGTH, addLabel, addOutcome, addPrediction, createRollup } from './rollup.ts';
+import { equalBin } from '../stats/binned-quality.ts';
 import { compileProfile } from './rollup-layout.ts';
 import { addCountsInto, countsShape, decodeCounts, encodeCounts } from './count-blobs.ts';
 import { addRollupToStore, inRanges, readRollupRows, rowToRollup } from './rollup-store.ts';
@@ -97,6 +98,33 @@ for (const dialect of testDialects()) {
       assert.equal(both.length, 2);
       const only = await readRollupRows(h.store, { model: 'rs', bucketMs: 60_000, ranges: [[key.bucketStart, key.bucketStart + 60_000]], layouts: [layout.id] });
       assert.equal(only.length, 1);
+    });
+
+    test('label histograms and label delay add up in the row, a label flip included', async () => {
+      const key = { model: 'rq', version: 'v', arm: 'A', bucketStart: 1_800_000_060_000, bucketMs: 60_000 };
+      const a = createRollup(key);
+      addOutcome(a, { label: 1, score: 0.9, labelDelayMs: 4000 });
+      addOutcome(a, { label: 0, score: 0.1, labelDelayMs: 1000 });
+      addOutcome(a, { label: 1 }); // no score: labelled only, outside the histograms
+      // Later, the negative at 0.1 is relabelled positive (rollup.ts addLabel: +1 / −1, no delay).
+      const b = createRollup(key);
+      addLabel(b, 0.1, 1, -1, null);
+      const postgres = h.store.dialect === 'postgres';
+      await h.store.db.transaction().execute((trx) => addRollupToStore(trx, postgres, a, 1));
+      await h.store.db.transaction().execute((trx) => addRollupToStore(trx, postgres, b, 2));
+      const ranges: [number, number][] = [[key.bucketStart, key.bucketStart + 60_000]];
+      const without = await readRollupRows(h.store, { model: 'rq', bucketMs: 60_000, ranges });
+      assert.equal(without[0]!.quality, undefined, 'read only when asked for');
+      const rows = await readRollupRows(h.store, { model: 'rq', bucketMs: 60_000, ranges, quality: true });
+      const r = rowToRollup('rq', rows[0]!);
+      const q = Array.from(r.quality);
+      const expected = new Array<number>(QUALITY_LENGTH).fill(0);
+      expected[equalBin(0.9)] = 1;
+      expected[equalBin(0.1)] = 1;
+      expected[QUALITY_DELAY_SUM] = 5000;
+      expected[QUALITY_DELAY_COUNT] = 2;
+      assert.deepEqual(q, expected);
+      assert.deepEqual([r.labelled, r.positives], [3, 2]);
     });
   });
 }

@@ -10,7 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { countersFromColumns, countersToColumns, ROLLUP_COUNTER_COLUMNS, type RollupCounterColumn } from '../core/rollup-counters.ts';
 import { addCountsInto, encodeCounts } from './count-blobs.ts';
 import { LatencySketch } from './latency-sketch.ts';
-import { SCORE_BINS, type Rollup } from './rollup.ts';
+import { QUALITY_LENGTH, SCORE_BINS, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import type { Database, RollupsTable } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
@@ -27,6 +27,7 @@ export interface RollupRow extends Pick<RollupsTable, RollupCounterColumn> {
   latency?: Uint8Array | null;
   score_hist?: Uint8Array | null;
   features?: Uint8Array | null;
+  quality?: Uint8Array | null;
 }
 
 /** Shared by rows read without their sketch: nothing ever merges INTO it. */
@@ -46,10 +47,12 @@ export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLay
     ...countersFromColumns(row),
     latency: row.latency ? LatencySketch.fromBytes(row.latency) : EMPTY_SKETCH,
     scoreHist: new Float64Array(SCORE_BINS + 1),
+    quality: new Float64Array(QUALITY_LENGTH),
     layout: null,
     features: [],
   };
   if (row.score_hist) addCountsInto(row.score_hist, [r.scoreHist]);
+  if (row.quality) addCountsInto(row.quality, [r.quality]);
   if (layout && row.features && row.layout === layout.id) {
     const features = layout.sizes.map((n) => new Float64Array(n));
     if (addCountsInto(row.features, features)) {
@@ -66,7 +69,13 @@ function rollupValues(r: Rollup) {
     latency: r.latency.toBytes(),
     score_hist: encodeCounts([r.scoreHist]),
     features: r.layout === null ? null : encodeCounts(r.features),
+    quality: hasAny(r.quality) ? encodeCounts([r.quality]) : null,
   };
+}
+
+function hasAny(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) return true;
+  return false;
 }
 
 const toBytes = (v: unknown): Uint8Array | null => (v == null ? null : v instanceof Uint8Array ? v : null);
@@ -91,7 +100,7 @@ export async function addRollupToStore(trx: Transaction<Database> | Kysely<Datab
   }
   let q = trx
     .selectFrom('rollups')
-    .select(['seq', ...ROLLUP_COUNTER_COLUMNS, 'latency', 'score_hist', 'features'])
+    .select(['seq', ...ROLLUP_COUNTER_COLUMNS, 'latency', 'score_hist', 'features', 'quality'])
     .where('model', '=', r.model)
     .where('bucket_ms', '=', r.bucketMs)
     .where('bucket_start', '=', r.bucketStart)
@@ -112,6 +121,12 @@ export async function addRollupToStore(trx: Transaction<Database> | Kysely<Datab
   if (oldScore) {
     const hist = Float64Array.from(r.scoreHist);
     if (addCountsInto(oldScore, [hist])) sum.score_hist = encodeCounts([hist]);
+  }
+  const oldQuality = toBytes(row.quality);
+  if (oldQuality) {
+    const quality = Float64Array.from(r.quality);
+    if (addCountsInto(oldQuality, [quality])) sum.quality = encodeCounts([quality]);
+    else sum.quality = oldQuality;
   }
   const oldFeatures = toBytes(row.features);
   if (oldFeatures && r.layout !== null) {
@@ -153,9 +168,11 @@ export interface RollupReadOptions {
   ranges: ReadonlyArray<readonly [number, number]>;
   versions?: readonly string[] | undefined;
   arms?: readonly string[] | undefined;
-  /** Read the latency sketch / the feature histograms blob. */
+  /** Read the latency sketch / the feature histograms blob / the label histograms / the score histogram. */
   latency?: boolean;
   features?: boolean;
+  quality?: boolean;
+  scores?: boolean;
   /** Only rows of these layouts ('' = rows without histograms). */
   layouts?: readonly string[] | undefined;
   /** Read only bucket_start and the feature histograms (drift): far cheaper per row. */
@@ -173,6 +190,8 @@ export async function readRollupRows(store: Store, o: RollupReadOptions): Promis
     .where('bucket_ms', '=', o.bucketMs);
   if (o.latency && !o.histogramsOnly) q = q.select('latency') as typeof q;
   if (o.features && !o.histogramsOnly) q = q.select(['features', 'score_hist']) as typeof q;
+  if (o.quality && !o.histogramsOnly) q = q.select('quality') as typeof q;
+  if (o.scores && !o.features && !o.histogramsOnly) q = q.select('score_hist') as typeof q;
   const ranges = o.ranges;
   const hull: [number, number] = [ranges[0]![0], ranges[ranges.length - 1]![1]];
   if (ranges.length <= 16) {

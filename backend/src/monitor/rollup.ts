@@ -13,7 +13,12 @@
  * - outcome: impression/click/conversion add 1 when true, or their value when a finite
  *   number ≥ 0 (pre-aggregated counts); label true/1 is a positive, false/0 a negative,
  *   both count as labelled; anything else adds nothing. Outcomes are added to the rollup
- *   of their prediction's bucket, version and arm — the caller resolves which.
+ *   of their prediction's bucket, version and arm — the caller resolves which. A label on a
+ *   prediction with a finite score also counts in the label histograms (`quality`: the
+ *   positives' and the negatives' scores in QUALITY_BINS bins on [0, 1], scores outside
+ *   clamped into the end bins; a label without a score counts in labelled only), and its first
+ *   label adds its delay (outcome ts − prediction ts, ms, ≥ 0) to the label-delay sum
+ *   (stats/binned-quality.ts computes AUC, log loss, the confusion matrix from them).
  *
  * Counts, histograms and sketch bins add up exactly across processes; the float sums
  * (scoreSum, scoreSumSq, latencySum) are equal up to summation-order rounding.
@@ -21,6 +26,7 @@
 import type { ReferenceProfile } from '../core/profile-types.ts';
 import { zeroCounters, type RollupCounters } from '../core/rollup-counters.ts';
 import { binIndex } from '../stats/profile.ts';
+import { QUALITY_BINS, equalBin } from '../stats/binned-quality.ts';
 import { LatencySketch } from './latency-sketch.ts';
 import { compileProfile, sameLayout, type CompiledProfile, type HistogramLayout } from './rollup-layout.ts';
 import { DomainError, invalid } from '../core/errors.ts';
@@ -47,6 +53,14 @@ export const SCORE_BINS = 10;
 export const SCORE_EDGES: readonly number[] = Array.from({ length: SCORE_BINS + 1 }, (_, i) => i / SCORE_BINS);
 export const SCORE_MISSING = SCORE_BINS;
 
+/**
+ * Layout of a rollup's `quality` counts: positives per score bin, then negatives per score
+ * bin, then Σ label delay (ms) and the number of delays in it.
+ */
+export const QUALITY_LENGTH = 2 * QUALITY_BINS + 2;
+export const QUALITY_DELAY_SUM = 2 * QUALITY_BINS;
+export const QUALITY_DELAY_COUNT = 2 * QUALITY_BINS + 1;
+
 export interface RollupKey {
   model: string;
   version: string;
@@ -60,6 +74,8 @@ export interface Rollup extends RollupKey, RollupCounters {
   latency: LatencySketch;
   /** Length SCORE_BINS + 1; the last bin counts records without a finite score. */
   scoreHist: Float64Array;
+  /** Label histograms and label delay, QUALITY_LENGTH counts laid out as above. */
+  quality: Float64Array;
   /** Layout of `features`; null when the rollup has no feature histograms. */
   layout: HistogramLayout | null;
   /** One counts array per layout feature, in layout order (empty when layout is null). */
@@ -84,6 +100,9 @@ export interface OutcomeInput {
   click?: boolean | number | null | undefined;
   conversion?: boolean | number | null | undefined;
   label?: boolean | number | null | undefined;
+  /** The prediction's score (for the label histograms) and ms from it to this label. */
+  score?: number | null | undefined;
+  labelDelayMs?: number | null | undefined;
 }
 
 /** Start of the bucket of width bucketMs holding ts. */
@@ -102,6 +121,7 @@ export function createRollup(key: RollupKey, profile?: ReferenceProfile | null):
     ...zeroCounters(),
     latency: new LatencySketch(),
     scoreHist: new Float64Array(SCORE_BINS + 1),
+    quality: new Float64Array(QUALITY_LENGTH),
     layout: null,
     features: [],
   };
@@ -210,8 +230,28 @@ export function addOutcome(r: Rollup, o: OutcomeInput): void {
   if (label === true || label === 1) {
     r.labelled++;
     r.positives++;
+    addLabel(r, o.score, 1, 0, o.labelDelayMs);
   } else if (label === false || label === 0) {
     r.labelled++;
+    addLabel(r, o.score, 0, 1, o.labelDelayMs);
+  }
+}
+
+/**
+ * Adds a label change to the label histograms: `positives` and `negatives` are what the
+ * prediction's labelled counts changed by (a label sent again as its opposite moves the row:
+ * +1 and −1), `delayMs` the delay of its first label (null/undefined when not the first).
+ */
+export function addLabel(r: Rollup, score: number | null | undefined, positives: number, negatives: number, delayMs?: number | null): void {
+  const q = r.quality;
+  if (typeof score === 'number' && Number.isFinite(score)) {
+    const b = equalBin(score);
+    (q[b] as number) += positives;
+    (q[QUALITY_BINS + b] as number) += negatives;
+  }
+  if (typeof delayMs === 'number' && Number.isFinite(delayMs)) {
+    (q[QUALITY_DELAY_SUM] as number) += Math.max(0, Math.round(delayMs));
+    (q[QUALITY_DELAY_COUNT] as number)++;
   }
 }
 

@@ -102,9 +102,6 @@ export interface UnitOutcome {
   positives: number;
 }
 
-/** Most exposures remembered as written (beyond it the memory is cleared: only extra writes). */
-const MAX_WRITTEN = 500_000;
-
 export function addSums(into: BucketSums, from: BucketSums): void {
   for (const [b, v] of from) {
     const t = into.get(b);
@@ -113,39 +110,104 @@ export function addSums(into: BucketSums, from: BucketSums): void {
   }
 }
 
-export class UnitBucketBuffer {
-  private blocks = new Map<string, UnitBlock>();
-  private exposures = new Map<string, Exposure>();
-  /** Exposure key → what this process last committed for it (to skip writes that change nothing). */
-  private readonly written = new Map<string, { first: number; lastHour: number }>();
-  private lastKey = '';
-  private last: UnitBlock | null = null;
+/** Most units remembered per process (beyond it the memory of what was written is cleared: only extra writes). */
+const MAX_WRITTEN = 500_000;
 
-  private block(model: string, version: string, arm: string, ts: number): UnitBlock {
-    const start = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
-    const key = `${model}\u0000${version}\u0000${arm}\u0000${start}`;
-    if (this.last !== null && key === this.lastKey) return this.last;
-    let b = this.blocks.get(key);
-    if (b === undefined) {
-      b = { model, version, arm, bucketMs: MINUTE_MS, start, sums: new Map() };
-      this.blocks.set(key, b);
-    }
-    this.last = b;
-    this.lastKey = key;
-    return b;
+/** One unit in one (model, version, arm): its bucket, its unflushed sighting, what this process committed. */
+interface UnitState {
+  unit: string;
+  bucket: number;
+  /** The unflushed sighting's first ts and last hour (NaN: none since the last take). */
+  first: number;
+  lastHour: number;
+  /** What this process committed (Infinity / -Infinity: nothing remembered). */
+  writtenFirst: number;
+  writtenLastHour: number;
+}
+
+/**
+ * One (model, version, arm): its buffered minute blocks and its units, keyed by the unit
+ * alone and found through nested maps (and the last one used): a record builds no key
+ * string, and one lookup gives its bucket and whether its exposure needs writing
+ * (bench/ingest --unit-ids).
+ */
+interface SeriesBuffer {
+  model: string;
+  version: string;
+  arm: string;
+  blocks: Map<number, UnitBlock>;
+  lastBlock: UnitBlock | null;
+  units: Map<string, UnitState>;
+  /** The units with an unflushed sighting. */
+  pending: UnitState[];
+}
+
+const exposureOf = (s: SeriesBuffer, u: UnitState): Exposure => ({ model: s.model, version: s.version, arm: s.arm, unit: u.unit, first: u.first, lastHour: u.lastHour });
+
+export class UnitBucketBuffer {
+  private readonly models = new Map<string, Map<string, Map<string, SeriesBuffer>>>();
+  private last: SeriesBuffer | null = null;
+  private remembered = 0;
+
+  private seriesOf(model: string, version: string, arm: string): SeriesBuffer {
+    const l = this.last;
+    if (l !== null && l.arm === arm && l.version === version && l.model === model) return l;
+    let versions = this.models.get(model);
+    if (versions === undefined) this.models.set(model, (versions = new Map()));
+    let arms = versions.get(version);
+    if (arms === undefined) versions.set(version, (arms = new Map()));
+    let s = arms.get(arm);
+    if (s === undefined) arms.set(arm, (s = { model, version, arm, blocks: new Map(), lastBlock: null, units: new Map(), pending: [] }));
+    this.last = s;
+    return s;
   }
 
-  private entry(model: string, version: string, arm: string, ts: number, unit: string): Float64Array {
-    const sums = this.block(model, version, arm, ts).sums;
-    const bucket = unitBucket(unit);
-    let e = sums.get(bucket);
-    if (e === undefined) sums.set(bucket, (e = new Float64Array(UNIT_WIDTH)));
+  private *allSeries(model?: string): Iterable<SeriesBuffer> {
+    for (const [m, versions] of this.models) {
+      if (model !== undefined && m !== model) continue;
+      for (const arms of versions.values()) yield* arms.values();
+    }
+  }
+
+  private stateOf(s: SeriesBuffer, unit: string): UnitState {
+    let u = s.units.get(unit);
+    if (u === undefined) {
+      s.units.set(unit, (u = { unit, bucket: unitBucket(unit), first: Number.NaN, lastHour: Number.NaN, writtenFirst: Infinity, writtenLastHour: -Infinity }));
+      this.remembered++;
+    }
+    return u;
+  }
+
+  private entry(s: SeriesBuffer, ts: number, bucket: number): Float64Array {
+    const start = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+    let b = s.lastBlock;
+    if (b === null || b.start !== start) {
+      let found = s.blocks.get(start);
+      if (found === undefined) s.blocks.set(start, (found = { model: s.model, version: s.version, arm: s.arm, bucketMs: MINUTE_MS, start, sums: new Map() }));
+      s.lastBlock = b = found;
+    }
+    let e = b.sums.get(bucket);
+    if (e === undefined) b.sums.set(bucket, (e = new Float64Array(UNIT_WIDTH)));
     return e;
+  }
+
+  /** Adds a sighting to the unit's unflushed one (first = min, last hour = max). */
+  private sighted(s: SeriesBuffer, u: UnitState, first: number, lastHour: number): void {
+    if (Number.isNaN(u.first)) {
+      u.first = first;
+      u.lastHour = lastHour;
+      s.pending.push(u);
+    } else {
+      if (first < u.first) u.first = first;
+      if (lastHour > u.lastHour) u.lastHour = lastHour;
+    }
   }
 
   addPrediction(model: string, r: UnitPrediction): void {
     if (r.unitId === null) return;
-    const e = this.entry(model, r.version, r.arm, r.ts, r.unitId);
+    const s = this.seriesOf(model, r.version, r.arm);
+    const u = this.stateOf(s, r.unitId);
+    const e = this.entry(s, r.ts, u.bucket);
     e[I.requests]! += 1;
     if (r.error !== null) e[I.errors]! += 1;
     if (r.latencyMs !== null) {
@@ -156,20 +218,17 @@ export class UnitBucketBuffer {
       e[I.scoreCount]! += 1;
       e[I.scoreSum]! += r.score;
     }
-    const key = `${model}\u0000${r.version}\u0000${r.arm}\u0000${r.unitId}`;
     const lastHour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
-    const x = this.exposures.get(key);
-    if (x === undefined) this.exposures.set(key, { model, version: r.version, arm: r.arm, unit: r.unitId, first: r.ts, lastHour });
-    else {
-      if (r.ts < x.first) x.first = r.ts;
-      if (lastHour > x.lastHour) x.lastHour = lastHour;
-    }
+    // Committed as it is (the store holds at most this first, at least this last hour): nothing to write.
+    if (u.writtenFirst <= r.ts && u.writtenLastHour >= lastHour) return;
+    this.sighted(s, u, r.ts, lastHour);
   }
 
   addOutcome(model: string, d: UnitOutcome): void {
     if (d.unitId === null || d.unitId === undefined) return;
     if (d.impressions === 0 && d.clicks === 0 && d.conversions === 0 && d.labelled === 0 && d.positives === 0) return;
-    const e = this.entry(model, d.version, d.arm, d.predictionTs, d.unitId);
+    const s = this.seriesOf(model, d.version, d.arm);
+    const e = this.entry(s, d.predictionTs, this.stateOf(s, d.unitId).bucket);
     e[I.impressions]! += d.impressions;
     e[I.clicks]! += d.clicks;
     e[I.conversions]! += d.conversions;
@@ -177,63 +236,77 @@ export class UnitBucketBuffer {
     e[I.positives]! += d.positives;
   }
 
-  /** Removes and returns everything buffered (the flush writes it); exposures already committed as they are are dropped. */
+  /**
+   * Removes and returns everything buffered (the flush writes it), exposures grouped by
+   * (model, version, arm); exposures already committed as they are are dropped.
+   */
   take(): UnitTaken {
-    const blocks = [...this.blocks.values()];
+    const blocks: UnitBlock[] = [];
     const exposures: Exposure[] = [];
-    for (const [key, x] of this.exposures) {
-      const w = this.written.get(key);
-      if (w && w.first <= x.first && w.lastHour >= x.lastHour) continue;
-      exposures.push(x);
+    for (const s of this.allSeries()) {
+      for (const b of s.blocks.values()) blocks.push(b);
+      for (const u of s.pending) {
+        if (!(u.writtenFirst <= u.first && u.writtenLastHour >= u.lastHour)) exposures.push(exposureOf(s, u));
+        u.first = Number.NaN;
+        u.lastHour = Number.NaN;
+      }
+      if (s.blocks.size > 0) s.blocks = new Map();
+      s.pending = [];
+      s.lastBlock = null;
     }
-    this.blocks = new Map();
-    this.exposures = new Map();
-    this.last = null;
     return { blocks, exposures };
   }
 
   /** Adds taken sums back (a failed flush), merging with any buffered since. */
   restore(t: UnitTaken): void {
     for (const b of t.blocks) {
-      const key = `${b.model}\u0000${b.version}\u0000${b.arm}\u0000${b.start}`;
-      const existing = this.blocks.get(key);
+      const s = this.seriesOf(b.model, b.version, b.arm);
+      const existing = s.blocks.get(b.start);
       if (existing) addSums(existing.sums, b.sums);
-      else this.blocks.set(key, b);
+      else s.blocks.set(b.start, b);
     }
     for (const x of t.exposures) {
-      const key = `${x.model}\u0000${x.version}\u0000${x.arm}\u0000${x.unit}`;
-      const y = this.exposures.get(key);
-      if (!y) this.exposures.set(key, x);
-      else {
-        y.first = Math.min(y.first, x.first);
-        y.lastHour = Math.max(y.lastHour, x.lastHour);
-      }
+      const s = this.seriesOf(x.model, x.version, x.arm);
+      this.sighted(s, this.stateOf(s, x.unit), x.first, x.lastHour);
     }
-    this.last = null;
   }
 
   /** After the flush that wrote `exposures` committed. */
   committed(exposures: readonly Exposure[]): void {
-    if (this.written.size + exposures.length > MAX_WRITTEN) this.written.clear();
+    if (this.remembered + exposures.length > MAX_WRITTEN) this.forget();
     for (const x of exposures) {
-      const key = `${x.model}\u0000${x.version}\u0000${x.arm}\u0000${x.unit}`;
-      const w = this.written.get(key);
-      this.written.set(key, w ? { first: Math.min(w.first, x.first), lastHour: Math.max(w.lastHour, x.lastHour) } : { first: x.first, lastHour: x.lastHour });
+      const u = this.stateOf(this.seriesOf(x.model, x.version, x.arm), x.unit);
+      if (x.first < u.writtenFirst) u.writtenFirst = x.first;
+      if (x.lastHour > u.writtenLastHour) u.writtenLastHour = x.lastHour;
+    }
+  }
+
+  /** Drops every unit without an unflushed sighting, and what was committed for the others. */
+  private forget(): void {
+    this.remembered = 0;
+    for (const s of this.allSeries()) {
+      s.units = new Map(s.pending.map((u) => [u.unit, u]));
+      for (const u of s.pending) {
+        u.writtenFirst = Infinity;
+        u.writtenLastHour = -Infinity;
+      }
+      this.remembered += s.units.size;
     }
   }
 
   /** What this process committed for an exposure, if it remembers (the store may hold less recent first/more recent last). */
   writtenOf(x: Exposure): { first: number; lastHour: number } | undefined {
-    return this.written.get(`${x.model}\u0000${x.version}\u0000${x.arm}\u0000${x.unit}`);
+    const u = this.models.get(x.model)?.get(x.version)?.get(x.arm)?.units.get(x.unit);
+    return u && u.writtenFirst !== Infinity ? { first: u.writtenFirst, lastHour: u.writtenLastHour } : undefined;
   }
 
   /** Buffered minute blocks of a model starting in [from, to) (not copied: read, don't keep). */
   *blocksOf(model: string, from: number, to: number): Iterable<UnitBlock> {
-    for (const b of this.blocks.values()) if (b.model === model && b.start >= from && b.start < to) yield b;
+    for (const s of this.allSeries(model)) for (const b of s.blocks.values()) if (b.start >= from && b.start < to) yield b;
   }
 
-  /** Buffered exposures of a model (not copied). */
+  /** Buffered exposures of a model: the unflushed sightings that differ from what this process committed. */
   *exposuresOf(model: string): Iterable<Exposure> {
-    for (const x of this.exposures.values()) if (x.model === model) yield x;
+    for (const s of this.allSeries(model)) for (const u of s.pending) yield exposureOf(s, u);
   }
 }

@@ -14,7 +14,7 @@
  *   replicas changes nothing; the distinct-unit counts of SRM are exact (unit-exposures.ts).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Database, UnitArrivalsTable } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
 import { addSums, DAY_MS, UNIT_BUCKETS, UNIT_WIDTH, type BucketSums, type Exposure, type UnitBlock } from './unit-buckets.ts';
@@ -114,10 +114,65 @@ export async function addUnitBlocks(trx: Transaction<Database> | Kysely<Database
 
 const EXPOSURE_CHUNK = 2000;
 
-const byKey = (a: Exposure, b: Exposure): number => {
-  const c = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return c(a.model, b.model) || c(a.version, b.version) || c(a.arm, b.arm) || c(a.unit, b.unit);
-};
+/** The order of the exposures table's key. */
+export function byKey(a: Exposure, b: Exposure): number {
+  if (a.model !== b.model) return a.model < b.model ? -1 : 1;
+  if (a.version !== b.version) return a.version < b.version ? -1 : 1;
+  if (a.arm !== b.arm) return a.arm < b.arm ? -1 : 1;
+  return a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0;
+}
+
+const ARRIVAL_WIDTHS = [HOUR_MS, DAY_MS];
+
+/** Units first seen per (model, version, arm) and hour / day, as one flush changes them (rows added to `unit_arrivals`). */
+export class ArrivalCounts {
+  private readonly series = new Map<string, { model: string; version: string; arm: string; counts: Map<number, number>[] }>();
+  private last: { model: string; version: string; arm: string; counts: Map<number, number>[] } | null = null;
+
+  bump(x: Exposure, ts: number, d: number): void {
+    let s = this.last;
+    if (s === null || s.arm !== x.arm || s.version !== x.version || s.model !== x.model) {
+      const key = `${x.model}\u0000${x.version}\u0000${x.arm}`;
+      s = this.series.get(key) ?? null;
+      if (s === null) this.series.set(key, (s = { model: x.model, version: x.version, arm: x.arm, counts: [new Map(), new Map()] }));
+      this.last = s;
+    }
+    for (let w = 0; w < 2; w++) {
+      const start = Math.floor(ts / ARRIVAL_WIDTHS[w]!) * ARRIVAL_WIDTHS[w]!;
+      const m = s.counts[w]!;
+      m.set(start, (m.get(start) ?? 0) + d);
+    }
+  }
+
+  /**
+   * A unit stored as `stored` seen again as `x`: the row to write (first = min, last hour =
+   * max) or null when that changes nothing; its arrival moves with its first ts.
+   */
+  merge(x: Exposure, stored: { first: number; lastHour: number }): Exposure | null {
+    const first = Math.min(stored.first, x.first);
+    const lastHour = Math.max(stored.lastHour, x.lastHour);
+    if (first === stored.first && lastHour === stored.lastHour) return null;
+    if (Math.floor(first / HOUR_MS) !== Math.floor(stored.first / HOUR_MS)) {
+      this.bump(x, stored.first, -1);
+      this.bump(x, first, 1);
+    }
+    return { ...x, first, lastHour };
+  }
+
+  /** The changed counts in the table's key order (one lock order for every process). */
+  rows(): UnitArrivalsTable[] {
+    const out: UnitArrivalsTable[] = [];
+    for (const s of this.series.values()) {
+      for (let w = 0; w < 2; w++) {
+        for (const [start, units] of s.counts[w]!) {
+          if (units !== 0) out.push({ model: s.model, bucket_ms: ARRIVAL_WIDTHS[w]!, bucket_start: start, version: s.version, arm: s.arm, units });
+        }
+      }
+    }
+    const c = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return out.sort((a, b) => c(a.model, b.model) || a.bucket_ms - b.bucket_ms || a.bucket_start - b.bucket_start || c(a.version, b.version) || c(a.arm, b.arm));
+  }
+}
 
 /**
  * Writes exposures (first = min, last hour = max) and keeps `unit_arrivals` in step, inside
@@ -126,19 +181,11 @@ const byKey = (a: Exposure, b: Exposure): number => {
  * inserted, so of two replicas inserting one unit exactly one counts it. Rows that exist are
  * read (locked on PostgreSQL) and updated when the first ts moves earlier or the last hour
  * later; an arrival moves with its first ts. Writing an exposure again (a replay) changes nothing.
+ * (SQLite takes unit-store-sqlite.ts, the same writes through prepared statements.)
  */
 export async function writeExposures(trx: Transaction<Database> | Kysely<Database>, postgres: boolean, exposures: readonly Exposure[]): Promise<void> {
   const sorted = [...exposures].sort(byKey);
-  const arrivals = new Map<string, { model: string; bucket_ms: number; bucket_start: number; version: string; arm: string; units: number }>();
-  const bump = (x: Exposure, ts: number, d: number) => {
-    for (const width of [HOUR_MS, DAY_MS]) {
-      const start = Math.floor(ts / width) * width;
-      const k = `${x.model}\u0000${width}\u0000${start}\u0000${x.version}\u0000${x.arm}`;
-      const a = arrivals.get(k);
-      if (a) a.units += d;
-      else arrivals.set(k, { model: x.model, bucket_ms: width, bucket_start: start, version: x.version, arm: x.arm, units: d });
-    }
-  };
+  const arrivals = new ArrivalCounts();
   const existing: Exposure[] = [];
   for (let start = 0; start < sorted.length; start += EXPOSURE_CHUNK) {
     const chunk = sorted.slice(start, start + EXPOSURE_CHUNK);
@@ -150,7 +197,7 @@ export async function writeExposures(trx: Transaction<Database> | Kysely<Databas
       .execute();
     const mine = new Set(inserted.map((r) => `${r.model}\u0000${r.version}\u0000${r.arm}\u0000${r.unit_id}`));
     for (const x of chunk) {
-      if (mine.has(`${x.model}\u0000${x.version}\u0000${x.arm}\u0000${x.unit}`)) bump(x, x.first, 1);
+      if (mine.has(`${x.model}\u0000${x.version}\u0000${x.arm}\u0000${x.unit}`)) arrivals.bump(x, x.first, 1);
       else existing.push(x);
     }
   }
@@ -172,15 +219,8 @@ export async function writeExposures(trx: Transaction<Database> | Kysely<Databas
     const stored = new Map((await q.execute()).map((r) => [r.unit_id, { first: Number(r.first_ts), lastHour: Number(r.last_hour) }]));
     for (const x of chunk) {
       const s = stored.get(x.unit);
-      if (!s) continue;
-      const first = Math.min(s.first, x.first);
-      const lastHour = Math.max(s.lastHour, x.lastHour);
-      if (first === s.first && lastHour === s.lastHour) continue;
-      changed.push({ ...x, first, lastHour });
-      if (Math.floor(first / HOUR_MS) !== Math.floor(s.first / HOUR_MS)) {
-        bump(x, s.first, -1);
-        bump(x, first, 1);
-      }
+      const c = s ? arrivals.merge(x, s) : null;
+      if (c) changed.push(c);
     }
     start = end;
   }
@@ -191,8 +231,7 @@ export async function writeExposures(trx: Transaction<Database> | Kysely<Databas
       .onConflict((oc) => oc.columns(['model', 'version', 'arm', 'unit_id']).doUpdateSet({ first_ts: sql.ref('excluded.first_ts'), last_hour: sql.ref('excluded.last_hour') }))
       .execute();
   }
-  // In the table's key order (one lock order for every process).
-  const counts = [...arrivals.entries()].filter(([, a]) => a.units !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, a]) => a);
+  const counts = arrivals.rows();
   for (let start = 0; start < counts.length; start += EXPOSURE_CHUNK) {
     await trx
       .insertInto('unit_arrivals')

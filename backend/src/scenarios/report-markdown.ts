@@ -3,7 +3,11 @@
  * section between its markers without touching the rest of the file (the "Engine" section
  * belongs to the engine's authors). Pure: run-scenarios.ts reads and writes the file.
  */
+import path from 'node:path';
 import { checkTargets, type ScenarioSummary } from './report.ts';
+
+/** The document the results go into. */
+export const SCENARIOS_DOC = path.resolve(import.meta.dirname, '../../../docs/scenarios.md');
 
 export interface ScenarioInfo {
   name: string;

@@ -8,6 +8,9 @@
  *                        [--seeds-of aa-canary=200,harmful-drift=20] [--jobs 2] [--budget-minutes 30]
  *                        [--docs | --no-docs] [--json out.json]
  *
+ * A run split over several invocations (--first-seed, --scenario) is reported as one by
+ * merge-runs.ts from their --json files.
+ *
  * --budget-minutes: no new seed starts after that many minutes of wall time (the report counts
  * the seeds that ran, per scenario).
  *
@@ -22,7 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { library, scenarioNamed } from './library/index.ts';
 import { runSeed } from './library/run-seed.ts';
-import { renderResults, replaceResults } from './report-markdown.ts';
+import { renderResults, replaceResults, SCENARIOS_DOC } from './report-markdown.ts';
 import { summarize, type SeedVerdict } from './report.ts';
 
 interface Task {
@@ -32,7 +35,6 @@ interface Task {
 
 type Reply = { task: Task; verdict: SeedVerdict; wallMs: number };
 
-const docsFile = path.resolve(import.meta.dirname, '../../../docs/scenarios.md');
 
 function child(): void {
   process.on('message', (task: Task) => {
@@ -131,9 +133,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${table}\n\nper scenario, seconds of engine wall time summed over seeds: ${[...wall].map(([k, ms]) => `${k} ${(ms / 1000).toFixed(0)}`).join(', ')}\n`);
   if (options.json) fs.writeFileSync(options.json, JSON.stringify({ command, nodeVersion: process.version, wallSeconds, summaries, verdicts: Object.fromEntries(verdicts) }, null, 2));
   if (options.docs) {
-    const doc = fs.existsSync(docsFile) ? fs.readFileSync(docsFile, 'utf8') : '# Scenarios\n';
-    fs.writeFileSync(docsFile, replaceResults(doc, table));
-    process.stdout.write(`results written to ${path.relative(process.cwd(), docsFile)}\n`);
+    const doc = fs.existsSync(SCENARIOS_DOC) ? fs.readFileSync(SCENARIOS_DOC, 'utf8') : '# Scenarios\n';
+    fs.writeFileSync(SCENARIOS_DOC, replaceResults(doc, table));
+    process.stdout.write(`results written to ${path.relative(process.cwd(), SCENARIOS_DOC)}\n`);
   }
 }
 

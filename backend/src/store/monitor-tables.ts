@@ -70,6 +70,8 @@ export interface RollupsTable extends Record<RollupCounterColumn, number> {
   /** Varint counts (monitor/rollup-store.ts). */
   score_hist: Uint8Array | null;
   features: Uint8Array | null;
+  /** Label histograms and label delay, varint counts (monitor/rollup.ts `quality`); migration 0104. */
+  quality: Uint8Array | null;
   updated_at: number;
 }
 

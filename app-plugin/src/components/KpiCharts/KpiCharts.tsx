@@ -16,6 +16,10 @@ export const KPI_GROUPS: Array<{ title: string; kpis: Kpi[] }> = [
   { title: 'Latency', kpis: ['latency_p50', 'latency_p90', 'latency_p99'] },
   { title: 'Error rate', kpis: ['error_rate'] },
   { title: 'Requests', kpis: ['requests'] },
+  { title: 'Accuracy, precision, recall, F1 (labels)', kpis: ['accuracy', 'precision', 'recall', 'f1'] },
+  { title: 'AUC and log loss (labels)', kpis: ['auc', 'log_loss'] },
+  { title: 'Label coverage and calibration error', kpis: ['label_coverage', 'calibration_error'] },
+  { title: 'Label delay', kpis: ['label_delay_mean'] },
 ];
 
 const HEIGHT = 220;

@@ -8,7 +8,7 @@ import { DRIFT_METHODS } from '../../stats/drift/index.ts';
 import { durationInput, modelParams, timeInput } from '../../core/schemas.ts';
 import { validationError } from '../../core/zod-errors.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
-import { driftReply, kpiSeriesReply, modelHealthReply, profileSummaryReply, versionProfileReply } from '../schemas/monitoring-replies.ts';
+import { calibrationReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from '../schemas/monitoring-replies.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1).max(128) });
 
@@ -35,6 +35,24 @@ const kpiQuery = z.object({
   arm: list.optional().meta({ description: 'Arms; default: all' }),
   kpi: listOf(KPI_NAMES).optional().meta({ description: `KPIs: ${KPI_NAMES.join(', ')}; default: all` }),
   by: z.enum(['version_arm', 'version', 'arm', 'none']).optional().meta({ description: 'Series per version and arm (default), per version, per arm, or one' }),
+  threshold: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: "Decision threshold of accuracy, precision, recall, f1 (score ≥ threshold is positive), moved to the nearest multiple of 0.02; default: each version's (model settings quality.versions.<v>.threshold, else quality.threshold, else 0.5)" }),
+});
+
+const calibrationQuery = z.object({
+  from: rangeQuery.from,
+  to: rangeQuery.to,
+  version: list.optional().meta({ description: 'Versions; default: all' }),
+  arm: list.optional().meta({ description: 'Arms; default: all' }),
+});
+
+const scoreDriftQuery = calibrationQuery.extend({
+  referenceFrom: timeInput.optional().meta({ description: 'Start of the reference range; default: referenceTo − 24h' }),
+  referenceTo: timeInput.optional().meta({ description: 'End of the reference range; default: from' }),
 });
 
 const driftQuery = z.object({
@@ -139,7 +157,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
     defineRoute({
       method: 'get',
       path: '/api/v1/models/{model}/kpis',
-      summary: 'KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests) per version and arm, from rollups',
+      summary: 'KPI series (ctr, cvr, latency_p50/p90/p99, error_rate, requests; online quality from labels: accuracy … label_delay_mean) per version and arm, from rollups',
       tags: ['monitoring'],
       permission: 'read',
       params: modelParams,
@@ -155,6 +173,40 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
             arms: query.arm,
             kpis: query.kpi,
             by: query.by,
+            threshold: query.threshold,
+          }),
+        ),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/calibration',
+      summary: 'Calibration of labelled predictions per version and arm: expected vs observed positive rate per score bin (50 bins on [0, 1]), over one range',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      query: calibrationQuery,
+      responses: { 200: { description: 'Per version and arm: bins and the expected calibration error', schema: calibrationReply }, 404: { description: 'No such model' } },
+      handler: async ({ params, query }) =>
+        ok(await ctx.monitor.calibration(params.model, { from: query.from, to: query.to, versions: query.version, arms: query.arm })),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/score-drift',
+      summary: 'Prediction (score) drift per version and arm: the score histogram of [from, to) against a reference range (PSI, binned KS, Jensen–Shannon)',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      query: scoreDriftQuery,
+      responses: { 200: { description: 'Per version and arm: drift and both histograms', schema: scoreDriftReply }, 404: { description: 'No such model' } },
+      handler: async ({ params, query }) =>
+        ok(
+          await ctx.monitor.scoreDrift(params.model, {
+            from: query.from,
+            to: query.to,
+            referenceFrom: query.referenceFrom,
+            referenceTo: query.referenceTo,
+            versions: query.version,
+            arms: query.arm,
           }),
         ),
     }),

@@ -7,6 +7,8 @@ import type { ProfileSummary } from '../../monitor/profile-store.ts';
 import type { DriftResult } from '../../monitor/query-drift.ts';
 import type { ModelHealth } from '../../monitor/query-health.ts';
 import type { KpiResult } from '../../monitor/query-series.ts';
+import type { CalibrationResult } from '../../monitor/quality-calibration.ts';
+import type { ScoreDriftResult } from '../../monitor/query-score-drift.ts';
 import { DRIFT_METHODS } from '../../stats/drift/index.ts';
 import { describing } from './describing.ts';
 
@@ -29,6 +31,55 @@ const kpiSeries = z
 
 export const kpiSeriesReply = describing<KpiResult>()(
   z.object({ ...range, series: z.array(kpiSeries) }).meta({ id: 'KpiSeriesReply' }),
+);
+
+const calibrationSeries = z
+  .object({
+    version: z.string(),
+    arm: z.string(),
+    labelled: z.number().meta({ description: 'Labelled predictions with a score (in the bins)' }),
+    calibrationError: z.number().nullable().meta({ description: 'Expected calibration error; null without labels' }),
+    bins: z.array(
+      z.object({
+        lower: z.number(),
+        upper: z.number(),
+        expected: z.number().meta({ description: "The bin's midpoint: the predicted positive rate" }),
+        observed: z.number().nullable().meta({ description: 'Positives / labelled in the bin; null when empty' }),
+        count: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'CalibrationSeries' });
+
+export const calibrationReply = describing<CalibrationResult>()(
+  z.object({ from: epochMs, to: epochMs, series: z.array(calibrationSeries) }).meta({ id: 'CalibrationReply' }),
+);
+
+const scoreDriftSeries = z
+  .object({
+    version: z.string(),
+    arm: z.string(),
+    drift: z
+      .object({
+        n: z.object({ reference: z.number(), current: z.number() }).meta({ description: 'Scored predictions in each range' }),
+        psi: z.number(),
+        ks: z.number().meta({ description: 'Binned KS statistic' }),
+        ksPValue: z.number(),
+        jensenShannon: z.number(),
+        drifted: z.boolean().meta({ description: 'PSI ≥ 0.2, KS p < 0.05 or Jensen–Shannon ≥ 0.1' }),
+      })
+      .nullable()
+      .meta({ description: 'Null when a range has no scored predictions of this version and arm' }),
+    histogram: z
+      .object({ reference: z.array(z.number()), current: z.array(z.number()) })
+      .meta({ description: 'Scored predictions per score bin (10 equal bins on [0, 1]) in each range' }),
+  })
+  .meta({ id: 'ScoreDriftSeries' });
+
+export const scoreDriftReply = describing<ScoreDriftResult>()(
+  z
+    .object({ from: epochMs, to: epochMs, reference: z.object({ from: epochMs, to: epochMs }), series: z.array(scoreDriftSeries) })
+    .meta({ id: 'ScoreDriftReply' }),
 );
 
 const driftFeatureResult = z

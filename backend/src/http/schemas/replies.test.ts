@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { testDialects } from '../../testing/databases.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { experimentResultsReply } from './experiment-results.ts';
-import { driftReply, kpiSeriesReply, modelHealthReply, profileSummaryReply, versionProfileReply } from './monitoring-replies.ts';
+import { calibrationReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from './monitoring-replies.ts';
 
 function assertDescribes(schema: z.ZodType, body: unknown, what: string): void {
   const parsed = schema.safeParse(body);
@@ -57,13 +57,15 @@ for (const dialect of testDialects()) {
       }));
       const ingested = await server.request('POST', '/api/v1/models/shop/predictions', { body: { records } });
       assert.equal(ingested.status, 200, ingested.text);
-      const outcomes = records.map((r, i) => ({ id: r.id, impression: true, click: i % 3 === 0 }));
+      const outcomes = records.map((r, i) => ({ id: r.id, impression: true, click: i % 3 === 0, label: i % 3 === 0 }));
       assert.equal((await server.request('POST', '/api/v1/models/shop/outcomes', { body: { records: outcomes } })).status, 200);
 
       const replies = {
         kpis: [kpiSeriesReply, '/api/v1/models/shop/kpis?step=1m'],
         'kpis by none': [kpiSeriesReply, '/api/v1/models/shop/kpis?by=none&kpi=ctr,latency_p99'],
         drift: [driftReply, '/api/v1/models/shop/drift?version=v1,v9&method=psi,ks,wasserstein,chi_square'],
+        calibration: [calibrationReply, '/api/v1/models/shop/calibration'],
+        'score drift': [scoreDriftReply, '/api/v1/models/shop/score-drift'],
         health: [modelHealthReply, '/api/v1/models/shop/health'],
         profile: [versionProfileReply, '/api/v1/models/shop/versions/v1/profile'],
       } as const;

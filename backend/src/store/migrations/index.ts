@@ -4,6 +4,7 @@ import { monitorMigration } from './0100_monitor.ts';
 import { outcomeParkingMigration } from './0101_outcome_parking.ts';
 import { predictionUnitsMigration } from './0102_prediction_units.ts';
 import { unitBucketsMigration } from './0103_unit_buckets.ts';
+import { rollupQualityMigration } from './0104_rollup_quality.ts';
 import { registryMigration } from './0200_registry.ts';
 import { experimentsMigration } from './0300_experiments.ts';
 import { jobsMigration } from './0400_jobs.ts';
@@ -24,6 +25,7 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0101_outcome_parking': outcomeParkingMigration(dialect),
     '0102_prediction_units': predictionUnitsMigration(dialect),
     '0103_unit_buckets': unitBucketsMigration(dialect),
+    '0104_rollup_quality': rollupQualityMigration(dialect),
     '0200_registry': registryMigration(dialect),
     '0300_experiments': experimentsMigration(dialect),
     '0400_jobs': jobsMigration(dialect),
