@@ -38,3 +38,23 @@ test('the same seed gives the same timeline and figures byte for byte; another s
   assert.equal(serializeResult(again), serializeResult(first));
   assert.notEqual(serializeResult(other), serializeResult(first));
 });
+
+test('a canary ramp splits the same units for the same seed (its hash salt is not random per action)', async () => {
+  const ramp = (): ScenarioSpec => ({
+    name: 'ramp-determinism',
+    seed: 5,
+    horizonMinutes: 4,
+    versions: [
+      { version: 'v1', champion: true, training: { rows: 4000 } },
+      { version: 'v2', training: { rows: 4000, seed: 2 } },
+    ],
+    model: {},
+    traffic: { visitsPerMinute: 150, units: 400, candidates: 2 },
+    injections: [],
+    operations: [{ kind: 'canary', at: 1, version: 'v2', steps: [30, 100], stepMinutes: 10 }],
+  });
+  const first = await runScenario(ramp());
+  const again = await runScenario(ramp());
+  assert.ok(first.minutes.some((m) => (m.versions.v2?.visits ?? 0) > 0), 'the canary served');
+  assert.equal(serializeResult(again), serializeResult(first));
+});
