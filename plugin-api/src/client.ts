@@ -22,6 +22,7 @@ import type {
   PolicyInput,
   PromoteInput,
   RetrainInput,
+  RetrainTriggers,
   RollbackInput,
   StopDecision,
   StopExperimentReply,
@@ -99,6 +100,7 @@ export function createApiClient(baseUrl: (access: Access) => string) {
     drift: (model: string, window: TimeWindow, filter: { version?: string; feature?: string; method?: string } = {}) =>
       fetchAPI<DriftResponse>('read', `${m(model)}/drift`, { params: { ...window, ...filter } }),
     health: (model: string) => fetchAPI<ModelHealth>('read', `${m(model)}/health`),
+    retrainTriggers: (model: string) => fetchAPI<RetrainTriggers>('read', `${m(model)}/retrain-triggers`),
     audit: async (filter: { model?: string; type?: string; from?: number; to?: number; limit?: number }) =>
       (await fetchAPI<AuditList>('read', '/api/v1/audit', { params: filter })).actions,
 

@@ -498,6 +498,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/retrain-triggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's automatic retrains besides alerts (settings.retrain.schedule and .volume): the next planned run, labelled rows since the last training against the threshold, and the cooldown shared with every other retrain */
+        get: operations["getApiV1ModelsModelRetrainTriggers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{model}/score-drift": {
         parameters: {
             query?: never;
@@ -1796,6 +1813,31 @@ export type components = {
              * @enum {string}
              */
             runner?: "builtin" | "command";
+        };
+        RetrainTriggers: {
+            /** @description settings.retrain.cooldown: least time between automatic retrains */
+            cooldownMs: number;
+            /** @description No automatic retrain before this ISO time (the last retrain, whatever started it, + cooldown); null: none */
+            cooldownUntil: string | null;
+            model: string;
+            /** @description A retrain of the model is queued or running (no trigger fires meanwhile) */
+            retrainActive: boolean;
+            /** @description settings.retrain.schedule; null: none */
+            schedule: {
+                cron: string;
+                /** @description The next planned run (ISO time); null: the pattern never fires again */
+                nextRun: string | null;
+                timezone: string;
+            } | null;
+            /** @description settings.retrain.volume; null: none */
+            volume: {
+                /** @description The threshold (settings.retrain.volume.labelledRows) */
+                labelledRows: number;
+                /** @description Labelled rows (rollups) since `since` */
+                labelledSinceLastTraining: number;
+                /** @description Where the last successful retrain's window ended (when it was queued), or the model's creation */
+                since: string;
+            } | null;
         };
         ReweightExperimentRequest: {
             reason?: string;
@@ -4030,6 +4072,69 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    getApiV1ModelsModelRetrainTriggers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schedule, volume and cooldown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainTriggers"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The stored retrain settings no longer parse */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

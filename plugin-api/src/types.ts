@@ -84,6 +84,8 @@ const DRIFT_METHOD_SET: Record<DriftMethod, true> = { psi: true, ks: true, jense
 export const DRIFT_METHODS = Object.keys(DRIFT_METHOD_SET) as DriftMethod[];
 
 export type ModelHealth = Schemas['ModelHealth'];
+/** Scheduled and data-volume retrains of a model (GET /api/v1/models/{model}/retrain-triggers). */
+export type RetrainTriggers = Schemas['RetrainTriggers'];
 export type HealthStatus = ModelHealth['status'];
 export type HealthReason = Schemas['HealthReason'];
 export type HealthCheck = Schemas['HealthCheck'];

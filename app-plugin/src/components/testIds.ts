@@ -17,6 +17,7 @@ export const testIds = {
     driftTable: 'data-testid mw-drift-table',
     versions: 'data-testid mw-versions-table',
     audit: 'data-testid mw-audit-timeline',
+    retrainTriggers: 'data-testid mw-retrain-triggers',
   },
   actions: {
     promote: 'data-testid mw-action-promote',

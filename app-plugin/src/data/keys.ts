@@ -5,6 +5,7 @@ export const keys = {
   versions: (name: string) => ['models', name, 'versions'] as const,
   aliases: (name: string) => ['models', name, 'aliases'] as const,
   health: (name: string) => ['models', name, 'health'] as const,
+  retrainTriggers: (name: string) => ['models', name, 'retrain-triggers'] as const,
   kpis: (name: string, from: number, to: number) => ['models', name, 'kpis', from, to] as const,
   drift: (name: string, from: number, to: number) => ['models', name, 'drift', from, to] as const,
   audit: (name?: string) => ['audit', name ?? ''] as const,

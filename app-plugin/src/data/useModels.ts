@@ -24,6 +24,14 @@ export function useHealth(name: string) {
   return useQuery({ queryKey: keys.health(name), queryFn: () => api.health(name), refetchInterval: REFRESH_MS });
 }
 
+export function useRetrainTriggers(name: string) {
+  return useQuery({
+    queryKey: keys.retrainTriggers(name),
+    queryFn: () => api.retrainTriggers(name),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
 export interface Range {
   from: number;
   to: number;

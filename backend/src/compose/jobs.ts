@@ -50,5 +50,6 @@ export function createJobs(deps: JobsWiring): JobService {
     actions: deps.actions,
     prometheus: deps.metrics.prometheus,
     timers: deps.timers,
+    clock: deps.clock,
   });
 }

@@ -28,6 +28,7 @@ import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
 import { Retention } from '../monitor/retention.ts';
+import { RetrainTriggers } from '../jobs/retrain-triggers.ts';
 
 /** Parts a caller may supply instead of the real ones (tests record what alerts would do). */
 export interface ContextOverrides {
@@ -69,6 +70,8 @@ export interface ServiceLoops {
   runJobs(): Promise<void>;
   /** A retention pass (monitor/retention.ts); not part of the scenario engine's minute. */
   retain(): Promise<void>;
+  /** Scheduled and data-volume retrains that are due (jobs/retrain-triggers.ts); not part of the scenario engine's minute. */
+  retrainTriggers(): Promise<void>;
 }
 
 /** Like createContext, but no background timers: the caller runs each loop through `loops`. */
@@ -162,6 +165,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     experiments,
     runningExperiments,
     jobs,
+    retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor }),
     alerts: new AlertService({
       store,
       audit,
@@ -197,6 +201,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   );
   retention.start();
   ctx.onClose.push(() => retention.close());
+  // Cron-scheduled and data-volume retrains: a check each 30 s (a schedule's step is a minute).
+  ctx.retrainTriggers.start(timers ? 30_000 : 0);
+  ctx.onClose.push(() => ctx.retrainTriggers.close());
   const loops: ServiceLoops = {
     flushPredictions: () => registryServing.serving.flushPredictionLog(),
     flushMonitor: () => monitor.flush(),
@@ -209,6 +216,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     retain: async () => {
       await retention.runOnce();
     },
+    retrainTriggers: () => ctx.retrainTriggers.tick(),
   };
   return { ctx, loops };
 }

@@ -6,6 +6,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../core/config.ts';
 import type { ExperimentService } from '../actions/experiment-service.ts';
 import type { JobService } from '../jobs/job-service.ts';
+import type { RetrainTriggers } from '../jobs/retrain-triggers.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import type { MonitorService } from '../monitor/monitor-service.ts';
@@ -51,6 +52,8 @@ export interface AppContext {
   runningExperiments: RunningExperiments;
   /** Job queue and workers: retrain jobs, their logs, GPU slots (jobs/). */
   jobs: JobService;
+  /** Scheduled and data-volume retrains (jobs/retrain-triggers.ts). */
+  retrainTriggers: RetrainTriggers;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */
   onClose: Array<() => Promise<void> | void>;
 }

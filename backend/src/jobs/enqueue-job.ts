@@ -19,6 +19,8 @@ export interface EnqueueJobDeps {
   handlers: JobHandlers;
   gpus: MachineGpus;
   worker: Waker;
+  /** The service clock: a job's created_at, which retrain cooldowns measure from (jobs/retrain-triggers.ts). */
+  now: () => number;
 }
 
 /** Queues a job: its handler checks and completes the request, then the row is written and audited. */
@@ -38,7 +40,7 @@ export class EnqueueJob {
     const gpus = prepared.gpus ?? 0;
     if (!Number.isInteger(gpus) || gpus < 0 || gpus > 64) throw invalid('gpus: an integer in [0, 64]');
     if (gpus > 0) await this.assertGpus(gpus);
-    const now = Date.now();
+    const now = this.deps.now();
     const maxAttempts = prepared.maxAttempts ?? config.retries + 1;
     const row: JobsTable = {
       id: randomUUID(),
@@ -61,7 +63,8 @@ export class EnqueueJob {
       attempts: 0,
       max_attempts: Math.max(1, maxAttempts),
       timeout_ms: prepared.timeoutMs ?? config.timeoutMs,
-      run_after: now,
+      // The worker claims by wall time (job-worker.ts).
+      run_after: Date.now(),
       worker: null,
       heartbeat_at: null,
       cancel_requested: 0,

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ActionReply } from '../actions/action-types.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import type { Actor } from '../auth/roles.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { JobsConfig } from '../core/config.ts';
 import type { Store } from '../store/database.ts';
 import { CancelJob } from './cancel-job.ts';
@@ -38,6 +39,8 @@ export interface JobServiceDeps {
   gpus?: GpuDiscovery;
   /** false: the worker has no timers and runs jobs only in runOnce() (job-worker.ts). */
   timers?: boolean;
+  /** Stamps a job's created_at; default: the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -65,7 +68,7 @@ export class JobService {
     const outcomes = new JobOutcomes({ jobStore, logs, audit, logger, actions, progress });
     const recovery = new RecoverStaleJobs({ jobStore, logs, logger, outcomes, running, workerId, staleMs: config.staleMs });
     this.worker = new JobWorker({ jobStore, logs, logger, config, handlers, gpus, running, progress, outcomes, recovery, workerId, timers: deps.timers });
-    this.enqueuer = new EnqueueJob({ jobStore, logs, audit, config, handlers, gpus, worker: this.worker });
+    this.enqueuer = new EnqueueJob({ jobStore, logs, audit, config, handlers, gpus, worker: this.worker, now: () => (deps.clock ?? systemClock).now() });
     this.reads = new ReadJobs({ jobStore, logs });
     this.canceller = new CancelJob({ jobStore, logs, outcomes, running, jobs: this.reads });
     this.retrainAction = new RetrainAction({ actions, queue: this.enqueuer, worker: this.worker, outcomes });

@@ -6,6 +6,10 @@ import { parseDuration } from '../core/duration.ts';
 import { DEFAULT_RETRAIN_WINDOW_MS } from '../core/config.ts';
 import { runnerNames } from './job-types.ts';
 import { METRIC_NAMES } from '../experiments/metric-catalog.ts';
+import { Cron } from 'croner';
+
+/** The alert policies' default cooldown (alerts/policy-schema.ts DEFAULT_COOLDOWN_MS). */
+export const DEFAULT_RETRAIN_COOLDOWN_MS = 30 * 60_000;
 
 export const gatePolicies = ['non_inferiority', 'superiority'] as const;
 
@@ -67,6 +71,29 @@ const durationSetting = z.union([z.number(), z.string()]).transform((v, ctx) => 
   return ms;
 });
 
+/** A cron pattern croner accepts in this time zone (jobs/retrain-triggers.ts plans by it). */
+const scheduleSchema = z
+  .object({
+    cron: z.string().min(1).max(200),
+    timezone: z.string().min(1).max(100).default('UTC'),
+  })
+  .superRefine((s, ctx) => {
+    try {
+      new Cron(s.cron, { timezone: s.timezone, paused: true }).nextRun();
+    } catch (error) {
+      const what = error instanceof Error ? error.message : String(error);
+      const bad = /time ?zone/i.test(what) ? 'timezone' : 'cron';
+      ctx.addIssue({
+        code: 'custom',
+        path: [bad],
+        message:
+          bad === 'cron'
+            ? `expected a cron pattern like "0 2 * * *" (minute hour day-of-month month day-of-week): ${what}`
+            : `expected an IANA time zone like UTC or Europe/Berlin: ${what}`,
+      });
+    }
+  });
+
 /** Per-model retrain policy: `settings.retrain` of the model. */
 export const retrainSettingsSchema = z.object({
   runner: z.enum(runnerNames).optional(),
@@ -99,6 +126,12 @@ export const retrainSettingsSchema = z.object({
       guardrails: z.array(canaryGuardrailSchema).max(20).default(DEFAULT_CANARY_GUARDRAILS),
     })
     .prefault({}),
+  /** Retrain on a schedule (jobs/retrain-triggers.ts). */
+  schedule: scheduleSchema.optional(),
+  /** Retrain once this many labelled rows arrived since the last successful retrain. */
+  volume: z.object({ labelledRows: z.number().int().min(1).max(1e12) }).optional(),
+  /** Least time between two automatic retrains of the model, whatever started the last (default 30 minutes, as the alert policies'; 0: none). */
+  cooldown: z.union([z.literal(0), durationSetting]).default(DEFAULT_RETRAIN_COOLDOWN_MS),
 });
 export type RetrainSettings = z.output<typeof retrainSettingsSchema>;
 

@@ -52,6 +52,16 @@ describe('Model page', () => {
       'GET /read/api/v1/models/ctr-model/versions': { data: { versions: [{ version: 'v2' }] } },
       'GET /read/api/v1/models/ctr-model/aliases': { data: { champion: 'v2' } },
       'GET /read/api/v1/audit': { data: { actions: [] } },
+      'GET /read/api/v1/models/ctr-model/retrain-triggers': {
+        data: {
+          model: 'ctr-model',
+          schedule: { cron: '0 2 * * *', timezone: 'UTC', nextRun: '2026-12-03T02:00:00.000Z' },
+          volume: null,
+          cooldownMs: 1_800_000,
+          cooldownUntil: null,
+          retrainActive: false,
+        },
+      },
     });
     renderWithProviders(<ModelPage />, { path: '/models/ctr-model', route: '/models/:name' });
     expect(await screen.findByText('Healthy · 90%')).toBeInTheDocument();
@@ -59,6 +69,7 @@ describe('Model page', () => {
     expect(await screen.findByText('age')).toBeInTheDocument();
     expect(await screen.findByText('champion')).toBeInTheDocument();
     expect(await screen.findByText('Nothing recorded yet.')).toBeInTheDocument();
+    expect(await screen.findByText(/^Schedule 0 2 \* \* \* \(UTC\): next run /)).toBeInTheDocument();
     // An editor may retrain but not promote.
     expect(screen.getByTestId(testIds.actions.retrain)).toBeInTheDocument();
     expect(screen.queryByTestId(testIds.actions.promote)).not.toBeInTheDocument();

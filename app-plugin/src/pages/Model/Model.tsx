@@ -8,9 +8,10 @@ import { DriftTable } from '../../components/DriftTable';
 import { HealthBadge } from '../../components/HealthBadge';
 import { KpiCharts } from '../../components/KpiCharts';
 import { QueryState } from '../../components/QueryState';
+import { RetrainTriggers } from '../../components/RetrainTriggers';
 import { testIds } from '../../components/testIds';
 import { VersionsTable } from '../../components/VersionsTable';
-import { useHealth, useModel } from '../../data/useModels';
+import { useHealth, useModel, useRetrainTriggers } from '../../data/useModels';
 import { lastRange, RANGE_OPTIONS } from '../../utils/range';
 import { Section } from './Section';
 
@@ -22,6 +23,7 @@ export function ModelPage() {
   const range = useMemo(() => lastRange(span), [span]);
   const model = useModel(name);
   const health = useHealth(name);
+  const triggers = useRetrainTriggers(name);
 
   return (
     <PluginPage
@@ -47,6 +49,9 @@ export function ModelPage() {
               </Section>
               <Section title="Versions and aliases">
                 <VersionsTable model={name} />
+              </Section>
+              <Section title="Automatic retrains">
+                <RetrainTriggers triggers={triggers.data} />
               </Section>
               <Section title="History">
                 <AuditTimeline model={name} />

@@ -1,8 +1,9 @@
 import type { AppContext } from '../app-context.ts';
 import { actionReplySchema } from '../../actions/action-types.ts';
 import { retrainRequestSchema } from '../../jobs/retrain-request.ts';
+import { retrainTriggerStatusSchema } from '../../jobs/retrain-triggers.ts';
 import { modelParams } from '../../core/schemas.ts';
-import { defineRoute, type RouteDefinition } from '../route.ts';
+import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 import { actionReply, idempotencyKeyOf } from './actions.ts';
 
 export function retrainRoutes(ctx: AppContext): RouteDefinition[] {
@@ -23,6 +24,21 @@ export function retrainRoutes(ctx: AppContext): RouteDefinition[] {
         422: { description: 'Cannot run here: GPUs requested on a machine without, no trainer command configured, bad retrain settings' },
       },
       handler: async ({ params, body, actor, req }) => actionReply(await ctx.jobs.retrain(params.model, body, actor!, idempotencyKeyOf(req))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/retrain-triggers',
+      summary:
+        "The model's automatic retrains besides alerts (settings.retrain.schedule and .volume): the next planned run, labelled rows since the last training against the threshold, and the cooldown shared with every other retrain",
+      tags: ['jobs'],
+      permission: 'read',
+      params: modelParams,
+      responses: {
+        200: { description: 'Schedule, volume and cooldown', schema: retrainTriggerStatusSchema },
+        404: { description: 'No such model' },
+        422: { description: 'The stored retrain settings no longer parse' },
+      },
+      handler: async ({ params }) => ok(await ctx.retrainTriggers.status(await ctx.models.get(params.model))),
     }),
   ];
 }

@@ -1,0 +1,1 @@
+export { RetrainTriggers, triggerLines } from './RetrainTriggers';
