@@ -101,7 +101,7 @@ try {
     await fn();
     return performance.now() - a;
   };
-  // The service as wired (closed hours' totals cached 60 s) and a results query that reads everything.
+  // The service as wired (closed hours' and minutes' totals cached 60 s) and a results query that reads everything.
   const uncached = uncachedResults(ctx, { now: () => now.t });
   for (let i = 0; i < 3; i++) await uncached.byId(experiment.id); // warm-up
   const cold: number[] = [];
@@ -158,7 +158,7 @@ Store: ${ctx.store.dialect}; ${rows.length.toLocaleString('en-US')} rollup rows 
 | \`results()\`, every rollup read (closedTotalsTtlMs 0) | ${f(q(cold, 0.5))} | ${f(q(cold, 0.95))} |
 | — of which \`ctx.monitor.totals()\` over 30 days (store read + sketch decode/merge) | ${f(q(read, 0.5))} | ${f(q(read, 0.95))} |
 | — of which the statistics (\`computeResults\`, incl. latency Σx² from the sketches) | ${f(q(stats, 0.5))} | ${f(q(stats, 0.95))} |
-| \`results()\` as wired: closed hours cached ≤ 60 s, last 1–2 h read fresh (target < 50 ms) | ${f(q(warm, 0.5))} | ${f(q(warm, 0.95))} |
+| \`results()\` as wired: closed hours and closed minutes cached ≤ 60 s, the last two minutes read fresh (target < 50 ms) | ${f(q(warm, 0.5))} | ${f(q(warm, 0.95))} |
 | — its first call (fills the cache) | ${f(firstWarm)} | — |
 | reference: SQL \`sum()\` of the same hour rows grouped by arm, no sketches | ${f(q(sql, 0.5))} | ${f(q(sql, 0.95))} |
 

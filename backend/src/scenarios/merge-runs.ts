@@ -54,8 +54,9 @@ const table = renderResults(summaries, scenarios, {
   // The workers per run, as each run's command says.
   jobs: maxOf(runs.map((r) => Number(/--jobs (\d+)/.exec(r.command)?.[1] ?? 1))),
 });
-process.stdout.write(`${table}\n`);
+// The docs are written first: a reader that closes stdout early (`| head`) must not cost them.
 if (values.docs) {
   fs.writeFileSync(SCENARIOS_DOC, replaceResults(fs.readFileSync(SCENARIOS_DOC, 'utf8'), table));
-  process.stdout.write(`results written to ${SCENARIOS_DOC}\n`);
+  process.stderr.write(`results written to ${SCENARIOS_DOC}\n`);
 }
+process.stdout.write(`${table}\n`);
