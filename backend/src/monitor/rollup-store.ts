@@ -30,12 +30,13 @@ export interface RollupRow extends Pick<RollupsTable, RollupCounterColumn> {
   quality?: Uint8Array | null;
 }
 
-/** Shared by rows read without their sketch: nothing ever merges INTO it. */
+/** Shared by rows read without their sketch / label histograms: nothing ever merges INTO them (rollup-merge.ts clones first). */
 const EMPTY_SKETCH = new LatencySketch();
+const EMPTY_QUALITY = new Float64Array(QUALITY_LENGTH);
 
 /**
- * The row as a Rollup. Without `latency` in the row, the sketch is an empty shared one (do
- * not merge into it); histograms are attached only when `layout` is given and matches.
+ * The row as a Rollup. Without `latency` / `quality` in the row, the sketch / label histograms
+ * are empty shared ones (do not merge into them); histograms are attached only when `layout` is given and matches.
  */
 export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLayout): Rollup {
   const r: Rollup = {
@@ -47,12 +48,15 @@ export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLay
     ...countersFromColumns(row),
     latency: row.latency ? LatencySketch.fromBytes(row.latency) : EMPTY_SKETCH,
     scoreHist: new Float64Array(SCORE_BINS + 1),
-    quality: new Float64Array(QUALITY_LENGTH),
+    quality: EMPTY_QUALITY,
     layout: null,
     features: [],
   };
   if (row.score_hist) addCountsInto(row.score_hist, [r.scoreHist]);
-  if (row.quality) addCountsInto(row.quality, [r.quality]);
+  if (row.quality) {
+    r.quality = new Float64Array(QUALITY_LENGTH);
+    addCountsInto(row.quality, [r.quality]);
+  }
   if (layout && row.features && row.layout === layout.id) {
     const features = layout.sizes.map((n) => new Float64Array(n));
     if (addCountsInto(row.features, features)) {
