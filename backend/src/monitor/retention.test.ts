@@ -170,7 +170,10 @@ for (const dialect of testDialects()) {
           assert.equal((await otherRetention.runOnce()).ran, true);
           const probe = new pg.Client({ connectionString: databaseUrl });
           await probe.connect();
-          const held = await probe.query("select count(*)::int as n from pg_locks where locktype = 'advisory'");
+          // This lease's lock in this database only: pg_locks is cluster-wide, and tests running beside this one hold their own advisory locks.
+          const held = await probe.query(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 746020004 and objsubid = 1 and database = (select oid from pg_database where datname = current_database())",
+          );
           await probe.end();
           assert.equal(held.rows[0].n, 0);
         } finally {
