@@ -26,4 +26,9 @@ export interface ActionPerformer {
   retrain(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   stopExperiment(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
+  /**
+   * When the model's last retrain job was queued, whatever started it (a schedule, a volume
+   * trigger, a person, an alert); null: never. A retrain policy's cooldown counts from it too.
+   */
+  lastRetrainAt(model: string): Promise<number | null>;
 }

@@ -6,7 +6,7 @@ import type { DecisionRow, IncidentRow } from './alert-store.ts';
 import { automationActor, automationDenied, type AlertSender } from './automation-rights.ts';
 import { auditDecision, performAction } from './perform-action.ts';
 import { policiesInForce } from './policies.ts';
-import { decide, historyWindowMs } from './policy-engine.ts';
+import { decide, historyWindowMs, type PastAction } from './policy-engine.ts';
 import { isPerformedAction } from './policy-schema.ts';
 import type { AlertNotification, NormalizedAlert } from './types.ts';
 
@@ -19,6 +19,11 @@ import type { AlertNotification, NormalizedAlert } from './types.ts';
 export async function fireAlert(deps: AlertDeps, notification: AlertNotification, alert: NormalizedAlert, sender: AlertSender): Promise<AlertResult> {
   const key = instanceKey(notification, alert);
   const now = deps.clock.now();
+  // Read before the serialized section (a jobs read inside it would queue behind it): a
+  // retrain queued by a schedule, a volume trigger or a person holds the policy's cooldown too.
+  const model = alert.labels.model;
+  const lastRetrain = model ? await deps.performer.lastRetrainAt(model) : null;
+  const external: PastAction[] = model && lastRetrain !== null ? [{ model, action: 'retrain', policy: null, at: lastRetrain, dryRun: false, external: true }] : [];
   const planned = await deps.store.serialize(async (q) => {
     const existing = await q.incidentByKey(key);
     let incident: IncidentRow;
@@ -35,7 +40,7 @@ export async function fireAlert(deps: AlertDeps, notification: AlertNotification
       await q.insertIncident(incident);
     }
     const document = await policiesInForce(q);
-    const history = await q.recentActions(now - historyWindowMs(document));
+    const history = [...(await q.recentActions(now - historyWindowMs(document))), ...external];
     const decided = decide(alert.labels, document, history, now, sender.credential);
     // The sender's rights bound what the policy may do on its own (alerts/automation-rights.ts).
     const denied = decided.outcome === 'act' && isPerformedAction(decided.action) ? automationDenied(sender, decided.action, alert.labels) : null;

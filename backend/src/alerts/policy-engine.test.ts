@@ -73,6 +73,17 @@ describe('configured policies', () => {
     assert.equal(policyMatches(policies.policies[2]!, { model: '' }), false, '"*" needs a non-empty value');
   });
 
+  test('a retrain queued outside the alert path holds the cooldown but uses no rate-limit budget', () => {
+    const policies = defaultPolicyDocument();
+    const scheduled = past(10, { policy: null, external: true });
+    const held = decide(drift, policies, [scheduled], T0);
+    assert.equal(held.outcome, 'cooldown');
+    assert.match(held.reason, /queued 600 s ago outside the alert path .*cooldown 1800 s \(1200 s left\)/);
+    assert.equal(decide(drift, policies, [past(31, { policy: null, external: true })], T0).outcome, 'act');
+    const tight = doc({ maxActionsPerHour: 1, maxActionsPerModelPerHour: 1, policies: [{ name: 'p', match: { model: '*' }, action: 'retrain', cooldown: '5m' }] });
+    assert.equal(decide(drift, tight, [past(10, { policy: null, external: true })], T0).outcome, 'act', 'not counted against the hourly budgets');
+  });
+
   test('cooldown is configurable and zero disables it', () => {
     const policies = doc({ policies: [{ name: 'p', match: { model: '*' }, action: 'retrain', cooldown: '2h' }] });
     assert.equal(policies.policies[0]!.cooldown, 7_200_000);

@@ -22,6 +22,8 @@ export interface PastAction {
   heldForRights?: boolean;
   /** The alert's `version` label (null: none). A rollback's cooldown is per version it aims at. */
   version?: string | null;
+  /** A retrain job queued outside the alert path (ActionPerformer.lastRetrainAt): counts for the retrain cooldown only, not for rate limits. */
+  external?: boolean;
 }
 
 export type DecisionOutcome = 'act' | 'pending' | 'dry_run' | 'cooldown' | 'rate_limited' | 'ignored';
@@ -84,19 +86,20 @@ export function decide(
   // canary must not hold back the rollback of a failing champion.
   const version = labels.version || null;
   const sameTarget = (past: PastAction) => policy.action !== 'rollback' || (past.version ?? null) === version;
-  const last = relevant
+  const latest = relevant
     .filter((past) => past.model === model && past.action === policy.action && sameTarget(past) && (!past.heldForRights || past.sender === sender))
-    .reduce((latest, past) => Math.max(latest, past.at), -Infinity);
+    .reduce<PastAction | null>((found, past) => (found && found.at >= past.at ? found : past), null);
+  const last = latest?.at ?? -Infinity;
   if (policy.cooldown > 0 && now - last < policy.cooldown) {
     const waitS = Math.ceil((policy.cooldown - (now - last)) / 1000);
-    return {
-      ...base,
-      outcome: 'cooldown',
-      reason: `${policy.action} on "${model}"${policy.action === 'rollback' && version ? ` (version ${version})` : ''} already done or pending ${Math.round((now - last) / 1000)} s ago; cooldown ${policy.cooldown / 1000} s (${waitS} s left)`,
-    };
+    const ago = Math.round((now - last) / 1000);
+    const what = latest?.external
+      ? `a retrain of "${model}" was queued ${ago} s ago outside the alert path (a schedule, a volume trigger or a person)`
+      : `${policy.action} on "${model}"${policy.action === 'rollback' && version ? ` (version ${version})` : ''} already done or pending ${ago} s ago`;
+    return { ...base, outcome: 'cooldown', reason: `${what}; cooldown ${policy.cooldown / 1000} s (${waitS} s left)` };
   }
 
-  const lastHour = relevant.filter((past) => now - past.at < HOUR_MS);
+  const lastHour = relevant.filter((past) => !past.external && now - past.at < HOUR_MS);
   // The hourly budget is per sending credential (all of them when none is given), so that one
   // credential cannot use up the hour and hold back another's genuine rollback; each model
   // has its own budget as well.

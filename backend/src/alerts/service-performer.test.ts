@@ -8,7 +8,7 @@ const actor: Actor = { name: 'policy:p', role: 'admin' };
 const options = { labels: { alertname: 'X', model: 'ctr' } };
 const unused = () => Promise.reject(new Error('not called in this test'));
 const ports = (overrides: Partial<ServicePerformerPorts>): ServicePerformerPorts => ({
-  jobs: { retrain: unused },
+  jobs: { retrain: unused, list: unused },
   actions: { rollback: unused },
   experiments: { stop: unused },
   ...overrides,
@@ -30,12 +30,27 @@ test('retrain goes to the job service with the idempotency key and the policy re
           calls.push({ model, input, who: who.name, key });
           return { action: { id: 'action-1', status: 'running', jobId: 'job-1' }, replayed: false };
         },
+        list: unused,
       },
     }),
   );
   const result = await performer.retrain('ctr', 'drift', actor, 'alert-k', { ...options, retrain: { gpus: 1, runner: 'command', params: undefined } });
   assert.deepEqual(result, { actionId: 'action-1', jobId: 'job-1', status: 'running' });
   assert.deepEqual(calls, [{ model: 'ctr', input: { reason: 'drift', gpus: 1, runner: 'command' }, who: 'policy:p', key: 'alert-k' }]);
+});
+
+test("lastRetrainAt is when the model's newest retrain job was queued; other jobs do not count", async () => {
+  const asked: unknown[] = [];
+  const jobs = [
+    { type: 'profile', createdAt: '2026-12-02T10:00:00.000Z' },
+    { type: 'retrain', createdAt: '2026-12-02T09:00:00.000Z' },
+    { type: 'retrain', createdAt: '2026-12-01T09:00:00.000Z' },
+  ];
+  const performer = new ServicePerformer(ports({ jobs: { retrain: unused, list: async (q) => (asked.push(q), jobs) } }));
+  assert.equal(await performer.lastRetrainAt('ctr'), Date.parse('2026-12-02T09:00:00.000Z'));
+  assert.deepEqual(asked, [{ model: 'ctr', limit: 100 }]);
+  const none = new ServicePerformer(ports({ jobs: { retrain: unused, list: async () => jobs.slice(0, 1) } }));
+  assert.equal(await none.lastRetrainAt('ctr'), null);
 });
 
 test('stop_experiment needs the experiment label', async () => {

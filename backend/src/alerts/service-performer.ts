@@ -17,6 +17,8 @@ interface ActionReplyLike {
 
 export interface RetrainPort {
   retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+  /** The model's jobs, newest first (jobs/read-jobs.ts). */
+  list(q: { model: string; limit: number }): Promise<Array<{ type: string; createdAt: string }>>;
 }
 
 /** The rollback aimed at the alert's version (actions/targeted-rollback.ts): what it did, on which version, and why. */
@@ -55,6 +57,11 @@ export class ServicePerformer implements ActionPerformer {
   async retrain(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {
     const settings = Object.fromEntries(Object.entries(options.retrain ?? {}).filter(([, v]) => v !== undefined));
     return resultIds(await this.ports.jobs.retrain(model, { reason, ...settings }, actor, idempotencyKey));
+  }
+
+  async lastRetrainAt(model: string): Promise<number | null> {
+    const last = (await this.ports.jobs.list({ model, limit: 100 })).find((job) => job.type === 'retrain');
+    return last ? Date.parse(last.createdAt) : null;
   }
 
   async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {

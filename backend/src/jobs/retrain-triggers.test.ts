@@ -6,6 +6,7 @@ import { VirtualClock } from '../core/clock.ts';
 import { createLogger } from '../core/logger.ts';
 import { createSteppedContext, type ServiceLoops } from '../compose/server.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { alertmanagerPayloadSchema, normalizeNotification } from '../alerts/payloads.ts';
 import { testDialects } from '../testing/databases.ts';
 import { makeTestConfig, startTestServer } from '../testing/test-server.ts';
 import type { Config } from '../core/config.ts';
@@ -100,6 +101,44 @@ for (const dialect of testDialects() as SqlDialect[]) {
       const status = await s.ctx.retrainTriggers.status(await s.ctx.models.get('ctr'));
       assert.equal(status.cooldownUntil, new Date(START + HOUR + 20 * MINUTE).toISOString());
       assert.equal(status.schedule?.nextRun, new Date(START + DAY + HOUR).toISOString(), 'the skipped run is not made up');
+    });
+
+    test("a scheduled retrain holds an alert policy's retrain back: the cooldown is shared both ways", async () => {
+      const config = await makeTestConfig(dialect);
+      cleanups.push(async () => fs.rmSync(config.dataDir, { recursive: true, force: true }));
+      const s = await stepped(config);
+      cleanups.push(s.close);
+      await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *' } } } }, systemActor);
+      await s.loops.retrainTriggers();
+      s.clock.set(START + HOUR);
+      await s.loops.retrainTriggers();
+      const [scheduled] = await retrains(s.ctx, 'ctr');
+      assert.equal(scheduled?.actor, 'system:retrain-schedule');
+      await s.ctx.jobs.cancel(scheduled.id, systemActor, 'test: only its start time counts');
+
+      // The shipped default policy: modelwatch_action="retrain" retrains, 30-minute cooldown.
+      const deliver = (id: string) =>
+        normalizeNotification(
+          'alertmanager',
+          alertmanagerPayloadSchema.parse({
+            version: '4',
+            receiver: 'modelwatch',
+            status: 'firing',
+            groupKey: `g-${id}`,
+            alerts: [{ status: 'firing', fingerprint: id, startsAt: new Date(s.clock.now()).toISOString(), labels: { alertname: 'ModelWatchFeatureDrift', model: 'ctr', modelwatch_action: 'retrain', severity: 'warning' } }],
+          }),
+        );
+      const sender = { actor: { name: 'webhook:alertmanager', role: 'editor' as const }, credential: 'hmac' };
+      s.clock.set(START + HOUR + 10 * MINUTE);
+      const [held] = await s.ctx.alerts.receive(deliver('f1'), sender);
+      assert.equal(held?.outcome, 'cooldown');
+      assert.match(held?.reason ?? '', /queued 600 s ago outside the alert path.*cooldown 1800 s \(1200 s left\)/);
+      assert.equal((await retrains(s.ctx, 'ctr')).length, 1, 'no second retrain within the cooldown');
+
+      s.clock.set(START + HOUR + 31 * MINUTE);
+      const [acted] = await s.ctx.alerts.receive(deliver('f2'), sender);
+      assert.equal(acted?.outcome, 'acted', acted?.reason);
+      assert.deepEqual((await retrains(s.ctx, 'ctr')).map((j) => j.actor), ['policy:default-retrain', 'system:retrain-schedule']);
     });
 
     test('the volume trigger fires when the labelled rows since the last training reach N', async () => {

@@ -14,6 +14,8 @@ export interface RecordedCall {
 export class RecordingPerformer implements ActionPerformer {
   readonly calls: RecordedCall[] = [];
   failNext: Error | undefined;
+  /** What lastRetrainAt answers per model: a retrain queued outside the alert path (a schedule, a person). */
+  readonly lastRetrain = new Map<string, number>();
   private readonly byKey = new Map<string, ActionResult>();
   private next = 1;
 
@@ -37,6 +39,7 @@ export class RecordingPerformer implements ActionPerformer {
     this.calls.length = 0;
     this.failNext = undefined;
     this.byKey.clear();
+    this.lastRetrain.clear();
     this.next = 1;
   }
 
@@ -53,5 +56,8 @@ export class RecordingPerformer implements ActionPerformer {
   }
   stopExperiment(model: string, reason: string, actor: Actor, key: string, options: ActionOptions) {
     return this.record('stop_experiment', model, reason, actor, key, options);
+  }
+  lastRetrainAt(model: string): Promise<number | null> {
+    return Promise.resolve(this.lastRetrain.get(model) ?? null);
   }
 }
