@@ -1820,6 +1820,8 @@ export type components = {
             /** @description No automatic retrain before this ISO time (the last retrain, whatever started it, + cooldown); null: none */
             cooldownUntil: string | null;
             model: string;
+            /** @description settings.retrain.params.recencyHalfLife of the built-in trainer: a training row's weight halves with each half-life of age; null: rows weigh the same */
+            recencyHalfLifeMs: number | null;
             /** @description A retrain of the model is queued or running (no trigger fires meanwhile) */
             retrainActive: boolean;
             /** @description settings.retrain.schedule; null: none */

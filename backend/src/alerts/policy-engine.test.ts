@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide, historyWindowMs, policyMatches, type PastAction } from './policy-engine.ts';
-import { defaultPolicyDocument, formatDuration, policyDocumentInputSchema, type PolicyDocument } from './policy-schema.ts';
+import { formatDuration } from '../core/duration.ts';
+import { defaultPolicyDocument, policyDocumentInputSchema, type PolicyDocument } from './policy-schema.ts';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;

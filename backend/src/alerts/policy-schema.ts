@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatDuration, UNIT_MS } from '../core/duration.ts';
 import { runnerNames } from '../jobs/job-types.ts';
 import { policyActions, policyModes, type PerformedAction, type PolicyAction, type PolicyMode } from './types.ts';
 
@@ -27,27 +28,16 @@ const regexSource = z.string().refine((source) => {
   }
 }, 'must be a valid regular expression');
 
-const durationUnits = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 /** `30m`, `1h`, `90s`, `1d` or a number of milliseconds; 0 means no cooldown. */
 const cooldownInput = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(String(value).trim());
   if (match?.[1]) {
-    const ms = Math.round(Number(match[1]) * durationUnits[(match[2] as keyof typeof durationUnits | undefined) ?? 'ms']);
-    if (ms <= 30 * durationUnits.d) return ms;
+    const ms = Math.round(Number(match[1]) * UNIT_MS[(match[2] as keyof typeof UNIT_MS | undefined) ?? 'ms']);
+    if (ms <= 30 * UNIT_MS.d) return ms;
   }
   ctx.addIssue({ code: 'custom', message: `expected a duration like 30m, 1h or milliseconds (at most 30d), got "${value}"` });
   return z.NEVER;
 });
-
-/** 1800000 → "30m": how durations are shown back. */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    const size = durationUnits[unit];
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
 
 export const DEFAULT_COOLDOWN_MS = 30 * 60_000;
 export const DEFAULT_MAX_ACTIONS_PER_HOUR = 10;

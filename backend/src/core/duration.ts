@@ -1,4 +1,4 @@
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `90s`, `5m`, `2h`, `7d` or milliseconds → ms; undefined when it does not parse or is not positive. */
 export function parseDuration(value: unknown): number | undefined {
@@ -13,4 +13,13 @@ export function parseDuration(value: unknown): number | undefined {
 /** A duration in days for messages: `90d`, `1.5d`. */
 export function formatDays(ms: number): string {
   return `${Math.round((ms / UNIT_MS.d) * 100) / 100}d`;
+}
+
+/** 1800000 → "30m": how durations are shown back (the largest whole unit). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit];
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -106,7 +106,15 @@ export const retrainSettingsSchema = z.object({
   window: durationSetting.default(DEFAULT_RETRAIN_WINDOW_MS),
   label: z.enum(labelKinds).default('click'),
   /** Defaults for the trainer's params; a request's params override them key by key. */
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.unknown())
+    .superRefine((params, ctx) => {
+      // Checked on save as well as per request (jobs/builtin-runner.ts builtinSpec): the model page shows it.
+      if (params.recencyHalfLife !== undefined && parseDuration(params.recencyHalfLife) === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['recencyHalfLife'], message: 'expected a duration like 3d, 12h or milliseconds (a row\'s weight halves with each half-life of age)' });
+      }
+    })
+    .default({}),
   gpus: z.number().int().min(0).max(64).optional(),
   timeout: durationSetting.optional(),
   retries: z.number().int().min(0).max(10).optional(),

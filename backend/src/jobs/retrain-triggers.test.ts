@@ -182,16 +182,21 @@ for (const dialect of testDialects() as SqlDialect[]) {
       const volume = await server.request('POST', '/api/v1/models', { body: { name: 'm', ...SHAPE, settings: { retrain: { volume: { labelledRows: 0 } } } } });
       assert.equal(volume.status, 400, volume.text);
       assert.match(volume.text, /settings\.retrain\.volume\.labelledRows/);
-      const good = await server.request('POST', '/api/v1/models', { body: { name: 'm', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } } } } });
+      const recency = await server.request('POST', '/api/v1/models', { body: { name: 'm', ...SHAPE, settings: { retrain: { params: { recencyHalfLife: 'a while' } } } } });
+      assert.equal(recency.status, 400, recency.text);
+      assert.match(recency.text, /settings\.retrain\.params\.recencyHalfLife: expected a duration like 3d/);
+      const good = await server.request('POST', '/api/v1/models', {
+        body: { name: 'm', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *', timezone: 'Europe/Berlin' }, params: { recencyHalfLife: '3d' } } } },
+      });
       assert.equal(good.status, 201, good.text);
       const shown = await server.request('GET', '/api/v1/models/m/retrain-triggers');
       assert.equal(shown.status, 200, shown.text);
-      const body = shown.body as { schedule: { timezone: string; nextRun: string }; volume: unknown; cooldownMs: number; retrainActive: boolean };
+      const body = shown.body as { schedule: { timezone: string; nextRun: string }; volume: unknown; cooldownMs: number; retrainActive: boolean; recencyHalfLifeMs: number | null };
       assert.equal(body.schedule.timezone, 'Europe/Berlin');
       // 02:00 in Berlin is 00:00 or 01:00 UTC, within a day from now.
       const next = Date.parse(body.schedule.nextRun);
       assert.ok(next > Date.now() && next <= Date.now() + DAY && [0, 1].includes(new Date(next).getUTCHours()), body.schedule.nextRun);
-      assert.deepEqual([body.volume, body.cooldownMs, body.retrainActive], [null, 30 * MINUTE, false]);
+      assert.deepEqual([body.volume, body.cooldownMs, body.retrainActive, body.recencyHalfLifeMs], [null, 30 * MINUTE, false, 3 * DAY]);
       assert.equal((await server.request('GET', '/api/v1/models/nope/retrain-triggers')).status, 404);
     });
 

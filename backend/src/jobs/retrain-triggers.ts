@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Actor } from '../auth/roles.ts';
 import type { Clock } from '../core/clock.ts';
+import { parseDuration } from '../core/duration.ts';
 import type { Job, JobState } from './job-types.ts';
 import { retrainSettingsOf, type RetrainSettings } from './retrain-settings.ts';
 
@@ -58,6 +59,10 @@ export const retrainTriggerStatusSchema = z
     cooldownMs: z.number().meta({ description: 'settings.retrain.cooldown: least time between automatic retrains' }),
     cooldownUntil: z.string().nullable().meta({ description: 'No automatic retrain before this ISO time (the last retrain, whatever started it, + cooldown); null: none' }),
     retrainActive: z.boolean().meta({ description: 'A retrain of the model is queued or running (no trigger fires meanwhile)' }),
+    recencyHalfLifeMs: z
+      .number()
+      .nullable()
+      .meta({ description: "settings.retrain.params.recencyHalfLife of the built-in trainer: a training row's weight halves with each half-life of age; null: rows weigh the same" }),
   })
   .meta({ id: 'RetrainTriggers' });
 export type RetrainTriggerStatus = z.output<typeof retrainTriggerStatusSchema>;
@@ -135,6 +140,7 @@ export class RetrainTriggers {
       cooldownMs: settings.cooldown,
       cooldownUntil: until > now ? new Date(until).toISOString() : null,
       retrainActive: history.active,
+      recencyHalfLifeMs: parseDuration(settings.params.recencyHalfLife) ?? null,
     };
   }
 

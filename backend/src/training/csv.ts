@@ -17,6 +17,8 @@ export interface CsvOptions {
   ignore?: string[];
   /** Field separator; default ",". */
   delimiter?: string;
+  /** A column of times (ms since the epoch, as the retrain datasets' `_ts`), read into `times`. */
+  time?: string;
 }
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a']);
@@ -31,6 +33,8 @@ export class CsvDatasetBuilder {
   private featureNames: string[] = [];
   private columns: Float64Array[] = [];
   private labels = new Uint8Array(1024);
+  private timeIndex = -1;
+  private times: Float64Array | null = null;
   private rows = 0;
   private line = 0;
 
@@ -63,6 +67,12 @@ export class CsvDatasetBuilder {
       }
       this.columns[k]![this.rows] = value;
     }
+    if (this.times) {
+      const field = fields[this.timeIndex]!.trim();
+      const ms = Number(field);
+      if (field === '' || !Number.isFinite(ms)) throw invalid(`line ${this.line}, column ${this.header[this.timeIndex]}: "${field}" is not a time in ms since the epoch`);
+      this.times[this.rows] = ms;
+    }
     this.rows++;
   }
 
@@ -72,6 +82,7 @@ export class CsvDatasetBuilder {
       featureNames: [...this.featureNames],
       columns: this.columns.map((c) => c.slice(0, this.rows)),
       labels: this.labels.slice(0, this.rows),
+      ...(this.times && { times: this.times.slice(0, this.rows) }),
     };
   }
 
@@ -91,6 +102,11 @@ export class CsvDatasetBuilder {
       if (i === this.labelIndex) throw invalid(`features: "${name}" is the label column`);
       return i;
     });
+    if (this.options.time !== undefined) {
+      this.timeIndex = header.indexOf(this.options.time);
+      if (this.timeIndex < 0) throw invalid(`time: column "${this.options.time}" not in the header`);
+      this.times = new Float64Array(this.labels.length);
+    }
     this.header = header;
     this.columns = this.featureNames.map(() => new Float64Array(this.labels.length));
   }
@@ -100,11 +116,13 @@ export class CsvDatasetBuilder {
     const labels = new Uint8Array(capacity);
     labels.set(this.labels);
     this.labels = labels;
-    this.columns = this.columns.map((c) => {
+    const wider = (c: Float64Array) => {
       const next = new Float64Array(capacity);
       next.set(c);
       return next;
-    });
+    };
+    this.columns = this.columns.map(wider);
+    if (this.times) this.times = wider(this.times);
   }
 }
 

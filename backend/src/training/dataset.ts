@@ -11,12 +11,16 @@ export interface TrainingDataset {
   columns: Float64Array[];
   /** 0 or 1 per row. */
   labels: Uint8Array;
+  /** When each row happened (ms since the epoch): only when the loader was given a time column. */
+  times?: Float64Array;
 }
 
 /** What every trainer accepts besides the dataset and its parameters. */
 export interface TrainerOptions<Report> {
   /** Train on these rows only (ascending indices); all rows when absent. */
   rows?: Uint32Array;
+  /** A weight > 0 per dataset row (indexed like the labels): each row's share of the loss. All 1 when absent. */
+  weights?: Float64Array;
   /** Called after each iteration; may throw to abort the training. */
   onIteration?: (report: Report) => void;
 }

@@ -3,7 +3,7 @@
  * with registerDatasetLoader without touching the trainer.
  */
 import { extname } from 'node:path';
-import { DomainError } from '../core/errors.ts';
+import { DomainError, invalid } from '../core/errors.ts';
 import { type CsvOptions, loadCsvDataset } from './csv.ts';
 import type { TrainingDataset } from './dataset.ts';
 import { loadParquetDataset } from './parquet.ts';
@@ -17,6 +17,8 @@ export interface DatasetSource {
   /** Feature columns, in the model's declared order; default all columns but the label and `ignore`. */
   features?: string[];
   ignore?: string[];
+  /** A column of times in ms since the epoch (recency weights: training/recency.ts); delimited text formats only. */
+  time?: string;
   /** For delimited text formats. */
   delimiter?: string;
 }
@@ -28,6 +30,7 @@ const csvOptions = (s: DatasetSource, delimiter: string): CsvOptions => ({
   ...(s.label !== undefined && { label: s.label }),
   ...(s.features !== undefined && { features: s.features }),
   ...(s.ignore !== undefined && { ignore: s.ignore }),
+  ...(s.time !== undefined && { time: s.time }),
 });
 
 const loaders = new Map<string, DatasetLoader>([
@@ -35,11 +38,14 @@ const loaders = new Map<string, DatasetLoader>([
   ['tsv', (s) => loadCsvDataset(s.path, csvOptions(s, '\t'))],
   [
     'parquet',
-    (s) => loadParquetDataset(s.path, {
+    (s) => {
+      if (s.time !== undefined) throw invalid('time: a time column is read from CSV or TSV only');
+      return loadParquetDataset(s.path, {
       ...(s.label !== undefined && { label: s.label }),
       ...(s.features !== undefined && { features: s.features }),
-      ...(s.ignore !== undefined && { ignore: s.ignore }),
-    }),
+        ...(s.ignore !== undefined && { ignore: s.ignore }),
+      });
+    },
   ],
 ]);
 

@@ -88,23 +88,32 @@ export function trainLogistic(
     }
   });
   const y8 = rows ? Uint8Array.from(rows, (r) => dataset.labels[r]!) : dataset.labels;
+  // Sample weights (all 1 when absent): the loss is the weighted mean over the rows.
+  const given = options.weights;
+  const weight = given ? (rows ? Float64Array.from(rows, (r) => given[r]!) : given) : new Float64Array(n).fill(1);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weight[i]!;
 
   const beta = new Float64Array(d);
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += y8[i]!;
+  let weightedPositives = 0;
+  for (let i = 0; i < n; i++) {
+    positives += y8[i]!;
+    weightedPositives += weight[i]! * y8[i]!;
+  }
   if (positives === 0 || positives === n) throw invalid('rows: both classes must occur among the training rows');
-  beta[0] = Math.log(positives / (n - positives));
+  beta[0] = Math.log(weightedPositives / (total - weightedPositives));
 
   const objective = (b: Float64Array): number => {
     let sum = 0;
     for (let i = 0, o = 0; i < n; i++, o += d) {
       let s = 0;
       for (let k = 0; k < d; k++) s += z[o + k]! * b[k]!;
-      sum += Math.log1p(Math.exp(-Math.abs(s))) + (s > 0 ? s : 0) - y8[i]! * s;
+      sum += weight[i]! * (Math.log1p(Math.exp(-Math.abs(s))) + (s > 0 ? s : 0) - y8[i]! * s);
     }
     let penalty = 0;
     for (let k = 1; k < d; k++) penalty += b[k]! * b[k]!;
-    return sum / n + (params.l2 / 2) * penalty;
+    return sum / total + (params.l2 / 2) * penalty;
   };
 
   let loss = objective(beta);
@@ -121,8 +130,8 @@ export function trainLogistic(
       for (let k = 0; k < d; k++) s += z[o + k]! * beta[k]!;
       const e = Math.exp(-Math.abs(s));
       const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const r = p - y8[i]!;
-      const w = e / ((1 + e) * (1 + e));
+      const r = weight[i]! * (p - y8[i]!);
+      const w = (weight[i]! * e) / ((1 + e) * (1 + e));
       for (let a = 0; a < d; a++) {
         const za = z[o + a]!;
         grad[a]! += r * za;
@@ -132,9 +141,9 @@ export function trainLogistic(
       }
     }
     for (let a = 0; a < d; a++) {
-      grad[a] = grad[a]! / n + (a > 0 ? params.l2 * beta[a]! : 0);
+      grad[a] = grad[a]! / total + (a > 0 ? params.l2 * beta[a]! : 0);
       for (let b = 0; b <= a; b++) {
-        const v = hess[a * d + b]! / n + (a === b ? (a > 0 ? params.l2 : 0) + 1e-12 : 0);
+        const v = hess[a * d + b]! / total + (a === b ? (a > 0 ? params.l2 : 0) + 1e-12 : 0);
         hess[a * d + b] = v;
         hess[b * d + a] = v;
       }

@@ -14,6 +14,7 @@ import type { DatasetSource } from './loaders.ts';
 import { logisticOnnx } from './onnx/logistic.ts';
 import { treeEnsembleOnnx } from './onnx/tree-ensemble.ts';
 import { trainingProfile } from './profile.ts';
+import { effectiveRows, recencyWeights } from './recency.ts';
 import { algorithms, type TrainingMetrics, type TrainingProgress, type TrainingResult, type TrainingSpec } from './types.ts';
 
 export type ProgressListener = (progress: TrainingProgress) => void;
@@ -33,6 +34,8 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
 
   report(0, 'splitting rows');
   const split = splitRows(dataset.labels, validationFraction, spec.seed ?? 0);
+  const weights = spec.recencyHalfLifeMs === undefined ? undefined : recencyWeights(timesOf(dataset), spec.recencyHalfLifeMs);
+  const weighted = weights ? { weights } : {};
   const holdout = takeRows(dataset, split.validation);
   let onnx: Uint8Array;
   let params: Record<string, unknown>;
@@ -41,6 +44,7 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
   if (spec.algorithm === 'gbdt') {
     const { model, params: resolved, info } = trainGbdt(dataset, spec.params, {
       rows: split.train,
+      ...weighted,
       onIteration: (it) => report(0.05 + (0.9 * it.iteration) / it.maxIterations, `tree ${it.iteration}/${it.maxIterations}`, {
         trainLoss: it.trainLoss,
         validationLoss: it.validationLoss,
@@ -53,6 +57,7 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
   } else {
     const { model, params: resolved, info } = trainLogistic(dataset, spec.params, {
       rows: split.train,
+      ...weighted,
       onIteration: (it) => report(0.05 + (0.9 * it.iteration) / it.maxIterations, `Newton iteration ${it.iteration}`, { loss: it.loss }),
     });
     params = { ...resolved };
@@ -83,6 +88,7 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
     features: dataset.featureNames.length,
     positiveRate: positives / rows,
     iterations,
+    ...(weights && { effectiveTrainRows: effectiveRows(weights, split.train) }),
     seconds: (performance.now() - started) / 1000,
   };
   const result: TrainingResult = { onnx, metrics, algorithm: spec.algorithm, params, featureNames: [...dataset.featureNames] };
@@ -93,6 +99,11 @@ export function trainModel(dataset: TrainingDataset, spec: TrainingSpec, onProgr
   }
   report(1, 'done', { auc: metrics.auc, logLoss: metrics.logLoss });
   return result;
+}
+
+function timesOf(dataset: TrainingDataset): Float64Array {
+  if (!dataset.times) throw invalid('recencyHalfLife: the dataset has no time column to weigh rows by age');
+  return dataset.times;
 }
 
 function hasBothClasses(labels: Uint8Array): boolean {

@@ -12,6 +12,11 @@ interface SpecCommon {
   seed?: number;
   /** Emit a reference profile of the dataset (default true). */
   profile?: boolean;
+  /**
+   * Recency weighting: a row's weight halves every this many ms of age behind the newest row
+   * (training/recency.ts); needs the dataset's `times`. Absent: every row weighs the same.
+   */
+  recencyHalfLifeMs?: number;
 }
 
 export type TrainingSpec =
@@ -40,6 +45,8 @@ export interface TrainingMetrics {
   positiveRate: number;
   /** Boosting iterations (trees) or Newton iterations. */
   iterations: number;
+  /** With recency weights: the training rows' effective count (Σw)²/Σw². The hold-out figures above are unweighted. */
+  effectiveTrainRows?: number;
   seconds: number;
 }
 

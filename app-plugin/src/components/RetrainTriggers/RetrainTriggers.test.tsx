@@ -10,6 +10,7 @@ const base: Triggers = {
   cooldownMs: 1_800_000,
   cooldownUntil: null,
   retrainActive: false,
+  recencyHalfLifeMs: null,
 };
 
 describe('RetrainTriggers', () => {
@@ -32,5 +33,13 @@ describe('RetrainTriggers', () => {
     expect(triggerLines({ ...base, retrainActive: true })[1]).toBe(
       'A retrain is queued or running: triggers wait for it'
     );
+  });
+
+  it('says how training rows are weighted by age when the built-in trainer has a half-life', () => {
+    expect(triggerLines({ ...base, recencyHalfLifeMs: 3 * 86_400_000 })).toContain(
+      "Training rows weighted by age: a row's weight halves every 3 d"
+    );
+    expect(triggerLines({ ...base, recencyHalfLifeMs: 12 * 3_600_000 })[1]).toMatch(/halves every 12 h$/);
+    expect(triggerLines(base).join(' ')).not.toMatch(/weighted by age/);
   });
 });

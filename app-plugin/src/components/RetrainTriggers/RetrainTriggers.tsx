@@ -4,6 +4,7 @@ import type { RetrainTriggers as Triggers } from '@modelwatch/plugin-api';
 import { testIds } from '../testIds';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
+const days = (ms: number) => (ms >= 86_400_000 ? `${+(ms / 86_400_000).toFixed(2)} d` : `${+(ms / 3_600_000).toFixed(2)} h`);
 
 /** What the model page says about its scheduled and data-volume retrains, one line each. */
 export function triggerLines(t: Triggers): string[] {
@@ -20,6 +21,9 @@ export function triggerLines(t: Triggers): string[] {
   }
   if (lines.length === 0) {
     lines.push('None: set settings.retrain.schedule or settings.retrain.volume to retrain without an alert');
+  }
+  if (t.recencyHalfLifeMs) {
+    lines.push(`Training rows weighted by age: a row's weight halves every ${days(t.recencyHalfLifeMs)}`);
   }
   if (t.retrainActive) {
     lines.push('A retrain is queued or running: triggers wait for it');

@@ -58,6 +58,7 @@ describe('Model page', () => {
           schedule: { cron: '0 2 * * *', timezone: 'UTC', nextRun: '2026-12-03T02:00:00.000Z' },
           volume: null,
           cooldownMs: 1_800_000,
+          recencyHalfLifeMs: null,
           cooldownUntil: null,
           retrainActive: false,
         },

@@ -40,7 +40,7 @@ const LOSS_SAMPLE = 20_000;
 /**
  * Gradient-boosted trees for binary log loss. Features are binned once (quantiles, float32
  * thresholds); each iteration fits one tree to the Newton step (gradient p − y, hessian
- * p(1 − p)), leaf value −lr·G/(H + λ). With early stopping, a stratified share of the rows
+ * p(1 − p), both times the row's weight when weighted), leaf value −lr·G/(H + λ). With early stopping, a stratified share of the rows
  * is held out and training stops when its loss has not improved for nIterNoChange
  * iterations; the model is cut back to the best iteration.
  * `onIteration` may throw to abort (the error propagates).
@@ -74,12 +74,18 @@ export function trainGbdt(
   const t1 = performance.now();
 
   const n = trainRows.length;
+  const weights = options.weights ? Float32Array.from(trainRows, (r) => options.weights![r]!) : null;
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += y[i]!;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i]! : 1;
+    positives += w * y[i]!;
+    total += w;
+  }
   // Both classes are present overall; a tiny training part could still lack one.
-  const rate = Math.min(1 - 1e-12, Math.max(1e-12, positives / n));
+  const rate = Math.min(1 - 1e-12, Math.max(1e-12, positives / total));
   const baseScore = Math.fround(Math.log(rate / (1 - rate)));
-  const store = createRowStore(binColumns, y, baseScore);
+  const store = createRowStore(binColumns, y, baseScore, weights);
   binColumns.length = 0; // the store holds the bins now; let the columns go
   const rawValid = new Float64Array(validRows.length).fill(baseScore);
   const grower = new TreeGrower(store, binCounts, {
@@ -97,7 +103,7 @@ export function trainGbdt(
   let bestIteration = 0;
   let earlyStopped = false;
   for (let it = 1; it <= params.maxIterations; it++) {
-    computeGradients(store.raw, store.y, store.gh);
+    computeGradients(store.raw, store.y, store.w, store.gh);
     const trainLoss = sampledLogLoss(store.raw, store.y);
     const { tree, leaves } = grower.grow();
     for (let node = 0; node < tree.feature.length; node++) {
@@ -145,15 +151,16 @@ export function trainGbdt(
   };
 }
 
-/** g = p − y and h = p(1 − p) = e/(1 + e)² with e = exp(−|raw|), interleaved into gh. */
-function computeGradients(raw: Float64Array, y: Uint8Array, gh: Float32Array): void {
+/** g = w(p − y) and h = w·p(1 − p) = w·e/(1 + e)² with e = exp(−|raw|), interleaved into gh. */
+function computeGradients(raw: Float64Array, y: Uint8Array, weights: Float32Array | null, gh: Float32Array): void {
   for (let i = 0; i < raw.length; i++) {
     const s = raw[i]!;
     const e = Math.exp(-Math.abs(s));
     const d = 1 + e;
     const p = s >= 0 ? 1 / d : e / d;
-    gh[2 * i] = p - y[i]!;
-    gh[2 * i + 1] = e / (d * d);
+    const w = weights ? weights[i]! : 1;
+    gh[2 * i] = w * (p - y[i]!);
+    gh[2 * i + 1] = (w * e) / (d * d);
   }
 }
 

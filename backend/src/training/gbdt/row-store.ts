@@ -8,7 +8,7 @@ import { MISSING_BIN } from './binning.ts';
  *
  * Row at position i: bins[i*stride .. i*stride+nFeatures-1] (stride = 4 × wordsPerRow bytes,
  * so a row moves as whole 32-bit words), gh[2i] gradient, gh[2i+1] hessian, raw[i] log-odds,
- * y[i] label. The order of rows is an implementation detail: nothing outside the fit sees it.
+ * y[i] label, w[i] sample weight (when weighted). The order of rows is an implementation detail: nothing outside the fit sees it.
  */
 export interface RowStore {
   n: number;
@@ -21,9 +21,11 @@ export interface RowStore {
   ghWords: Uint32Array;
   raw: Float64Array;
   y: Uint8Array;
+  /** Sample weights (the gradient and hessian are scaled by them); null: all 1. */
+  w: Float32Array | null;
 }
 
-export function createRowStore(binColumns: Uint8Array[], labels: Uint8Array, baseScore: number): RowStore {
+export function createRowStore(binColumns: Uint8Array[], labels: Uint8Array, baseScore: number, weights: Float32Array | null = null): RowStore {
   const nFeatures = binColumns.length;
   const n = labels.length;
   const wordsPerRow = Math.ceil(nFeatures / 4);
@@ -46,6 +48,7 @@ export function createRowStore(binColumns: Uint8Array[], labels: Uint8Array, bas
     ghWords,
     raw: new Float64Array(n).fill(baseScore),
     y: Uint8Array.from(labels),
+    w: weights,
   };
 }
 
@@ -62,7 +65,7 @@ export function partitionRows(
   binThreshold: number,
   missingLeft: boolean,
 ): number {
-  const { bins, stride, binWords, wordsPerRow, ghWords, raw, y } = s;
+  const { bins, stride, binWords, wordsPerRow, ghWords, raw, y, w: weights } = s;
   let i = start;
   let j = end - 1;
   for (;;) {
@@ -95,6 +98,11 @@ export function partitionRows(
     const label = y[i]!;
     y[i] = y[j]!;
     y[j] = label;
+    if (weights) {
+      const w = weights[i]!;
+      weights[i] = weights[j]!;
+      weights[j] = w;
+    }
     i++;
     j--;
   }
