@@ -290,7 +290,11 @@ export interface MinuteRecord {
   /** All traffic of the minute together. */
   total: VersionKpis;
   /** Selected service gauges at the end of the minute (e.g. modelwatch_dataset_drift_share of the champion). */
-  gauges: { driftShare: number | null };
+  gauges: {
+    driftShare: number | null;
+    /** modelwatch_quality{kpi="auc"} of the champion: the last hour's AUC of its scores against the labels. */
+    championAuc: number | null;
+  };
 }
 
 export interface ExperimentView {

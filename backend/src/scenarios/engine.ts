@@ -178,6 +178,7 @@ class Run {
       if (delivered.length) await runLoops(loops);
       await this.observe();
       const drift = samples.find((s) => s.name === 'modelwatch_dataset_drift_share' && s.labels.model === this.model && s.labels.version === this.champion);
+      const auc = samples.find((s) => s.name === 'modelwatch_quality' && s.labels.kpi === 'auc' && s.labels.model === this.model && s.labels.version === this.champion && s.labels.arm === 'champion');
       const record: MinuteRecord = {
         minute: this.minute,
         ts: now,
@@ -185,7 +186,10 @@ class Run {
         champion: this.champion,
         versions: Object.fromEntries([...counts.byVersion.keys()].sort().map((v) => [v, this.kpis(counts, v)])),
         total: this.kpis(counts, null),
-        gauges: { driftShare: drift && Number.isFinite(drift.value) ? drift.value : null },
+        gauges: {
+          driftShare: drift && Number.isFinite(drift.value) ? drift.value : null,
+          championAuc: auc && Number.isFinite(auc.value) ? auc.value : null,
+        },
       };
       this.minutes.push(record);
       this.options.hooks?.afterMinute?.(this.view(), record);

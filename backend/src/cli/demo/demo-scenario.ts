@@ -104,7 +104,16 @@ export async function runDemoScenario(options: DemoScenarioOptions, view = new T
   };
   const timeline = new Timeline();
   const afterMinute = (state: EngineView, record: MinuteRecord) => {
-    timeline.sample({ ts: record.ts, ctr: record.total.ctr, trueCtr: record.total.expectedCtr, cvr: record.total.cvr, p99Ms: record.total.p99Ms, driftShare: record.gauges.driftShare, champion: record.champion ?? '' });
+    timeline.sample({
+      ts: record.ts,
+      ctr: record.total.ctr,
+      trueCtr: record.total.expectedCtr,
+      cvr: record.total.cvr,
+      auc: record.gauges.championAuc,
+      p99Ms: record.total.p99Ms,
+      driftShare: record.gauges.driftShare,
+      champion: record.champion ?? '',
+    });
     for (const e of state.timeline.slice(timeline.events.length)) timeline.event(storyEvent(e));
     view.render({
       act: state.timeline.at(-1)?.act === 2 ? 2 : 1,

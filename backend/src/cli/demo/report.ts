@@ -18,13 +18,14 @@ export function renderReport(input: {
   const { samples, events } = input;
   const charts = [
     chart('Click-through rate', samples, (s) => s.ctr, events, (v) => `${(v * 100).toFixed(1)}%`),
+    chart('Online AUC from click labels (label-based quality)', samples, (s) => s.auc, events, (v) => v.toFixed(3)),
     chart('p99 latency (ms)', samples, (s) => s.p99Ms, events, (v) => v.toFixed(0)),
     chart('Dataset drift share', samples, (s) => s.driftShare, events, (v) => v.toFixed(2)),
   ].join('\n');
   const rows = input.summary
     .map(
       (r) =>
-        `<tr><td>${escapeHtml(r.phase)}</td><td>${formatPercent(r.ctr)}</td><td>${formatPercent(r.trueCtr)}</td><td>${formatPercent(r.cvr)}</td><td>${formatMs(r.p99Ms)}</td><td>${formatNumber(r.driftShare)}</td><td>${escapeHtml(r.champion)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.phase)}</td><td>${formatPercent(r.ctr)}</td><td>${formatPercent(r.trueCtr)}</td><td>${formatPercent(r.cvr)}</td><td>${formatNumber(r.auc, 3)}</td><td>${formatMs(r.p99Ms)}</td><td>${formatNumber(r.driftShare)}</td><td>${escapeHtml(r.champion)}</td></tr>`,
     )
     .join('\n');
   const log = events
@@ -41,7 +42,7 @@ td:first-child,th:first-child,td:last-child,th:last-child{text-align:left}
 <h1>${escapeHtml(input.title)}</h1>
 <p>Generated ${escapeHtml(input.generatedAt)}. Times are simulated (${escapeHtml(input.clockNote)}).</p>
 <h2>Before and after</h2>
-<table><tr><th>phase</th><th>CTR</th><th>true CTR</th><th>CVR</th><th>p99 latency</th><th>drift share</th><th>champion</th></tr>
+<table><tr><th>phase</th><th>CTR</th><th>true CTR</th><th>CVR</th><th>AUC (labels)</th><th>p99 latency</th><th>drift share</th><th>champion</th></tr>
 ${rows}
 </table>
 <h2>Over time</h2>

@@ -7,6 +7,7 @@ import { compressedClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { startServer } from '../../compose/server.ts';
+import { DEMO_ONCALL, startPeopleInbox, type PeopleInbox } from './people-inbox.ts';
 import { renderReport } from './report.ts';
 import { MIN_CTR_DROP, MIN_RECOVERED, runDemoScenario } from './demo-scenario.ts';
 import { runStory, type StoryResult } from './story.ts';
@@ -98,6 +99,7 @@ async function runWithPrometheus(options: DemoOptions): Promise<number> {
   const view = new TerminalView();
   let exitCode: number;
   let stack: AlertingStack | undefined;
+  let inbox: PeopleInbox | undefined;
   try {
     {
       // The shipped rules and routes, with `for:` compressed like the clock (30m → 30s at 1 min/s);
@@ -106,14 +108,17 @@ async function runWithPrometheus(options: DemoOptions): Promise<number> {
       const tokenFile = path.join(options.dataDir, 'alertmanager-token');
       fs.writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
       const dir = fs.mkdtempSync(path.join(options.dataDir, 'alerting-'));
+      // Alerts reach people too: a real SMTP server and a chat sink on the shipped routes.
+      inbox = await startPeopleInbox(dir, 'http://localhost:3000');
       stack = await startAlertingStack({
+        people: inbox.people,
         backendHost: new URL(server.url).host,
         webhookUrl: `${server.url}/api/v1/webhooks/alertmanager`,
         tokenFile,
         dir,
         forDuration: (shipped) => compressDuration(shipped, speedFactor),
       });
-      out.write(`alerts go through Prometheus ${stack.prometheusUrl} and Alertmanager ${stack.alertmanagerUrl}\n`);
+      out.write(`alerts go through Prometheus ${stack.prometheusUrl} and Alertmanager ${stack.alertmanagerUrl}; mail to ${DEMO_ONCALL} and the chat sink\n`);
     }
     const result = await runStory(
       api,
@@ -126,6 +131,7 @@ async function runWithPrometheus(options: DemoOptions): Promise<number> {
         driftAtMinute: 20,
         actTimeoutMinutes: 120,
         tickMs: Math.max(50, Math.round(1000 / options.speed / 4)),
+        ...(inbox && { notifications: inbox.arrivals }),
       },
       view,
     );
@@ -137,6 +143,7 @@ async function runWithPrometheus(options: DemoOptions): Promise<number> {
     }
   } finally {
     await stack?.stop();
+    await inbox?.stop();
     await server.close();
   }
   return exitCode;

@@ -21,6 +21,8 @@ export interface StoryOptions {
   actTimeoutMinutes: number;
   /** Real milliseconds between ticks of traffic. */
   tickMs: number;
+  /** What reached people since the last call (mails, chat messages: people-inbox.ts), shown as events; none on the engine. */
+  notifications?: () => string[];
 }
 
 export interface StoryResult {
@@ -92,7 +94,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? null;
     const kpis = await api.request<{ series: Array<{ kpi: string; points: Array<[number, number | null]> }> }>(
       'GET',
-      `/api/v1/models/${options.model}/kpis?from=${now - 5 * MINUTE}&to=${now}&step=5m&kpi=ctr&kpi=cvr&kpi=latency_p99`,
+      `/api/v1/models/${options.model}/kpis?from=${now - 5 * MINUTE}&to=${now}&step=5m&kpi=ctr&kpi=cvr&kpi=auc&kpi=latency_p99`,
     );
     const pick = (kpi: string) => kpis.series.find((s) => s.kpi === kpi)?.points.at(-1)?.[1] ?? null;
     const aliases = await api.request<{ champion?: string | null }>('GET', `/api/v1/models/${options.model}/aliases`);
@@ -102,6 +104,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       ctr: pick('ctr'),
       trueCtr: null,
       cvr: pick('cvr'),
+      auc: pick('auc'),
       p99Ms: pick('latency_p99'),
       driftShare: value('modelwatch_dataset_drift_share', { model: options.model, version: champion }),
       champion,
@@ -163,6 +166,7 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
         say('rollback', `canary stopped (${experiment.decision ?? experiment.status}): v-bad no longer serves; ${champion} keeps all traffic`);
       }
     }
+    for (const line of options.notifications?.() ?? []) say('notify', line);
     view.render({ act, simTime: now, progress: Math.min(1, (now - start) / (deadline - start)), latest: timeline.samples.at(-1), job, events: timeline.events });
     if ((act === 2 && rolledBack && now - act2Start >= 5 * MINUTE) || (act === 2 && now > deadline)) break;
   }

@@ -43,7 +43,7 @@ export class TerminalView {
       `story   ${bar(state.progress)}`,
       state.job ? `retrain ${bar(state.job.progress)} ${state.job.message}` : 'retrain —',
       '',
-      `champion ${k?.champion ?? '—'}   CTR ${formatPercent(k?.ctr ?? null)}   CVR ${formatPercent(k?.cvr ?? null)}   p99 ${formatMs(k?.p99Ms ?? null)}   drift share ${formatNumber(k?.driftShare ?? null)}`,
+      `champion ${k?.champion ?? '—'}   CTR ${formatPercent(k?.ctr ?? null)}   CVR ${formatPercent(k?.cvr ?? null)}   AUC ${formatNumber(k?.auc ?? null, 3)}   p99 ${formatMs(k?.p99Ms ?? null)}   drift share ${formatNumber(k?.driftShare ?? null)}`,
       '',
       'timeline:',
       ...state.events.slice(-14).map((e) => `  ${new Date(e.ts).toISOString().slice(11, 16)}  ${e.kind.padEnd(10)} ${e.message}`),
@@ -52,8 +52,8 @@ export class TerminalView {
   }
 
   summary(rows: SummaryRow[]): string {
-    const header = ['phase', 'CTR', 'true CTR', 'CVR', 'p99 latency', 'drift share', 'champion'];
-    const body = rows.map((r) => [r.phase, formatPercent(r.ctr), formatPercent(r.trueCtr), formatPercent(r.cvr), formatMs(r.p99Ms), formatNumber(r.driftShare), r.champion]);
+    const header = ['phase', 'CTR', 'true CTR', 'CVR', 'AUC (labels)', 'p99 latency', 'drift share', 'champion'];
+    const body = rows.map((r) => [r.phase, formatPercent(r.ctr), formatPercent(r.trueCtr), formatPercent(r.cvr), formatNumber(r.auc, 3), formatMs(r.p99Ms), formatNumber(r.driftShare), r.champion]);
     const widths = header.map((h, i) => maxOf(body.map((row) => row[i]!.length), h.length));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
     return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');

@@ -5,6 +5,8 @@ export interface KpiSample {
   /** The simulated world's true CTR of what was shown (no click-draw noise). */
   trueCtr: number | null;
   cvr: number | null;
+  /** Online AUC of the served scores against the click labels (label-based quality, monitor/kpi.ts). */
+  auc: number | null;
   p99Ms: number | null;
   driftShare: number | null;
   champion: string;
@@ -13,7 +15,7 @@ export interface KpiSample {
 export interface StoryEvent {
   ts: number;
   act: 1 | 2;
-  kind: 'info' | 'drift' | 'alert' | 'action' | 'job' | 'experiment' | 'promote' | 'rollback';
+  kind: 'info' | 'drift' | 'alert' | 'notify' | 'action' | 'job' | 'experiment' | 'promote' | 'rollback';
   message: string;
 }
 
@@ -22,6 +24,7 @@ export interface SummaryRow {
   ctr: number | null;
   trueCtr: number | null;
   cvr: number | null;
+  auc: number | null;
   p99Ms: number | null;
   driftShare: number | null;
   champion: string;
@@ -51,6 +54,7 @@ export class Timeline {
       ctr: mean((s) => s.ctr),
       trueCtr: mean((s) => s.trueCtr),
       cvr: mean((s) => s.cvr),
+      auc: mean((s) => s.auc),
       p99Ms: mean((s) => s.p99Ms),
       driftShare: mean((s) => s.driftShare),
       champion: inRange.at(-1)?.champion ?? '',
