@@ -24,7 +24,9 @@
  *
  * Writers: `sqlite` is the service as shipped on SQLite (node:sqlite prepared statements);
  * `kysely` swaps in the portable Kysely writer (what PostgreSQL uses) on SQLite, to show
- * what the fast path buys. `--postgres URL` adds a run on PostgreSQL (fresh database
+ * what the fast path buys; `peer` is the bare limit of this stack for the same records
+ * (bench/ingest/peer.ts: parse, check, one prepared insert per record, no monitoring), and
+ * the medians table then gives each writer's records per CPU-second as a share of the peer's. `--postgres URL` adds a run on PostgreSQL (fresh database
  * created there). Prints a markdown section.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,7 +43,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     batch: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
-    writers: { type: 'string', default: 'sqlite,kysely' },
+    writers: { type: 'string', default: 'sqlite,kysely,peer' },
     postgres: { type: 'string' },
     json: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -92,7 +94,8 @@ function zipf(n: number): () => number {
 async function startService(writer: string, tree: string, databaseUrl?: string): Promise<ServiceChild & { dataDir: string; exitCpu: Promise<number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
   const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-  const service = await startBenchService({ server: join(tree, 'bench/ingest/server.ts'), args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
+  const server = join(tree, writer === 'peer' ? 'bench/ingest/peer.ts' : 'bench/ingest/server.ts');
+  const service = await startBenchService({ server, args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
   // server.ts prints its CPU seconds as a last line once closed (after the final flush).
   const exitCpu = new Promise<number>((ok) => {
     let buf = '';
@@ -239,7 +242,7 @@ const results: Result[] = [];
 const phases: { writer: string; units: number; baseline: boolean; postgres?: boolean }[] = [];
 for (const writer of String(args.writers).split(',').filter(Boolean)) {
   for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer, units, baseline: false });
-  if (UNITS > 0 && args['baseline-tree']) phases.push({ writer, units: UNITS, baseline: true });
+  if (UNITS > 0 && args['baseline-tree'] && writer !== 'peer') phases.push({ writer, units: UNITS, baseline: true });
 }
 if (args.postgres) for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer: 'postgres', units, baseline: false, postgres: true });
 for (let round = 0; round < ROUNDS; round++) {
@@ -252,6 +255,7 @@ const label: Record<string, string> = {
   sqlite: 'SQLite, node:sqlite prepared statements (shipped)',
   kysely: 'SQLite, Kysely multi-row inserts',
   postgres: 'PostgreSQL, Kysely (one local server)',
+  peer: 'bare peer (bench/ingest/peer.ts)',
 };
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const median = (xs: number[]) => {
@@ -296,7 +300,21 @@ const lines = [
         }),
       ]
     : []),
+  ...(results.some((r) => r.writer === 'peer')
+    ? [
+        '',
+        '| writer | median records per CPU-second | share of the peer\'s (same unit ids) |',
+        '|---|---:|---:|',
+        ...phases.map((p) => {
+          const cpu = (writer: string, units: number, baseline: boolean) =>
+            median(results.filter((r) => r.writer === writer && r.units === units && r.baseline === baseline).map((r) => r.recordsPerCpuSecond));
+          const peer = cpu('peer', p.units, false);
+          return `| ${label[p.writer] ?? p.writer}${unitLabel(p.units, p.baseline)} | ${f0(cpu(p.writer, p.units, p.baseline))} | ${((cpu(p.writer, p.units, p.baseline) / peer) * 100).toFixed(0)} % |`;
+        }),
+      ]
+    : []),
   '',
+  'Target (issue 18): ≥ 200,000 records per CPU-second with 20 features; the peer is the bare limit of this stack for the same records.',
   'Target: ≥ 100,000 records/s on one core. "records per CPU-second" divides the records by the CPU time the service',
   'process used (user + system): its capacity on one core, independent of what else runs on the machine.',
 ];
