@@ -70,44 +70,49 @@ export class PredictService {
     }
     const predictions = new Array<Prediction>(items.length);
     const now = this.deps.clock.now();
-    await Promise.all(
-      encoded.map(async ({ group, rows }) => {
-        const { version, arm } = group.decision;
-        let scores: Float64Array;
-        try {
-          scores = await this.score(group.decision.session, rows);
-        } catch (error) {
-          const latencyMs = performance.now() - started;
-          const message = error instanceof Error ? error.message : String(error);
-          for (const i of group.indexes) {
-            this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500), ...unitOf(items[i]!) });
-          }
-          this.deps.metrics.failed(model, version, 'model_error', group.indexes.length, latencyMs / 1000);
-          throw new DomainError('unavailable', `model "${model}" version "${version}" failed to score: ${message.split('\n')[0]}`);
+    // A prediction's latency is the request's shared work (routing, encoding) plus its own
+    // version's scoring. onnxruntime-node runs each session.run on the main thread, so the
+    // groups of a request that mixes versions (an experiment's arms) score one after
+    // another; timed from the request's start, the later group would carry the earlier
+    // one's run and a latency guardrail would blame the version scored second.
+    const shared = performance.now() - started;
+    for (const { group, rows } of encoded) {
+      const { version, arm } = group.decision;
+      const scoring = performance.now();
+      let scores: Float64Array;
+      try {
+        scores = await this.score(group.decision.session, rows);
+      } catch (error) {
+        const latencyMs = shared + performance.now() - scoring;
+        const message = error instanceof Error ? error.message : String(error);
+        for (const i of group.indexes) {
+          this.deps.log.push(model, { id: randomUUID(), ts: now, version, arm, features: items[i]!.features as Record<string, unknown>, score: null, latencyMs, error: message.slice(0, 500), ...unitOf(items[i]!) });
         }
-        const latencyMs = performance.now() - started;
-        let nonFinite = 0;
-        group.indexes.forEach((i, k) => {
-          const raw = scores[k]!;
-          const score = Number.isFinite(raw) ? raw : null;
-          if (score === null) nonFinite++;
-          const predictionId = randomUUID();
-          predictions[i] = { predictionId, version, arm, score };
-          this.deps.log.push(model, {
-            id: predictionId,
-            ts: now,
-            version,
-            arm,
-            features: items[i]!.features as Record<string, unknown>,
-            score,
-            latencyMs,
-            ...(score === null ? { error: 'model produced a non-finite score' } : {}),
-            ...unitOf(items[i]!),
-          });
+        this.deps.metrics.failed(model, version, 'model_error', group.indexes.length, latencyMs / 1000);
+        throw new DomainError('unavailable', `model "${model}" version "${version}" failed to score: ${message.split('\n')[0]}`);
+      }
+      const latencyMs = shared + performance.now() - scoring;
+      let nonFinite = 0;
+      group.indexes.forEach((i, k) => {
+        const raw = scores[k]!;
+        const score = Number.isFinite(raw) ? raw : null;
+        if (score === null) nonFinite++;
+        const predictionId = randomUUID();
+        predictions[i] = { predictionId, version, arm, score };
+        this.deps.log.push(model, {
+          id: predictionId,
+          ts: now,
+          version,
+          arm,
+          features: items[i]!.features as Record<string, unknown>,
+          score,
+          latencyMs,
+          ...(score === null ? { error: 'model produced a non-finite score' } : {}),
+          ...unitOf(items[i]!),
         });
-        this.deps.metrics.answered(model, version, group.indexes.length, nonFinite, latencyMs / 1000);
-      }),
-    );
+      });
+      this.deps.metrics.answered(model, version, group.indexes.length, nonFinite, latencyMs / 1000);
+    }
     return { predictions };
   }
 
