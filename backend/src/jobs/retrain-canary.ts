@@ -1,4 +1,4 @@
-import type { CanaryExperiments } from './retrain-ports.ts';
+import type { CandidateRegistry, CanaryExperiments } from './retrain-ports.ts';
 import type { RetrainRun } from './retrain-run.ts';
 
 /**
@@ -6,8 +6,17 @@ import type { RetrainRun } from './retrain-run.ts';
  * with guardrails (settings.retrain.canary.guardrails; by default CTR, error rate, latency).
  * A breach makes the experiment recommend rollback; an alert about the challenger's version
  * stops it with the champion kept (actions/targeted-rollback.ts), as any experiment arm.
+ * `champion` is the version the gate compared with; when another version became champion
+ * while the retrain ran (another retrain's canary promoted it, a person), the challenger was
+ * never compared with it, and a canary against the old champion would send half of the
+ * traffic back to a replaced version: the challenger waits for a person instead.
  */
-export async function startCanary(run: RetrainRun, version: string, champion: string | undefined, experiments: CanaryExperiments): Promise<void> {
+export async function startCanary(
+  run: RetrainRun,
+  version: string,
+  champion: string | undefined,
+  ports: { experiments: CanaryExperiments; registry: Pick<CandidateRegistry, 'aliases'> },
+): Promise<void> {
   const { ctx, model, settings } = run;
   const reason = ctx.job.reason;
   if (!champion) {
@@ -15,9 +24,16 @@ export async function startCanary(run: RetrainRun, version: string, champion: st
     await ctx.setResult({ canary: { started: false, reason: 'no champion' } });
     return;
   }
+  const current = (await ports.registry.aliases(model.name)).champion;
+  if (current !== champion) {
+    const changed = `the champion changed from ${champion} to ${current ?? 'none'} while this retrain ran; ${version} was validated against ${champion} only`;
+    ctx.log(`canary not started: ${changed}; the challenger waits`);
+    await ctx.setResult({ canary: { started: false, reason: changed } });
+    return;
+  }
   const weight = settings.canary.weight;
   try {
-    const started = await experiments.create(
+    const started = await ports.experiments.create(
       {
         model: model.name,
         arms: [

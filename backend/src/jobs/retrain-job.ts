@@ -86,7 +86,7 @@ export class RetrainJob implements JobHandler {
     }
     await registry.setAlias(model.name, 'challenger', version, job.actor, `retrain job ${job.id}: validation passed`);
     ctx.log(`version ${version} is the challenger of ${model.name}`);
-    if (run.settings.onSuccess === 'canary') await startCanary(run, version, champion, this.deps.experiments);
+    if (run.settings.onSuccess === 'canary') await startCanary(run, version, champion, { experiments: this.deps.experiments, registry });
     return { producedVersion: version, message: `challenger ${version} (validation passed)` };
   }
 }

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { createRng } from '../core/random.ts';
+import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const simpleTrainer = path.join(repo, 'trainers/simple/train.py');
 const slowTrainer = path.join(here, 'testdata/slow_trainer.py');
+const gatedTrainer = path.join(here, 'testdata/gated_trainer.py');
 
 const features = [
   { name: 'x1', type: 'numeric' },
@@ -208,6 +211,27 @@ for (const dialect of testDialects()) {
           ['challenger', 'v2', 0.2],
         ],
       );
+    });
+
+    test('onSuccess "canary": a champion replaced while the retrain trains is the one it is validated and canaried against', async () => {
+      await createModel('moved', { retrain: { window: '7d', onSuccess: 'canary', runner: 'command', command: ['python3', gatedTrainer] } });
+      const first = await waitJob((await retrain('moved', { reason: 'first', params: { epochs: 50, waitFor: '/' } })).body.action.jobId);
+      assert.equal(first.status, 'succeeded', first.error);
+      assert.equal((await server.request('POST', '/api/v1/models/moved/actions/promote', { body: { reason: 'baseline' } })).status, 200);
+      const gate = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mw-gate-')), 'go');
+      const running = (await retrain('moved', { reason: 'drift of v1', params: { epochs: 50, waitFor: gate } })).body.action.jobId;
+      // While it trains, another version becomes champion (as another retrain's canary would promote it).
+      const other = await server.request('POST', '/api/v1/models/moved/versions', { body: { artifact: logisticRegressionOnnx({ weights: [0.1, 0.1, 0.1] }).toString('base64') } });
+      assert.equal(other.status, 201, other.text);
+      assert.equal((await server.request('POST', '/api/v1/models/moved/actions/promote', { body: { version: other.body.version, reason: 'replaced meanwhile' } })).status, 200);
+      fs.writeFileSync(gate, '');
+      const job = await waitJob(running);
+      assert.equal(job.status, 'succeeded', job.error);
+      const version = (await server.request('GET', `/api/v1/models/moved/versions/${job.producedVersion}`)).body;
+      assert.equal(version.lineage.parentVersion, other.body.version, 'the gate compared with the champion after training');
+      assert.equal(job.result.canary.started, true, JSON.stringify(job.result.canary));
+      const experiment = (await server.request('GET', `/api/v1/experiments/${job.result.canary.experimentId}`)).body.experiment;
+      assert.deepEqual(experiment.arms.map((a: { name: string; version: string }) => [a.name, a.version]), [['control', other.body.version], ['challenger', job.producedVersion]], 'never the replaced v1');
     });
 
     test('the command runner runs trainers/simple/train.py end to end', async () => {
