@@ -92,6 +92,9 @@ for (const kind of storages) {
         (error: Error) => error.message,
       );
       assert.match(loaded, /cannot be loaded: artifact [0-9a-f]{12}… is corrupt: .* hashes to/);
+      const download = await b.request('GET', '/api/v1/models/ctr/versions/up-2/artifact');
+      assert.equal(download.status, 422, download.text);
+      assert.match(download.body.error.message, /the artifact of version "up-2" cannot be read: .*is corrupt/);
       await promote(a, 'ctr', 'up-1');
     });
 
