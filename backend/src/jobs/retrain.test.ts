@@ -251,7 +251,13 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < 50 && (alive(pid) || alive(childPid)); i++) await sleep(50);
       assert.ok(!alive(pid), 'trainer killed');
       assert.ok(!alive(childPid), "trainer's child killed");
-      const action = (await server.request('GET', `/api/v1/actions/${started.body.action.id}`)).body.action;
+      // The action follows once the job's run has returned (after it removed its scratch folder).
+      let action: any;
+      for (let i = 0; i < 100; i++) {
+        action = (await server.request('GET', `/api/v1/actions/${started.body.action.id}`)).body.action;
+        if (action.status !== 'running') break;
+        await sleep(50);
+      }
       assert.equal(action.status, 'failed');
       assert.equal(action.details.jobState, 'cancelled');
       const again = await server.request('POST', `/api/v1/jobs/${jobId}/cancel`, {});
