@@ -10,6 +10,7 @@ import type { ActionRecorder } from '../jobs/retrain-action.ts';
 import { RetrainJob } from '../jobs/retrain-job.ts';
 import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from '../jobs/retrain-ports.ts';
 import type { Store } from '../store/database.ts';
+import type { ObjectStorage } from '../store/object-storage.ts';
 
 export interface JobsWiring {
   config: Config;
@@ -18,6 +19,8 @@ export interface JobsWiring {
   logger: Logger;
   metrics: ServiceMetrics;
   clock: Clock;
+  /** Where datasets and trainer outputs are kept once a step is done (compose/object-storage.ts). */
+  storage: ObjectStorage;
   models: ModelLookup;
   registry: CandidateRegistry;
   /** The monitor: labelled rows to train on, served traffic for the reference profile. */
@@ -40,6 +43,7 @@ export function createJobs(deps: JobsWiring): JobService {
     config: config.jobs,
     clock: deps.clock,
     dataDir: config.dataDir,
+    storage: deps.storage,
   });
   return new JobService({
     store: deps.store,

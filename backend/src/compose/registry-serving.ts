@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ActionService } from '../actions/action-service.ts';
 import type { GuardrailTotals } from '../actions/promotion-ramp.ts';
@@ -6,7 +5,7 @@ import type { AuditLog } from '../audit/audit.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
-import { ArtifactStore } from '../registry/artifact-store.ts';
+import type { ArtifactStore } from '../registry/artifact-store.ts';
 import { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelService } from '../models/model-service.ts';
 import { AliasChanges } from '../registry/alias-changes.ts';
@@ -43,6 +42,8 @@ export interface RegistryServingDeps {
   monitor: GuardrailTotals;
   /** The monitor: served predictions are logged to it. */
   predictions: PredictionSink;
+  /** Where ONNX artifacts are kept (compose/object-storage.ts). */
+  artifacts: ArtifactStore;
   /** The running experiments the router assigns units by (the experiments area fills it). */
   runningExperiments: RunningExperiments;
   /** Routing changes pushed between replicas: committed alias changes are notified, notified ones reloaded. */
@@ -78,7 +79,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     versions: deps.versions,
     audit: deps.audit,
     models: deps.models,
-    artifacts: new ArtifactStore(path.join(deps.config.dataDir, 'artifacts')),
+    artifacts: deps.artifacts,
     pool,
     locks,
     logger,

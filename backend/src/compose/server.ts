@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { modelSettingsValidator, retrainWindowMs } from './model-settings.ts';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -19,6 +20,8 @@ import { createExperiments } from './experiments.ts';
 import { createApp } from '../http/app.ts';
 import { allRoutes } from '../http/routes/index.ts';
 import { createJobs } from './jobs.ts';
+import { createObjectStorage } from './object-storage.ts';
+import { ArtifactStore } from '../registry/artifact-store.ts';
 import { createLogger } from '../core/logger.ts';
 import { createServiceMetrics } from '../core/service-metrics.ts';
 import { createMonitor } from './monitor.ts';
@@ -117,7 +120,10 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const runningExperiments = new RunningExperiments();
   // Routing changes pushed between replicas on PostgreSQL (LISTEN/NOTIFY); the alias and experiment syncs stay as the fallback.
   const routing = new RoutingNotifications({ store, databaseUrl: config.databaseUrl, logger });
-  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, timers });
+  // Artifacts and job outputs: in the data folder, PostgreSQL or S3 (docs/operations.md "Artifact storage"); uploads are staged locally.
+  const storage = createObjectStorage(config.storage, store, config.dataDir);
+  const artifacts = new ArtifactStore(storage, path.join(config.dataDir, 'artifacts', 'incoming'));
+  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, artifacts, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, timers });
   const experiments = createExperiments(
     {
       store,
@@ -146,7 +152,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const retrainTrials = {
     create: (input: unknown, actor: Actor) => experiments.createChecked(salt && input !== null && typeof input === 'object' ? { salt: salt(), ...input } : input, actor),
   };
-  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, timers });
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, storage, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, timers });
   const ctx: AppContext = {
     config,
     clock,
@@ -184,6 +190,11 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   // Before serving starts: it loads the running experiments' versions and routes by them.
   await ctx.experiments.start();
   ctx.onClose.push(() => ctx.experiments.close());
+  ctx.onClose.push(() => storage.close());
+  // A data folder from before shared storage: its artifacts are copied in, so every replica can load them.
+  const local = await artifacts.importLocal(path.join(config.dataDir, 'artifacts'));
+  if (local.imported) logger.info({ imported: local.imported, storage: storage.kind }, 'artifacts of the data folder copied into the artifact storage');
+  if (local.corrupt.length) logger.warn({ files: local.corrupt }, 'artifacts of the data folder not copied: their bytes do not match their checksum');
   // Keep last: loads champion/challenger sessions before listening; on shutdown its close
   // (flushing served predictions to the monitor) runs first, while the monitor is still open.
   await registryServing.start();

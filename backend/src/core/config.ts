@@ -55,6 +55,22 @@ const serverVariables = {
   MODELWATCH_MAX_BODY_MB: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(64),
 };
 
+/** Where artifacts and job outputs are kept (store/object-storage.ts; docs/operations.md). */
+const storageVariables = {
+  /** disk | postgres | s3; default: s3 when MODELWATCH_S3_BUCKET is set, else postgres on PostgreSQL, else disk. */
+  MODELWATCH_ARTIFACT_STORAGE: z.enum(['disk', 'postgres', 's3']).optional(),
+  MODELWATCH_S3_BUCKET: z.string().min(1).optional(),
+  /** An S3-compatible server's URL (MinIO, Ceph, ...); unset: AWS. */
+  MODELWATCH_S3_ENDPOINT: z.url('must be a URL like http://minio:9000').optional(),
+  MODELWATCH_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Both or neither; neither: the AWS SDK's default credential chain (AWS_* variables, profile, instance role). */
+  MODELWATCH_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  MODELWATCH_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  MODELWATCH_S3_FORCE_PATH_STYLE: onOff.default(false),
+  /** Put before every object key, e.g. `modelwatch/`. */
+  MODELWATCH_S3_PREFIX: z.string().default(''),
+};
+
 /** Serving, registry and action settings; defaults chosen from bench/serving measurements. */
 const servingVariables = {
   /** Execution providers in order, e.g. `cuda,cpu`; CUDA is used only if this build has it. */
@@ -147,7 +163,7 @@ const monitorVariables = {
   MODELWATCH_RETENTION_INTERVAL: duration.default(5 * 60_000),
 };
 
-const envSchema = z.object({ ...serverVariables, ...servingVariables, ...jobsVariables, ...monitorVariables });
+const envSchema = z.object({ ...serverVariables, ...storageVariables, ...servingVariables, ...jobsVariables, ...monitorVariables });
 type Env = z.output<typeof envSchema>;
 
 /** The serving section (serving/, registry, actions' deployment hook). */
@@ -160,6 +176,19 @@ export interface ServingConfig {
   routerSyncMs: number;
   deploymentHook: { attempts: number; backoffMs: number; timeoutMs: number };
 }
+
+/** Where artifacts and job outputs are kept (compose/object-storage.ts). */
+export type StorageConfig =
+  | { kind: 'disk' | 'postgres' }
+  | {
+      kind: 's3';
+      bucket: string;
+      endpoint: string | undefined;
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      forcePathStyle: boolean;
+      prefix: string;
+    };
 
 /** The jobs section (jobs/: the queue, its workers, the runners). */
 export interface JobsConfig {
@@ -210,6 +239,7 @@ export interface Config {
   resultsCacheMs: number;
   /** The most traffic (percent) an editor may send to versions other than the champion (docs/security.md). */
   editorMaxTreatmentPercent: number;
+  storage: StorageConfig;
   serving: ServingConfig;
   jobs: JobsConfig;
   monitor: MonitorConfig;
@@ -284,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoDecideIntervalMs: e.MODELWATCH_AUTO_DECIDE_INTERVAL_MS,
     resultsCacheMs: e.MODELWATCH_RESULTS_CACHE_MS,
     editorMaxTreatmentPercent: e.MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT,
+    storage: storageSection(e),
     serving: servingSection(e),
     jobs: jobsSection(e),
     monitor: {
@@ -292,6 +323,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ingestMaxAgeMs: e.MODELWATCH_INGEST_MAX_AGE,
       retention: retentionSection(e),
     },
+  };
+}
+
+/** The storage settings: the kind asked for (or the default for the store) and what it needs. */
+function storageSection(e: Env): StorageConfig {
+  const kind = e.MODELWATCH_ARTIFACT_STORAGE ?? (e.MODELWATCH_S3_BUCKET ? 's3' : e.MODELWATCH_DATABASE_URL ? 'postgres' : 'disk');
+  const problems: string[] = [];
+  if (kind === 'postgres' && !e.MODELWATCH_DATABASE_URL) problems.push('MODELWATCH_ARTIFACT_STORAGE=postgres: needs MODELWATCH_DATABASE_URL (the store on PostgreSQL)');
+  if (kind === 's3' && !e.MODELWATCH_S3_BUCKET) problems.push('MODELWATCH_ARTIFACT_STORAGE=s3: needs MODELWATCH_S3_BUCKET');
+  if (!e.MODELWATCH_S3_ACCESS_KEY_ID !== !e.MODELWATCH_S3_SECRET_ACCESS_KEY) problems.push('MODELWATCH_S3_ACCESS_KEY_ID and MODELWATCH_S3_SECRET_ACCESS_KEY: set both or neither');
+  if (problems.length) throw new ConfigError(problems);
+  if (kind !== 's3') return { kind };
+  return {
+    kind,
+    bucket: e.MODELWATCH_S3_BUCKET!,
+    endpoint: e.MODELWATCH_S3_ENDPOINT,
+    region: e.MODELWATCH_S3_REGION,
+    credentials:
+      e.MODELWATCH_S3_ACCESS_KEY_ID && e.MODELWATCH_S3_SECRET_ACCESS_KEY ? { accessKeyId: e.MODELWATCH_S3_ACCESS_KEY_ID, secretAccessKey: e.MODELWATCH_S3_SECRET_ACCESS_KEY } : undefined,
+    forcePathStyle: e.MODELWATCH_S3_FORCE_PATH_STYLE,
+    prefix: e.MODELWATCH_S3_PREFIX,
   };
 }
 

@@ -5,8 +5,11 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { JobsConfig } from '../core/config.ts';
+import type { ObjectStorage } from '../store/object-storage.ts';
 import { invalid } from '../core/errors.ts';
 import { builtinSpec } from './builtin-runner.ts';
+import { datasetDir } from './dataset.ts';
+import { removeJobScratch, storeJobFolder } from './job-files.ts';
 import type { JobContext, JobHandler, JobOutcome } from './job-handler.ts';
 import { JobFailure, runnerNames, type EnqueueInput, type RunnerName } from './job-types.ts';
 import { startCanary } from './retrain-canary.ts';
@@ -15,7 +18,7 @@ import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic
 import { registerCandidate } from './retrain-register.ts';
 import { checkAbort, type RetrainJobInput, type RetrainRun } from './retrain-run.ts';
 import { retrainSettingsOf } from './retrain-settings.ts';
-import { trainCandidate } from './retrain-train.ts';
+import { trainCandidate, trainerOutputDir } from './retrain-train.ts';
 import { validateCandidate } from './retrain-validate.ts';
 import { trainerCommand } from './trainer-command.ts';
 
@@ -26,8 +29,10 @@ export interface RetrainJobDeps {
   experiments: CanaryExperiments;
   config: JobsConfig;
   clock: Clock;
-  /** Where datasets and trainer output go (MODELWATCH_DATA_DIR). */
+  /** The local scratch folder for datasets and trainer output (MODELWATCH_DATA_DIR). */
   dataDir: string;
+  /** Where datasets and trainer output are kept once written (jobs/job-files.ts). */
+  storage: ObjectStorage;
 }
 
 export class RetrainJob implements JobHandler {
@@ -67,14 +72,28 @@ export class RetrainJob implements JobHandler {
   }
 
   async run(ctx: JobContext): Promise<JobOutcome> {
-    const { job, signal } = ctx;
-    const { registry, traffic, dataDir, config } = this.deps;
+    const { job } = ctx;
+    const { dataDir } = this.deps;
     const model = await this.deps.models.get(job.model!);
     const run: RetrainRun = { ctx, model, settings: retrainSettingsOf(model.settings), input: ctx.input as unknown as RetrainJobInput };
 
+    const scratch = { dataset: datasetDir(dataDir, job.id), output: trainerOutputDir(dataDir, job.id) };
+    try {
+      return await this.runSteps(run, scratch);
+    } finally {
+      await removeJobScratch(this.deps.storage, [scratch.dataset, scratch.output]);
+    }
+  }
+
+  private async runSteps(run: RetrainRun, scratch: { dataset: string; output: string }): Promise<JobOutcome> {
+    const { ctx, model } = run;
+    const { job, signal } = ctx;
+    const { registry, traffic, dataDir, config, storage } = this.deps;
     const dataset = await exportTrainingData(run, { dataDir, traffic });
+    ctx.log(`dataset stored in the ${storage.kind} artifact storage: ${(await storeJobFolder(storage, dataDir, scratch.dataset)).length} files`);
     checkAbort(signal);
     const output = await trainCandidate(run, dataset, { dataDir, config });
+    ctx.log(`trainer output stored in the ${storage.kind} artifact storage: ${(await storeJobFolder(storage, dataDir, scratch.output)).length} files`);
     checkAbort(signal);
     const champion = (await registry.aliases(model.name)).champion;
     const gate = await validateCandidate(run, output.onnx, dataset.holdout, champion, registry);

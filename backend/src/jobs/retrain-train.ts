@@ -8,12 +8,15 @@ import type { RetrainRun } from './retrain-run.ts';
 import type { RunnerInput, RunnerOutput } from './runner-types.ts';
 import { trainerCommand } from './trainer-command.ts';
 
+/** The trainer's output folder (MODELWATCH_OUTPUT_DIR), scratch under the data folder. */
+export const trainerOutputDir = (dataDir: string, jobId: string): string => path.join(dataDir, 'jobs', jobId, 'output');
+
 /** Step 2: train with the job's runner into an empty output folder; training is 10–80 % of the job's progress. */
 export async function trainCandidate(run: RetrainRun, dataset: DatasetExport, deps: { dataDir: string; config: JobsConfig }): Promise<RunnerOutput> {
   const { ctx, model, settings, input } = run;
   const { job } = ctx;
   ctx.progress({ progress: 0.1, message: `training (${job.runner})` });
-  const outputDir = path.join(deps.dataDir, 'jobs', job.id, 'output');
+  const outputDir = trainerOutputDir(deps.dataDir, job.id);
   fs.rmSync(outputDir, { recursive: true, force: true });
   fs.mkdirSync(outputDir, { recursive: true });
   const runnerInput: RunnerInput = {

@@ -6,40 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { testDialects } from '../testing/databases.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { createRng } from '../core/random.ts';
 import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
+import { retrainFeatures as features, retrainTraffic as traffic } from '../testing/retrain-traffic.ts';
+import { createObjectStorage } from '../compose/object-storage.ts';
+import { text } from 'node:stream/consumers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const simpleTrainer = path.join(repo, 'trainers/simple/train.py');
 const slowTrainer = path.join(here, 'testdata/slow_trainer.py');
 const gatedTrainer = path.join(here, 'testdata/gated_trainer.py');
-
-const features = [
-  { name: 'x1', type: 'numeric' },
-  { name: 'x2', type: 'numeric' },
-  { name: 'x3', type: 'numeric' },
-  { name: 'country', type: 'categorical' },
-];
-
-/** Deterministic traffic: click probability sigmoid(1.5·x1 − x2 − 0.5). */
-function traffic(n: number, seed: number, now: number) {
-  const rand = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const predictions = [];
-  const outcomes = [];
-  for (let i = 0; i < n; i++) {
-    const x1 = normal();
-    const x2 = normal();
-    const x3 = rand();
-    const p = 1 / (1 + Math.exp(-(1.5 * x1 - x2 - 0.5)));
-    const id = `p${seed}-${i}`;
-    const ts = now - (n - i) * 60_000;
-    predictions.push({ id, ts, version: 'external', features: { x1, x2, x3, country: ['de', 'fr', 'us'][i % 3] }, score: p, latencyMs: 3 });
-    outcomes.push({ id, ts: ts + 1000, impression: 1, click: rand() < p ? 1 : 0 });
-  }
-  return { predictions, outcomes };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Whether a process runs (a zombie waiting for its reaper counts as gone). */
@@ -130,10 +106,14 @@ for (const dialect of testDialects()) {
       assert.equal(job.actionId, action.id);
       assert.equal(job.reason, 'CTR dropped');
 
-      const manifest = JSON.parse(fs.readFileSync(path.join(server.dataDir, 'datasets', job.id, 'manifest.json'), 'utf8'));
+      // The dataset is kept in the artifact storage (the data folder on SQLite, rows on PostgreSQL).
+      const storage = createObjectStorage(server.ctx.config.storage, server.ctx.store, server.dataDir);
+      assert.equal(storage.kind, dialect === 'postgres' ? 'postgres' : 'disk');
+      const manifest = JSON.parse(await text(await storage.read(`datasets/${job.id}/manifest.json`)));
       assert.equal(manifest.rows, 600);
       assert.equal(manifest.label, 'click');
-      assert.ok(fs.existsSync(path.join(server.dataDir, 'datasets', job.id, 'train.parquet')));
+      assert.ok(await storage.has(`datasets/${job.id}/train.parquet`));
+      assert.equal(fs.existsSync(path.join(server.dataDir, 'datasets', job.id)), dialect === 'sqlite', 'the local scratch copy is removed once stored elsewhere');
 
       const version = (await server.request('GET', '/api/v1/models/ctr/versions/v1')).body;
       assert.equal(version.validation.status, 'passed');
@@ -295,7 +275,13 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < 50 && (alive(pid) || alive(childPid)); i++) await sleep(50);
       assert.ok(!alive(pid), 'trainer killed');
       assert.ok(!alive(childPid), "trainer's child killed");
-      const action = (await server.request('GET', `/api/v1/actions/${started.body.action.id}`)).body.action;
+      // The action follows once the job's run has returned (after it removed its scratch folder).
+      let action: any;
+      for (let i = 0; i < 100; i++) {
+        action = (await server.request('GET', `/api/v1/actions/${started.body.action.id}`)).body.action;
+        if (action.status !== 'running') break;
+        await sleep(50);
+      }
       assert.equal(action.status, 'failed');
       assert.equal(action.details.jobState, 'cancelled');
       const again = await server.request('POST', `/api/v1/jobs/${jobId}/cancel`, {});

@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { DiskObjectStorage } from '../store/disk-object-storage.ts';
 import { ArtifactCorruptError, ArtifactMissingError, ArtifactStore, sha256Hex } from './artifact-store.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 
-describe('artifact store', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-artifacts-'));
-  const store = new ArtifactStore(dir);
+// The same contract on PostgreSQL and S3: store/object-storage.test.ts.
+describe('artifact store on disk', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-artifacts-'));
+  const dir = path.join(dataDir, 'artifacts');
+  const store = new ArtifactStore(new DiskObjectStorage(dataDir), path.join(dir, 'incoming'));
+  const fileOf = (sha256: string) => path.join(dir, sha256.slice(0, 2), `${sha256}.onnx`);
   const put = async (bytes: Uint8Array) => store.adopt(await store.stage([bytes], Number.POSITIVE_INFINITY));
 
   test('content-addressed: same bytes, same file; read verifies the checksum', async () => {
@@ -16,10 +20,10 @@ describe('artifact store', () => {
     const a = await put(bytes);
     const b = await put(Buffer.from('onnx bytes'));
     assert.equal(a.sha256, sha256Hex(bytes));
-    assert.equal(a.path, b.path);
-    assert.equal(a.path, path.join(dir, a.sha256.slice(0, 2), `${a.sha256}.onnx`));
+    assert.equal(a.key, b.key);
+    assert.equal(a.key, `artifacts/${a.sha256.slice(0, 2)}/${a.sha256}.onnx`);
     assert.deepEqual(await store.read(a.sha256), bytes);
-    assert.deepEqual(fs.readdirSync(path.dirname(a.path)), [`${a.sha256}.onnx`]);
+    assert.deepEqual(fs.readdirSync(path.dirname(fileOf(a.sha256))), [`${a.sha256}.onnx`]);
     assert.deepEqual(fs.readdirSync(path.join(dir, 'incoming')), [], 'no temporary files left');
   });
 
@@ -41,8 +45,8 @@ describe('artifact store', () => {
 
   test('a changed file is detected as corrupt, and a later put repairs it', async () => {
     const bytes = Buffer.from('another model');
-    const { sha256, path: file } = await put(bytes);
-    fs.writeFileSync(file, 'tampered');
+    const { sha256 } = await put(bytes);
+    fs.writeFileSync(fileOf(sha256), 'tampered');
     await assert.rejects(store.read(sha256), (error: Error) => error instanceof ArtifactCorruptError && /is corrupt/.test(error.message));
     await put(bytes);
     assert.deepEqual(await store.read(sha256), bytes);

@@ -4,7 +4,7 @@ import type { InputPlan } from '../onnx/onnx-inspect.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { fromJson } from '../store/database.ts';
 import type { ModelVersionsTable } from '../store/schema.ts';
-import type { ArtifactStore } from './artifact-store.ts';
+import { ArtifactCorruptError, ArtifactMissingError, type ArtifactStore } from './artifact-store.ts';
 import type { ModelLookup } from './registry-ports.ts';
 import type { ModelVersion, ValidationStatus } from './version-schemas.ts';
 import type { VersionStore } from './version-store.ts';
@@ -57,7 +57,10 @@ export class VersionReader {
     try {
       return await this.deps.artifacts.read(row.artifact_sha256);
     } catch (error) {
-      throw new DomainError('failed_precondition', `the artifact of version "${version}" cannot be read: ${(error as Error).message}`);
+      // The stored bytes are gone or wrong: a 422. Anything else (the database or the bucket not
+      // answering) is the storage's own error, mapped like any store failure.
+      if (!(error instanceof ArtifactMissingError || error instanceof ArtifactCorruptError)) throw error;
+      throw new DomainError('failed_precondition', `the artifact of version "${version}" cannot be read: ${error.message}`);
     }
   }
 

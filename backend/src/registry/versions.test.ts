@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { createObjectStorage } from '../compose/object-storage.ts';
 import { testDialects } from '../testing/databases.ts';
 import { int64InputOnnx, logisticRegressionOnnx, perFeatureOnnx } from '../testing/onnx-fixtures.ts';
 import { createTestModel, registerLogistic } from '../testing/serving-helpers.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { artifactKey } from './artifact-store.ts';
 
 for (const dialect of testDialects()) {
   describe(`registry API on ${dialect}`, () => {
@@ -34,8 +37,10 @@ for (const dialect of testDialects()) {
       assert.equal(v.serving.status, 'loaded');
       assert.equal(v.validation.status, 'none');
       assert.equal(v.artifact.sizeBytes, bytes.length);
-      const file = `${server.dataDir}/artifacts/${v.artifact.sha256.slice(0, 2)}/${v.artifact.sha256}.onnx`;
-      assert.deepEqual(fs.readFileSync(file), bytes);
+      // Stored in the artifact storage: the data folder on SQLite, rows on PostgreSQL.
+      const storage = createObjectStorage(server.ctx.config.storage, server.ctx.store, server.dataDir);
+      assert.deepEqual(await buffer(await storage.read(artifactKey(v.artifact.sha256))), bytes);
+      if (dialect === 'sqlite') assert.deepEqual(fs.readFileSync(`${server.dataDir}/artifacts/${v.artifact.sha256.slice(0, 2)}/${v.artifact.sha256}.onnx`), bytes);
       const download = await fetch(`${server.url}/api/v1/models/ctr/versions/v1/artifact`, { headers: { authorization: `Bearer ${server.adminToken}` } });
       assert.deepEqual(Buffer.from(await download.arrayBuffer()), bytes);
       const second = await registerLogistic(server, 'ctr', [1, 1], 0, { lineage: { parentVersion: 'v1' } });

@@ -4,8 +4,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createObjectStorage } from '../compose/object-storage.ts';
+import { loadConfig } from '../core/config.ts';
+import { artifactKey } from '../registry/artifact-store.ts';
+import { openStore } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { logisticRegressionOnnx } from '../testing/onnx-fixtures.ts';
 import { testFeatures } from '../testing/serving-helpers.ts';
@@ -189,11 +194,16 @@ for (const dialect of testDialects()) {
       const v2 = (await call(service.url, 'GET', '/api/v1/models/ctr/versions/v2')).body;
       await kill9(service);
 
-      // Flip bytes of ctr's champion artifact (v2) on disk.
-      const file = path.join(env.MODELWATCH_DATA_DIR!, 'artifacts', v2.artifact.sha256.slice(0, 2), `${v2.artifact.sha256}.onnx`);
-      const bytes = fs.readFileSync(file);
+      // Flip bytes of ctr's champion artifact (v2) where it is stored (the data folder on SQLite, rows on PostgreSQL).
+      const config = loadConfig(env);
+      const store = await openStore(config);
+      const storage = createObjectStorage(config.storage, store, config.dataDir);
+      const bytes = await buffer(await storage.read(artifactKey(v2.artifact.sha256)));
       bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
-      fs.writeFileSync(file, bytes);
+      const flipped = path.join(config.dataDir, 'flipped.onnx');
+      fs.writeFileSync(flipped, bytes);
+      await storage.putFile(artifactKey(v2.artifact.sha256), flipped);
+      await store.close();
 
       service = await startService(env);
       running.push(service);

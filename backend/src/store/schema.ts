@@ -85,6 +85,22 @@ export interface ModelVersionsTable {
   created_at: number;
 }
 
+/** An object of the PostgreSQL object storage (store/postgres-object-storage.ts), bytes in stored_object_chunks. */
+export interface StoredObjectsTable {
+  key: string;
+  /** The chunks' owner: a new one per write, so a replaced object's chunks never mix with the new ones. */
+  object_id: string;
+  size_bytes: number;
+  chunks: number;
+  created_at: number;
+}
+
+export interface StoredObjectChunksTable {
+  object_id: string;
+  seq: number;
+  bytes: Uint8Array;
+}
+
 export interface ModelAliasesTable {
   model: string;
   /** champion | challenger */
@@ -297,6 +313,8 @@ export interface Database {
   unit_arrivals: UnitArrivalsTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
+  stored_objects: StoredObjectsTable;
+  stored_object_chunks: StoredObjectChunksTable;
   alias_history: AliasHistoryTable;
   actions: ActionsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -12,12 +12,16 @@ export interface Replicas {
   close(): Promise<void>;
 }
 
-/** Starts `count` services on one fresh PostgreSQL database, sharing a data folder (artifacts). */
+/**
+ * Starts `count` services on one fresh PostgreSQL database, each with a data folder of its own:
+ * what they share goes through the database (artifacts too: the default artifact storage on
+ * PostgreSQL, or what `env` names).
+ */
 export async function startReplicas(count: number, env: Record<string, string> = {}): Promise<Replicas> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-replicas-'));
   const databaseUrl = await freshPostgresDatabase();
   const replicas: TestServer[] = [];
   for (let i = 0; i < count; i++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-replicas-'));
     const config = loadConfig({
       MODELWATCH_PORT: '0',
       MODELWATCH_DATA_DIR: dataDir,
@@ -32,8 +36,10 @@ export async function startReplicas(count: number, env: Record<string, string> =
   return {
     replicas,
     async close() {
-      for (const r of replicas) await r.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const r of replicas) {
+        await r.close();
+        fs.rmSync(r.dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { predictionUnitsMigration } from './0102_prediction_units.ts';
 import { unitBucketsMigration } from './0103_unit_buckets.ts';
 import { rollupQualityMigration } from './0104_rollup_quality.ts';
 import { registryMigration } from './0200_registry.ts';
+import { storedObjectsMigration } from './0201_stored_objects.ts';
 import { experimentsMigration } from './0300_experiments.ts';
 import { jobsMigration } from './0400_jobs.ts';
 import { alertsMigration } from './0500_alerts.ts';
@@ -27,6 +28,7 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0103_unit_buckets': unitBucketsMigration(dialect),
     '0104_rollup_quality': rollupQualityMigration(dialect),
     '0200_registry': registryMigration(dialect),
+    '0201_stored_objects': storedObjectsMigration(dialect),
     '0300_experiments': experimentsMigration(dialect),
     '0400_jobs': jobsMigration(dialect),
     '0500_alerts': alertsMigration(dialect),
