@@ -47,12 +47,17 @@ for (const dialect of testDialects() as SqlDialect[]) {
     after(async () => {
       for (const c of cleanups.reverse()) await c();
     });
-
-    test('a schedule fires once at its planned time (not before), as system:retrain-schedule; the cooldown blocks the next run', async () => {
+    /** A stepped service on its own store, closed and removed after the suite. */
+    const freshStepped = async (): Promise<Stepped> => {
       const config = await makeTestConfig(dialect);
       cleanups.push(async () => fs.rmSync(config.dataDir, { recursive: true, force: true }));
       const s = await stepped(config);
       cleanups.push(s.close);
+      return s;
+    };
+
+    test('a schedule fires once at its planned time (not before), as system:retrain-schedule; the cooldown blocks the next run', async () => {
+      const s = await freshStepped();
       // Every hour at :00; START is 01:00, so the first planned run is 02:00. Cooldown 90 minutes.
       await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 * * * *' }, cooldown: '90m' } } }, systemActor);
       const status = await s.ctx.retrainTriggers.status(await s.ctx.models.get('ctr'));
@@ -84,10 +89,7 @@ for (const dialect of testDialects() as SqlDialect[]) {
     });
 
     test('a retrain started elsewhere (an alert policy, a person) holds a planned run back by the shared cooldown', async () => {
-      const config = await makeTestConfig(dialect);
-      cleanups.push(async () => fs.rmSync(config.dataDir, { recursive: true, force: true }));
-      const s = await stepped(config);
-      cleanups.push(s.close);
+      const s = await freshStepped();
       await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *' } } } }, systemActor);
       await s.loops.retrainTriggers();
       // The alert policies retrain through this same action (alerts/service-performer.ts).
@@ -104,10 +106,7 @@ for (const dialect of testDialects() as SqlDialect[]) {
     });
 
     test("a scheduled retrain holds an alert policy's retrain back: the cooldown is shared both ways", async () => {
-      const config = await makeTestConfig(dialect);
-      cleanups.push(async () => fs.rmSync(config.dataDir, { recursive: true, force: true }));
-      const s = await stepped(config);
-      cleanups.push(s.close);
+      const s = await freshStepped();
       await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *' } } } }, systemActor);
       await s.loops.retrainTriggers();
       s.clock.set(START + HOUR);
@@ -142,10 +141,7 @@ for (const dialect of testDialects() as SqlDialect[]) {
     });
 
     test('the volume trigger fires when the labelled rows since the last training reach N', async () => {
-      const config = await makeTestConfig(dialect);
-      cleanups.push(async () => fs.rmSync(config.dataDir, { recursive: true, force: true }));
-      const s = await stepped(config);
-      cleanups.push(s.close);
+      const s = await freshStepped();
       await s.ctx.models.create({ name: 'risk', ...SHAPE, settings: { retrain: { volume: { labelledRows: 30 } } } }, systemActor);
       const feed = async (n: number, from: number) => {
         const ts = s.clock.now();
