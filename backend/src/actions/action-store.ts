@@ -38,8 +38,8 @@ export class ActionStore extends ModelScopedStore {
   }
 
   /** Promotions still `running` (a ramp, or one a crash cut short). */
-  runningPromotions(): Promise<Array<{ id: string; details: string }>> {
-    return this.store.db.selectFrom('actions').select(['id', 'details']).where('type', '=', 'promote').where('status', '=', 'running').execute();
+  runningPromotions(): Promise<ActionsTable[]> {
+    return this.store.db.selectFrom('actions').selectAll().where('type', '=', 'promote').where('status', '=', 'running').execute();
   }
 
   async insert(row: ActionsTable, db: DbOrTrx = this.store.db): Promise<void> {

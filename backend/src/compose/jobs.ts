@@ -10,6 +10,7 @@ import type { ActionRecorder } from '../jobs/retrain-action.ts';
 import { RetrainJob } from '../jobs/retrain-job.ts';
 import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from '../jobs/retrain-ports.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 
 export interface JobsWiring {
   config: Config;
@@ -26,6 +27,8 @@ export interface JobsWiring {
   actions: ActionRecorder & ActionUpdater;
   /** The experiment service: the canary a retrain may start. */
   experiments: CanaryExperiments;
+  /** Recovery of dead workers' jobs runs on one replica at a time. */
+  leases: Leases;
   /** false: the job worker has no timers (JobService.runOnce runs the queue). */
   timers?: boolean;
 }
@@ -48,6 +51,7 @@ export function createJobs(deps: JobsWiring): JobService {
     config: config.jobs,
     handlers: new Map([['retrain', retrain]]),
     actions: deps.actions,
+    leases: deps.leases,
     prometheus: deps.metrics.prometheus,
     timers: deps.timers,
     clock: deps.clock,

@@ -26,6 +26,7 @@ import { ModelService } from '../models/model-service.ts';
 import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
+import { Leases, newHolderId } from '../store/leases.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
 import { Retention } from '../monitor/retention.ts';
 import { RetrainTriggers } from '../jobs/retrain-triggers.ts';
@@ -117,7 +118,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const runningExperiments = new RunningExperiments();
   // Routing changes pushed between replicas on PostgreSQL (LISTEN/NOTIFY); the alias and experiment syncs stay as the fallback.
   const routing = new RoutingNotifications({ store, databaseUrl: config.databaseUrl, logger });
-  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, timers });
+  // The control loops (canary ramps, auto-decide, job recovery, retrain triggers, retention) run on one replica each (store/leases.ts).
+  const leases = new Leases(store, { holder: newHolderId(), ttlMs: config.leaseMs, logger: logger.child({ area: 'leases' }) });
+  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, leases, timers });
   const experiments = createExperiments(
     {
       store,
@@ -132,6 +135,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       clock,
       logger,
       prometheus: metrics.prometheus,
+      leases,
     },
     {
       exportTtlMs: config.metricsCacheMs,
@@ -146,7 +150,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const retrainTrials = {
     create: (input: unknown, actor: Actor) => experiments.createChecked(salt && input !== null && typeof input === 'object' ? { salt: salt(), ...input } : input, actor),
   };
-  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, timers });
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, leases, timers });
   const ctx: AppContext = {
     config,
     clock,
@@ -165,7 +169,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     experiments,
     runningExperiments,
     jobs,
-    retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor }),
+    retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor, leases }),
     alerts: new AlertService({
       store,
       audit,
@@ -196,7 +200,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   ctx.onClose.push(() => ctx.jobs.stop());
   // Deletes what is past retention, one replica at a time; refreshes the store gauges of /metrics.
   const retention = new Retention(
-    { store, databaseUrl: config.databaseUrl, logger, prometheus: metrics.prometheus, now: () => clock.now(), retrainWindowMs },
+    { store, leases, logger, prometheus: metrics.prometheus, now: () => clock.now(), retrainWindowMs },
     { ...config.monitor.retention, intervalMs: timers ? config.monitor.retention.intervalMs : 0 },
   );
   retention.start();
