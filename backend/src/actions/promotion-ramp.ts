@@ -286,14 +286,15 @@ export class PromotionRamp {
 
   /**
    * At start: resumes the ramps left `running` whose lease is free, then (with timers) looks
-   * again every lease period, so a ramp whose holder died is resumed here within one period.
+   * again every quarter of the lease period, so a ramp whose holder died is resumed within
+   * about one period (its lease expires at most one period after its last renewal).
    */
   async recover(): Promise<void> {
     await this.adopt();
     if (this.deps.timers === false) return;
     this.adoptTimer = setInterval(() => {
       void this.adopt().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'canary ramps: looking for ramps to resume failed; will retry'));
-    }, this.deps.leases.ttlMs);
+    }, Math.max(1, Math.floor(this.deps.leases.ttlMs / 4)));
     this.adoptTimer.unref();
   }
 
