@@ -142,7 +142,7 @@ describe('three replicas behind HAProxy on one PostgreSQL', { skip: !testDialect
         }),
       );
       t.diagnostic(`round ${round}: promote answered in ${(answered - sent).toFixed(0)} ms; new version first served ${seen.map((ms) => ms.toFixed(0)).join(', ')} ms after`);
-      delays.push(...seen);
+      for (const ms of seen) delays.push(ms);
     }
     delays.sort((a, b) => a - b);
     t.diagnostic(`routing propagation over ${delays.length} replica-promotes: p50 ${quantile(delays, 0.5).toFixed(1)} ms, max ${delays.at(-1)!.toFixed(1)} ms`);
