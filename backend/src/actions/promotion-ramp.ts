@@ -28,8 +28,13 @@ export interface RampRouter {
   setCanary(model: string, canary: CanaryRoute | undefined): void;
 }
 
-/** What promote hands the ramp (under the model lock, the target loaded). */
+/**
+ * What promote (or a gradual rollback) hands the ramp, under the model lock, the target loaded.
+ * `steps`: the target's share of units at each step, increasing to 100 (the switch).
+ */
 export interface RampStart {
+  /** promote: a canary ramp with guardrails; rollback: a gradual rollback, stepping the champion's traffic down to the target. */
+  kind?: RampKind;
   model: string;
   version: string;
   champion: string;
@@ -81,7 +86,10 @@ export function judgeStep(canary: RequestCounts, champion: RequestCounts): Guard
     : { ok: true, note: `error rate ${(c.errorRate * 100).toFixed(2)} % vs champion ${(k.errorRate * 100).toFixed(2)} %: within guardrails`, canary: c, champion: k };
 }
 
+export type RampKind = 'promote' | 'rollback';
+
 interface Ramp {
+  kind: RampKind;
   actionId: string;
   model: string;
   version: string;
@@ -115,10 +123,11 @@ const rampLease = (model: string): string => `ramp:${model}`;
 function rampFromRow(row: ActionsTable): Ramp | undefined {
   const d = fromJson<RampDetails>(row.details, {});
   const steps = Array.isArray(d.steps) && d.steps.every((n) => typeof n === 'number') ? (d.steps as number[]) : undefined;
-  if (d.strategy !== 'canary' || !steps || !row.to_version || !row.from_version) return undefined;
+  if ((d.strategy !== 'canary' && d.strategy !== 'gradual') || !steps || !row.to_version || !row.from_version) return undefined;
   const stored = d.rampActor as Partial<Actor> | undefined;
   const actor: Actor = stored && typeof stored.name === 'string' && typeof stored.role === 'string' ? (stored as Actor) : { name: row.actor, role: 'editor', models: [row.model] };
   return {
+    kind: row.type === 'rollback' ? 'rollback' : 'promote',
     actionId: row.id,
     model: row.model,
     version: row.to_version,
@@ -186,20 +195,31 @@ export class PromotionRamp {
   /** Called under the model lock by Promote. */
   async start(input: RampStart): Promise<ActionReply> {
     if (this.ramps.has(input.model)) {
-      throw conflict(`a canary of "${input.model}" is already running (version ${this.ramps.get(input.model)!.version}); roll back or wait for it`);
+      throw conflict(`a ramp of "${input.model}" is already running (version ${this.ramps.get(input.model)!.version}); roll back or wait for it`);
     }
+    const kind = input.kind ?? 'promote';
     const percent = input.steps[0]!;
     const lease = rampLease(input.model);
-    if (!(await this.deps.leases.acquire(lease))) throw conflict(`a canary of "${input.model}" is already running on another replica; roll back or wait for it`);
+    if (!(await this.deps.leases.acquire(lease))) throw conflict(`a ramp of "${input.model}" is already running on another replica; roll back or wait for it`);
     const now = this.deps.clock.now();
     const { name, role, models } = input.actor;
     let reply: ActionReply;
     try {
-      reply = await this.deps.recorder.record('promote', input.model, input.actor, input.reason, input.idempotencyKey, {
+      reply = await this.deps.recorder.record(kind, input.model, input.actor, input.reason, input.idempotencyKey, {
         status: 'running',
         fromVersion: input.champion,
         toVersion: input.version,
-        details: { strategy: 'canary', steps: input.steps, stepSeconds: input.stepSeconds, step: 0, percent, stepStartedAt: now, rampActor: { name, role, ...(models ? { models } : {}) }, checks: [] },
+        details: {
+          strategy: kind === 'rollback' ? 'gradual' : 'canary',
+          steps: input.steps,
+          ...(kind === 'rollback' ? { championSteps: input.steps.map((p) => 100 - p) } : {}),
+          stepSeconds: input.stepSeconds,
+          step: 0,
+          percent,
+          stepStartedAt: now,
+          rampActor: { name, role, ...(models ? { models } : {}) },
+          checks: [],
+        },
       });
     } catch (error) {
       await this.release(lease);
@@ -210,6 +230,7 @@ export class PromotionRamp {
       return reply;
     }
     const ramp: Ramp = {
+      kind,
       actionId: reply.action.id,
       model: input.model,
       version: input.version,
@@ -230,7 +251,7 @@ export class PromotionRamp {
     ramp.held = this.deps.leases.hold(rampLease(ramp.model));
     // Lost (another replica resumed it): stop here without touching the record, which is the new holder's now.
     ramp.held.signal.addEventListener('abort', () => {
-      if (this.ramps.get(ramp.model) === ramp) this.end(ramp, false);
+      if (this.ramps.get(ramp.model) === ramp) void this.end(ramp, false);
     });
     this.ramps.set(ramp.model, ramp);
     const percent = ramp.steps[ramp.stepIndex] ?? 100;
@@ -249,9 +270,9 @@ export class PromotionRamp {
    */
   async adopt(): Promise<void> {
     const here = new Set(this.ramps.values());
-    const running = await this.deps.actions.runningPromotions();
+    const running = await this.deps.actions.runningRamps();
     const runningIds = new Set(running.map((row) => row.id));
-    for (const ramp of here) if (!runningIds.has(ramp.actionId) && this.ramps.get(ramp.model) === ramp) this.end(ramp);
+    for (const ramp of here) if (!runningIds.has(ramp.actionId) && this.ramps.get(ramp.model) === ramp) await this.end(ramp);
     for (const row of running) {
       const ramp = rampFromRow(row);
       if (!ramp || this.ramps.has(ramp.model)) continue;
@@ -271,10 +292,9 @@ export class PromotionRamp {
   /** Called under the model lock by Rollback; `onlyVersion`: abort only a ramp of that version. */
   async abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined> {
     // Here, or held by another replica (its action in the store): that one drops its share at its next adopt().
-    const local = this.ramps.get(model);
-    const ramp = local ?? (await this.deps.actions.runningPromotions()).map(rampFromRow).find((r) => r?.model === model);
-    if (!ramp || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
-    if (local) this.end(local);
+    const ramp = await this.running(model);
+    if (!ramp || ramp.kind !== 'promote' || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
+    if (this.ramps.get(model) === ramp) await this.end(ramp);
     await this.deps.recorder.updateDetails(ramp.actionId, { aborted: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
     return this.deps.recorder.record('rollback', model, actor, reason, idempotencyKey, {
       status: 'succeeded',
@@ -282,6 +302,22 @@ export class PromotionRamp {
       toVersion: ramp.champion,
       details: { canaryActionId: ramp.actionId, note: 'canary stopped; all traffic on the champion' },
     });
+  }
+
+  /** The model's running ramp: this replica's, or one another replica holds (from its action in the store). */
+  private async running(model: string): Promise<Ramp | undefined> {
+    return this.ramps.get(model) ?? (await this.deps.actions.runningRamps()).map(rampFromRow).find((r) => r?.model === model);
+  }
+
+  /**
+   * Under the model lock, before another champion switch: ends a running gradual rollback (an
+   * instant rollback or a promote supersedes it), here or on the replica that holds it.
+   */
+  async supersede(model: string, actor: Actor, reason: string): Promise<void> {
+    const ramp = await this.running(model);
+    if (!ramp || ramp.kind !== 'rollback') return;
+    if (this.ramps.get(model) === ramp) await this.end(ramp);
+    await this.deps.recorder.updateDetails(ramp.actionId, { superseded: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
   }
 
   /**
@@ -302,21 +338,26 @@ export class PromotionRamp {
   async stop(): Promise<void> {
     if (this.adoptTimer) clearInterval(this.adoptTimer);
     const ramps = [...this.ramps.values()];
-    for (const ramp of ramps) this.end(ramp, false);
+    for (const ramp of ramps) void this.end(ramp, false);
     await Promise.all(ramps.map((ramp) => this.release(rampLease(ramp.model))));
   }
 
-  /** Stops the ramp here; `release` false: keep the lease row (lost already, or stop() frees them awaited). */
-  private end(ramp: Ramp, release = true): void {
-    this.forget(ramp, release);
+  /**
+   * Stops the ramp here; `release` false: keep the lease row (lost already, or stop() frees them
+   * awaited). Callers that start another ramp of the model next await it, so the release never
+   * drops the new ramp's lease.
+   */
+  private end(ramp: Ramp, release = true): Promise<void> {
+    const released = this.forget(ramp, release);
     this.deps.router.setCanary(ramp.model, undefined);
+    return released;
   }
 
-  private forget(ramp: Ramp, release: boolean): void {
+  private forget(ramp: Ramp, release: boolean): Promise<void> {
     if (ramp.timer) clearTimeout(ramp.timer);
     ramp.held?.stop();
     if (this.ramps.get(ramp.model) === ramp) this.ramps.delete(ramp.model);
-    if (release) void this.release(rampLease(ramp.model));
+    return release ? this.release(rampLease(ramp.model)) : Promise.resolve();
   }
 
   /** Without timers: runs the steps that are due on the service clock, one model at a time, awaited. */
@@ -347,13 +388,14 @@ export class PromotionRamp {
   private async step(ramp: Ramp): Promise<void> {
     if (this.ramps.get(ramp.model) !== ramp) return;
     // Ended on another replica (a rollback there), or no longer ours: nothing to step.
-    if ((await this.deps.actions.find(ramp.actionId))?.status !== 'running') return this.end(ramp);
+    if ((await this.deps.actions.find(ramp.actionId))?.status !== 'running') return await this.end(ramp);
     if (ramp.held?.signal.aborted) return;
-    const verdict = await this.check(ramp);
+    // A gradual rollback steps down regardless: the champion it leaves is the suspect.
+    const verdict: GuardrailVerdict = ramp.kind === 'rollback' ? { ok: true, note: 'gradual rollback: no guardrail' } : await this.check(ramp);
     const check = { step: ramp.stepIndex, percent: ramp.steps[ramp.stepIndex], at: new Date().toISOString(), ...verdict };
     const previous = ((await this.deps.recorder.get(ramp.actionId)).details.checks as unknown[] | undefined) ?? [];
     if (!verdict.ok) {
-      this.end(ramp);
+      await this.end(ramp);
       await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], failedGuardrail: verdict.note }, 'failed');
       await this.deps.audit.record({
         type: 'promote',
@@ -372,9 +414,9 @@ export class PromotionRamp {
     if (percent >= 100) {
       // Leave the canary share in place until the switch commits; setAliases then drops it. The lease
       // is kept until then too, so no other replica resumes the ramp while its last step commits.
-      this.forget(ramp, false);
+      void this.forget(ramp, false);
       try {
-        await this.deps.champions.apply('promote', ramp.model, ramp.version, ramp.champion, ramp.reason, ramp.actor, undefined, ramp.actionId, {
+        await this.deps.champions.apply(ramp.kind, ramp.model, ramp.version, ramp.champion, ramp.reason, ramp.actor, undefined, ramp.actionId, {
           checks: [...previous, check],
           step: ramp.stepIndex,
           percent: 100,
