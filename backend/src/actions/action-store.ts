@@ -37,9 +37,9 @@ export class ActionStore extends ModelScopedStore {
     return q.orderBy('created_at', 'desc').limit(options.limit ?? 100).execute();
   }
 
-  /** Promotions still `running` (a ramp, or one a crash cut short). */
-  runningPromotions(): Promise<Array<{ id: string; details: string }>> {
-    return this.store.db.selectFrom('actions').select(['id', 'details']).where('type', '=', 'promote').where('status', '=', 'running').execute();
+  /** Promotions and rollbacks still `running` (a canary ramp or a gradual rollback, or one a crash cut short). */
+  runningRamps(): Promise<ActionsTable[]> {
+    return this.store.db.selectFrom('actions').selectAll().where('type', 'in', ['promote', 'rollback']).where('status', '=', 'running').execute();
   }
 
   async insert(row: ActionsTable, db: DbOrTrx = this.store.db): Promise<void> {

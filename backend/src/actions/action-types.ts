@@ -61,10 +61,24 @@ export const promoteBodySchema = z
 
 export type PromoteInput = z.input<typeof promoteBodySchema>;
 
+/** A gradual rollback's steps: the rolled-back champion's share of traffic at each step, decreasing to 0. */
+export const gradualStepsSchema = z
+  .array(z.number().min(0, 'steps are percentages, at least 0').lt(100, 'steps must be below 100 (100 is where the champion starts)'))
+  .min(1)
+  .max(10)
+  .refine((steps) => steps.every((s, i) => i === 0 || s < steps[i - 1]!), 'steps must decrease')
+  .refine((steps) => steps[steps.length - 1] === 0, 'the last step must be 0');
+
 export const rollbackBodySchema = z
   .object({
     toVersion: versionNameSchema.optional().meta({ description: 'Default: the previous champion' }),
     reason: reasonSchema,
+    mode: z
+      .enum(['instant', 'gradual'])
+      .default('instant')
+      .meta({ description: "instant (200): the target serves at once; gradual (202): the champion's traffic steps down to the target, then the switch" }),
+    steps: gradualStepsSchema.optional().meta({ description: "Gradual: the champion's traffic percentage at each step, decreasing to 0; default [50, 10, 0]" }),
+    stepMs: z.number().int().min(0).max(86_400_000).optional().meta({ description: 'Gradual: milliseconds per step (default 60000)' }),
   })
   .meta({ id: 'RollbackRequest' });
 

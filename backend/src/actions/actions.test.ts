@@ -200,6 +200,26 @@ for (const dialect of testDialects()) {
       assert.equal(server.ctx.router.champion('can'), 'v2');
     });
 
+    test('gradual rollback: the champion\'s traffic steps down (50 %, then 0 % with the switch); bad steps are a 400 naming them', async () => {
+      const bad = await server.request('POST', '/api/v1/models/can/actions/rollback', { body: { reason: 'slowly', mode: 'gradual', steps: [0, 50] } });
+      assert.equal(bad.status, 400, bad.text);
+      assert.match(bad.body.error.message, /^body\.steps: steps must decrease/);
+      assert.equal(server.ctx.router.champion('can'), 'v2');
+      const started = await server.request('POST', '/api/v1/models/can/actions/rollback', { body: { reason: 'slowly', mode: 'gradual', steps: [50, 0], stepMs: 1500 } });
+      assert.equal(started.status, 202, started.text);
+      assert.deepEqual([started.body.action.type, started.body.action.status, started.body.action.fromVersion, started.body.action.toVersion], ['rollback', 'running', 'v2', 'v1']);
+      assert.deepEqual(server.ctx.router.state('can').canary && { version: server.ctx.router.state('can').canary!.version, percent: server.ctx.router.state('can').canary!.percent }, { version: 'v1', percent: 50 });
+      const served = await Promise.all(Array.from({ length: 200 }, (_, i) => server.request('POST', '/api/v1/models/can/predict', { body: { unitId: `g${i}`, features: { price: 1, age: 1 } } })));
+      const back = served.filter((r) => r.body.predictions[0].version === 'v1').length;
+      assert.ok(back > 60 && back < 140, `about half back on v1, got ${back}`);
+      await waitFor(async () => (await server.ctx.actions.get(started.body.action.id)).status !== 'running', 10_000);
+      const done = await server.ctx.actions.get(started.body.action.id);
+      assert.equal(done.status, 'succeeded', JSON.stringify(done.details));
+      assert.equal(server.ctx.router.state('can').canary, null);
+      assert.equal(server.ctx.router.champion('can'), 'v1');
+      assert.equal((await championRows(server, 'can'))[0]!.version, 'v1');
+    });
+
     test('run(): a generic action with idempotency (what retrain and alert policies use)', async () => {
       let calls = 0;
       const work = async () => {

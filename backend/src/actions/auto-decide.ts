@@ -2,12 +2,13 @@
  * Use case: evaluate the running experiments, and act for those with autoDecide: a promote or
  * rollback recommendation stops the experiment with that decision, as the system, reason
  * "experiment <id>: automatic decision: ...". Nothing else is ever acted on. Runs every
- * `intervalMs` (wall time) once started.
+ * `intervalMs` (wall time) once started, on one replica at a time (the `auto-decide` lease).
  */
 import type { Logger } from 'pino';
 import { systemActor } from '../auth/roles.ts';
 import type { Experiment, StopDecision } from '../experiments/experiment-store.ts';
 import type { ExperimentResults } from '../experiments/results.ts';
+import type { Leases } from '../store/leases.ts';
 import type { StopExperiment } from './stop-experiment.ts';
 
 export interface Evaluation {
@@ -28,13 +29,14 @@ export interface AutoDecideDeps {
   results: { of(e: Experiment): Promise<ExperimentResults> };
   stop: StopExperiment;
   logger: Logger;
+  leases: Leases;
 }
 
 export class AutoDecide {
   private readonly deps: AutoDecideDeps;
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
-  private evaluating: Promise<Evaluation[]> | undefined;
+  private evaluating: Promise<unknown> | undefined;
 
   /** intervalMs: period of the automatic round; 0: never. */
   constructor(deps: AutoDecideDeps, intervalMs: number) {
@@ -46,11 +48,11 @@ export class AutoDecide {
     if (this.intervalMs <= 0 || this.timer) return;
     this.timer = setInterval(() => {
       if (this.evaluating) return; // the previous round is still running
-      this.evaluating = this.evaluateRunning({ onlyAutoDecide: true })
-        .catch((error: unknown) => {
-          this.deps.logger.error({ err: error }, 'experiments: automatic evaluation failed');
-          return [];
+      this.evaluating = this.deps.leases
+        .run('auto-decide', async (signal) => {
+          await this.evaluateRunning({ onlyAutoDecide: true, signal });
         })
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'experiments: automatic evaluation failed'))
         .finally(() => {
           this.evaluating = undefined;
         });
@@ -64,12 +66,13 @@ export class AutoDecide {
     await this.evaluating?.catch(() => undefined);
   }
 
-  /** Recommendations for the running experiments; `act: false` never stops one. */
-  async evaluateRunning(options: { act?: boolean; onlyAutoDecide?: boolean } = {}): Promise<Evaluation[]> {
+  /** Recommendations for the running experiments; `act: false` never stops one; an aborted `signal` (lease lost) stops the round. */
+  async evaluateRunning(options: { act?: boolean; onlyAutoDecide?: boolean; signal?: AbortSignal } = {}): Promise<Evaluation[]> {
     // Concurrent rounds are safe: a stop is guarded by the store (running → stopped once)
     // and by its idempotency key.
     const out: Evaluation[] = [];
     for (const e of await this.deps.experiments.running()) {
+      options.signal?.throwIfAborted();
       if (options.onlyAutoDecide && !e.settings.autoDecide) continue;
       const base = { experimentId: e.id, model: e.model, autoDecide: e.settings.autoDecide };
       try {

@@ -7,6 +7,8 @@ import type { RampStart } from './promotion-ramp.ts';
 /** The promotion ramp, as promote starts it (actions/promotion-ramp.ts). */
 export interface RampStarter {
   start(input: RampStart): Promise<ActionReply>;
+  /** Ends a running gradual rollback (this promote supersedes it). */
+  supersede(model: string, actor: Actor, reason: string): Promise<void>;
 }
 
 export interface PromoteDeps {
@@ -39,6 +41,7 @@ export class Promote {
           throw new DomainError('failed_precondition', `model "${model}" has no challenger; say which version to promote ("version")`);
         }
         await champions.prepareTarget(model, target, champion, { refusePending: true });
+        await this.deps.ramp.supersede(model, actor, input.reason);
         if ((input.strategy ?? 'direct') === 'canary') {
           if (!champion) throw new DomainError('failed_precondition', `model "${model}" has no champion yet, so there is nothing to ramp from; promote directly`);
           return await this.deps.ramp.start({

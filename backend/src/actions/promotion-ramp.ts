@@ -5,7 +5,9 @@ import type { Actor } from '../auth/roles.ts';
 import { conflict } from '../core/errors.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { CanaryRoute } from '../serving/router.ts';
-import { fromJson, type SqlDialect } from '../store/database.ts';
+import { fromJson } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
+import type { ActionsTable } from '../store/schema.ts';
 import type { ActionRecorder } from './action-recorder.ts';
 import type { ActionStore } from './action-store.ts';
 import type { ActionReply } from './action-types.ts';
@@ -26,8 +28,13 @@ export interface RampRouter {
   setCanary(model: string, canary: CanaryRoute | undefined): void;
 }
 
-/** What promote hands the ramp (under the model lock, the target loaded). */
+/**
+ * What promote (or a gradual rollback) hands the ramp, under the model lock, the target loaded.
+ * `steps`: the target's share of units at each step, increasing to 100 (the switch).
+ */
 export interface RampStart {
+  /** promote: a canary ramp with guardrails; rollback: a gradual rollback, stepping the champion's traffic down to the target. */
+  kind?: RampKind;
   model: string;
   version: string;
   champion: string;
@@ -79,7 +86,10 @@ export function judgeStep(canary: RequestCounts, champion: RequestCounts): Guard
     : { ok: true, note: `error rate ${(c.errorRate * 100).toFixed(2)} % vs champion ${(k.errorRate * 100).toFixed(2)} %: within guardrails`, canary: c, champion: k };
 }
 
+export type RampKind = 'promote' | 'rollback';
+
 interface Ramp {
+  kind: RampKind;
   actionId: string;
   model: string;
   version: string;
@@ -93,6 +103,42 @@ interface Ramp {
   timer?: NodeJS.Timeout;
   /** Without timers: when (service clock) the next step is due. */
   dueAt?: number;
+  /** The renewal of the ramp's lease (`ramp:<model>`) while this replica runs it. */
+  held?: { signal: AbortSignal; stop(): void };
+}
+
+/** What a ramp keeps in its action's details, so that any replica can resume it at its current step. */
+interface RampDetails {
+  strategy?: unknown;
+  steps?: unknown;
+  stepSeconds?: unknown;
+  step?: unknown;
+  stepStartedAt?: unknown;
+  rampActor?: unknown;
+}
+
+const rampLease = (model: string): string => `ramp:${model}`;
+
+/** The ramp as its action row tells it; undefined for a promotion that is no canary (or details too old to resume). */
+function rampFromRow(row: ActionsTable): Ramp | undefined {
+  const d = fromJson<RampDetails>(row.details, {});
+  const steps = Array.isArray(d.steps) && d.steps.every((n) => typeof n === 'number') ? (d.steps as number[]) : undefined;
+  if ((d.strategy !== 'canary' && d.strategy !== 'gradual') || !steps || !row.to_version || !row.from_version) return undefined;
+  const stored = d.rampActor as Partial<Actor> | undefined;
+  const actor: Actor = stored && typeof stored.name === 'string' && typeof stored.role === 'string' ? (stored as Actor) : { name: row.actor, role: 'editor', models: [row.model] };
+  return {
+    kind: row.type === 'rollback' ? 'rollback' : 'promote',
+    actionId: row.id,
+    model: row.model,
+    version: row.to_version,
+    champion: row.from_version,
+    steps,
+    stepIndex: typeof d.step === 'number' ? d.step : 0,
+    stepSeconds: typeof d.stepSeconds === 'number' ? d.stepSeconds : 300,
+    stepStartedAt: typeof d.stepStartedAt === 'number' ? d.stepStartedAt : Number(row.created_at),
+    reason: row.reason ?? '',
+    actor,
+  };
 }
 
 export interface PromotionRampDeps {
@@ -102,8 +148,8 @@ export interface PromotionRampDeps {
   router: RampRouter;
   locks: KeyedMutex;
   logger: Logger;
-  /** PostgreSQL: another replica may be running a ramp left `running` (see recover). */
-  dialect: SqlDialect;
+  /** Each ramp is a lease (`ramp:<model>`): one replica steps it, another resumes it when that one dies. */
+  leases: Leases;
   audit: AuditLog;
   clock: Clock;
   monitor: GuardrailTotals;
@@ -117,11 +163,18 @@ export interface PromotionRampDeps {
  * it grows and the same seed of a scenario splits the same units), then each following step
  * after `stepSeconds` if the guardrail holds (error rate from the monitor's rollups, canary
  * vs champion over the step). The last step (100) is the ordinary champion switch, in one
- * transaction. A failed guardrail, a rollback, or a restart ends the ramp with all traffic
- * on the champion, which never changed meanwhile.
+ * transaction. A failed guardrail or a rollback ends the ramp with all traffic on the
+ * champion, which never changed meanwhile.
  *
- * Limits: the ramp lives in this process (on several replicas only the one that started it
- * sends canary traffic); a restart ends it as failed ("interrupted"), never half-promoted.
+ * Each ramp is a lease in the store (store/leases.ts), its progress (step, when it started,
+ * checks) in its action's details: the replica holding the lease steps it; when that replica
+ * dies, another takes the lease over within one lease period (adopt(), every period) and
+ * resumes at the current step; a replica that loses the lease stops stepping it. A rollback on
+ * a replica that does not hold it ends the action in the store, and the holder drops its
+ * canary share at its next look (within one lease period).
+ *
+ * Limits: only the holder's router sends units to the canary (the others serve the champion
+ * meanwhile); the guardrail reads every replica's rollups.
  */
 /**
  * The canary's unit-hash salt: fixed per (model, version) rather than random per action, so a
@@ -133,6 +186,7 @@ const rampSalt = (model: string, version: string): string => `ramp\u0000${model}
 export class PromotionRamp {
   private readonly deps: PromotionRampDeps;
   private readonly ramps = new Map<string, Ramp>();
+  private adoptTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: PromotionRampDeps) {
     this.deps = deps;
@@ -141,17 +195,42 @@ export class PromotionRamp {
   /** Called under the model lock by Promote. */
   async start(input: RampStart): Promise<ActionReply> {
     if (this.ramps.has(input.model)) {
-      throw conflict(`a canary of "${input.model}" is already running (version ${this.ramps.get(input.model)!.version}); roll back or wait for it`);
+      throw conflict(`a ramp of "${input.model}" is already running (version ${this.ramps.get(input.model)!.version}); roll back or wait for it`);
     }
+    const kind = input.kind ?? 'promote';
     const percent = input.steps[0]!;
-    const reply = await this.deps.recorder.record('promote', input.model, input.actor, input.reason, input.idempotencyKey, {
-      status: 'running',
-      fromVersion: input.champion,
-      toVersion: input.version,
-      details: { strategy: 'canary', steps: input.steps, stepSeconds: input.stepSeconds, step: 0, percent, checks: [] },
-    });
-    if (reply.replayed) return reply;
+    const lease = rampLease(input.model);
+    if (!(await this.deps.leases.acquire(lease))) throw conflict(`a ramp of "${input.model}" is already running on another replica; roll back or wait for it`);
+    const now = this.deps.clock.now();
+    const { name, role, models } = input.actor;
+    let reply: ActionReply;
+    try {
+      reply = await this.deps.recorder.record(kind, input.model, input.actor, input.reason, input.idempotencyKey, {
+        status: 'running',
+        fromVersion: input.champion,
+        toVersion: input.version,
+        details: {
+          strategy: kind === 'rollback' ? 'gradual' : 'canary',
+          steps: input.steps,
+          ...(kind === 'rollback' ? { championSteps: input.steps.map((p) => 100 - p) } : {}),
+          stepSeconds: input.stepSeconds,
+          step: 0,
+          percent,
+          stepStartedAt: now,
+          rampActor: { name, role, ...(models ? { models } : {}) },
+          checks: [],
+        },
+      });
+    } catch (error) {
+      await this.release(lease);
+      throw error;
+    }
+    if (reply.replayed) {
+      await this.release(lease);
+      return reply;
+    }
     const ramp: Ramp = {
+      kind,
       actionId: reply.action.id,
       model: input.model,
       version: input.version,
@@ -159,25 +238,63 @@ export class PromotionRamp {
       steps: input.steps,
       stepIndex: 0,
       stepSeconds: input.stepSeconds,
-      stepStartedAt: this.deps.clock.now(),
+      stepStartedAt: now,
       reason: input.reason,
       actor: input.actor,
     };
-    this.ramps.set(input.model, ramp);
-    if (percent >= 100) {
-      this.schedule(ramp, 0);
-    } else {
-      this.deps.router.setCanary(input.model, { version: input.version, percent, salt: rampSalt(ramp.model, ramp.version) });
-      this.schedule(ramp, input.stepSeconds * 1000);
-    }
+    this.begin(ramp, percent >= 100 ? 0 : input.stepSeconds * 1000);
     return reply;
+  }
+
+  /** Runs a ramp whose lease this replica holds: its current share to the canary, its next step due in `dueInMs`. */
+  private begin(ramp: Ramp, dueInMs: number): void {
+    ramp.held = this.deps.leases.hold(rampLease(ramp.model));
+    // Lost (another replica resumed it): stop here without touching the record, which is the new holder's now.
+    ramp.held.signal.addEventListener('abort', () => {
+      if (this.ramps.get(ramp.model) === ramp) void this.end(ramp, false);
+    });
+    this.ramps.set(ramp.model, ramp);
+    const percent = ramp.steps[ramp.stepIndex] ?? 100;
+    if (percent < 100) this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: rampSalt(ramp.model, ramp.version) });
+    this.schedule(ramp, dueInMs);
+  }
+
+  private release(lease: string): Promise<void> {
+    return this.deps.leases.release(lease).catch((error: unknown) => this.deps.logger.warn({ err: error, lease }, 'ramp lease release failed; it expires on its own'));
+  }
+
+  /**
+   * Every lease period (and at start): resumes ramps left `running` whose lease is free (their
+   * holder died or stopped), at their current step; ends here the ramps whose action ended on
+   * another replica (a rollback there).
+   */
+  async adopt(): Promise<void> {
+    const here = new Set(this.ramps.values());
+    const running = await this.deps.actions.runningRamps();
+    const runningIds = new Set(running.map((row) => row.id));
+    for (const ramp of here) if (!runningIds.has(ramp.actionId) && this.ramps.get(ramp.model) === ramp) await this.end(ramp);
+    for (const row of running) {
+      const ramp = rampFromRow(row);
+      if (!ramp || this.ramps.has(ramp.model)) continue;
+      if (!(await this.deps.leases.acquire(rampLease(ramp.model)))) continue;
+      await this.deps.locks.run(ramp.model, async () => {
+        const current = await this.deps.actions.find(ramp.actionId);
+        if (current?.status !== 'running' || this.ramps.has(ramp.model)) return this.release(rampLease(ramp.model));
+        const resumed = rampFromRow(current)!;
+        const now = this.deps.clock.now();
+        await this.deps.recorder.updateDetails(resumed.actionId, { resumedBy: this.deps.leases.holder, resumedAt: new Date(now).toISOString() });
+        this.deps.logger.info({ model: resumed.model, version: resumed.version, step: resumed.stepIndex, actionId: resumed.actionId }, 'canary ramp resumed (its lease was free)');
+        this.begin(resumed, Math.max(0, resumed.stepStartedAt + resumed.stepSeconds * 1000 - now));
+      });
+    }
   }
 
   /** Called under the model lock by Rollback; `onlyVersion`: abort only a ramp of that version. */
   async abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined> {
-    const ramp = this.ramps.get(model);
-    if (!ramp || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
-    this.end(ramp);
+    // Here, or held by another replica (its action in the store): that one drops its share at its next adopt().
+    const ramp = await this.running(model);
+    if (!ramp || ramp.kind !== 'promote' || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
+    if (this.ramps.get(model) === ramp) await this.end(ramp);
     await this.deps.recorder.updateDetails(ramp.actionId, { aborted: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
     return this.deps.recorder.record('rollback', model, actor, reason, idempotencyKey, {
       status: 'succeeded',
@@ -187,25 +304,60 @@ export class PromotionRamp {
     });
   }
 
-  /** At start: ramps left `running` by a previous process end as failed (traffic is on the champion). */
+  /** The model's running ramp: this replica's, or one another replica holds (from its action in the store). */
+  private async running(model: string): Promise<Ramp | undefined> {
+    return this.ramps.get(model) ?? (await this.deps.actions.runningRamps()).map(rampFromRow).find((r) => r?.model === model);
+  }
+
+  /**
+   * Under the model lock, before another champion switch: ends a running gradual rollback (an
+   * instant rollback or a promote supersedes it), here or on the replica that holds it.
+   */
+  async supersede(model: string, actor: Actor, reason: string): Promise<void> {
+    const ramp = await this.running(model);
+    if (!ramp || ramp.kind !== 'rollback') return;
+    if (this.ramps.get(model) === ramp) await this.end(ramp);
+    await this.deps.recorder.updateDetails(ramp.actionId, { superseded: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
+  }
+
+  /**
+   * At start: resumes the ramps left `running` whose lease is free, then (with timers) looks
+   * again every quarter of the lease period, so a ramp whose holder died is resumed within
+   * about one period (its lease expires at most one period after its last renewal).
+   */
   async recover(): Promise<void> {
-    for (const row of await this.deps.actions.runningPromotions()) {
-      if (fromJson<Record<string, unknown>>(row.details, {}).strategy !== 'canary') continue;
-      // On PostgreSQL another replica may be running it; leave recent ones alone there.
-      if (this.deps.dialect === 'postgres') continue;
-      await this.deps.recorder.updateDetails(row.id, { interrupted: 'the service restarted during the ramp; traffic is on the champion' }, 'failed');
-    }
+    await this.adopt();
+    if (this.deps.timers === false) return;
+    this.adoptTimer = setInterval(() => {
+      void this.adopt().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'canary ramps: looking for ramps to resume failed; will retry'));
+    }, Math.max(1, Math.floor(this.deps.leases.ttlMs / 4)));
+    this.adoptTimer.unref();
   }
 
-  stop(): void {
-    for (const ramp of this.ramps.values()) if (ramp.timer) clearTimeout(ramp.timer);
-    this.ramps.clear();
+  /** Shutdown: stops stepping and frees the ramps' leases, so another replica resumes them at once. */
+  async stop(): Promise<void> {
+    if (this.adoptTimer) clearInterval(this.adoptTimer);
+    const ramps = [...this.ramps.values()];
+    for (const ramp of ramps) void this.end(ramp, false);
+    await Promise.all(ramps.map((ramp) => this.release(rampLease(ramp.model))));
   }
 
-  private end(ramp: Ramp): void {
-    if (ramp.timer) clearTimeout(ramp.timer);
-    this.ramps.delete(ramp.model);
+  /**
+   * Stops the ramp here; `release` false: keep the lease row (lost already, or stop() frees them
+   * awaited). Callers that start another ramp of the model next await it, so the release never
+   * drops the new ramp's lease.
+   */
+  private end(ramp: Ramp, release = true): Promise<void> {
+    const released = this.forget(ramp, release);
     this.deps.router.setCanary(ramp.model, undefined);
+    return released;
+  }
+
+  private forget(ramp: Ramp, release: boolean): Promise<void> {
+    if (ramp.timer) clearTimeout(ramp.timer);
+    ramp.held?.stop();
+    if (this.ramps.get(ramp.model) === ramp) this.ramps.delete(ramp.model);
+    return release ? this.release(rampLease(ramp.model)) : Promise.resolve();
   }
 
   /** Without timers: runs the steps that are due on the service clock, one model at a time, awaited. */
@@ -235,11 +387,15 @@ export class PromotionRamp {
 
   private async step(ramp: Ramp): Promise<void> {
     if (this.ramps.get(ramp.model) !== ramp) return;
-    const verdict = await this.check(ramp);
+    // Ended on another replica (a rollback there), or no longer ours: nothing to step.
+    if ((await this.deps.actions.find(ramp.actionId))?.status !== 'running') return await this.end(ramp);
+    if (ramp.held?.signal.aborted) return;
+    // A gradual rollback steps down regardless: the champion it leaves is the suspect.
+    const verdict: GuardrailVerdict = ramp.kind === 'rollback' ? { ok: true, note: 'gradual rollback: no guardrail' } : await this.check(ramp);
     const check = { step: ramp.stepIndex, percent: ramp.steps[ramp.stepIndex], at: new Date().toISOString(), ...verdict };
     const previous = ((await this.deps.recorder.get(ramp.actionId)).details.checks as unknown[] | undefined) ?? [];
     if (!verdict.ok) {
-      this.end(ramp);
+      await this.end(ramp);
       await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], failedGuardrail: verdict.note }, 'failed');
       await this.deps.audit.record({
         type: 'promote',
@@ -256,11 +412,11 @@ export class PromotionRamp {
     ramp.stepIndex++;
     const percent = ramp.steps[ramp.stepIndex] ?? 100;
     if (percent >= 100) {
-      // Leave the canary share in place until the switch commits; setAliases then drops it.
-      if (ramp.timer) clearTimeout(ramp.timer);
-      this.ramps.delete(ramp.model);
+      // Leave the canary share in place until the switch commits; setAliases then drops it. The lease
+      // is kept until then too, so no other replica resumes the ramp while its last step commits.
+      void this.forget(ramp, false);
       try {
-        await this.deps.champions.apply('promote', ramp.model, ramp.version, ramp.champion, ramp.reason, ramp.actor, undefined, ramp.actionId, {
+        await this.deps.champions.apply(ramp.kind, ramp.model, ramp.version, ramp.champion, ramp.reason, ramp.actor, undefined, ramp.actionId, {
           checks: [...previous, check],
           step: ramp.stepIndex,
           percent: 100,
@@ -268,12 +424,14 @@ export class PromotionRamp {
       } catch (error) {
         this.deps.router.setCanary(ramp.model, undefined);
         this.deps.logger.warn({ err: error, model: ramp.model }, 'canary could not complete');
+      } finally {
+        await this.release(rampLease(ramp.model));
       }
       return;
     }
     ramp.stepStartedAt = this.deps.clock.now();
     this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: rampSalt(ramp.model, ramp.version) });
-    await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], step: ramp.stepIndex, percent });
+    await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], step: ramp.stepIndex, percent, stepStartedAt: ramp.stepStartedAt });
     this.schedule(ramp, ramp.stepSeconds * 1000);
   }
 

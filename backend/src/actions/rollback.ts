@@ -4,12 +4,19 @@ import type { SessionStatus } from '../onnx/session-pool.ts';
 import type { ActionReply, RollbackInput } from './action-types.ts';
 import { rollbackTarget } from './champion-stack.ts';
 import type { ChampionRegistry, ChampionSwitch } from './champion-switch.ts';
+import type { RampStarter } from './promote.ts';
 
-/** The promotion ramp, as a rollback stops it (actions/promotion-ramp.ts). */
-export interface RampAborter {
-  /** Aborts a running ramp of the model (only one of `onlyVersion` when given); answers its action, or undefined when none runs. */
+/** The promotion ramp, as a rollback stops or starts it (actions/promotion-ramp.ts). */
+export interface RampAborter extends RampStarter {
+  /** Aborts a running canary ramp of the model (only one of `onlyVersion` when given); answers its action, or undefined when none runs. */
   abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined>;
+  /** Ends a running gradual rollback of the model (another switch supersedes it). */
+  supersede(model: string, actor: Actor, reason: string): Promise<void>;
 }
+
+/** A gradual rollback's defaults: half the traffic, a tenth, then none on the champion, a minute each. */
+const GRADUAL_STEPS = [50, 10, 0];
+const GRADUAL_STEP_MS = 60_000;
 
 /** Which loaded versions failed to load (SessionPool): those are no rollback target. */
 export interface SessionStatuses {
@@ -23,7 +30,11 @@ export interface RollbackDeps {
   sessions: SessionStatuses;
 }
 
-/** Makes the previous champion (or `toVersion`) serve again; stops a running ramp first. */
+/**
+ * Makes the previous champion (or `toVersion`) serve again; stops a running ramp first. Instant
+ * by default; `mode: "gradual"` steps the champion's traffic down to the target as a ramp
+ * (actions/promotion-ramp.ts, leased like a canary), the switch at its last step.
+ */
 export class Rollback {
   private readonly deps: RollbackDeps;
 
@@ -34,10 +45,11 @@ export class Rollback {
   rollback(model: string, input: RollbackInput, actor: Actor, idempotencyKey?: string): Promise<ActionReply> {
     return this.deps.champions.exclusive('rollback', model, input.reason, actor, idempotencyKey, async () => {
       if (!input.toVersion) {
-        // A running ramp is what "roll back" means first: all traffic back to the champion.
+        // A running ramp is what "roll back" means first: all traffic back to the champion (a canary's share is the small one).
         const aborted = await this.deps.ramp.abort(model, actor, input.reason, idempotencyKey);
         if (aborted) return aborted;
       }
+      if (input.mode !== 'gradual') await this.deps.ramp.supersede(model, actor, input.reason);
       return this.switchBack(model, input, actor, idempotencyKey);
     });
   }
@@ -55,6 +67,7 @@ export class Rollback {
         return this.deps.champions.refused('rollback', model, actor, input.reason, champion, undefined, error);
       }
       await this.deps.ramp.abort(model, actor, input.reason, undefined);
+      await this.deps.ramp.supersede(model, actor, input.reason);
       return this.switchBack(model, input, actor, idempotencyKey);
     });
   }
@@ -66,8 +79,8 @@ export class Rollback {
     );
   }
 
-  /** Under the model lock: the champion switch to `toVersion` or the previous champion. */
-  private async switchBack(model: string, input: RollbackInput, actor: Actor, idempotencyKey: string | undefined): Promise<ActionReply> {
+  /** Under the model lock: the champion switch to `toVersion` or the previous champion (gradual: its ramp). */
+  private async switchBack(model: string, input: { reason: string; toVersion?: string | undefined; mode?: RollbackInput['mode']; steps?: number[] | undefined; stepMs?: number | undefined }, actor: Actor, idempotencyKey: string | undefined): Promise<ActionReply> {
     const { registry, champions } = this.deps;
     let champion: string | undefined;
     let target: string | undefined = input.toVersion;
@@ -76,6 +89,20 @@ export class Rollback {
       if (!champion && !target) throw new DomainError('failed_precondition', `model "${model}" has no champion; there is nothing to roll back`);
       target ??= await this.previousChampion(model, champion);
       await champions.prepareTarget(model, target, champion, { refusePending: false });
+      if (input.mode === 'gradual') {
+        if (!champion) throw new DomainError('failed_precondition', `model "${model}" has no champion to step down from; roll back instantly`);
+        return await this.deps.ramp.start({
+          kind: 'rollback',
+          model,
+          version: target,
+          champion,
+          steps: (input.steps ?? GRADUAL_STEPS).map((share) => 100 - share),
+          stepSeconds: (input.stepMs ?? GRADUAL_STEP_MS) / 1000,
+          reason: input.reason,
+          actor,
+          idempotencyKey,
+        });
+      }
     } catch (error) {
       return champions.refused('rollback', model, actor, input.reason, champion, target, error);
     }

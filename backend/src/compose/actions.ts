@@ -17,6 +17,7 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelLookup } from '../registry/registry-ports.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 import type { RoutingChanges } from '../store/routing-notifications.ts';
 
 export interface ActionsWiring {
@@ -36,6 +37,8 @@ export interface ActionsWiring {
   deployment: DeliveryOptions;
   /** Told of each committed champion switch (other replicas reload the model's routing). */
   routing: RoutingChanges;
+  /** Each canary ramp is a lease (actions/promotion-ramp.ts). */
+  leases: Leases;
   /** false: the promotion ramp has no step timers (its tick() runs due steps). */
   timers?: boolean;
 }
@@ -58,7 +61,7 @@ export function createActions(w: ActionsWiring): { actions: ActionService; ramp:
     router: w.router,
     locks: w.locks,
     logger: w.logger,
-    dialect: w.store.dialect,
+    leases: w.leases,
     audit: w.audit,
     clock: w.clock,
     monitor: w.monitor,

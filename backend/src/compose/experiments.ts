@@ -18,6 +18,7 @@ import { RecordExperimentStop } from '../experiments/record-stop.ts';
 import { RunningExperimentsSync } from '../experiments/running-sync.ts';
 import type { RunningExperiments } from '../serving/running-experiments.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 import type { RoutingChannel } from '../store/routing-notifications.ts';
 
 export interface ExperimentsDeps {
@@ -38,6 +39,8 @@ export interface ExperimentsDeps {
   logger: Logger;
   /** Where the experiment gauges go. */
   prometheus: Registry;
+  /** The automatic decisions run on one replica at a time. */
+  leases: Leases;
 }
 
 export interface ExperimentsOptions {
@@ -76,7 +79,7 @@ export function createExperiments(deps: ExperimentsDeps, options: ExperimentsOpt
     read,
     results,
     stop,
-    autoDecide: new AutoDecide({ experiments: read, results, stop, logger }, options.autoDecideIntervalMs ?? 30_000),
+    autoDecide: new AutoDecide({ experiments: read, results, stop, logger, leases: deps.leases }, options.autoDecideIntervalMs ?? 30_000),
     sync,
     table: deps.runningExperiments,
   });

@@ -10,6 +10,7 @@ import type { ActionRecorder } from '../jobs/retrain-action.ts';
 import { RetrainJob } from '../jobs/retrain-job.ts';
 import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from '../jobs/retrain-ports.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 import type { ObjectStorage } from '../store/object-storage.ts';
 
 export interface JobsWiring {
@@ -29,6 +30,8 @@ export interface JobsWiring {
   actions: ActionRecorder & ActionUpdater;
   /** The experiment service: the canary a retrain may start. */
   experiments: CanaryExperiments;
+  /** Recovery of dead workers' jobs runs on one replica at a time. */
+  leases: Leases;
   /** false: the job worker has no timers (JobService.runOnce runs the queue). */
   timers?: boolean;
 }
@@ -52,6 +55,7 @@ export function createJobs(deps: JobsWiring): JobService {
     config: config.jobs,
     handlers: new Map([['retrain', retrain]]),
     actions: deps.actions,
+    leases: deps.leases,
     prometheus: deps.metrics.prometheus,
     timers: deps.timers,
     clock: deps.clock,

@@ -12,6 +12,7 @@ import { AliasChanges } from '../registry/alias-changes.ts';
 import type { ProfileSink } from '../registry/register-version.ts';
 import type { VersionRegistry } from '../registry/versions.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 import type { RoutingChannel } from '../store/routing-notifications.ts';
 import { resolveProviders } from '../onnx/onnx-session.ts';
 import { PredictService } from '../serving/predict.ts';
@@ -48,6 +49,8 @@ export interface RegistryServingDeps {
   runningExperiments: RunningExperiments;
   /** Routing changes pushed between replicas: committed alias changes are notified, notified ones reloaded. */
   routing: RoutingChannel;
+  /** The control loops' leases (a canary ramp is one). */
+  leases: Leases;
   /** false: no background timers (prediction log, alias sync, canary steps); see compose/server.ts ServiceLoops. */
   timers?: boolean;
 }
@@ -136,6 +139,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     monitor: deps.monitor,
     deployment: config.deploymentHook,
     routing: deps.routing,
+    leases: deps.leases,
     timers: deps.timers,
   });
   return {
@@ -149,7 +153,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     },
     stepRamps: () => ramp.tick(),
     async close() {
-      ramp.stop();
+      await ramp.stop();
       await actions.idle();
       await serving.close();
     },

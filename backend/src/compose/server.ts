@@ -29,6 +29,7 @@ import { ModelService } from '../models/model-service.ts';
 import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
+import { Leases, newHolderId } from '../store/leases.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
 import { Retention } from '../monitor/retention.ts';
 import { RetrainTriggers } from '../jobs/retrain-triggers.ts';
@@ -123,7 +124,26 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   // Artifacts and job outputs: in the data folder, PostgreSQL or S3 (docs/operations.md "Artifact storage"); uploads are staged locally.
   const storage = createObjectStorage(config.storage, store, config.dataDir);
   const artifacts = new ArtifactStore(storage, path.join(config.dataDir, 'artifacts', 'incoming'));
-  const registryServing = createRegistryServing({ config, clock, logger, store, versions, audit, models, metrics, profiles, monitor, artifacts, predictions: overrides.servedPredictions?.(monitor) ?? monitor, runningExperiments, routing, timers });
+  // The control loops (canary ramps, auto-decide, job recovery, retrain triggers, retention) run on one replica each (store/leases.ts).
+  const leases = new Leases(store, { holder: newHolderId(), ttlMs: config.leaseMs, logger: logger.child({ area: 'leases' }) });
+  const registryServing = createRegistryServing({
+    config,
+    clock,
+    logger,
+    store,
+    versions,
+    audit,
+    models,
+    metrics,
+    profiles,
+    monitor,
+    artifacts,
+    predictions: overrides.servedPredictions?.(monitor) ?? monitor,
+    runningExperiments,
+    routing,
+    leases,
+    timers,
+  });
   const experiments = createExperiments(
     {
       store,
@@ -138,6 +158,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       clock,
       logger,
       prometheus: metrics.prometheus,
+      leases,
     },
     {
       exportTtlMs: config.metricsCacheMs,
@@ -152,7 +173,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const retrainTrials = {
     create: (input: unknown, actor: Actor) => experiments.createChecked(salt && input !== null && typeof input === 'object' ? { salt: salt(), ...input } : input, actor),
   };
-  const jobs = createJobs({ config, store, audit, logger, metrics, clock, storage, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, timers });
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, storage, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, leases, timers });
   const ctx: AppContext = {
     config,
     clock,
@@ -171,7 +192,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     experiments,
     runningExperiments,
     jobs,
-    retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor }),
+    retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor, leases }),
     alerts: new AlertService({
       store,
       audit,
@@ -207,7 +228,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   ctx.onClose.push(() => ctx.jobs.stop());
   // Deletes what is past retention, one replica at a time; refreshes the store gauges of /metrics.
   const retention = new Retention(
-    { store, databaseUrl: config.databaseUrl, logger, prometheus: metrics.prometheus, now: () => clock.now(), retrainWindowMs },
+    { store, leases, logger, prometheus: metrics.prometheus, now: () => clock.now(), retrainWindowMs },
     { ...config.monitor.retention, intervalMs: timers ? config.monitor.retention.intervalMs : 0 },
   );
   retention.start();

@@ -47,6 +47,8 @@ const serverVariables = {
   MODELWATCH_METRICS_CACHE_MS: milliseconds(3_600_000).default(15_000),
   MODELWATCH_AUTO_DECIDE_INTERVAL_MS: milliseconds(86_400_000).default(30_000),
   MODELWATCH_RESULTS_CACHE_MS: milliseconds(3_600_000).default(60_000),
+  /** The control loops' lease period (store/leases.ts): another replica takes a dead holder's loop over within it. */
+  MODELWATCH_LEASE_MS: int(100, 3_600_000).default(10_000),
   MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT: z.coerce
     .number({ error: 'must be a percentage' })
     .min(0, 'must be between 0 and 100')
@@ -237,6 +239,8 @@ export interface Config {
   autoDecideIntervalMs: number;
   /** How long experiment results reuse the totals of closed hours. */
   resultsCacheMs: number;
+  /** The control loops' lease period (store/leases.ts). */
+  leaseMs: number;
   /** The most traffic (percent) an editor may send to versions other than the champion (docs/security.md). */
   editorMaxTreatmentPercent: number;
   storage: StorageConfig;
@@ -313,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsCacheMs: e.MODELWATCH_METRICS_CACHE_MS,
     autoDecideIntervalMs: e.MODELWATCH_AUTO_DECIDE_INTERVAL_MS,
     resultsCacheMs: e.MODELWATCH_RESULTS_CACHE_MS,
+    leaseMs: e.MODELWATCH_LEASE_MS,
     editorMaxTreatmentPercent: e.MODELWATCH_EDITOR_MAX_TREATMENT_PERCENT,
     storage: storageSection(e),
     serving: servingSection(e),

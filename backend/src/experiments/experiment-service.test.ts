@@ -18,6 +18,7 @@ import { systemActor } from '../auth/roles.ts';
 import { DomainError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { ModelService } from '../models/model-service.ts';
+import { Leases } from '../store/leases.ts';
 import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { createExperiments } from '../compose/experiments.ts';
@@ -121,6 +122,7 @@ for (const dialect of testDialects()) {
           clock,
           logger: createLogger('silent'),
           prometheus: new Registry(),
+          leases: new Leases(store, { holder: 'test', ttlMs: 10_000, logger: createLogger('silent') }),
         },
         { autoDecideIntervalMs: 0 },
       );

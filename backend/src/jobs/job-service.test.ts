@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { AuditLog } from '../audit/audit.ts';
 import { createLogger } from '../core/logger.ts';
 import { migrateToLatest, openStore, type SqlDialect, type Store } from '../store/database.ts';
+import { Leases, newHolderId } from '../store/leases.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { loadConfig, type JobsConfig } from '../core/config.ts';
 import type { JobContext, JobHandler } from './job-handler.ts';
@@ -63,6 +64,7 @@ for (const dialect of testDialects()) {
         config: testConfig(config),
         handlers: new Map(Object.entries(handlers)),
         actions: noActions,
+        leases: new Leases(store, { holder: newHolderId(), ttlMs: 10_000, logger }),
         prometheus: metrics,
         gpus: config.gpus === undefined ? { gpus: [], source: 'test' } : undefined,
       });

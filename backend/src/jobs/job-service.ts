@@ -8,6 +8,7 @@ import type { Actor } from '../auth/roles.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { JobsConfig } from '../core/config.ts';
 import type { Store } from '../store/database.ts';
+import type { Leases } from '../store/leases.ts';
 import { CancelJob } from './cancel-job.ts';
 import { EnqueueJob } from './enqueue-job.ts';
 import { MachineGpus, type GpuDiscovery } from './gpu.ts';
@@ -33,6 +34,8 @@ export interface JobServiceDeps {
   handlers: JobHandlers;
   /** Retrain actions are recorded here, and follow their jobs. */
   actions: ActionRecorder & ActionUpdater;
+  /** Recovery of dead workers' jobs runs on one replica at a time (the `job-recovery` lease). */
+  leases: Leases;
   /** Where modelwatch_jobs{state} goes; omitted: nowhere. */
   prometheus?: Registry;
   /** GPUs of this machine; default: discovered from MODELWATCH_GPUS / nvidia-smi. */
@@ -66,7 +69,7 @@ export class JobService {
     const running = new RunningJobs();
     const progress = new JobProgress({ jobStore, logs, logger, workerId });
     const outcomes = new JobOutcomes({ jobStore, logs, audit, logger, actions, progress });
-    const recovery = new RecoverStaleJobs({ jobStore, logs, logger, outcomes, running, workerId, staleMs: config.staleMs });
+    const recovery = new RecoverStaleJobs({ jobStore, logs, logger, outcomes, running, workerId, staleMs: config.staleMs, leases: deps.leases });
     this.worker = new JobWorker({ jobStore, logs, logger, config, handlers, gpus, running, progress, outcomes, recovery, workerId, timers: deps.timers });
     this.enqueuer = new EnqueueJob({ jobStore, logs, audit, config, handlers, gpus, worker: this.worker, now: () => (deps.clock ?? systemClock).now() });
     this.reads = new ReadJobs({ jobStore, logs });

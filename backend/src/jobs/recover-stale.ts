@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
+import type { Leases } from '../store/leases.ts';
 import type { JobsTable } from '../store/schema.ts';
 import type { JobLogWriter } from './job-logs.ts';
 import type { JobOutcomes } from './job-outcomes.ts';
@@ -14,6 +15,7 @@ export interface RecoverStaleDeps {
   running: RunningJobs;
   workerId: string;
   staleMs: number;
+  leases: Leases;
 }
 
 /**
@@ -39,7 +41,8 @@ function deadPidHere(worker: string | null): number | undefined {
  * Jobs left `running` by a worker whose heartbeat stopped, or whose process on this host is
  * gone, are marked failed, with the reason; they are not re-run automatically (docs/jobs.md:
  * a crash in training tends to repeat, and a retrain is cheap to ask for again). A service
- * restarted after kill -9 so fails its own orphans at start, without waiting `staleMs`.
+ * restarted after kill -9 so fails its own orphans at start, without waiting `staleMs`. One
+ * replica at a time looks (the `job-recovery` lease); the others skip that round.
  */
 export class RecoverStaleJobs {
   private readonly deps: RecoverStaleDeps;
@@ -55,13 +58,19 @@ export class RecoverStaleJobs {
   }
 
   async recover(): Promise<JobsTable[]> {
+    this.last = Date.now();
+    const recovered: JobsTable[] = [];
+    await this.deps.leases.run('job-recovery', (signal) => this.recoverInto(recovered, signal));
+    return recovered;
+  }
+
+  private async recoverInto(recovered: JobsTable[], signal: AbortSignal): Promise<void> {
     const { jobStore, logs, logger, outcomes, running, workerId } = this.deps;
     const now = Date.now();
-    this.last = now;
-    const recovered: JobsTable[] = [];
     const staleBefore = now - this.deps.staleMs;
     // Every running job with a heartbeat; each is checked below.
     for (const row of await jobStore.stale(Number.MAX_SAFE_INTEGER)) {
+      signal.throwIfAborted();
       if (running.has(row.id)) continue;
       const deadPid = deadPidHere(row.worker);
       if (deadPid === undefined && Number(row.heartbeat_at) >= staleBefore) continue;
@@ -75,6 +84,5 @@ export class RecoverStaleJobs {
       logger.warn({ jobId: row.id, worker: row.worker }, 'job of a dead worker marked failed');
       await outcomes.settled(row.id, 'failed', error, 'system');
     }
-    return recovered;
   }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/roles.ts';
 import type { Clock } from '../core/clock.ts';
 import { parseDuration } from '../core/duration.ts';
+import type { Leases } from '../store/leases.ts';
 import type { Job, JobState } from './job-types.ts';
 import { retrainSettingsOf, type RetrainSettings } from './retrain-settings.ts';
 
@@ -34,6 +35,8 @@ export interface RetrainTriggerDeps {
   };
   /** The monitor's merged rollup counters (monitor/query-totals.ts). */
   totals: { totals(model: string, q: { from: number; to: number }): Promise<Array<{ labelled: number }>> };
+  /** The timed checks run on one replica at a time (the `retrain-triggers` lease). */
+  leases: Leases;
 }
 
 /** What the model page shows (GET /api/v1/models/{model}/retrain-triggers; docs/api.md). */
@@ -94,7 +97,9 @@ export class RetrainTriggers {
     if (intervalMs <= 0) return;
     this.timer = setInterval(() => {
       // One pass at a time: a slow store must not pile passes up.
-      this.running ??= this.tick()
+      this.running ??= this.deps.leases
+        .run('retrain-triggers', (signal) => this.tick(signal))
+        .then(() => undefined)
         .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'retrain triggers failed'))
         .finally(() => (this.running = undefined));
     }, intervalMs);
@@ -106,10 +111,11 @@ export class RetrainTriggers {
     await this.running;
   }
 
-  /** One pass over the models: enqueues the retrains that are due. */
-  async tick(): Promise<void> {
+  /** One pass over the models: enqueues the retrains that are due; an aborted `signal` (lease lost) stops it. */
+  async tick(signal?: AbortSignal): Promise<void> {
     const now = this.deps.clock.now();
     for (const model of await this.deps.models.list()) {
+      signal?.throwIfAborted();
       let settings: RetrainSettings;
       try {
         settings = retrainSettingsOf(model.settings);

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { VirtualClock } from '../core/clock.ts';
 import { freshPostgresDatabase, testDialects } from '../testing/databases.ts';
 import { actor, openHarness, type Harness } from '../testing/monitor-harness.ts';
 import { openStore, type Store } from '../store/database.ts';
+import { Leases } from '../store/leases.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
 import { Retention, type RetentionSettings } from './retention.ts';
 import { retrainWindowMs } from '../compose/model-settings.ts';
@@ -18,6 +18,8 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
 const SETTINGS: RetentionSettings = { rawMs: 90 * DAY, minuteRollupsMs: 14 * DAY, intervalMs: 0 };
 const logger = pino({ level: 'silent' });
+const LEASE_MS = 300;
+const leasesOf = (store: Store, holder: string) => new Leases(store, { holder, ttlMs: LEASE_MS, logger });
 
 /** 3 hours of traffic from `start`: one prediction every 5 minutes per arm, a click on every third, unit ids u0…u5. */
 function traffic(prefix: string, start: number) {
@@ -52,7 +54,7 @@ for (const dialect of testDialects()) {
       databaseUrl = dialect === 'postgres' ? await freshPostgresDatabase() : undefined;
       h = await openHarness(dialect, { now: () => clock.now(), minuteRollupsKeptMs: SETTINGS.minuteRollupsMs }, { dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
       prometheus = new Registry();
-      retention = new Retention({ store: h.store, databaseUrl, logger, prometheus, now: () => clock.now(), retrainWindowMs }, SETTINGS);
+      retention = new Retention({ store: h.store, leases: leasesOf(h.store, 'this'), logger, prometheus, now: () => clock.now(), retrainWindowMs }, SETTINGS);
       await h.models.create({ name: 'm', task: 'binary_classification', features: [{ name: 'x', type: 'numeric' }] }, actor);
     });
     after(async () => {
@@ -156,26 +158,18 @@ for (const dialect of testDialects()) {
     if (dialect === 'postgres') {
       test('two services on one PostgreSQL: a pass runs only where the lease is free, and again once its holder is gone', async () => {
         const other = await openStore({ dataDir, databaseUrl });
-        const otherRetention = new Retention({ store: other, databaseUrl, logger, prometheus: new Registry(), now: () => clock.now(), retrainWindowMs }, SETTINGS);
+        const otherRetention = new Retention({ store: other, leases: leasesOf(other, 'other'), logger, prometheus: new Registry(), now: () => clock.now(), retrainWindowMs }, SETTINGS);
         try {
-          const holder = new pg.Client({ connectionString: databaseUrl });
-          await holder.connect();
-          // Another replica holds the lease (its pass is running): both services skip this round.
-          await holder.query('select pg_advisory_lock(746020004)');
+          // A third replica holds the lease (its pass is running): both services skip this round.
+          const holder = leasesOf(h.store, 'holder');
+          assert.equal(await holder.acquire('retention'), true);
           const [a, b] = await Promise.all([retention.runOnce(), otherRetention.runOnce()]);
           assert.deepEqual([a.ran, b.ran], [false, false]);
-          // Its holder dies (its session ends, and with it the lock): the next round runs, and frees the lease after it.
-          await holder.end();
+          // Its holder dies (it stops renewing): once the lease period is over the next round runs, and frees the lease after it.
+          await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 50));
           assert.equal((await retention.runOnce()).ran, true);
           assert.equal((await otherRetention.runOnce()).ran, true);
-          const probe = new pg.Client({ connectionString: databaseUrl });
-          await probe.connect();
-          // This lease's lock in this database only: pg_locks is cluster-wide, and tests running beside this one hold their own advisory locks.
-          const held = await probe.query(
-            "select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 746020004 and objsubid = 1 and database = (select oid from pg_database where datname = current_database())",
-          );
-          await probe.end();
-          assert.equal(held.rows[0].n, 0);
+          assert.equal(await holder.holderOf('retention'), undefined);
         } finally {
           await otherRetention.close();
           await other.close();

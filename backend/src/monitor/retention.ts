@@ -1,6 +1,6 @@
 /**
  * Retention (issue 20; docs/operations.md#retention): every MODELWATCH_RETENTION_INTERVAL one
- * replica (retention-lease.ts) deletes raw predictions and outcomes older than
+ * replica (the `retention` lease, store/leases.ts) deletes raw predictions and outcomes older than
  * MODELWATCH_RETENTION_RAW and minute rollups and minute unit buckets older than
  * MODELWATCH_RETENTION_MINUTE_ROLLUPS (their hour rows stay; retention-reads.ts says how
  * queries read that time), in short statements (retention-store.ts). Every replica then
@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Store } from '../store/database.ts';
-import { retentionLease, type PassLease } from './retention-lease.ts';
+import type { Leases } from '../store/leases.ts';
 import { minutesDeletableBefore } from './retention-reads.ts';
 import { readStoreStats, type StoreStats } from './retention-stats.ts';
 import { compactMinutes, expireRawRecords, noneDeleted, retentionModels, type DeletedRows, type RetentionTable } from './retention-store.ts';
@@ -26,7 +26,8 @@ export interface RetentionSettings {
 
 export interface RetentionDeps {
   store: Store;
-  databaseUrl: string | undefined;
+  /** Exactly one replica's pass at a time (the `retention` lease). */
+  leases: Leases;
   logger: Logger;
   prometheus: Registry;
   /** The service clock (data time: the cutoffs compare with record times). */
@@ -47,7 +48,6 @@ export interface RetentionRun {
 export class Retention {
   private readonly deps: RetentionDeps;
   private readonly settings: RetentionSettings;
-  private readonly lease: PassLease;
   private readonly deletedTotal: Counter<'table'>;
   private readonly lastRun: Gauge;
   private readonly lastDuration: Gauge;
@@ -58,7 +58,6 @@ export class Retention {
   constructor(deps: RetentionDeps, settings: RetentionSettings) {
     this.deps = deps;
     this.settings = settings;
-    this.lease = retentionLease(deps.store, deps.databaseUrl);
     const registers = [deps.prometheus];
     this.deletedTotal = new Counter({ name: 'modelwatch_retention_deleted_rows_total', help: 'Rows deleted by retention passes this replica ran', labelNames: ['table'], registers });
     this.lastRun = new Gauge({ name: 'modelwatch_retention_last_run_timestamp_seconds', help: 'When the last retention pass this replica ran finished (service clock)', registers });
@@ -112,7 +111,7 @@ export class Retention {
   private async pass(): Promise<RetentionRun> {
     const deleted = noneDeleted();
     const started = performance.now();
-    const ran = await this.lease.run(() => this.deleteExpired(deleted));
+    const ran = await this.deps.leases.run('retention', (signal) => this.deleteExpired(deleted, signal));
     if (ran) {
       for (const [table, n] of Object.entries(deleted) as [RetentionTable, number][]) this.deletedTotal.inc({ table }, n);
       this.lastRun.set(this.deps.now() / 1000);
@@ -124,12 +123,14 @@ export class Retention {
     return { ran, deleted };
   }
 
-  private async deleteExpired(deleted: DeletedRows): Promise<void> {
+  /** A lost lease stops the pass between models (the next holder's pass does the rest). */
+  private async deleteExpired(deleted: DeletedRows, signal: AbortSignal): Promise<void> {
     const { store } = this.deps;
     const now = this.deps.now();
     const { rawMs, minuteRollupsMs } = this.settings;
     if (!Number.isFinite(rawMs) && !Number.isFinite(minuteRollupsMs)) return;
     for (const { name, settings } of await retentionModels(store)) {
+      signal.throwIfAborted();
       if (Number.isFinite(rawMs)) await expireRawRecords(store, name, now - Math.max(rawMs, this.deps.retrainWindowMs(settings)), deleted);
       if (Number.isFinite(minuteRollupsMs)) await compactMinutes(store, name, minutesDeletableBefore(now, minuteRollupsMs), deleted);
     }

@@ -292,6 +292,15 @@ export interface ExperimentsTable {
   updated_at: number;
 }
 
+/** A control loop's lease (store/leases.ts); times in ms since the epoch, wall clock. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  acquired_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+}
+
 export type * from './monitor-tables.ts';
 
 export interface Database {
@@ -324,4 +333,5 @@ export interface Database {
   experiments: ExperimentsTable;
   jobs: JobsTable;
   job_logs: JobLogsTable;
+  leases: LeasesTable;
 }

@@ -49,13 +49,14 @@ export function actionRoutes(ctx: AppContext): RouteDefinition[] {
     defineRoute({
       method: 'post',
       path: '/api/v1/models/{model}/actions/rollback',
-      summary: `Make the previous champion (or toVersion) serve again; stops a running canary first. ${idempotencyDoc}`,
+      summary: `Make the previous champion (or toVersion) serve again, at once or (mode "gradual") stepping its traffic down; stops a running canary first. ${idempotencyDoc}`,
       tags: ['actions'],
       permission: 'admin',
       params: modelParams,
       body: rollbackBodySchema,
       responses: {
         200: { description: 'Rolled back', schema: actionReplySchema },
+        202: { description: 'Gradual rollback started (the action is running; GET /api/v1/actions/{id} follows it)', schema: actionReplySchema },
         404: { description: 'No such model or version' },
         409: { description: 'Already champion' },
         422: { description: 'Nothing to roll back to' },

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import { coreMigration } from './0001_core.ts';
+import { leasesMigration } from './0002_leases.ts';
 import { monitorMigration } from './0100_monitor.ts';
 import { outcomeParkingMigration } from './0101_outcome_parking.ts';
 import { predictionUnitsMigration } from './0102_prediction_units.ts';
@@ -22,6 +23,7 @@ import type { SqlDialect } from './dialect-helpers.ts';
 export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_core': coreMigration(dialect),
+    '0002_leases': leasesMigration(),
     '0100_monitor': monitorMigration(dialect),
     '0101_outcome_parking': outcomeParkingMigration(dialect),
     '0102_prediction_units': predictionUnitsMigration(dialect),
