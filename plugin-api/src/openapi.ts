@@ -303,7 +303,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Make the previous champion (or toVersion) serve again; stops a running canary first. Send an Idempotency-Key header to make retries safe: the same key from the same token answers the first result. */
+        /** Make the previous champion (or toVersion) serve again, at once or (mode "gradual") stepping its traffic down; stops a running canary first. Send an Idempotency-Key header to make retries safe: the same key from the same token answers the first result. */
         post: operations["postApiV1ModelsModelActionsRollback"];
         delete?: never;
         options?: never;
@@ -1849,7 +1849,17 @@ export type components = {
             };
         };
         RollbackRequest: {
+            /**
+             * @description instant (200): the target serves at once; gradual (202): the champion's traffic steps down to the target, then the switch
+             * @default instant
+             * @enum {string}
+             */
+            mode?: "instant" | "gradual";
             reason: string;
+            /** @description Gradual: milliseconds per step (default 60000) */
+            stepMs?: number;
+            /** @description Gradual: the champion's traffic percentage at each step, decreasing to 0; default [50, 10, 0] */
+            steps?: number[];
             /**
              * @description Default: the previous champion
              * @example v3
@@ -3275,6 +3285,15 @@ export interface operations {
         responses: {
             /** @description Rolled back */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionReply"];
+                };
+            };
+            /** @description Gradual rollback started (the action is running; GET /api/v1/actions/{id} follows it) */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
