@@ -19,6 +19,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { VirtualClock } from '../../backend/src/core/clock.ts';
 import { Retention } from '../../backend/src/monitor/retention.ts';
+import { Leases, newHolderId } from '../../backend/src/store/leases.ts';
 import { retrainWindowMs } from '../../backend/src/compose/model-settings.ts';
 import { freshPostgresDatabase } from '../../backend/src/testing/databases.ts';
 import { actor, openHarness } from '../../backend/src/testing/monitor-harness.ts';
@@ -55,7 +56,9 @@ for (let start = 0; start < ROWS; start += CHUNK) {
 const loadS = (performance.now() - loadStart) / 1000;
 
 clock.set(T0 + 100 * DAY);
-const retention = new Retention({ store: h.store, databaseUrl, logger: pino({ level: 'silent' }), prometheus: new Registry(), now: () => clock.now(), retrainWindowMs }, { rawMs: 90 * DAY, minuteRollupsMs: 14 * DAY, intervalMs: 0 });
+const logger = pino({ level: 'silent' });
+const leases = new Leases(h.store, { holder: newHolderId(), ttlMs: 10_000, logger });
+const retention = new Retention({ store: h.store, leases, logger, prometheus: new Registry(), now: () => clock.now(), retrainWindowMs }, { rawMs: 90 * DAY, minuteRollupsMs: 14 * DAY, intervalMs: 0 });
 
 // The producer: 100 predictions every 20 ms into another model while the pass runs.
 const latencies: number[] = [];
