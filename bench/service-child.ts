@@ -34,9 +34,18 @@ export const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
  * The service of bench/ingest/server.ts (`args`: its arguments, `nodeOptions`: e.g. a CPU
  * profile) on its own data folder, pinned to core 0 where taskset exists.
  */
-export function startBenchService(o: { server: string; args?: string[]; nodeOptions?: string[]; dataDir: string; token: string; databaseUrl?: string | undefined }): Promise<ServiceChild> {
+export function startBenchService(o: {
+  server: string;
+  args?: string[];
+  nodeOptions?: string[];
+  dataDir: string;
+  token: string;
+  databaseUrl?: string | undefined;
+  /** Pin to core 0 (default where taskset exists); several replicas share the machine's cores unpinned. */
+  pin?: boolean;
+}): Promise<ServiceChild> {
   const node = [process.execPath, ...(o.nodeOptions ?? []), o.server, ...(o.args ?? [])];
-  return startServiceChild(hasTaskset ? ['taskset', '-c', '0', ...node] : node, {
+  return startServiceChild(hasTaskset && o.pin !== false ? ['taskset', '-c', '0', ...node] : node, {
     ...process.env,
     MODELWATCH_PORT: '0',
     MODELWATCH_DATA_DIR: o.dataDir,

@@ -27,7 +27,9 @@
  * what the fast path buys; `peer` is the bare limit of this stack for the same records
  * (bench/ingest/peer.ts: parse, check, one prepared insert per record, no monitoring), and
  * the medians table then gives each writer's records per CPU-second as a share of the peer's. `--postgres URL` adds a run on PostgreSQL (fresh database
- * created there). Prints a markdown section.
+ * created there); with `--replicas N` also N services on one such database, the client's
+ * batches round-robin across them, unpinned (records per CPU-second sums the replicas' CPU,
+ * not the database server's). Prints a markdown section.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +53,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     'warm-up-seconds': { type: 'string', default: '0' },
     'baseline-tree': { type: 'string' },
+    replicas: { type: 'string', default: '1' },
   },
 });
 
@@ -60,6 +63,7 @@ const CONCURRENCY = Number(args.concurrency);
 const UNITS = Number(args['unit-ids']);
 const ROUNDS = Number(args.rounds ?? (UNITS > 0 ? 2 : 1));
 const WARM_UP_SECONDS = Number(args['warm-up-seconds']);
+const REPLICAS = Number(args.replicas);
 const FEATURES = 20;
 const TOKEN = 'mw_bench_admin_token_0123456789';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -91,11 +95,11 @@ function zipf(n: number): () => number {
   };
 }
 
-async function startService(writer: string, tree: string, databaseUrl?: string): Promise<ServiceChild & { dataDir: string; exitCpu: Promise<number> }> {
+async function startService(writer: string, tree: string, databaseUrl?: string, pin = true): Promise<ServiceChild & { dataDir: string; exitCpu: Promise<number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-ingest-'));
   const prof = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
   const server = join(tree, writer === 'peer' ? 'bench/ingest/peer.ts' : 'bench/ingest/server.ts');
-  const service = await startBenchService({ server, args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl });
+  const service = await startBenchService({ server, args: [writer], nodeOptions: prof, dataDir, token: TOKEN, databaseUrl, pin });
   // server.ts prints its CPU seconds as a last line once closed (after the final flush).
   const exitCpu = new Promise<number>((ok) => {
     let buf = '';
@@ -122,6 +126,7 @@ async function call(url: string, method: string, path: string, body?: string): P
 
 interface Result {
   writer: string;
+  replicas: number;
   baseline: boolean;
   units: number;
   round: number;
@@ -138,8 +143,11 @@ interface Result {
   p95BatchMs: number;
 }
 
-async function runOne(writer: string, units: number, round: number, baseline: boolean, databaseUrl?: string): Promise<Result> {
-  const server = await startService(writer === 'postgres' ? 'sqlite' : writer, baseline ? resolve(args['baseline-tree']!) : root, databaseUrl);
+async function runOne(writer: string, units: number, round: number, baseline: boolean, databaseUrl?: string, replicas = 1): Promise<Result> {
+  // Replicas on one database (PostgreSQL) share the machine's cores: not pinned; one at a time, as the first migrates.
+  const servers: Awaited<ReturnType<typeof startService>>[] = [];
+  for (let k = 0; k < replicas; k++) servers.push(await startService(writer === 'postgres' ? 'sqlite' : writer, baseline ? resolve(args['baseline-tree']!) : root, databaseUrl, replicas === 1));
+  const server = servers[0]!;
   let stopped = false;
   try {
     const idle = procStatus(server.pid);
@@ -171,9 +179,11 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
       return `${s}]}`;
     };
     const bodyKb = body().length / 1024;
+    let next = 0;
     const post = async (): Promise<number> => {
       const started = performance.now();
-      const r = (await call(server.url, 'POST', '/api/v1/models/bench/predictions', body())) as { accepted: number };
+      const target = servers[next++ % servers.length]!;
+      const r = (await call(target.url, 'POST', '/api/v1/models/bench/predictions', body())) as { accepted: number };
       if (r.accepted !== BATCH) throw new Error(`accepted ${r.accepted} of ${BATCH}`);
       return performance.now() - started;
     };
@@ -187,7 +197,7 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
       );
     };
     await load(WARM_UP_SECONDS, () => {});
-    const before = procStatus(server.pid);
+    const before = servers.map((s) => procStatus(s.pid));
     const latencies: number[] = [];
     let records = 0;
     const start = performance.now();
@@ -196,14 +206,17 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
       records += BATCH;
     });
     const seconds = (performance.now() - start) / 1000;
-    const afterRun = procStatus(server.pid);
+    const afterRun = servers.map((s) => procStatus(s.pid));
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
     stopped = true;
-    await stopServiceChild(server);
-    const serverCpu = (await server.exitCpu) - before.cpuSeconds;
+    await Promise.all(servers.map((s) => stopServiceChild(s)));
+    let serverCpu = 0;
+    for (let k = 0; k < servers.length; k++) serverCpu += (await servers[k]!.exitCpu) - before[k]!.cpuSeconds;
+    const sum = (pick: (s: ReturnType<typeof procStatus>) => number) => afterRun.reduce((total, s) => total + pick(s), 0);
     return {
       writer,
+      replicas,
       baseline,
       units,
       round,
@@ -211,17 +224,17 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
       seconds,
       recordsPerSecond: records / seconds,
       recordsPerCpuSecond: records / serverCpu,
-      serverCpu: (afterRun.cpuSeconds - before.cpuSeconds) / seconds,
+      serverCpu: (sum((s) => s.cpuSeconds) - before.reduce((total, s) => total + s.cpuSeconds, 0)) / seconds,
       idleRssMb: idle.rssMb,
-      rssMb: afterRun.rssMb,
-      peakRssMb: afterRun.peakMb,
+      rssMb: afterRun[0]!.rssMb,
+      peakRssMb: afterRun[0]!.peakMb,
       bodyKb,
       p50BatchMs: q(0.5),
       p95BatchMs: q(0.95),
     };
   } finally {
-    if (!stopped) await stopServiceChild(server);
-    rmSync(server.dataDir, { recursive: true, force: true });
+    if (!stopped) await Promise.all(servers.map((s) => stopServiceChild(s)));
+    for (const s of servers) rmSync(s.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -239,15 +252,20 @@ async function freshDatabase(admin: string): Promise<string> {
 if (hasTaskset) spawnSync('taskset', ['-pc', cores > 1 ? '1' : '0', String(process.pid)]);
 const results: Result[] = [];
 // Each round runs every (writer, units) phase; odd rounds in reverse order (ABBA).
-const phases: { writer: string; units: number; baseline: boolean; postgres?: boolean }[] = [];
+const phases: { writer: string; units: number; baseline: boolean; postgres?: boolean; replicas?: number }[] = [];
 for (const writer of String(args.writers).split(',').filter(Boolean)) {
   for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer, units, baseline: false });
   if (UNITS > 0 && args['baseline-tree'] && writer !== 'peer') phases.push({ writer, units: UNITS, baseline: true });
 }
-if (args.postgres) for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer: 'postgres', units, baseline: false, postgres: true });
+if (args.postgres) {
+  for (const replicas of REPLICAS > 1 ? [1, REPLICAS] : [1]) {
+    for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer: replicas > 1 ? `postgres×${replicas}` : 'postgres', units, baseline: false, postgres: true, replicas });
+  }
+}
 for (let round = 0; round < ROUNDS; round++) {
   for (const p of round % 2 === 0 ? phases : [...phases].reverse()) {
-    results.push(await runOne(p.writer, p.units, round, p.baseline, p.postgres ? await freshDatabase(args.postgres!) : undefined));
+    results.push(await runOne(p.replicas ? 'postgres' : p.writer, p.units, round, p.baseline, p.postgres ? await freshDatabase(args.postgres!) : undefined, p.replicas ?? 1));
+    results.at(-1)!.writer = p.writer;
   }
 }
 
@@ -255,6 +273,7 @@ const label: Record<string, string> = {
   sqlite: 'SQLite, node:sqlite prepared statements (shipped)',
   kysely: 'SQLite, Kysely multi-row inserts',
   postgres: 'PostgreSQL, Kysely (one local server)',
+  ...(REPLICAS > 1 ? { [`postgres×${REPLICAS}`]: `PostgreSQL, ${REPLICAS} replicas (unpinned, batches round-robin; one local server)` } : {}),
   peer: 'bare peer (bench/ingest/peer.ts)',
 };
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -267,7 +286,7 @@ const unitLabel = (u: number, baseline = false) =>
 const command =
   `node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY} --writers ${args.writers}` +
   `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}` +
-  `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}`;
+  `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}${REPLICAS > 1 ? ` --replicas ${REPLICAS}` : ''}`;
 const lines = [
   '## Ingest over HTTP',
   '',
