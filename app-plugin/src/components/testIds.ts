@@ -27,6 +27,7 @@ export const testIds = {
     version: 'data-testid mw-action-version',
     confirm: 'data-testid mw-action-confirm',
     summary: 'data-testid mw-action-summary',
+    rollbackMode: 'data-testid mw-action-rollback-mode',
   },
   experiments: {
     page: 'data-testid mw-experiments-page',

@@ -12,6 +12,8 @@ export interface ActionInput {
   /** Empty: the model's default runner. */
   runner?: RetrainInput['runner'] | '';
   gpus?: number;
+  /** rollback: step the champion's traffic down (mode "gradual", the backend's default steps) instead of at once. */
+  gradual?: boolean;
   idempotencyKey?: string;
 }
 
@@ -21,7 +23,7 @@ export function runAction(input: ActionInput): Promise<Action> {
     case 'promote':
       return api.promote(model, { reason, version: version || undefined }, key);
     case 'rollback':
-      return api.rollback(model, { reason, toVersion: version || undefined }, key);
+      return api.rollback(model, { reason, toVersion: version || undefined, ...(input.gradual ? { mode: 'gradual' as const } : {}) }, key);
     case 'retrain':
       return api.retrain(model, { reason, runner: input.runner || undefined, gpus: input.gpus || undefined }, key);
   }

@@ -57,6 +57,24 @@ describe('ActionForm', () => {
     expect(await screen.findByText('Roll back recorded: succeeded')).toBeInTheDocument();
   });
 
+  it('offers a gradual rollback, says what it does, and sends mode "gradual"', async () => {
+    fake = fakeFetch({
+      ...readRoutes,
+      'POST /admin/api/v1/models/ctr/actions/rollback': { data: { action: { ...action, status: 'running' } } },
+    });
+    renderWithProviders(<ActionForm type="rollback" model="ctr" onClose={jest.fn()} />);
+    fireEvent.click(await screen.findByLabelText('Gradually'));
+    await waitFor(() =>
+      expect(screen.getByTestId(testIds.actions.summary)).toHaveTextContent(
+        'moves from v2 back to the previous champion in steps: v2 keeps 50%, then 10%, then none'
+      )
+    );
+    fireEvent.change(screen.getByTestId(testIds.actions.reason), { target: { value: 'latency creeping up' } });
+    fireEvent.click(screen.getByTestId(testIds.actions.confirm));
+    expect(await screen.findByText('Roll back recorded: running')).toBeInTheDocument();
+    expect(fake.requests.find((r) => r.method === 'POST')!.data).toEqual({ reason: 'latency creeping up', mode: 'gradual' });
+  });
+
   it('retrains through the editor route and links to the job', async () => {
     fake = fakeFetch({
       ...readRoutes,

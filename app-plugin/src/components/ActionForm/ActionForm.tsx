@@ -11,6 +11,11 @@ import { ACTION_TITLES, describeAction } from './describeAction';
 /** Trainers the backend runs: its built-in one (CPU) or a command (any trainer, GPUs). Empty: the model's setting. */
 type Runner = NonNullable<RetrainInput['runner']>;
 
+const ROLLBACK_MODES: Array<{ label: string; value: 'instant' | 'gradual' }> = [
+  { label: 'At once', value: 'instant' },
+  { label: 'Gradually', value: 'gradual' },
+];
+
 const RUNNERS: Array<{ label: string; value: Runner | '' }> = [
   { label: 'Model default', value: '' },
   { label: 'Built-in', value: 'builtin' },
@@ -33,6 +38,8 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
   const [version, setVersion] = useState<string | undefined>();
   const [runner, setRunner] = useState<Runner | ''>('');
   const [gpus, setGpus] = useState(0);
+  const [rollbackMode, setRollbackMode] = useState<'instant' | 'gradual'>('instant');
+  const gradual = type === 'rollback' && rollbackMode === 'gradual';
   const [key] = useState(idempotencyKey);
   const aliases = useAliases(model);
   const versions = useVersions(model);
@@ -46,6 +53,7 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
     challenger: aliases.data?.challenger,
     runner,
     gpus,
+    gradual,
   });
   const needsVersion = type === 'promote' && !version && !aliases.data?.challenger;
   const versionOptions = (versions.data ?? [])
@@ -54,7 +62,7 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
 
   const submit = () =>
     mutation.mutate(
-      { type, model, reason: reason.trim(), version, runner, gpus, idempotencyKey: key },
+      { type, model, reason: reason.trim(), version, runner, gpus, gradual, idempotencyKey: key },
       { onSuccess: (action) => onDone?.(action) }
     );
 
@@ -93,6 +101,13 @@ export function ActionForm({ type, model, onClose, onDone }: ActionFormProps) {
             placeholder={type === 'promote' ? (aliases.data?.challenger ?? 'Choose a version') : 'Previous champion'}
             onChange={(o) => setVersion(o?.value)}
           />
+        </Field>
+      )}
+      {type === 'rollback' && (
+        <Field label="How" description="Gradually: the champion's share steps down (50%, 10%, 0%) before the switch">
+          <div data-testid={testIds.actions.rollbackMode}>
+            <RadioButtonGroup options={ROLLBACK_MODES} value={rollbackMode} onChange={setRollbackMode} />
+          </div>
         </Field>
       )}
       {type === 'retrain' && (

@@ -8,6 +8,8 @@ export interface ActionContext {
   challenger?: string | null;
   runner?: string;
   gpus?: number;
+  /** Rollback: step the champion's traffic down (the backend's default steps) instead of switching at once. */
+  gradual?: boolean;
 }
 
 export const ACTION_TITLES: Record<ActionType, string> = {
@@ -27,8 +29,13 @@ export function describeAction(type: ActionType, ctx: ActionContext): string {
       }
       return `Version ${target} becomes the champion of ${ctx.model} and serves all its traffic from the next request. ${champion} stays registered; Roll back restores it.`;
     }
-    case 'rollback':
-      return `Traffic for ${ctx.model} moves from ${champion} back to ${ctx.version || 'the previous champion'} on the next request. ${champion} stays registered, so it can be promoted again.`;
+    case 'rollback': {
+      const target = ctx.version || 'the previous champion';
+      const how = ctx.gradual
+        ? `moves from ${champion} back to ${target} in steps: ${champion} keeps 50%, then 10%, then none, a minute each`
+        : `moves from ${champion} back to ${target} on the next request`;
+      return `Traffic for ${ctx.model} ${how}. ${champion} stays registered, so it can be promoted again.`;
+    }
     case 'retrain': {
       const where = ctx.runner ? ` on the ${ctx.runner} runner` : '';
       const gpus = ctx.gpus ? ` with ${ctx.gpus} GPU${ctx.gpus > 1 ? 's' : ''}` : '';
