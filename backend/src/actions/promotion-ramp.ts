@@ -388,12 +388,14 @@ export class PromotionRamp {
   private async step(ramp: Ramp): Promise<void> {
     if (this.ramps.get(ramp.model) !== ramp) return;
     // Ended on another replica (a rollback there), or no longer ours: nothing to step.
-    if ((await this.deps.actions.find(ramp.actionId))?.status !== 'running') return await this.end(ramp);
+    const action = await this.deps.actions.find(ramp.actionId);
+    if (action?.status !== 'running') return await this.end(ramp);
     if (ramp.held?.signal.aborted) return;
     // A gradual rollback steps down regardless: the champion it leaves is the suspect.
     const verdict: GuardrailVerdict = ramp.kind === 'rollback' ? { ok: true, note: 'gradual rollback: no guardrail' } : await this.check(ramp);
     const check = { step: ramp.stepIndex, percent: ramp.steps[ramp.stepIndex], at: new Date().toISOString(), ...verdict };
-    const previous = ((await this.deps.recorder.get(ramp.actionId)).details.checks as unknown[] | undefined) ?? [];
+    // Only the lease holder writes the checks, so the row read above still holds them all.
+    const previous = (fromJson<{ checks?: unknown[] }>(action.details, {}).checks) ?? [];
     if (!verdict.ok) {
       await this.end(ramp);
       await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], failedGuardrail: verdict.note }, 'failed');

@@ -10,8 +10,6 @@ import type { RampStarter } from './promote.ts';
 export interface RampAborter extends RampStarter {
   /** Aborts a running canary ramp of the model (only one of `onlyVersion` when given); answers its action, or undefined when none runs. */
   abort(model: string, actor: Actor, reason: string, idempotencyKey: string | undefined, onlyVersion?: string): Promise<ActionReply | undefined>;
-  /** Ends a running gradual rollback of the model (another switch supersedes it). */
-  supersede(model: string, actor: Actor, reason: string): Promise<void>;
 }
 
 /** A gradual rollback's defaults: half the traffic, a tenth, then none on the champion, a minute each. */

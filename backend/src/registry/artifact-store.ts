@@ -26,6 +26,13 @@ export class ArtifactMissingError extends Error {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** The sha256 of a stream's bytes, read chunk by chunk (an artifact is never held whole). */
+async function sha256OfStream(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of chunks) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** An upload received into the store's `incoming/` folder: not yet an artifact (ArtifactStore.adopt). */
 export interface StagedArtifact {
   readonly file: string;
@@ -143,9 +150,7 @@ export class ArtifactStore {
         const sha256 = /^([0-9a-f]{64})\.onnx$/.exec(name)?.[1];
         if (!sha256 || (await this.storage.has(artifactKey(sha256)))) continue;
         const file = path.join(dir, prefix, name);
-        const hash = createHash('sha256');
-        for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-        if (hash.digest('hex') !== sha256) corrupt.push(file);
+        if ((await sha256OfStream(fs.createReadStream(file))) !== sha256) corrupt.push(file);
         else {
           await this.storage.putFile(artifactKey(sha256), file);
           imported++;
@@ -167,9 +172,7 @@ export class ArtifactStore {
   /** True when the artifact is stored and matches; a corrupt copy is replaced by the next put. */
   private async intact(sha256: string): Promise<boolean> {
     try {
-      const hash = createHash('sha256');
-      for await (const chunk of await this.storage.read(artifactKey(sha256))) hash.update(chunk);
-      return hash.digest('hex') === sha256;
+      return (await sha256OfStream(await this.storage.read(artifactKey(sha256)))) === sha256;
     } catch {
       return false;
     }
