@@ -22,13 +22,25 @@ export interface ActionResult {
   details?: ({ target?: RollbackTarget } & Record<string, unknown>) | undefined;
 }
 
+export interface LastRetrain {
+  /** When it was queued (epoch ms). */
+  at: number;
+  /**
+   * Why it is still in flight, in words (its job queued or running, or the canary experiment
+   * it started still deciding); null once it has ended. A second retrain meanwhile would be
+   * wasted: its canary could not start against a champion the first one replaced.
+   */
+  inFlight: string | null;
+}
+
 export interface ActionPerformer {
   retrain(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   stopExperiment(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult>;
   /**
-   * When the model's last retrain job was queued, whatever started it (a schedule, a volume
-   * trigger, a person, an alert); null: never. A retrain policy's cooldown counts from it too.
+   * The model's last retrain job, whatever started it (a schedule, a volume trigger, a person,
+   * an alert); null: never. A retrain policy's cooldown counts from when it was queued, and
+   * while it is still in flight no alert queues another.
    */
-  lastRetrainAt(model: string): Promise<number | null>;
+  lastRetrain(model: string): Promise<LastRetrain | null>;
 }

@@ -22,8 +22,9 @@ export async function fireAlert(deps: AlertDeps, notification: AlertNotification
   // Read before the serialized section (a jobs read inside it would queue behind it): a
   // retrain queued by a schedule, a volume trigger or a person holds the policy's cooldown too.
   const model = alert.labels.model;
-  const lastRetrain = model ? await deps.performer.lastRetrainAt(model) : null;
-  const external: PastAction[] = model && lastRetrain !== null ? [{ model, action: 'retrain', policy: null, at: lastRetrain, dryRun: false, external: true }] : [];
+  const lastRetrain = model ? await deps.performer.lastRetrain(model) : null;
+  const external: PastAction[] =
+    model && lastRetrain !== null ? [{ model, action: 'retrain', policy: null, at: lastRetrain.at, dryRun: false, external: true, inFlight: lastRetrain.inFlight }] : [];
   const planned = await deps.store.serialize(async (q) => {
     const existing = await q.incidentByKey(key);
     let incident: IncidentRow;

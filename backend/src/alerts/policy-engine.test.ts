@@ -47,6 +47,16 @@ describe('default policy (docs/api.md)', () => {
     assert.equal(decide(drift, policies, [past(1, { action: 'rollback' })], T0).outcome, 'act');
   });
 
+  test('no second retrain while the last one is in flight, however long ago it was queued', () => {
+    const running = past(300, { policy: null, external: true, inFlight: 'the canary experiment e1 of retrain job r1 is still deciding' });
+    const held = decide(drift, policies, [running], T0);
+    assert.equal(held.outcome, 'cooldown');
+    assert.match(held.reason, /^the canary experiment e1 of retrain job r1 is still deciding; no second retrain of "ctr" until it ends/);
+    assert.equal(decide(drift, policies, [{ ...running, inFlight: null }], T0).outcome, 'act', 'ended: the cooldown alone counts');
+    assert.equal(decide(drift, policies, [{ ...running, model: 'other' }], T0).outcome, 'act', 'another model');
+    assert.equal(decide({ ...drift, modelwatch_action: 'rollback' }, policies, [running], T0).outcome, 'act', 'a rollback is not held by a retrain');
+  });
+
   test("a rollback's cooldown is per version it aims at; a retrain's is per model", () => {
     const errors = (version?: string) => ({ alertname: 'ModelWatchErrorRateHigh', model: 'ctr', modelwatch_action: 'rollback', ...(version ? { version } : {}) });
     const canaryStopped = past(5, { action: 'rollback', policy: 'default-rollback', version: 'v2' });

@@ -22,8 +22,10 @@ export interface PastAction {
   heldForRights?: boolean;
   /** The alert's `version` label (null: none). A rollback's cooldown is per version it aims at. */
   version?: string | null;
-  /** A retrain job queued outside the alert path (ActionPerformer.lastRetrainAt): counts for the retrain cooldown only, not for rate limits. */
+  /** The model's last retrain job, whoever queued it (ActionPerformer.lastRetrain): counts for the retrain cooldown only, not for rate limits. */
   external?: boolean;
+  /** Why that retrain is still in flight (null or absent: it ended); holds a retrain policy until it ends. */
+  inFlight?: string | null;
 }
 
 export type DecisionOutcome = 'act' | 'pending' | 'dry_run' | 'cooldown' | 'rate_limited' | 'ignored';
@@ -97,6 +99,10 @@ export function decide(
       ? `a retrain of "${model}" was queued ${ago} s ago outside the alert path (a schedule, a volume trigger or a person)`
       : `${policy.action} on "${model}"${policy.action === 'rollback' && version ? ` (version ${version})` : ''} already done or pending ${ago} s ago`;
     return { ...base, outcome: 'cooldown', reason: `${what}; cooldown ${policy.cooldown / 1000} s (${waitS} s left)` };
+  }
+  const inFlight = policy.action === 'retrain' ? relevant.find((past) => past.model === model && past.action === 'retrain' && past.inFlight)?.inFlight : undefined;
+  if (inFlight) {
+    return { ...base, outcome: 'cooldown', reason: `${inFlight}; no second retrain of "${model}" until it ends (a later firing of this alert acts then)` };
   }
 
   const lastHour = relevant.filter((past) => !past.external && now - past.at < HOUR_MS);

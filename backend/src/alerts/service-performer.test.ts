@@ -10,7 +10,7 @@ const unused = () => Promise.reject(new Error('not called in this test'));
 const ports = (overrides: Partial<ServicePerformerPorts>): ServicePerformerPorts => ({
   jobs: { retrain: unused, list: unused },
   actions: { rollback: unused },
-  experiments: { stop: unused },
+  experiments: { stop: unused, get: unused },
   ...overrides,
 });
 
@@ -39,18 +39,44 @@ test('retrain goes to the job service with the idempotency key and the policy re
   assert.deepEqual(calls, [{ model: 'ctr', input: { reason: 'drift', gpus: 1, runner: 'command' }, who: 'policy:p', key: 'alert-k' }]);
 });
 
-test("lastRetrainAt is when the model's newest retrain job was queued; other jobs do not count", async () => {
+test("lastRetrain is the model's newest retrain job: when it was queued; other jobs do not count", async () => {
   const asked: unknown[] = [];
   const jobs = [
-    { type: 'profile', createdAt: '2026-12-02T10:00:00.000Z' },
-    { type: 'retrain', createdAt: '2026-12-02T09:00:00.000Z' },
-    { type: 'retrain', createdAt: '2026-12-01T09:00:00.000Z' },
+    { id: 'p1', type: 'profile', status: 'queued', createdAt: '2026-12-02T10:00:00.000Z', result: {} },
+    { id: 'r2', type: 'retrain', status: 'failed', createdAt: '2026-12-02T09:00:00.000Z', result: {} },
+    { id: 'r1', type: 'retrain', status: 'running', createdAt: '2026-12-01T09:00:00.000Z', result: {} },
   ];
   const performer = new ServicePerformer(ports({ jobs: { retrain: unused, list: async (q) => (asked.push(q), jobs) } }));
-  assert.equal(await performer.lastRetrainAt('ctr'), Date.parse('2026-12-02T09:00:00.000Z'));
+  assert.deepEqual(await performer.lastRetrain('ctr'), { at: Date.parse('2026-12-02T09:00:00.000Z'), inFlight: null });
   assert.deepEqual(asked, [{ model: 'ctr', limit: 100 }]);
   const none = new ServicePerformer(ports({ jobs: { retrain: unused, list: async () => jobs.slice(0, 1) } }));
-  assert.equal(await none.lastRetrainAt('ctr'), null);
+  assert.equal(await none.lastRetrain('ctr'), null);
+});
+
+test('a retrain is in flight while its job runs and while the canary it started decides', async () => {
+  const job = (status: string, result: Record<string, unknown> = {}) => [{ id: 'r1', type: 'retrain', status, createdAt: '2026-12-02T09:00:00.000Z', result }];
+  const statuses: Record<string, string> = { e1: 'running', e2: 'stopped' };
+  const performer = (jobs: ReturnType<typeof job>) =>
+    new ServicePerformer(
+      ports({
+        jobs: { retrain: unused, list: async () => jobs },
+        experiments: {
+          stop: unused,
+          get: async (id) => {
+            if (!statuses[id]) throw new DomainError('not_found', `experiment "${id}" not found`);
+            return { status: statuses[id] };
+          },
+        },
+      }),
+    );
+  const inFlight = async (jobs: ReturnType<typeof job>) => (await performer(jobs).lastRetrain('ctr'))?.inFlight;
+  assert.equal(await inFlight(job('queued')), 'retrain job r1 is still queued');
+  assert.equal(await inFlight(job('running')), 'retrain job r1 is still running');
+  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'e1', weight: 10 } })), 'the canary experiment e1 of retrain job r1 is still deciding');
+  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'e2', weight: 10 } })), null, 'the canary has decided');
+  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'gone', weight: 10 } })), null, 'an experiment no longer there holds nothing');
+  assert.equal(await inFlight(job('succeeded', { canary: { started: false, reason: 'no champion' } })), null);
+  assert.equal(await inFlight(job('cancelled')), null);
 });
 
 test('stop_experiment needs the experiment label', async () => {
@@ -67,6 +93,7 @@ test('stop_experiment passes the experiment and the decision from the alert labe
           seen.push({ id, input, who: who.name, key });
           return { experiment: { id }, action: { id: 'stop-1', status: 'succeeded' } };
         },
+        get: unused,
       },
     }),
   );

@@ -1,7 +1,8 @@
 import type { RollbackTarget } from '../actions/targeted-rollback.ts';
 import type { Actor } from '../auth/roles.ts';
 import { DomainError } from '../core/errors.ts';
-import type { ActionOptions, ActionPerformer, ActionResult } from './action-performer.ts';
+import { isTerminal } from '../jobs/job-types.ts';
+import type { ActionOptions, ActionPerformer, ActionResult, LastRetrain } from './action-performer.ts';
 
 /**
  * The real performer: retrain is the job service's retrain action (an action record with the
@@ -18,7 +19,7 @@ interface ActionReplyLike {
 export interface RetrainPort {
   retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
   /** The model's jobs, newest first (jobs/read-jobs.ts). */
-  list(q: { model: string; limit: number }): Promise<Array<{ type: string; createdAt: string }>>;
+  list(q: { model: string; limit: number }): Promise<Array<{ id: string; type: string; status: string; createdAt: string; result: Record<string, unknown> }>>;
 }
 
 /** The rollback aimed at the alert's version (actions/targeted-rollback.ts): what it did, on which version, and why. */
@@ -28,6 +29,8 @@ export interface RollbackPort {
 
 export interface ExperimentStopPort {
   stop(id: string, input: { decision: 'rollback' | 'none'; reason: string }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
+  /** An experiment's status (a retrain's canary is one: jobs/retrain-canary.ts). */
+  get(id: string): Promise<{ status: string }>;
 }
 
 export interface ServicePerformerPorts {
@@ -59,9 +62,22 @@ export class ServicePerformer implements ActionPerformer {
     return resultIds(await this.ports.jobs.retrain(model, { reason, ...settings }, actor, idempotencyKey));
   }
 
-  async lastRetrainAt(model: string): Promise<number | null> {
+  async lastRetrain(model: string): Promise<LastRetrain | null> {
     const last = (await this.ports.jobs.list({ model, limit: 100 })).find((job) => job.type === 'retrain');
-    return last ? Date.parse(last.createdAt) : null;
+    if (!last) return null;
+    return { at: Date.parse(last.createdAt), inFlight: await this.inFlight(last) };
+  }
+
+  /** Why the retrain job has not ended yet: the job itself, or the canary it started (result.canary, jobs/retrain-canary.ts). */
+  private async inFlight(job: { id: string; status: string; result: Record<string, unknown> }): Promise<string | null> {
+    if (!isTerminal(job.status)) return `retrain job ${job.id} is still ${job.status}`;
+    const canary = job.result.canary as { started?: unknown; experimentId?: unknown } | undefined;
+    if (job.status !== 'succeeded' || canary?.started !== true || typeof canary.experimentId !== 'string') return null;
+    const status = await this.ports.experiments.get(canary.experimentId).then(
+      (experiment) => experiment.status,
+      () => 'gone',
+    );
+    return status === 'running' ? `the canary experiment ${canary.experimentId} of retrain job ${job.id} is still deciding` : null;
   }
 
   async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {

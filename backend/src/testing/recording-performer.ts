@@ -1,5 +1,5 @@
 import type { Actor } from '../auth/roles.ts';
-import type { ActionOptions, ActionPerformer, ActionResult } from '../alerts/action-performer.ts';
+import type { ActionOptions, ActionPerformer, ActionResult, LastRetrain } from '../alerts/action-performer.ts';
 
 /** Test support: records every call, acts once per idempotency key, can be told to fail. */
 export interface RecordedCall {
@@ -14,8 +14,8 @@ export interface RecordedCall {
 export class RecordingPerformer implements ActionPerformer {
   readonly calls: RecordedCall[] = [];
   failNext: Error | undefined;
-  /** What lastRetrainAt answers per model: a retrain queued outside the alert path (a schedule, a person). */
-  readonly lastRetrain = new Map<string, number>();
+  /** What lastRetrain answers per model: a retrain queued outside the alert path (a schedule, a person), and whether it is still in flight. */
+  readonly retrains = new Map<string, LastRetrain>();
   private readonly byKey = new Map<string, ActionResult>();
   private next = 1;
 
@@ -39,7 +39,7 @@ export class RecordingPerformer implements ActionPerformer {
     this.calls.length = 0;
     this.failNext = undefined;
     this.byKey.clear();
-    this.lastRetrain.clear();
+    this.retrains.clear();
     this.next = 1;
   }
 
@@ -57,7 +57,7 @@ export class RecordingPerformer implements ActionPerformer {
   stopExperiment(model: string, reason: string, actor: Actor, key: string, options: ActionOptions) {
     return this.record('stop_experiment', model, reason, actor, key, options);
   }
-  lastRetrainAt(model: string): Promise<number | null> {
-    return Promise.resolve(this.lastRetrain.get(model) ?? null);
+  lastRetrain(model: string): Promise<LastRetrain | null> {
+    return Promise.resolve(this.retrains.get(model) ?? null);
   }
 }
