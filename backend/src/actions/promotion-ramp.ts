@@ -7,6 +7,7 @@ import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { CanaryRoute } from '../serving/router.ts';
 import { fromJson } from '../store/database.ts';
 import type { Leases } from '../store/leases.ts';
+import type { RoutingChannel } from '../store/routing-notifications.ts';
 import type { ActionsTable } from '../store/schema.ts';
 import type { ActionRecorder } from './action-recorder.ts';
 import type { ActionStore } from './action-store.ts';
@@ -150,6 +151,10 @@ export interface PromotionRampDeps {
   logger: Logger;
   /** Each ramp is a lease (`ramp:<model>`): one replica steps it, another resumes it when that one dies. */
   leases: Leases;
+  /** Loads a ramp's version on a replica that follows it (one that does not hold its lease). */
+  versions: { ensureLoaded(model: string, version: string): Promise<unknown> };
+  /** Each step's new share, and a ramp's end, are pushed to the other replicas (store/routing-notifications.ts). */
+  routing: RoutingChannel;
   audit: AuditLog;
   clock: Clock;
   monitor: GuardrailTotals;
@@ -173,8 +178,10 @@ export interface PromotionRampDeps {
  * a replica that does not hold it ends the action in the store, and the holder drops its
  * canary share at its next look (within one lease period).
  *
- * Limits: only the holder's router sends units to the canary (the others serve the champion
- * meanwhile); the guardrail reads every replica's rollups.
+ * Every replica sends the same units to the canary: the others follow the holder's action row
+ * (follow(): its step's share, the same salt), told of each step and of the ramp's end through
+ * the routing channel and, as the fallback, at each adopt(). The guardrail reads every
+ * replica's rollups.
  */
 /**
  * The canary's unit-hash salt: fixed per (model, version) rather than random per action, so a
@@ -186,10 +193,14 @@ const rampSalt = (model: string, version: string): string => `ramp\u0000${model}
 export class PromotionRamp {
   private readonly deps: PromotionRampDeps;
   private readonly ramps = new Map<string, Ramp>();
+  /** Ramps another replica holds whose share this router applies: model → that ramp's share. */
+  private readonly followed = new Map<string, CanaryRoute>();
   private adoptTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: PromotionRampDeps) {
     this.deps = deps;
+    const refollow = () => this.follow().catch((error: unknown) => deps.logger.warn({ err: error }, 'canary ramps: following another replica failed; the next look retries'));
+    deps.routing.subscribe({ changed: refollow, resync: refollow });
   }
 
   /** Called under the model lock by Promote. */
@@ -243,6 +254,7 @@ export class PromotionRamp {
       actor: input.actor,
     };
     this.begin(ramp, percent >= 100 ? 0 : input.stepSeconds * 1000);
+    this.deps.routing.notify(input.model);
     return reply;
   }
 
@@ -254,6 +266,7 @@ export class PromotionRamp {
       if (this.ramps.get(ramp.model) === ramp) void this.end(ramp, false);
     });
     this.ramps.set(ramp.model, ramp);
+    this.followed.delete(ramp.model);
     const percent = ramp.steps[ramp.stepIndex] ?? 100;
     if (percent < 100) this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: rampSalt(ramp.model, ramp.version) });
     this.schedule(ramp, dueInMs);
@@ -273,10 +286,14 @@ export class PromotionRamp {
     const running = await this.deps.actions.runningRamps();
     const runningIds = new Set(running.map((row) => row.id));
     for (const ramp of here) if (!runningIds.has(ramp.actionId) && this.ramps.get(ramp.model) === ramp) await this.end(ramp);
+    const heldElsewhere: Ramp[] = [];
     for (const row of running) {
       const ramp = rampFromRow(row);
       if (!ramp || this.ramps.has(ramp.model)) continue;
-      if (!(await this.deps.leases.acquire(rampLease(ramp.model)))) continue;
+      if (!(await this.deps.leases.acquire(rampLease(ramp.model)))) {
+        heldElsewhere.push(ramp);
+        continue;
+      }
       await this.deps.locks.run(ramp.model, async () => {
         const current = await this.deps.actions.find(ramp.actionId);
         if (current?.status !== 'running' || this.ramps.has(ramp.model)) return this.release(rampLease(ramp.model));
@@ -287,6 +304,47 @@ export class PromotionRamp {
         this.begin(resumed, Math.max(0, resumed.stepStartedAt + resumed.stepSeconds * 1000 - now));
       });
     }
+    await this.applyFollowed(heldElsewhere);
+  }
+
+  /** Re-reads the running ramps and applies the shares of those another replica holds (a routing notification). */
+  private async follow(): Promise<void> {
+    // Taken before the read: a ramp that starts here meanwhile is not in the rows read, and is not ended for it.
+    const here = [...this.ramps.values()];
+    const running = (await this.deps.actions.runningRamps()).map(rampFromRow).filter((r): r is Ramp => r !== undefined);
+    // A ramp of this replica that ended elsewhere (a rollback there) ends here now, not at the next adopt().
+    for (const ramp of here) if (this.ramps.get(ramp.model) === ramp && !running.some((r) => r.actionId === ramp.actionId)) await this.end(ramp);
+    await this.applyFollowed(running.filter((r) => !this.ramps.has(r.model)));
+  }
+
+  /**
+   * Sets this router's share of each ramp held elsewhere to the holder's current step (its
+   * version loaded first; until then the champion serves), and drops the shares of ramps that
+   * ended. The last step (100) is the champion switch, which the aliases carry.
+   */
+  private async applyFollowed(heldElsewhere: readonly Ramp[]): Promise<void> {
+    const wanted = new Map(heldElsewhere.map((r) => [r.model, r]));
+    for (const model of this.followed.keys()) {
+      if (wanted.has(model) || this.ramps.has(model)) continue;
+      this.followed.delete(model);
+      this.deps.router.setCanary(model, undefined);
+    }
+    for (const [model, ramp] of wanted) {
+      const percent = ramp.steps[ramp.stepIndex] ?? 100;
+      if (percent >= 100) continue;
+      const share: CanaryRoute = { version: ramp.version, percent, salt: rampSalt(model, ramp.version) };
+      const current = this.followed.get(model);
+      if (current && current.version === share.version && current.percent === share.percent) continue;
+      if (!current || current.version !== share.version) {
+        const loaded = await this.deps.versions.ensureLoaded(model, ramp.version).then(
+          () => true,
+          (error: unknown) => (this.deps.logger.warn({ err: error, model, version: ramp.version }, 'canary version cannot be loaded here; this replica serves the champion'), false),
+        );
+        if (!loaded || this.ramps.has(model)) continue;
+      }
+      this.followed.set(model, share);
+      this.deps.router.setCanary(model, share);
+    }
   }
 
   /** Called under the model lock by Rollback; `onlyVersion`: abort only a ramp of that version. */
@@ -295,7 +353,9 @@ export class PromotionRamp {
     const ramp = await this.running(model);
     if (!ramp || ramp.kind !== 'promote' || (onlyVersion !== undefined && ramp.version !== onlyVersion)) return undefined;
     if (this.ramps.get(model) === ramp) await this.end(ramp);
+    this.unfollow(model);
     await this.deps.recorder.updateDetails(ramp.actionId, { aborted: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
+    this.deps.routing.notify(model);
     return this.deps.recorder.record('rollback', model, actor, reason, idempotencyKey, {
       status: 'succeeded',
       fromVersion: ramp.version,
@@ -317,7 +377,15 @@ export class PromotionRamp {
     const ramp = await this.running(model);
     if (!ramp || ramp.kind !== 'rollback') return;
     if (this.ramps.get(model) === ramp) await this.end(ramp);
+    this.unfollow(model);
     await this.deps.recorder.updateDetails(ramp.actionId, { superseded: { by: actor.name, reason, at: new Date(this.deps.clock.now()).toISOString() } }, 'failed');
+    this.deps.routing.notify(model);
+  }
+
+  /** Drops the share of a ramp held elsewhere that this replica just ended in the store. */
+  private unfollow(model: string): void {
+    if (!this.followed.delete(model)) return;
+    this.deps.router.setCanary(model, undefined);
   }
 
   /**
@@ -399,6 +467,7 @@ export class PromotionRamp {
     if (!verdict.ok) {
       await this.end(ramp);
       await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], failedGuardrail: verdict.note }, 'failed');
+      this.deps.routing.notify(ramp.model);
       await this.deps.audit.record({
         type: 'promote',
         status: 'failed',
@@ -434,6 +503,7 @@ export class PromotionRamp {
     ramp.stepStartedAt = this.deps.clock.now();
     this.deps.router.setCanary(ramp.model, { version: ramp.version, percent, salt: rampSalt(ramp.model, ramp.version) });
     await this.deps.recorder.updateDetails(ramp.actionId, { checks: [...previous, check], step: ramp.stepIndex, percent, stepStartedAt: ramp.stepStartedAt });
+    this.deps.routing.notify(ramp.model);
     this.schedule(ramp, ramp.stepSeconds * 1000);
   }
 

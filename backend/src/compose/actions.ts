@@ -18,7 +18,7 @@ import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { ModelLookup } from '../registry/registry-ports.ts';
 import type { Store } from '../store/database.ts';
 import type { Leases } from '../store/leases.ts';
-import type { RoutingChanges } from '../store/routing-notifications.ts';
+import type { RoutingChannel } from '../store/routing-notifications.ts';
 
 export interface ActionsWiring {
   store: Store;
@@ -35,8 +35,8 @@ export interface ActionsWiring {
   /** The monitor's rollup totals, for the promotion ramp's guardrails. */
   monitor: GuardrailTotals;
   deployment: DeliveryOptions;
-  /** Told of each committed champion switch (other replicas reload the model's routing). */
-  routing: RoutingChanges;
+  /** Told of each committed champion switch and canary step (other replicas reload the model's routing); the ramp listens to it. */
+  routing: RoutingChannel;
   /** Each canary ramp is a lease (actions/promotion-ramp.ts). */
   leases: Leases;
   /** false: the promotion ramp has no step timers (its tick() runs due steps). */
@@ -62,6 +62,8 @@ export function createActions(w: ActionsWiring): { actions: ActionService; ramp:
     locks: w.locks,
     logger: w.logger,
     leases: w.leases,
+    versions: w.registry,
+    routing: w.routing,
     audit: w.audit,
     clock: w.clock,
     monitor: w.monitor,

@@ -4,6 +4,8 @@
  * - a promote on one replica: every replica serves the new version within 100 ms (LISTEN/NOTIFY);
  * - ingest through the balancer: the totals are exact;
  * - 20 retrain jobs: each runs exactly once, on whichever replica claimed it;
+ * - a canary ramp: every replica sends the same units to the canary, and a rollback on a replica
+ *   that does not hold the ramp stops it on all;
  * - kill -9 of the replica holding a canary ramp's lease mid-ramp: another resumes and finishes it.
  * The figures it prints are in docs/operations.md#several-replicas.
  *
@@ -198,6 +200,40 @@ describe('three replicas behind HAProxy on one PostgreSQL', { skip: !testDialect
     t.diagnostic(`${jobIds.length} jobs: ${ran.length} trainer runs; states ${[...new Set(jobs.map((j) => j.status))].join(', ')}`);
     assert.deepEqual([...ran].sort(), [...jobIds].sort(), 'each job ran exactly once');
     assert.ok(jobs.every((j) => j.attempts === 1), `attempts ${jobs.map((j) => j.attempts).join(',')}`);
+  });
+
+  test('a canary ramp held by one replica sends the same units to the canary on every replica; a rollback on another stops it on all', { timeout: 60_000 }, async (t) => {
+    let { champion } = await call(undefined, 'GET', '/api/v1/models/ctr/aliases');
+    if (!champion) {
+      champion = await register('ctr', 60);
+      await call(undefined, 'POST', '/api/v1/models/ctr/actions/promote', { version: champion, reason: 'a champion to ramp from' });
+    }
+    const candidate = await register('ctr', 70);
+    const units = Array.from({ length: 400 }, (_, i) => `unit-${i}`);
+    /** The units a replica sends to `candidate` (one request with every unit). */
+    const canaryUnits = async (replica: ServiceProcess): Promise<string[]> => {
+      const reply = await call(replica, 'POST', '/api/v1/models/ctr/predict', { instances: units.map((unitId) => ({ unitId, features: instance })) });
+      return units.filter((_, i) => reply.predictions[i].version === candidate);
+    };
+    const started = await call(replicas[0], 'POST', '/api/v1/models/ctr/actions/promote', { version: candidate, strategy: 'canary', steps: [30, 100], stepSeconds: 60, reason: 'canary share on every replica' }, 202);
+    const shares = await until('every replica sends units to the canary', async () => {
+      const each = await Promise.all(replicas.map(canaryUnits));
+      return each.every((u) => u.length > 0) ? each : undefined;
+    }, 5000, 20);
+    t.diagnostic(`canary units per replica: ${shares.map((u) => u.length).join(', ')} of ${units.length} (step 30 %)`);
+    assert.deepEqual(shares[1], shares[0], 'replica 1 sends the same units as the holder');
+    assert.deepEqual(shares[2], shares[0], 'replica 2 sends the same units as the holder');
+    assert.ok(shares[0]!.length > 80 && shares[0]!.length < 160, `about 30 % of ${units.length}: ${shares[0]!.length}`);
+
+    const sent = Date.now();
+    await call(replicas[2], 'POST', '/api/v1/models/ctr/actions/rollback', { reason: 'stop the canary from a follower' });
+    const repliedMs = Date.now() - sent;
+    const stoppedMs = await Promise.all(
+      replicas.map((replica) => until(`${replica.url} stops the canary`, async () => ((await canaryUnits(replica)).length === 0 ? Date.now() - sent : undefined), 5000, 5)),
+    );
+    t.diagnostic(`rollback on a follower: replied after ${repliedMs} ms; no unit on the canary after ${stoppedMs.join(', ')} ms (holder, follower, the replica that rolled back; each probe is one 400-instance predict)`);
+    assert.equal((await call(undefined, 'GET', `/api/v1/actions/${started.action.id}`)).action.status, 'failed');
+    assert.equal((await call(undefined, 'GET', '/api/v1/models/ctr/aliases')).champion, champion);
   });
 
   test('kill -9 of the replica holding a canary ramp: another resumes it at its step and finishes it', { timeout: 60_000 }, async (t) => {
