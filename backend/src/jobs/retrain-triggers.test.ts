@@ -11,6 +11,7 @@ import { testDialects } from '../testing/databases.ts';
 import { makeTestConfig, startTestServer } from '../testing/test-server.ts';
 import type { Config } from '../core/config.ts';
 import type { SqlDialect } from '../store/database.ts';
+import { RetrainTriggers } from './retrain-triggers.ts';
 
 const SHAPE = { task: 'binary_classification' as const, features: [{ name: 'x', type: 'numeric' as const }] };
 const DAY = 86_400_000;
@@ -86,6 +87,56 @@ for (const dialect of testDialects() as SqlDialect[]) {
       s.clock.set(START + 3 * HOUR + 20_000);
       await s.loops.retrainTriggers();
       assert.equal((await retrains(s.ctx, 'ctr')).length, 2, '04:00 is past the cooldown');
+    });
+
+    test('a replica that takes the lease over fires the planned run its dead holder missed, once', async () => {
+      const s = await freshStepped();
+      await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *' } } } }, systemActor);
+      // The holder (this context's triggers) sees the 02:00 run planned at 01:59:50, then dies.
+      s.clock.set(START + HOUR - 10_000);
+      await s.loops.retrainTriggers();
+      // Another replica's triggers take the lease over 25 s after 02:00 and look back one check interval + lease.
+      const takeOver = (lookbackMs?: number) =>
+        new RetrainTriggers({
+          clock: s.clock,
+          logger: createLogger('silent'),
+          models: s.ctx.models,
+          jobs: s.ctx.jobs,
+          totals: s.ctx.monitor,
+          leases: { ttlMs: 10_000, run: () => Promise.reject(new Error('not started in this test')) },
+          ...(lookbackMs === undefined ? {} : { lookbackMs }),
+        });
+      s.clock.set(START + HOUR + 25_000);
+      await takeOver(0).tick();
+      assert.equal((await retrains(s.ctx, 'ctr')).length, 0, 'without the look back the 02:00 run is lost (the behaviour before)');
+      await takeOver(40_000).tick();
+      const jobs = await retrains(s.ctx, 'ctr');
+      assert.equal(jobs.length, 1, 'the missed 02:00 run fires on the new holder');
+      assert.equal(jobs[0]!.reason, 'schedule 0 2 * * * (UTC)');
+      // Had the old holder enqueued it after all, the run's idempotency key keeps it one job.
+      await s.loops.retrainTriggers();
+      await takeOver(40_000).tick();
+      assert.equal((await retrains(s.ctx, 'ctr')).length, 1);
+    });
+
+    test('a schedule saved after its planned time does not fire for that run, look back or not', async () => {
+      const s = await freshStepped();
+      s.clock.set(START + HOUR + 10_000);
+      // updatedAt is the wall clock; on this virtual clock a save "now" is made by aligning the two.
+      const saved = await s.ctx.models.create({ name: 'ctr', ...SHAPE, settings: { retrain: { schedule: { cron: '0 2 * * *' } } } }, systemActor);
+      const triggers = new RetrainTriggers({
+        clock: s.clock,
+        logger: createLogger('silent'),
+        models: { list: async () => [{ ...saved, updatedAt: new Date(START + HOUR + 5_000).toISOString() }] },
+        jobs: s.ctx.jobs,
+        totals: s.ctx.monitor,
+        leases: { ttlMs: 10_000, run: () => Promise.reject(new Error('not started in this test')) },
+        lookbackMs: 40_000,
+      });
+      await triggers.tick();
+      assert.equal((await retrains(s.ctx, 'ctr')).length, 0, 'saved at 02:00:05: the 02:00 run was before it');
+      const status = await triggers.status(saved);
+      assert.equal(status.schedule?.nextRun, new Date(START + HOUR + DAY).toISOString());
     });
 
     test('a retrain started elsewhere (an alert policy, a person) holds a planned run back by the shared cooldown', async () => {

@@ -23,6 +23,8 @@ export interface TriggerModel {
   settings: Record<string, unknown>;
   /** ISO time. */
   createdAt: string;
+  /** ISO time of the last change (settings included): a schedule saved then has no planned run before it. */
+  updatedAt?: string;
 }
 
 export interface RetrainTriggerDeps {
@@ -36,7 +38,14 @@ export interface RetrainTriggerDeps {
   /** The monitor's merged rollup counters (monitor/query-totals.ts). */
   totals: { totals(model: string, q: { from: number; to: number }): Promise<Array<{ labelled: number }>> };
   /** The timed checks run on one replica at a time (the `retrain-triggers` lease). */
-  leases: Leases;
+  leases: Pick<Leases, 'run' | 'ttlMs'>;
+  /**
+   * How far back a pass looks for a planned run of a schedule it has not seen before (this
+   * process just started, or took the lease over from a replica that died before the run
+   * came due): by default, with timers, the check interval plus the lease period; without
+   * timers 0.
+   */
+  lookbackMs?: number;
 }
 
 /** What the model page shows (GET /api/v1/models/{model}/retrain-triggers; docs/api.md). */
@@ -87,14 +96,17 @@ export class RetrainTriggers {
   private readonly planned = new Map<string, number | null>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private lookbackMs: number;
 
   constructor(deps: RetrainTriggerDeps) {
     this.deps = deps;
+    this.lookbackMs = deps.lookbackMs ?? 0;
   }
 
   /** Checks every `intervalMs` (0: never; the caller runs tick(), compose/server.ts createSteppedContext). */
   start(intervalMs: number): void {
     if (intervalMs <= 0) return;
+    this.lookbackMs = this.deps.lookbackMs ?? intervalMs + this.deps.leases.ttlMs;
     this.timer = setInterval(() => {
       // One pass at a time: a slow store must not pile passes up.
       this.running ??= this.deps.leases
@@ -155,7 +167,7 @@ export class RetrainTriggers {
     const blocked = history.active ? 'a retrain is queued or running' : now - history.lastCreated < settings.cooldown ? `cooldown ${settings.cooldown / 1000} s after the last retrain` : null;
     if (settings.schedule) {
       const key = `${model.name}\u0000${settings.schedule.cron}\u0000${settings.schedule.timezone}`;
-      if (!this.planned.has(key)) this.planned.set(key, nextPlannedRun(settings.schedule, now));
+      if (!this.planned.has(key)) this.planned.set(key, nextPlannedRun(settings.schedule, this.firstLook(model, now)));
       const due = this.planned.get(key);
       if (due != null && due <= now) {
         this.planned.set(key, nextPlannedRun(settings.schedule, now));
@@ -176,6 +188,17 @@ export class RetrainTriggers {
         await this.enqueue(model.name, reason, `volume:${model.name}:${new Date(history.since).toISOString()}:${Number.isFinite(history.lastCreated) ? new Date(history.lastCreated).toISOString() : 'none'}`);
       }
     }
+  }
+
+  /**
+   * Where a pass starts looking for a schedule's planned runs when it sees the schedule first:
+   * `lookbackMs` back (a run the previous lease holder may have missed; its idempotency key
+   * makes it one job if that holder did enqueue it), never before the schedule was saved.
+   */
+  private firstLook(model: TriggerModel, now: number): number {
+    const saved = model.updatedAt ? Date.parse(model.updatedAt) : Number.NaN;
+    const back = now - this.lookbackMs;
+    return Number.isFinite(saved) && saved > back && saved <= now ? saved : back;
   }
 
   private async enqueue(model: string, reason: string, idempotencyKey: string): Promise<void> {
