@@ -141,7 +141,8 @@ export async function runStory(api: ApiClient, clock: Clock, options: StoryOptio
       promotedAt = now;
       say('info', `act 1 done: ${champion} is champion after drift → alert → retrain → gate → canary → promotion`);
     }
-    if (act === 1 && (promotedAt && now - promotedAt >= 10 * MINUTE || now > deadline)) {
+    // Ten minutes of v2, and samples of them: on a compressed clock one loop can span many minutes, and the summary's "after promotion" row needs samples.
+    if (act === 1 && ((promotedAt && now - promotedAt >= 10 * MINUTE && timeline.samples.filter((s) => s.ts >= promotedAt + MINUTE).length >= 3) || now > deadline)) {
       act = 2;
       act2Start = now;
       deadline = now + options.actTimeoutMinutes * MINUTE;
