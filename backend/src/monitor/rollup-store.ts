@@ -10,7 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { countersFromColumns, countersToColumns, ROLLUP_COUNTER_COLUMNS, type RollupCounterColumn } from '../core/rollup-counters.ts';
 import { addCountsInto, encodeCounts } from './count-blobs.ts';
 import { LatencySketch } from './latency-sketch.ts';
-import { FEATURE_STATS_WIDTH, QUALITY_LENGTH, SCORE_BINS, type Rollup } from './rollup.ts';
+import { FEATURE_STATS_WIDTH, HOUR_MS, MINUTE_MS, QUALITY_LENGTH, SCORE_BINS, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import type { Database, RollupsTable } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
@@ -253,4 +253,28 @@ export async function storedVersions(store: Store, model: string, from: number, 
     .where('bucket_start', '<', to)
     .execute();
   return rows.map((r) => r.version);
+}
+
+/**
+ * Per version, the end of the newest bucket with predictions (epoch ms): the minute rows of
+ * the day before `now` where there are any (minute resolution), else the hour rows (the flush
+ * writes each minute with its hour; hour rows are 60 times fewer to group).
+ */
+export async function lastPredictionBuckets(store: Store, model: string, now: number): Promise<Map<string, number>> {
+  const newest = (bucketMs: number, since: number) =>
+    store.db
+      .selectFrom('rollups')
+      .select('version')
+      .select((eb) => eb.fn.max('bucket_start').as('last_start'))
+      .where('model', '=', model)
+      .where('bucket_ms', '=', bucketMs)
+      .where('bucket_start', '>=', since)
+      .where('requests', '>', 0)
+      .groupBy('version')
+      .execute();
+  const [hours, minutes] = await Promise.all([newest(HOUR_MS, 0), newest(MINUTE_MS, now - 24 * HOUR_MS)]);
+  const out = new Map<string, number>();
+  for (const r of hours) out.set(r.version, Number(r.last_start) + HOUR_MS);
+  for (const r of minutes) out.set(r.version, Number(r.last_start) + MINUTE_MS);
+  return out;
 }
