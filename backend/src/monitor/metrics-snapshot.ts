@@ -6,6 +6,9 @@
 import { parseDuration } from '../core/duration.ts';
 import { EXPORT_LIMITS, emptySnapshot, type ExportSnapshot } from './metrics-export.ts';
 import type { MonitorContext } from './monitor-context.ts';
+import { maxOf } from '../core/arrays.ts';
+import { secondsSince } from './data-quality.ts';
+import { lastRecordEnds, queryDataQuality } from './query-data-quality.ts';
 import { queryDrift } from './query-drift.ts';
 import { queryHealth } from './query-health.ts';
 import { queryTotals } from './query-totals.ts';
@@ -22,6 +25,11 @@ export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapsh
       await addDrift(ctx, s, m.name, m.settings, end);
     } catch (error) {
       ctx.logger.warn({ err: error, model: m.name }, 'monitor: drift export skipped');
+    }
+    try {
+      await addDataQuality(ctx, s, m.name, m.settings, end);
+    } catch (error) {
+      ctx.logger.warn({ err: error, model: m.name }, 'monitor: data quality export skipped');
     }
     try {
       await addQuality(ctx, s, m.name, m.settings, end);
@@ -60,14 +68,7 @@ async function addKpis(ctx: MonitorContext, s: ExportSnapshot, model: string, en
 /** Drift over the drift window (settings.metrics.driftWindow), for the versions with the most traffic. */
 async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
   const driftWindow = exportDriftWindowMs(settings);
-  const hourTotals = await queryTotals(ctx, model, { from: end - driftWindow, to: end });
-  const byVersion = new Map<string, number>();
-  for (const t of hourTotals) byVersion.set(t.version, (byVersion.get(t.version) ?? 0) + t.requests);
-  const versions = [...byVersion]
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, EXPORT_LIMITS.versionsPerModel)
-    .map(([v]) => v);
+  const versions = await busiestVersions(ctx, model, end - driftWindow, end);
   if (versions.length === 0) return;
   const drift = await queryDrift(ctx, model, { from: end - driftWindow, to: end, versions });
   for (const v of drift.versions) {
@@ -82,6 +83,48 @@ async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, s
     }
     for (const f of features) s.featureDrifted.push({ model, version: v.version, feature: f, drifted: w.driftedFeatures.includes(f) });
     s.datasetDrift.push({ model, version: v.version, share: w.driftShare, drifted: w.datasetDrifted });
+  }
+}
+
+/** The versions with the most requests in [from, to) (at most EXPORT_LIMITS.versionsPerModel). */
+async function busiestVersions(ctx: MonitorContext, model: string, from: number, to: number): Promise<string[]> {
+  const totals = await queryTotals(ctx, model, { from, to });
+  const byVersion = new Map<string, number>();
+  for (const t of totals) byVersion.set(t.version, (byVersion.get(t.version) ?? 0) + t.requests);
+  return [...byVersion]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, EXPORT_LIMITS.versionsPerModel)
+    .map(([v]) => v);
+}
+
+/**
+ * Data quality over the drift window for the busiest versions (their first
+ * EXPORT_LIMITS.featuresPerVersion profile features), and the model's freshness.
+ */
+async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
+  const window = exportDriftWindowMs(settings);
+  const versions = await busiestVersions(ctx, model, end - window, end);
+  const now = ctx.now();
+  const newest = maxOf((await lastRecordEnds(ctx, model, now)).values());
+  if (newest !== -Infinity) s.freshness.push({ model, seconds: secondsSince(newest, now) ?? 0 });
+  if (versions.length === 0) return;
+  const dq = await queryDataQuality(ctx, model, { from: end - window, to: end, versions });
+  for (const v of dq.versions) {
+    if (v.profile === null) continue;
+    s.dataQualityVersions.push({ model, version: v.version, records: v.records + v.rejected, meanVectorDistance: v.meanVectorDistance });
+    for (const f of v.features.slice(0, EXPORT_LIMITS.featuresPerVersion)) {
+      s.featureQuality.push({
+        model,
+        version: v.version,
+        feature: f.feature,
+        missing: f.missingRate,
+        outOfRange: f.outOfRangeRate,
+        unseen: f.unseenRate,
+        typeErrors: f.typeErrorRate,
+        meanShift: f.meanShiftSigmas,
+      });
+    }
   }
 }
 

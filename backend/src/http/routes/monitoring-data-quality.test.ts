@@ -101,6 +101,27 @@ for (const dialect of testDialects()) {
       const strict = await server.request('GET', `${url}&k=1`);
       assert.ok(strict.body.versions[0].features[0].flags.includes('mean_shift'));
 
+      // The gauges over the last hour (which holds the whole window).
+      const metrics = (await server.request('GET', '/metrics')).text;
+      const gauge = (name: string, labels: string): number => {
+        const m = new RegExp(`${name}\\{${labels}\\} (\\S+)`).exec(metrics);
+        assert.ok(m, `${name}{${labels}} in /metrics`);
+        return Number(m[1]);
+      };
+      const x = 'model="dq",version="v1",feature="x"';
+      const c = 'model="dq",version="v1",feature="c"';
+      assert.equal(gauge('modelwatch_feature_missing_ratio', x), 40 / N);
+      assert.ok(Math.abs(gauge('modelwatch_feature_out_of_range_ratio', x) - 80 / 360) < 1e-12);
+      assert.ok(Math.abs(gauge('modelwatch_feature_unseen_ratio', c) - 80 / N) < 1e-12);
+      assert.ok(Math.abs(gauge('modelwatch_feature_type_error_ratio', c) - 20 / (N + 30)) < 1e-12);
+      assert.ok(Math.abs(gauge('modelwatch_feature_mean_shift_sigmas', x) - Math.abs(mean - ref.mean) / ref.std) < 1e-9);
+      assert.equal(gauge('modelwatch_data_quality_records', 'model="dq",version="v1"'), N + 30);
+      assert.ok(gauge('modelwatch_feature_mean_vector_distance', 'model="dq",version="v1"') > 0);
+      const since = gauge('modelwatch_ingest_seconds_since_last_record', 'model="dq"');
+      assert.ok(Math.abs(since - (Date.now() - (Math.floor(newest / M) * M + M)) / 1000) < 30, `seconds since the last record: ${since}`);
+      assert.doesNotMatch(metrics, /modelwatch_feature_unseen_ratio\{[^}]*feature="x"/, 'no unseen ratio for a numeric feature');
+      assert.doesNotMatch(metrics, /modelwatch_ingest_seconds_since_last_record\{model="idle"\}/, 'no series for a model without records');
+
       // Rows from before migration 0105 have no feature stats: rates from the histograms, no mean.
       await server.ctx.store.db.updateTable('rollups').set({ feature_stats: null }).where('model', '=', 'dq').execute();
       const old = (await server.request('GET', url)).body.versions[0];
