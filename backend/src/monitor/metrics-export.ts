@@ -25,6 +25,8 @@ export const EXPORT_LIMITS = {
   versionsPerModel: 5,
   armsPerVersion: 10,
   featuresPerVersion: 200,
+  /** (version, feature) pairs per model with data quality gauges: the busiest versions first, profile order. */
+  dataQualityFeaturesPerModel: 200,
 } as const;
 
 export interface MonitorCounters {

@@ -99,8 +99,8 @@ async function busiestVersions(ctx: MonitorContext, model: string, from: number,
 }
 
 /**
- * Data quality over the drift window for the busiest versions (their first
- * EXPORT_LIMITS.featuresPerVersion profile features), and the model's freshness.
+ * Data quality over the drift window for the busiest versions (busiest first, features in
+ * profile order, EXPORT_LIMITS.dataQualityFeaturesPerModel in all), and the model's freshness.
  */
 async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
   const window = exportDriftWindowMs(settings);
@@ -110,10 +110,13 @@ async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: str
   if (newest !== -Infinity) s.freshness.push({ model, seconds: secondsSince(newest, now) ?? 0 });
   if (versions.length === 0) return;
   const dq = await queryDataQuality(ctx, model, { from: end - window, to: end, versions });
+  let left: number = EXPORT_LIMITS.dataQualityFeaturesPerModel;
   for (const v of dq.versions) {
-    if (v.profile === null) continue;
+    if (v.profile === null || left === 0) continue;
     s.dataQualityVersions.push({ model, version: v.version, records: v.records + v.rejected, meanVectorDistance: v.meanVectorDistance });
-    for (const f of v.features.slice(0, EXPORT_LIMITS.featuresPerVersion)) {
+    const features = v.features.slice(0, left);
+    left -= features.length;
+    for (const f of features) {
       s.featureQuality.push({
         model,
         version: v.version,
