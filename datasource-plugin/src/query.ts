@@ -1,6 +1,7 @@
 import { DataFrame } from '@grafana/data';
 import type { ApiClient, TimeWindow } from '@modelwatch/plugin-api';
 import { auditFrame } from './frames/audit';
+import { dataQualityFrames } from './frames/data-quality';
 import { driftFrames } from './frames/drift';
 import { experimentFrame } from './frames/experiment';
 import { healthFrame } from './frames/health';
@@ -60,6 +61,12 @@ export async function runQuery(api: ApiClient, query: MwQuery, window: TimeWindo
         });
         return driftFrames(refId, model, response, query.driftField ?? 'score', features);
       });
+    }
+    case 'dataQuality': {
+      const features = query.features ?? [];
+      return perModel(query, async (model) =>
+        dataQualityFrames(refId, model, await api.dataQuality(model, window, { version: query.version }), features)
+      );
     }
     case 'experiment': {
       const results = await api.experimentResults(query.experimentId ?? '');

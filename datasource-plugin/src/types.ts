@@ -2,7 +2,7 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 import type { DriftMethod, JobStatus, Kpi } from '@modelwatch/plugin-api';
 
-export const QUERY_TYPES = ['kpi', 'drift', 'experiment', 'health', 'jobs', 'audit'] as const;
+export const QUERY_TYPES = ['kpi', 'drift', 'dataQuality', 'experiment', 'health', 'jobs', 'audit'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 export const DRIFT_FIELDS = ['score', 'pValue', 'drifted'] as const;
@@ -15,11 +15,11 @@ export type ExperimentField = (typeof EXPERIMENT_FIELDS)[number];
 export interface MwQuery extends DataQuery {
   queryType?: QueryType;
   model?: string;
-  /** KPI and drift: one version, or empty for all versions. */
+  /** KPI, drift and data quality: one version, or empty for all versions. */
   version?: string;
   arm?: string;
   kpi?: Kpi;
-  /** Drift: features to show; empty means all. */
+  /** Drift and data quality: features to show; empty means all. */
   features?: string[];
   method?: DriftMethod;
   driftField?: DriftField;
@@ -41,6 +41,7 @@ export const DEFAULT_QUERY: Partial<MwQuery> = {
 export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
   kpi: 'KPI',
   drift: 'Drift',
+  dataQuality: 'Data quality',
   experiment: 'Experiment',
   health: 'Health',
   jobs: 'Jobs',

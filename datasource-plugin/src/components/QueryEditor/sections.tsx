@@ -119,6 +119,34 @@ export function DriftSection(props: SectionProps) {
   );
 }
 
+export function DataQualitySection(props: SectionProps) {
+  const { datasource, query, onChange } = props;
+  const features = useFeatureOptions(datasource, query.model);
+  const versions = useVersionOptions(datasource, query.model);
+  return (
+    <InlineFieldRow>
+      <ModelField {...props} />
+      <SelectField
+        label="Version"
+        testId={ids.version}
+        value={query.version}
+        options={versions}
+        clearable
+        placeholder="All versions"
+        onChange={(version) => onChange({ version })}
+      />
+      <MultiSelectField
+        label="Features"
+        testId={ids.features}
+        value={query.features}
+        options={features}
+        placeholder="All features"
+        onChange={(selected) => onChange({ features: selected })}
+      />
+    </InlineFieldRow>
+  );
+}
+
 export function ExperimentSection({ datasource, query, onChange }: SectionProps) {
   const experiments = useExperimentOptions(datasource);
   return (
