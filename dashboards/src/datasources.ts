@@ -18,7 +18,7 @@ export const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' } as const sat
  */
 export interface ModelWatchQuery {
   refId: string;
-  queryType: 'kpi' | 'drift' | 'experiment' | 'health' | 'jobs' | 'audit';
+  queryType: 'kpi' | 'drift' | 'dataQuality' | 'experiment' | 'health' | 'jobs' | 'audit';
   model?: string;
   version?: string;
   arm?: string;
