@@ -21,13 +21,17 @@ export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapsh
   const models = (await ctx.models.list()).slice(0, EXPORT_LIMITS.models);
   for (const m of models) {
     await addKpis(ctx, s, m.name, end);
+    // Drift and data quality cover the same window and versions: found once.
+    const from = end - exportDriftWindowMs(m.settings);
+    let versions: string[] = [];
     try {
-      await addDrift(ctx, s, m.name, m.settings, end);
+      versions = await busiestVersions(ctx, m.name, from, end);
+      await addDrift(ctx, s, m.name, versions, from, end);
     } catch (error) {
       ctx.logger.warn({ err: error, model: m.name }, 'monitor: drift export skipped');
     }
     try {
-      await addDataQuality(ctx, s, m.name, m.settings, end);
+      await addDataQuality(ctx, s, m.name, versions, from, end);
     } catch (error) {
       ctx.logger.warn({ err: error, model: m.name }, 'monitor: data quality export skipped');
     }
@@ -66,11 +70,9 @@ async function addKpis(ctx: MonitorContext, s: ExportSnapshot, model: string, en
 }
 
 /** Drift over the drift window (settings.metrics.driftWindow), for the versions with the most traffic. */
-async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
-  const driftWindow = exportDriftWindowMs(settings);
-  const versions = await busiestVersions(ctx, model, end - driftWindow, end);
+async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, versions: string[], from: number, end: number): Promise<void> {
   if (versions.length === 0) return;
-  const drift = await queryDrift(ctx, model, { from: end - driftWindow, to: end, versions });
+  const drift = await queryDrift(ctx, model, { from, to: end, versions });
   for (const v of drift.versions) {
     const w = v.windows[0];
     if (!w) continue;
@@ -102,14 +104,12 @@ async function busiestVersions(ctx: MonitorContext, model: string, from: number,
  * Data quality over the drift window for the busiest versions (busiest first, features in
  * profile order, EXPORT_LIMITS.dataQualityFeaturesPerModel in all), and the model's freshness.
  */
-async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
-  const window = exportDriftWindowMs(settings);
-  const versions = await busiestVersions(ctx, model, end - window, end);
+async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: string, versions: string[], from: number, end: number): Promise<void> {
   const now = ctx.now();
   const newest = maxOf((await lastRecordEnds(ctx, model, now)).values());
   if (newest !== -Infinity) s.freshness.push({ model, seconds: secondsSince(newest, now) ?? 0 });
   if (versions.length === 0) return;
-  const dq = await queryDataQuality(ctx, model, { from: end - window, to: end, versions });
+  const dq = await queryDataQuality(ctx, model, { from, to: end, versions });
   let left: number = EXPORT_LIMITS.dataQualityFeaturesPerModel;
   for (const v of dq.versions) {
     if (v.profile === null || left === 0) continue;
