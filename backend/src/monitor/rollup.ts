@@ -236,9 +236,10 @@ function addFeatures(r: Rollup, rec: PredictionInput, c: CompiledProfile): void 
     const at = i * FEATURE_STATS_WIDTH;
     if (b < 0) {
       // Invalid for the feature (ingest rejects those records first; a profile feature the
-      // model does not declare is not checked there): missing, so totals stay = requests.
+      // model does not declare is not checked there): missing, so totals stay = requests. A
+      // finite number here only means a profile without edges: not a type error.
       (h[h.length - 1] as number)++;
-      (stats[at + FS_INVALID] as number)++;
+      if (!(typeof v === 'number' && Number.isFinite(v))) (stats[at + FS_INVALID] as number)++;
       continue;
     }
     (h[b] as number)++;
