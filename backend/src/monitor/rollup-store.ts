@@ -34,6 +34,8 @@ export interface RollupRow extends Pick<RollupsTable, RollupCounterColumn> {
 /** Shared by rows read without their sketch / label histograms: nothing ever merges INTO them (rollup-merge.ts clones first). */
 const EMPTY_SKETCH = new LatencySketch();
 const EMPTY_QUALITY = new Float64Array(QUALITY_LENGTH);
+/** Length 0: rollups without histograms have no feature stats (attachLayout allocates them). */
+const NO_STATS = new Float64Array(0);
 
 /**
  * The row as a Rollup. Without `latency` / `quality` in the row, the sketch / label histograms
@@ -52,7 +54,7 @@ export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLay
     quality: EMPTY_QUALITY,
     layout: null,
     features: [],
-    featureStats: new Float64Array(0),
+    featureStats: NO_STATS,
   };
   if (row.score_hist) addCountsInto(row.score_hist, [r.scoreHist]);
   if (row.quality) {
