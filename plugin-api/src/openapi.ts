@@ -1304,6 +1304,26 @@ export type components = {
             to: number;
             versions: components["schemas"]["VersionDataQuality"][];
         };
+        DataQualityWindow: {
+            features: {
+                feature: string;
+                flags: ("missing" | "out_of_range" | "unseen" | "type_errors" | "mean_shift")[];
+                /** @description |mean − reference mean| / reference std; null without values or with std 0 */
+                meanShiftSigmas: number | null;
+                /** @description Missing values / records (values of the wrong type not included); null without records */
+                missingRate: number | null;
+                /** @description Out of range / records with a value; null for categorical; null without records */
+                outOfRangeRate: number | null;
+                /** @description Type errors / (records + records rejected for a type); null without records */
+                typeErrorRate: number | null;
+                /** @description Unseen / records with a value; null for numeric; null without records */
+                unseenRate: number | null;
+            }[];
+            records: number;
+            rejected: number;
+            /** @description Window start, epoch ms */
+            ts: number;
+        };
         DriftFeatureResult: {
             /** @description After the correction across features; the verdict uses this one */
             adjustedPValue?: number;
@@ -2060,6 +2080,8 @@ export type components = {
             rejected: number;
             secondsSinceLastRecord: number | null;
             version: string;
+            /** @description With a step: per window; the totals above then cover every window */
+            windows?: components["schemas"]["DataQualityWindow"][];
         };
         VersionDrift: {
             /** @description Why there are no windows (e.g. no reference profile) */
@@ -3642,6 +3664,8 @@ export interface operations {
                 noTrafficAfter?: number | string;
                 /** @description Out-of-range rate flagged above this; default 0.05 */
                 outOfRangeRate?: number;
+                /** @description Also answer per window of this width (windows start at multiples of it); default: one result over the range, no windows */
+                step?: number | string;
                 /** @description End (RFC 3339 or epoch ms); default: now */
                 to?: number | string;
                 /** @description Type-error rate flagged above this; default 0.01 */

@@ -98,6 +98,16 @@ for (const dialect of testDialects()) {
       assert.equal(tuned.body.versions[0].noTraffic, false);
       assert.deepEqual(tuned.body.versions[0].flaggedFeatures, [], 'below the minimum volume: reported, not flagged');
       assert.equal(tuned.body.versions[0].features[0].missingRate, 40 / N);
+      // Per window: every minute holds 4 missing x of 40, so every window with records has 10%.
+      const windowed = await server.request('GET', `${url}&step=5m`);
+      assert.equal(windowed.status, 200, windowed.text);
+      const wv = windowed.body.versions[0];
+      assert.ok(wv.windows.length >= 4, `${wv.windows.length} windows`);
+      assert.equal(wv.windows.reduce((n: number, w: { records: number }) => n + w.records, 0), N);
+      assert.equal(wv.windows.reduce((n: number, w: { rejected: number }) => n + w.rejected, 0), 30);
+      for (const w of wv.windows.filter((x: { records: number }) => x.records > 0)) assert.equal(w.features[0].missingRate, 0.1);
+      assert.equal(wv.records, N);
+      assert.equal(tuned.body.versions[0].windows, undefined, 'no windows without a step');
       const strict = await server.request('GET', `${url}&k=1`);
       assert.ok(strict.body.versions[0].features[0].flags.includes('mean_shift'));
 
@@ -142,6 +152,7 @@ for (const dialect of testDialects()) {
         ['missingRate=2', /query\.missingRate/],
         ['from=banana', /query\.from/],
         ['noTrafficAfter=soon', /query\.noTrafficAfter/],
+        ['step=often', /query\.step/],
       ] as const) {
         const res = await server.request('GET', `/api/v1/models/dq/data-quality?${query}`);
         assert.equal(res.status, 400, query);

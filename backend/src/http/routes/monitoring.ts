@@ -69,6 +69,7 @@ const rateThreshold = (what: string, d: number) => z.coerce.number().min(0).max(
 const dataQualityQuery = z.object({
   from: rangeQuery.from,
   to: rangeQuery.to,
+  step: durationInput.optional().meta({ description: 'Also answer per window of this width (windows start at multiples of it); default: one result over the range, no windows' }),
   version: list.optional().meta({ description: 'Versions; default: all with traffic in the range' }),
   arm: list.optional(),
   k: z.coerce.number().gt(0).max(1000).optional().meta({ description: `Mean shift (and mean-vector distance) flagged above k reference σ; default ${DATA_QUALITY_DEFAULTS.k}` }),
@@ -263,6 +264,7 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
           await ctx.monitor.dataQuality(params.model, {
             from: query.from,
             to: query.to,
+            step: query.step,
             versions: query.version,
             arms: query.arm,
             k: query.k,

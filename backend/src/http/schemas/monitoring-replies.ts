@@ -153,6 +153,17 @@ const featureQuality = z
   })
   .meta({ id: 'FeatureQuality' });
 
+const dataQualityWindow = z
+  .object({
+    ts: epochMs.meta({ description: 'Window start, epoch ms' }),
+    records: z.number(),
+    rejected: z.number(),
+    features: z.array(
+      featureQuality.pick({ feature: true, missingRate: true, outOfRangeRate: true, unseenRate: true, typeErrorRate: true, meanShiftSigmas: true, flags: true }),
+    ),
+  })
+  .meta({ id: 'DataQualityWindow' });
+
 const freshness = {
   lastRecordAt: rfc3339.nullable().meta({ description: 'End of the minute of the newest prediction; null when there has been none' }),
   secondsSinceLastRecord: z.number().nullable(),
@@ -178,6 +189,7 @@ const versionDataQuality = z
     meanVectorFlagged: z.boolean().meta({ description: 'meanVectorDistance > k' }),
     flaggedFeatures: z.array(z.string()),
     ...freshness,
+    windows: z.array(dataQualityWindow).optional().meta({ description: 'With a step: per window; the totals above then cover every window' }),
   })
   .meta({ id: 'VersionDataQuality' });
 

@@ -66,6 +66,7 @@ for (const dialect of testDialects()) {
         drift: [driftReply, '/api/v1/models/shop/drift?version=v1,v9&method=psi,ks,wasserstein,chi_square'],
         calibration: [calibrationReply, '/api/v1/models/shop/calibration'],
         'data quality': [dataQualityReply, '/api/v1/models/shop/data-quality?version=v1,v9'],
+        'data quality per window': [dataQualityReply, '/api/v1/models/shop/data-quality?version=v1,v9&step=1m'],
         'score drift': [scoreDriftReply, '/api/v1/models/shop/score-drift'],
         health: [modelHealthReply, '/api/v1/models/shop/health'],
         profile: [versionProfileReply, '/api/v1/models/shop/versions/v1/profile'],
