@@ -14,7 +14,18 @@ import { greenWhenLow, stat, table, timeseries } from './panels.ts';
 
 const SELECTOR = 'model="$model", version=~"$version"';
 
-export function dataQualityPanels(): { features: TablePanelBuilder; ratios: TimeseriesPanelBuilder; meanShift: TimeseriesPanelBuilder; freshness: StatPanelBuilder } {
+/** One per-window value of every feature of the dashboard's `$model` and `$version` (ModelWatch data quality query). */
+const perWindow = (refId: string, dataQualityField: 'missingRate' | 'typeErrorRate') =>
+  modelwatch({ refId, queryType: 'dataQuality', model: '$model', version: '$version', dataQualityField });
+
+export function dataQualityPanels(): {
+  features: TablePanelBuilder;
+  ratios: TimeseriesPanelBuilder;
+  meanShift: TimeseriesPanelBuilder;
+  freshness: StatPanelBuilder;
+  missingOverTime: TimeseriesPanelBuilder;
+  typeErrorsOverTime: TimeseriesPanelBuilder;
+} {
   const features = table({
     title: 'Data quality per feature',
     description:
@@ -68,5 +79,29 @@ export function dataQualityPanels(): { features: TablePanelBuilder; ratios: Time
     .unit('s')
     .thresholds(greenWhenLow(300, 900));
 
-  return { features, ratios, meanShift, freshness };
+  const missingOverTime = timeseries({
+    title: 'Missing values per feature',
+    description: 'Missing rate per feature and window over the dashboard range (ModelWatch data quality query, from rollups; any range, one point per interval).',
+    datasource: MODELWATCH,
+    targets: [perWindow('A', 'missingRate')],
+    width: 12,
+    height: 8,
+  })
+    .unit('percentunit')
+    .min(0)
+    .links([openModelLink()]);
+
+  const typeErrorsOverTime = timeseries({
+    title: 'Type errors per feature',
+    description: 'Type-error rate per feature and window (values of the wrong type: rejected at ingest, or counted as missing), ModelWatch data quality query.',
+    datasource: MODELWATCH,
+    targets: [perWindow('A', 'typeErrorRate')],
+    width: 12,
+    height: 8,
+  })
+    .unit('percentunit')
+    .min(0)
+    .links([openModelLink()]);
+
+  return { features, ratios, meanShift, freshness, missingOverTime, typeErrorsOverTime };
 }

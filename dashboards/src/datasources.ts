@@ -42,6 +42,7 @@ export interface ModelWatchQuery {
   features?: string[];
   method?: 'psi' | 'ks' | 'jensen_shannon' | 'wasserstein' | 'chi_square';
   driftField?: 'score' | 'pValue' | 'drifted';
+  dataQualityField?: 'table' | 'missingRate' | 'outOfRangeRate' | 'unseenRate' | 'typeErrorRate' | 'meanShiftSigmas';
   experimentId?: string;
   metric?: string;
   experimentField?: 'lift' | 'ci' | 'pValue' | 'chanceToWin';

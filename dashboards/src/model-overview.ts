@@ -237,6 +237,8 @@ export function modelOverviewDashboard(): Dashboard {
     .withPanel(dataQuality.ratios)
     .withPanel(dataQuality.meanShift)
     .withPanel(dataQuality.freshness)
+    .withPanel(dataQuality.missingOverTime)
+    .withPanel(dataQuality.typeErrorsOverTime)
     .withRow(new RowBuilder('Serving (Prometheus)'))
     .withPanel(requestRate)
     .withPanel(p99)

@@ -134,6 +134,29 @@ describe('DataSource.query', () => {
     ]);
   });
 
+  it('asks for data quality per window with the panel interval when a value is plotted over time', async () => {
+    setRoutes({
+      '/api/v1/models/ctr-model/data-quality': {
+        data: {
+          versions: [
+            {
+              version: 'v1',
+              windows: [
+                { ts: 1, records: 5, rejected: 0, features: [{ feature: 'age', typeErrorRate: 0.2, flags: [] }] },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const ds = new DataSource(instanceSettings());
+    const response = await ds.query(
+      queryRequest([{ refId: 'A', queryType: 'dataQuality', model: 'ctr-model', dataQualityField: 'typeErrorRate' }])
+    );
+    expect(fake.requests[0]!.params).toEqual({ from: 1_700_000_000_000, to: 1_700_003_600_000, step: 60_000 });
+    expect(response.data.map((f) => f.name)).toEqual(['age']);
+  });
+
   it('skips hidden queries and queries without the model they need', async () => {
     setRoutes({});
     const ds = new DataSource(instanceSettings());

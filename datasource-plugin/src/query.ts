@@ -1,7 +1,7 @@
 import { DataFrame } from '@grafana/data';
 import type { ApiClient, TimeWindow } from '@modelwatch/plugin-api';
 import { auditFrame } from './frames/audit';
-import { dataQualityFrames } from './frames/data-quality';
+import { dataQualityFrames, dataQualitySeries } from './frames/data-quality';
 import { driftFrames } from './frames/drift';
 import { experimentFrame } from './frames/experiment';
 import { healthFrame } from './frames/health';
@@ -64,9 +64,24 @@ export async function runQuery(api: ApiClient, query: MwQuery, window: TimeWindo
     }
     case 'dataQuality': {
       const features = query.features ?? [];
-      return perModel(query, async (model) =>
-        dataQualityFrames(refId, model, await api.dataQuality(model, window, { version: query.version }), features)
-      );
+      const field = query.dataQualityField ?? 'table';
+      return perModel(query, async (model) => {
+        if (field === 'table') {
+          const response = await api.dataQuality(
+            model,
+            { from: window.from, to: window.to },
+            { version: query.version }
+          );
+          return dataQualityFrames(refId, model, response, features);
+        }
+        return dataQualitySeries(
+          refId,
+          model,
+          await api.dataQuality(model, window, { version: query.version }),
+          field,
+          features
+        );
+      });
     }
     case 'experiment': {
       const results = await api.experimentResults(query.experimentId ?? '');

@@ -8,6 +8,17 @@ export type QueryType = (typeof QUERY_TYPES)[number];
 export const DRIFT_FIELDS = ['score', 'pValue', 'drifted'] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
 
+/** Data quality: the table over the range, or one of its per-feature values as series over time. */
+export const DATA_QUALITY_FIELDS = [
+  'table',
+  'missingRate',
+  'outOfRangeRate',
+  'unseenRate',
+  'typeErrorRate',
+  'meanShiftSigmas',
+] as const;
+export type DataQualityField = (typeof DATA_QUALITY_FIELDS)[number];
+
 export const EXPERIMENT_FIELDS = ['lift', 'ci', 'pValue', 'chanceToWin'] as const;
 export type ExperimentField = (typeof EXPERIMENT_FIELDS)[number];
 
@@ -23,6 +34,7 @@ export interface MwQuery extends DataQuery {
   features?: string[];
   method?: DriftMethod;
   driftField?: DriftField;
+  dataQualityField?: DataQualityField;
   experimentId?: string;
   metric?: string;
   experimentField?: ExperimentField;
@@ -52,6 +64,15 @@ export const DRIFT_FIELD_LABELS: Record<DriftField, string> = {
   score: 'Score',
   pValue: 'p-value',
   drifted: 'Drifted (0/1)',
+};
+
+export const DATA_QUALITY_FIELD_LABELS: Record<DataQualityField, string> = {
+  table: 'Table (whole range)',
+  missingRate: 'Missing rate',
+  outOfRangeRate: 'Out-of-range rate',
+  unseenRate: 'Unseen-category rate',
+  typeErrorRate: 'Type-error rate',
+  meanShiftSigmas: 'Mean shift (σ)',
 };
 
 export const EXPERIMENT_FIELD_LABELS: Record<ExperimentField, string> = {

@@ -101,8 +101,9 @@ export function createApiClient(baseUrl: (access: Access) => string) {
     drift: (model: string, window: TimeWindow, filter: { version?: string; feature?: string; method?: string } = {}) =>
       fetchAPI<DriftResponse>('read', `${m(model)}/drift`, { params: { ...window, ...filter } }),
     /** Missing, out-of-range, unseen and type-error rates, mean shifts and freshness; `version` takes a comma-separated list. */
+    /** With `window.step`, each version also has its `windows`. */
     dataQuality: (model: string, window: TimeWindow, filter: { version?: string; k?: number; minVolume?: number } = {}) =>
-      fetchAPI<DataQualityResponse>('read', `${m(model)}/data-quality`, { params: { from: window.from, to: window.to, ...filter } }),
+      fetchAPI<DataQualityResponse>('read', `${m(model)}/data-quality`, { params: { ...window, ...filter } }),
     health: (model: string) => fetchAPI<ModelHealth>('read', `${m(model)}/health`),
     retrainTriggers: (model: string) => fetchAPI<RetrainTriggers>('read', `${m(model)}/retrain-triggers`),
     audit: async (filter: { model?: string; type?: string; from?: number; to?: number; limit?: number }) =>

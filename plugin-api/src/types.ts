@@ -77,6 +77,7 @@ export type KpiResponse = Schemas['KpiSeriesReply'];
 export type DataQualityResponse = Schemas['DataQualityReply'];
 export type VersionDataQuality = Schemas['VersionDataQuality'];
 export type FeatureQuality = Schemas['FeatureQuality'];
+export type DataQualityWindow = Schemas['DataQualityWindow'];
 
 export type DriftResponse = Schemas['DriftReply'];
 export type VersionDrift = Schemas['VersionDrift'];

@@ -1,6 +1,6 @@
 import type { DataQualityResponse, FeatureQuality, VersionDataQuality } from '@modelwatch/plugin-api';
 import { partial } from '@modelwatch/plugin-api/testing';
-import { dataQualityFrames } from './data-quality';
+import { dataQualityFrames, dataQualitySeries } from './data-quality';
 
 const feature = (name: string, patch: Partial<FeatureQuality> = {}) =>
   partial<FeatureQuality>({
@@ -63,5 +63,64 @@ describe('dataQualityFrames', () => {
       'country',
     ]);
     expect(column(perFeature!, 'feature')).toEqual(['country']);
+  });
+});
+
+describe('dataQualitySeries', () => {
+  const windowed = (name: string) =>
+    partial<VersionDataQuality>({
+      version: name,
+      windows: [
+        {
+          ts: 2000,
+          records: 10,
+          rejected: 0,
+          features: [
+            partial({ feature: 'price', missingRate: 0.2, unseenRate: null, flags: [] }),
+            partial({ feature: 'country', missingRate: 0, unseenRate: 0.5, flags: ['unseen'] }),
+          ],
+        },
+        {
+          ts: 1000,
+          records: 0,
+          rejected: 0,
+          features: [
+            partial({ feature: 'price', missingRate: null, unseenRate: null, flags: [] }),
+            partial({ feature: 'country', missingRate: null, unseenRate: null, flags: [] }),
+          ],
+        },
+      ],
+    });
+
+  it('makes one series per feature in time order; features the value does not apply to have none', () => {
+    const missing = dataQualitySeries(
+      'A',
+      'm',
+      partial<DataQualityResponse>({ versions: [windowed('v1')] }),
+      'missingRate'
+    );
+    expect(missing.map((f) => f.name)).toEqual(['price', 'country']);
+    expect(missing[0]!.fields[0]!.values).toEqual([1000, 2000]);
+    expect(missing[0]!.fields[1]!.values).toEqual([null, 0.2]);
+    expect(missing[0]!.fields[1]!.config.unit).toBe('percentunit');
+    expect(missing[0]!.fields[1]!.labels).toEqual({ model: 'm', version: 'v1', feature: 'price' });
+    const unseen = dataQualitySeries(
+      'A',
+      'm',
+      partial<DataQualityResponse>({ versions: [windowed('v1')] }),
+      'unseenRate'
+    );
+    expect(unseen.map((f) => f.name)).toEqual(['country']);
+  });
+
+  it('names the version when several are compared, and filters features', () => {
+    const frames = dataQualitySeries(
+      'A',
+      'm',
+      partial<DataQualityResponse>({ versions: [windowed('v1'), windowed('v2')] }),
+      'missingRate',
+      ['price']
+    );
+    expect(frames.map((f) => f.name)).toEqual(['v1 price', 'v2 price']);
   });
 });

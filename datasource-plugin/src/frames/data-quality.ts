@@ -1,5 +1,6 @@
 import { createDataFrame, DataFrame, FieldType, MappingType } from '@grafana/data';
 import type { DataQualityResponse } from '@modelwatch/plugin-api';
+import type { DataQualityField } from '../types';
 
 const NO_TRAFFIC = [
   {
@@ -106,4 +107,64 @@ export function dataQualityFrames(
     ],
   });
   return [perFeature, perVersion];
+}
+
+/**
+ * One series per (version, feature) of one per-window value (time = window start); a feature
+ * the value does not apply to (out of range for categorical, unseen for numeric) has none. The
+ * version is named only when the response covers several.
+ */
+export function dataQualitySeries(
+  refId: string,
+  model: string,
+  response: DataQualityResponse,
+  field: Exclude<DataQualityField, 'table'>,
+  features: string[] = []
+): DataFrame[] {
+  const wanted = new Set(features);
+  const several = response.versions.length > 1;
+  const frames: DataFrame[] = [];
+  for (const { version, windows: unsorted = [] } of response.versions) {
+    const windows = [...unsorted].sort((a, b) => a.ts - b.ts);
+    const prefix = several ? `${version} ` : '';
+    const series = new Map<string, { times: number[]; values: Array<number | null>; applies: boolean }>();
+    for (const window of windows) {
+      for (const f of window.features) {
+        if (wanted.size > 0 && !wanted.has(f.feature)) {
+          continue;
+        }
+        const entry = series.get(f.feature) ?? { times: [], values: [], applies: false };
+        const value = f[field];
+        entry.times.push(window.ts);
+        entry.values.push(value);
+        entry.applies ||= value !== null;
+        series.set(f.feature, entry);
+      }
+    }
+    for (const [feature, entry] of series) {
+      if (!entry.applies) {
+        continue;
+      }
+      frames.push(
+        createDataFrame({
+          refId,
+          name: `${prefix}${feature}`,
+          fields: [
+            { name: 'Time', type: FieldType.time, values: entry.times },
+            {
+              name: field,
+              type: FieldType.number,
+              values: entry.values,
+              labels: { model, version, feature },
+              config:
+                field === 'meanShiftSigmas'
+                  ? { decimals: 2, min: 0, displayNameFromDS: `${prefix}${feature}` }
+                  : { unit: 'percentunit', min: 0, max: 1, displayNameFromDS: `${prefix}${feature}` },
+            },
+          ],
+        })
+      );
+    }
+  }
+  return frames;
 }

@@ -61,6 +61,7 @@ describe('QueryEditor', () => {
     const { datasource } = await renderEditor({ refId: 'A', queryType: 'dataQuality', model: 'ctr-model' });
     expect(screen.getByTestId(testIds.queryEditor.version)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.queryEditor.features)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.queryEditor.dataQualityField)).toBeInTheDocument();
     expect(screen.queryByTestId(testIds.queryEditor.method)).not.toBeInTheDocument();
     await waitFor(() => expect(datasource.api.getModel).toHaveBeenCalledWith('ctr-model'));
   });
