@@ -18,7 +18,7 @@ export const PROMETHEUS = { type: 'prometheus', uid: 'prometheus' } as const sat
  */
 export interface ModelWatchQuery {
   refId: string;
-  queryType: 'kpi' | 'drift' | 'experiment' | 'health' | 'jobs' | 'audit';
+  queryType: 'kpi' | 'drift' | 'dataQuality' | 'experiment' | 'health' | 'jobs' | 'audit';
   model?: string;
   version?: string;
   arm?: string;
@@ -42,6 +42,7 @@ export interface ModelWatchQuery {
   features?: string[];
   method?: 'psi' | 'ks' | 'jensen_shannon' | 'wasserstein' | 'chi_square';
   driftField?: 'score' | 'pValue' | 'drifted';
+  dataQualityField?: 'table' | 'missingRate' | 'outOfRangeRate' | 'unseenRate' | 'typeErrorRate' | 'meanShiftSigmas';
   experimentId?: string;
   metric?: string;
   experimentField?: 'lift' | 'ci' | 'pValue' | 'chanceToWin';

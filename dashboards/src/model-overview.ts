@@ -1,6 +1,6 @@
 /**
  * Model overview: one model's health, KPIs (CTR, CVR, latency, errors, traffic), online quality
- * from labels (quality-panels.ts), the serving
+ * from labels (quality-panels.ts), data quality per feature (data-quality-panels.ts), the serving
  * exporter's request rate, p99 and error ratio, its audit trail
  * as annotations, links into the app, and Promote / Roll back actions on the health panel.
  */
@@ -19,6 +19,7 @@ import { MODEL_PAGE_URL, modelActions, modelwatchDashboardsLink, openModelLink, 
 import { greenWhenHigh, greenWhenLow, stat, table, thresholds, timeseries } from './panels.ts';
 import { servingPanels } from './serving-panels.ts';
 import { qualityPanels } from './quality-panels.ts';
+import { dataQualityPanels } from './data-quality-panels.ts';
 import { modelVariable, versionVariable } from './variables.ts';
 
 export const MODEL_OVERVIEW_UID = 'modelwatch-model-overview';
@@ -195,6 +196,7 @@ export function modelOverviewDashboard(): Dashboard {
 
   const { requestRate, p99, errorRatio } = servingPanels();
   const quality = qualityPanels();
+  const dataQuality = dataQualityPanels();
 
   return new DashboardBuilder('ModelWatch · Model overview')
     .uid(MODEL_OVERVIEW_UID)
@@ -230,6 +232,13 @@ export function modelOverviewDashboard(): Dashboard {
     .withPanel(quality.labels)
     .withPanel(quality.drop)
     .withPanel(quality.scoreDrift)
+    .withRow(new RowBuilder('Data quality'))
+    .withPanel(dataQuality.features)
+    .withPanel(dataQuality.ratios)
+    .withPanel(dataQuality.meanShift)
+    .withPanel(dataQuality.freshness)
+    .withPanel(dataQuality.missingOverTime)
+    .withPanel(dataQuality.typeErrorsOverTime)
     .withRow(new RowBuilder('Serving (Prometheus)'))
     .withPanel(requestRate)
     .withPanel(p99)

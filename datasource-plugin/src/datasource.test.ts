@@ -78,6 +78,85 @@ describe('DataSource.query', () => {
     expect(response.errors).toEqual([{ refId: 'B', message: '404: experiment "nope" does not exist' }]);
   });
 
+  it('asks for data quality over the request range and filters the features', async () => {
+    const feature = (name: string, missingRate: number) => ({
+      feature: name,
+      type: 'numeric',
+      records: 200,
+      missing: missingRate * 200,
+      missingRate,
+      referenceMissingRate: 0,
+      outOfRange: 0,
+      outOfRangeRate: 0,
+      unseen: null,
+      unseenRate: null,
+      typeErrors: 0,
+      typeErrorRate: 0,
+      mean: 1,
+      referenceMean: 1,
+      referenceStd: 1,
+      meanShiftSigmas: 0,
+      enoughVolume: true,
+      flags: missingRate > 0.05 ? ['missing'] : [],
+    });
+    setRoutes({
+      '/api/v1/models/ctr-model/data-quality': {
+        data: {
+          versions: [
+            {
+              version: 'v1',
+              records: 200,
+              rejected: 0,
+              features: [feature('age', 0.1), feature('price', 0), feature('zip', 0)],
+              meanVectorDistance: 0,
+              lastRecordAt: '2026-01-01T00:00:00.000Z',
+              secondsSinceLastRecord: 30,
+              noTraffic: false,
+            },
+          ],
+        },
+      },
+    });
+    const ds = new DataSource(instanceSettings());
+    const response = await ds.query(
+      queryRequest([{ refId: 'A', queryType: 'dataQuality', model: '$model', version: 'v1', features: ['$features'] }])
+    );
+    expect(response.errors).toBeUndefined();
+    expect(fake.requests[0]!.url).toBe(
+      '/api/datasources/proxy/uid/mw-uid/modelwatch/api/v1/models/ctr-model/data-quality'
+    );
+    expect(fake.requests[0]!.params).toEqual({ from: 1_700_000_000_000, to: 1_700_003_600_000, version: 'v1' });
+    const [perFeature, perVersion] = response.data;
+    expect(perFeature.fields.find((f: { name: string }) => f.name === 'feature').values).toEqual(['age', 'price']);
+    expect(perFeature.fields.find((f: { name: string }) => f.name === 'flags').values).toEqual(['missing', '']);
+    expect(perVersion.fields.find((f: { name: string }) => f.name === 'lastRecordAt').values).toEqual([
+      Date.parse('2026-01-01T00:00:00.000Z'),
+    ]);
+  });
+
+  it('asks for data quality per window with the panel interval when a value is plotted over time', async () => {
+    setRoutes({
+      '/api/v1/models/ctr-model/data-quality': {
+        data: {
+          versions: [
+            {
+              version: 'v1',
+              windows: [
+                { ts: 1, records: 5, rejected: 0, features: [{ feature: 'age', typeErrorRate: 0.2, flags: [] }] },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const ds = new DataSource(instanceSettings());
+    const response = await ds.query(
+      queryRequest([{ refId: 'A', queryType: 'dataQuality', model: 'ctr-model', dataQualityField: 'typeErrorRate' }])
+    );
+    expect(fake.requests[0]!.params).toEqual({ from: 1_700_000_000_000, to: 1_700_003_600_000, step: 60_000 });
+    expect(response.data.map((f) => f.name)).toEqual(['age']);
+  });
+
   it('skips hidden queries and queries without the model they need', async () => {
     setRoutes({});
     const ds = new DataSource(instanceSettings());
@@ -85,6 +164,7 @@ describe('DataSource.query', () => {
       queryRequest([
         { refId: 'A', queryType: 'kpi' },
         { refId: 'B', queryType: 'kpi', model: 'm', hide: true },
+        { refId: 'D', queryType: 'dataQuality' },
         // A variable with no value yet (no experiments): nothing to ask for.
         { refId: 'C', queryType: 'experiment', experimentId: '$experiment' },
       ])

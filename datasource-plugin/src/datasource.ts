@@ -54,6 +54,7 @@ export class DataSource extends DataSourceApi<MwQuery, MwDataSourceOptions> {
     switch (query.queryType ?? 'kpi') {
       case 'kpi':
       case 'drift':
+      case 'dataQuality':
         return Boolean(query.model);
       case 'experiment':
         return Boolean(query.experimentId);

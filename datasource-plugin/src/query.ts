@@ -1,6 +1,7 @@
 import { DataFrame } from '@grafana/data';
 import type { ApiClient, TimeWindow } from '@modelwatch/plugin-api';
 import { auditFrame } from './frames/audit';
+import { dataQualityFrames, dataQualitySeries } from './frames/data-quality';
 import { driftFrames } from './frames/drift';
 import { experimentFrame } from './frames/experiment';
 import { healthFrame } from './frames/health';
@@ -59,6 +60,27 @@ export async function runQuery(api: ApiClient, query: MwQuery, window: TimeWindo
           feature: features.length ? features.join(',') : undefined,
         });
         return driftFrames(refId, model, response, query.driftField ?? 'score', features);
+      });
+    }
+    case 'dataQuality': {
+      const features = query.features ?? [];
+      const field = query.dataQualityField ?? 'table';
+      return perModel(query, async (model) => {
+        if (field === 'table') {
+          const response = await api.dataQuality(
+            model,
+            { from: window.from, to: window.to },
+            { version: query.version }
+          );
+          return dataQualityFrames(refId, model, response, features);
+        }
+        return dataQualitySeries(
+          refId,
+          model,
+          await api.dataQuality(model, window, { version: query.version }),
+          field,
+          features
+        );
       });
     }
     case 'experiment': {

@@ -2,11 +2,22 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 import type { DriftMethod, JobStatus, Kpi } from '@modelwatch/plugin-api';
 
-export const QUERY_TYPES = ['kpi', 'drift', 'experiment', 'health', 'jobs', 'audit'] as const;
+export const QUERY_TYPES = ['kpi', 'drift', 'dataQuality', 'experiment', 'health', 'jobs', 'audit'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 export const DRIFT_FIELDS = ['score', 'pValue', 'drifted'] as const;
 export type DriftField = (typeof DRIFT_FIELDS)[number];
+
+/** Data quality: the table over the range, or one of its per-feature values as series over time. */
+export const DATA_QUALITY_FIELDS = [
+  'table',
+  'missingRate',
+  'outOfRangeRate',
+  'unseenRate',
+  'typeErrorRate',
+  'meanShiftSigmas',
+] as const;
+export type DataQualityField = (typeof DATA_QUALITY_FIELDS)[number];
 
 export const EXPERIMENT_FIELDS = ['lift', 'ci', 'pValue', 'chanceToWin'] as const;
 export type ExperimentField = (typeof EXPERIMENT_FIELDS)[number];
@@ -15,14 +26,15 @@ export type ExperimentField = (typeof EXPERIMENT_FIELDS)[number];
 export interface MwQuery extends DataQuery {
   queryType?: QueryType;
   model?: string;
-  /** KPI and drift: one version, or empty for all versions. */
+  /** KPI, drift and data quality: one version, or empty for all versions. */
   version?: string;
   arm?: string;
   kpi?: Kpi;
-  /** Drift: features to show; empty means all. */
+  /** Drift and data quality: features to show; empty means all. */
   features?: string[];
   method?: DriftMethod;
   driftField?: DriftField;
+  dataQualityField?: DataQualityField;
   experimentId?: string;
   metric?: string;
   experimentField?: ExperimentField;
@@ -41,6 +53,7 @@ export const DEFAULT_QUERY: Partial<MwQuery> = {
 export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
   kpi: 'KPI',
   drift: 'Drift',
+  dataQuality: 'Data quality',
   experiment: 'Experiment',
   health: 'Health',
   jobs: 'Jobs',
@@ -51,6 +64,15 @@ export const DRIFT_FIELD_LABELS: Record<DriftField, string> = {
   score: 'Score',
   pValue: 'p-value',
   drifted: 'Drifted (0/1)',
+};
+
+export const DATA_QUALITY_FIELD_LABELS: Record<DataQualityField, string> = {
+  table: 'Table (whole range)',
+  missingRate: 'Missing rate',
+  outOfRangeRate: 'Out-of-range rate',
+  unseenRate: 'Unseen-category rate',
+  typeErrorRate: 'Type-error rate',
+  meanShiftSigmas: 'Mean shift (σ)',
 };
 
 export const EXPERIMENT_FIELD_LABELS: Record<ExperimentField, string> = {

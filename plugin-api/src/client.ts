@@ -4,6 +4,7 @@ import type {
   ActionReply,
   Aliases,
   AuditList,
+  DataQualityResponse,
   DecisionReply,
   DriftResponse,
   ExperimentList,
@@ -99,6 +100,10 @@ export function createApiClient(baseUrl: (access: Access) => string) {
     /** `feature` and `version` take comma-separated lists. */
     drift: (model: string, window: TimeWindow, filter: { version?: string; feature?: string; method?: string } = {}) =>
       fetchAPI<DriftResponse>('read', `${m(model)}/drift`, { params: { ...window, ...filter } }),
+    /** Missing, out-of-range, unseen and type-error rates, mean shifts and freshness; `version` takes a comma-separated list. */
+    /** With `window.step`, each version also has its `windows`. */
+    dataQuality: (model: string, window: TimeWindow, filter: { version?: string; k?: number; minVolume?: number } = {}) =>
+      fetchAPI<DataQualityResponse>('read', `${m(model)}/data-quality`, { params: { ...window, ...filter } }),
     health: (model: string) => fetchAPI<ModelHealth>('read', `${m(model)}/health`),
     retrainTriggers: (model: string) => fetchAPI<RetrainTriggers>('read', `${m(model)}/retrain-triggers`),
     audit: async (filter: { model?: string; type?: string; from?: number; to?: number; limit?: number }) =>

@@ -362,6 +362,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/data-quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data quality per version and feature over [from, to): missing, out-of-range, unseen and type-error rates, mean shifts in reference σ, and ingest freshness, from rollups */
+        get: operations["getApiV1ModelsModelDataQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{model}/drift": {
         parameters: {
             query?: never;
@@ -1274,6 +1291,39 @@ export type components = {
             /** @description N* of the confidence sequence (default 5000) */
             tuning?: number;
         };
+        DataQualityReply: {
+            /** @description epoch ms */
+            from: number;
+            /** @description End of the minute of the newest prediction; null when there has been none */
+            lastRecordAt: string | null;
+            /** @description No prediction for longer than noTrafficAfterSeconds (or ever) */
+            noTraffic: boolean;
+            noTrafficAfterSeconds: number;
+            secondsSinceLastRecord: number | null;
+            /** @description epoch ms */
+            to: number;
+            versions: components["schemas"]["VersionDataQuality"][];
+        };
+        DataQualityWindow: {
+            features: {
+                feature: string;
+                flags: ("missing" | "out_of_range" | "unseen" | "type_errors" | "mean_shift")[];
+                /** @description |mean − reference mean| / reference std; null without values or with std 0 */
+                meanShiftSigmas: number | null;
+                /** @description Missing values / records (values of the wrong type not included); null without records */
+                missingRate: number | null;
+                /** @description Out of range / records with a value; null for categorical; null without records */
+                outOfRangeRate: number | null;
+                /** @description Type errors / (records + records rejected for a type); null without records */
+                typeErrorRate: number | null;
+                /** @description Unseen / records with a value; null for numeric; null without records */
+                unseenRate: number | null;
+            }[];
+            records: number;
+            rejected: number;
+            /** @description Window start, epoch ms */
+            ts: number;
+        };
         DriftFeatureResult: {
             /** @description After the correction across features; the verdict uses this one */
             adjustedPValue?: number;
@@ -1445,6 +1495,39 @@ export type components = {
                 to: string;
                 toMs: number;
             };
+        };
+        FeatureQuality: {
+            /** @description At least minVolume records: below, nothing is flagged */
+            enoughVolume: boolean;
+            feature: string;
+            flags: ("missing" | "out_of_range" | "unseen" | "type_errors" | "mean_shift")[];
+            /** @description Numeric: mean of the values in the range */
+            mean: number | null;
+            /** @description |mean − reference mean| / reference std; null without values or with std 0 */
+            meanShiftSigmas: number | null;
+            missing: number;
+            /** @description Missing values / records (values of the wrong type not included); null without records */
+            missingRate: number | null;
+            /** @description Numeric: values below or above the reference range; null for categorical */
+            outOfRange: number | null;
+            /** @description Out of range / records with a value; null for categorical; null without records */
+            outOfRangeRate: number | null;
+            /** @description Records accepted in the range */
+            records: number;
+            referenceMean: number | null;
+            /** @description The reference profile's missing rate; null without records */
+            referenceMissingRate: number | null;
+            referenceStd: number | null;
+            /** @enum {string} */
+            type: "numeric" | "categorical";
+            /** @description Type errors / (records + records rejected for a type); null without records */
+            typeErrorRate: number | null;
+            /** @description Values of the wrong type: counted as missing, or the record rejected at ingest */
+            typeErrors: number;
+            /** @description Categorical: categories not in the reference profile; null for numeric */
+            unseen: number | null;
+            /** @description Unseen / records with a value; null for numeric; null without records */
+            unseenRate: number | null;
         };
         HealthCheck: {
             baseline?: number | null;
@@ -1971,6 +2054,34 @@ export type components = {
             revokedAt: string | null;
             /** @enum {string} */
             role: "viewer" | "ingest" | "editor" | "admin" | "webhook";
+        };
+        VersionDataQuality: {
+            features: components["schemas"]["FeatureQuality"][];
+            flaggedFeatures: string[];
+            /** @description End of the minute of the newest prediction; null when there has been none */
+            lastRecordAt: string | null;
+            /** @description Euclidean length of the standardized mean differences over the numeric features with minVolume values */
+            meanVectorDistance: number | null;
+            meanVectorFeatures: number;
+            /** @description meanVectorDistance > k */
+            meanVectorFlagged: boolean;
+            message?: string;
+            /** @description No prediction for longer than noTrafficAfterSeconds (or ever) */
+            noTraffic: boolean;
+            /** @description Whose reference profile the features were checked against (the version's or the champion's) */
+            profile: {
+                createdAt: string;
+                rows: number;
+                source: string;
+                version: string;
+            } | null;
+            records: number;
+            /** @description Records rejected at ingest for a feature of the wrong type */
+            rejected: number;
+            secondsSinceLastRecord: number | null;
+            version: string;
+            /** @description With a step: per window; the totals above then cover every window */
+            windows?: components["schemas"]["DataQualityWindow"][];
         };
         VersionDrift: {
             /** @description Why there are no windows (e.g. no reference profile) */
@@ -3499,6 +3610,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CalibrationReply"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiV1ModelsModelDataQuality: {
+        parameters: {
+            query?: {
+                arm?: string | string[];
+                /** @description Start (RFC 3339 or epoch ms); default: to − 6h */
+                from?: number | string;
+                /** @description Mean shift (and mean-vector distance) flagged above k reference σ; default 3 */
+                k?: number;
+                /** @description Records a feature needs before it is flagged; default 100 */
+                minVolume?: number;
+                /** @description Missing rate flagged above the reference's plus this; default 0.05 */
+                missingRate?: number;
+                /** @description No prediction for longer than this → noTraffic; default 10m */
+                noTrafficAfter?: number | string;
+                /** @description Out-of-range rate flagged above this; default 0.05 */
+                outOfRangeRate?: number;
+                /** @description Also answer per window of this width (windows start at multiples of it); default: one result over the range, no windows */
+                step?: number | string;
+                /** @description End (RFC 3339 or epoch ms); default: now */
+                to?: number | string;
+                /** @description Type-error rate flagged above this; default 0.01 */
+                typeErrorRate?: number;
+                /** @description Unseen-category rate flagged above the reference's plus this; default 0.05 */
+                unseenRate?: number;
+                /** @description Versions; default: all with traffic in the range */
+                version?: string | string[];
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per version: per-feature rates and flags, the mean-vector distance, freshness */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataQualityReply"];
                 };
             };
             /** @description Invalid input */

@@ -74,6 +74,11 @@ export type KpiSeries = Schemas['KpiSeries'];
 export type Point = KpiSeries['points'][number];
 export type KpiResponse = Schemas['KpiSeriesReply'];
 
+export type DataQualityResponse = Schemas['DataQualityReply'];
+export type VersionDataQuality = Schemas['VersionDataQuality'];
+export type FeatureQuality = Schemas['FeatureQuality'];
+export type DataQualityWindow = Schemas['DataQualityWindow'];
+
 export type DriftResponse = Schemas['DriftReply'];
 export type VersionDrift = Schemas['VersionDrift'];
 export type DriftWindow = Schemas['DriftWindow'];

@@ -15,6 +15,7 @@ export const testIds = {
     page: 'data-testid mw-model-page',
     kpiCharts: 'data-testid mw-kpi-charts',
     driftTable: 'data-testid mw-drift-table',
+    dataQuality: 'data-testid mw-data-quality',
     versions: 'data-testid mw-versions-table',
     audit: 'data-testid mw-audit-timeline',
     retrainTriggers: 'data-testid mw-retrain-triggers',

@@ -8,6 +8,7 @@ export const keys = {
   retrainTriggers: (name: string) => ['models', name, 'retrain-triggers'] as const,
   kpis: (name: string, from: number, to: number) => ['models', name, 'kpis', from, to] as const,
   drift: (name: string, from: number, to: number) => ['models', name, 'drift', from, to] as const,
+  dataQuality: (name: string, from: number, to: number) => ['models', name, 'data-quality', from, to] as const,
   audit: (name?: string) => ['audit', name ?? ''] as const,
   experiments: ['experiments'] as const,
   experimentResults: (id: string) => ['experiments', id, 'results'] as const,

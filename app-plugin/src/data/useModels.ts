@@ -55,6 +55,14 @@ export function useDrift(name: string, range: Range) {
   });
 }
 
+export function useDataQuality(name: string, range: Range) {
+  return useQuery({
+    queryKey: keys.dataQuality(name, range.from, range.to),
+    queryFn: () => api.dataQuality(name, range),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
 export function useAudit(name?: string, limit = 50) {
   return useQuery({
     queryKey: keys.audit(name),

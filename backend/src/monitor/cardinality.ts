@@ -86,7 +86,7 @@ export class SeriesKeys {
    * Puts each record under its key (mutating version/arm of those bucketed). `now` is data
    * time: the stored keys counted are those of the ingest window before it.
    */
-  async assign(model: string, records: readonly PredictionRecord[], now: number): Promise<KeyDecision> {
+  async assign(model: string, records: readonly Pick<PredictionRecord, 'index' | 'version' | 'arm'>[], now: number): Promise<KeyDecision> {
     const decision: KeyDecision = { kept: [], bucketed: [] };
     let keys = await this.keysOf(model, now);
     let refreshed = false;

@@ -14,10 +14,11 @@
 import { applyPredictions, profilesFor } from './apply-records.ts';
 import type { KeyDecision } from './cardinality.ts';
 import { checkBatch, ingestResult, preRejectedPositions, type IngestOptions, type IngestResult } from './ingest-batch.ts';
-import { validatePredictions } from './ingest-records.ts';
+import { validatePredictions, type TypeRejection } from './ingest-records.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import { joinParked } from './outcome-parking.ts';
 import { pushAll } from '../core/arrays.ts';
+import { addTypeRejection } from './rollup.ts';
 
 export interface PredictionIngestOptions extends IngestOptions {
   /** Who sent the batch (e.g. 'serving'); not stored. */
@@ -28,7 +29,7 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
   const list = checkBatch(records);
   const info = await ctx.modelInfo.get(model);
   const now = ctx.now();
-  const { valid, rejected } = validatePredictions(list, info.features, { now, maxAgeMs: ctx.ingestMaxAgeMs }, preRejectedPositions(opts));
+  const { valid, rejected, typeRejections } = validatePredictions(list, info.features, { now, maxAgeMs: ctx.ingestMaxAgeMs }, preRejectedPositions(opts));
   if (opts.preRejected) pushAll(rejected, opts.preRejected);
   let accepted = 0;
   let bucketed: number[] = [];
@@ -50,7 +51,25 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
     // Outcomes that arrived first wait parked for these predictions (outcome-parking.ts).
     await joinParked(ctx, model, valid.flatMap((r, i) => (dup.has(i) ? [] : [r.id])), now);
   }
+  if (typeRejections.length > 0) await countTypeRejections(ctx, model, typeRejections, now, opts.source === 'serving');
   return ingestResult(ctx, model, 'prediction', accepted, rejected, [], bucketed);
+}
+
+/**
+ * Counts the records rejected for a feature's type in the rollups of their (version, arm,
+ * minute), under the same key bounds as accepted records (cardinality.ts): the type-error
+ * rate of monitor/data-quality.ts. Not journalled (the records are not stored), so a process
+ * that dies before its flush loses these counts.
+ */
+async function countTypeRejections(ctx: MonitorContext, model: string, list: TypeRejection[], now: number, served: boolean): Promise<void> {
+  const keyed = list.map((t) => ({ index: t.index, version: t.version, arm: t.arm }));
+  if (!served) await ctx.keys.assign(model, keyed, now);
+  const profiles = await profilesFor(ctx.profiles, model, keyed.map((r) => r.version));
+  list.forEach((t, i) => {
+    const { version, arm } = keyed[i]!;
+    const profile = profiles.get(version);
+    if (profile) addTypeRejection(ctx.unflushed.buffer.rollupFor(model, version, arm, t.ts, profile), profile, t.feature);
+  });
 }
 
 /** Counts the accepted records with unregistered keys; returns the bucketed ones' positions. */

@@ -72,6 +72,15 @@ export interface OutcomeRecord {
   label: 0 | 1 | null;
 }
 
+/** A prediction rejected only because declared feature `feature` had the wrong type (data quality counts it). */
+export interface TypeRejection {
+  index: number;
+  ts: number;
+  version: string;
+  arm: string;
+  feature: string;
+}
+
 /** The list of records in a request body: `{records: [...]}`, a bare array, or NDJSON text. */
 export function recordsOfBody(body: unknown): { records: unknown[]; rejected: Rejection[] } {
   if (typeof body === 'string') return parseNdjson(body);
@@ -201,11 +210,12 @@ export function validatePredictions(
   features: readonly DeclaredFeature[],
   now: number | TsWindow,
   skip?: ReadonlySet<number>,
-): { valid: PredictionRecord[]; rejected: Rejection[] } {
+): { valid: PredictionRecord[]; rejected: Rejection[]; typeRejections: TypeRejection[] } {
   const seen = new Set<string>();
+  const typeRejections: TypeRejection[] = [];
   const nf = features.length;
   const window = typeof now === 'number' ? { now } : now;
-  return validateEach(records, window, ID_ERROR, skip, (index, r, id, ts): PredictionRecord | string => {
+  const result = validateEach(records, window, ID_ERROR, skip, (index, r, id, ts): PredictionRecord | string => {
     const version = r.version;
     if (typeof version !== 'string' || version.length === 0 || version.length > MAX_VERSION) {
       return `version: required, a non-empty string of at most ${MAX_VERSION} characters`;
@@ -226,7 +236,10 @@ export function validatePredictions(
       const v = fv[decl.name];
       if (v === undefined || v === null) continue;
       const p = decl.type === 'numeric' ? (typeof v === 'number' && Number.isFinite(v) ? null : validateNumeric(v)) : validateCategorical(v);
-      if (p !== null) return `features.${decl.name}: ${p}`;
+      if (p !== null) {
+        typeRejections.push({ index, ts, version, arm: arm as string, feature: decl.name });
+        return `features.${decl.name}: ${p}`;
+      }
     }
     const score = r.score;
     if (score !== undefined && score !== null && !(typeof score === 'number' && Number.isFinite(score))) {
@@ -265,6 +278,7 @@ export function validatePredictions(
       unitId,
     };
   });
+  return { ...result, typeRejections };
 }
 
 function outcomeCount(value: unknown, field: string): number | null | string {

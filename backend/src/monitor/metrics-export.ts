@@ -25,6 +25,8 @@ export const EXPORT_LIMITS = {
   versionsPerModel: 5,
   armsPerVersion: 10,
   featuresPerVersion: 200,
+  /** (version, feature) pairs per model with data quality gauges: the busiest versions first, profile order. */
+  dataQualityFeaturesPerModel: 200,
 } as const;
 
 export interface MonitorCounters {
@@ -58,6 +60,20 @@ export interface ExportSnapshot {
   qualityDropZ: { model: string; version: string; arm: string; kpi: string; value: number }[];
   /** Score drift of the last hour against the 24 hours before (score-drift.ts). */
   scoreDrift: { model: string; version: string; arm: string; drift: ScoreDrift }[];
+  /** Data quality over the drift window (data-quality.ts); null: not defined for the feature. */
+  featureQuality: {
+    model: string;
+    version: string;
+    feature: string;
+    missing: number | null;
+    outOfRange: number | null;
+    unseen: number | null;
+    typeErrors: number | null;
+    meanShift: number | null;
+  }[];
+  dataQualityVersions: { model: string; version: string; records: number; meanVectorDistance: number | null }[];
+  /** Seconds from the end of the minute of the model's newest prediction (models that had one). */
+  freshness: { model: string; seconds: number }[];
 }
 
 export const emptySnapshot = (): ExportSnapshot => ({
@@ -74,6 +90,9 @@ export const emptySnapshot = (): ExportSnapshot => ({
   qualityDrop: [],
   qualityDropZ: [],
   scoreDrift: [],
+  featureQuality: [],
+  dataQualityVersions: [],
+  freshness: [],
 });
 
 /** The snapshot cache: one computation per TTL at a time; a failed one is logged and exports nothing. */
@@ -183,6 +202,27 @@ export function registerMonitorGauges(prometheus: Registry, snapshot: () => Prom
       g.set({ model: d.model, version: d.version, arm: d.arm, window: 'last_hour' }, d.drift.n.current);
       g.set({ model: d.model, version: d.version, arm: d.arm, window: 'reference' }, d.drift.n.reference);
     }
+  });
+  const featureGauge = (name: string, help: string, pick: (f: ExportSnapshot['featureQuality'][number]) => number | null) =>
+    gauge(name, help, ['model', 'version', 'feature'], (g, s) => {
+      for (const f of s.featureQuality) {
+        const v = pick(f);
+        if (v !== null) g.set({ model: f.model, version: f.version, feature: f.feature }, v);
+      }
+    });
+  featureGauge('modelwatch_feature_missing_ratio', 'Missing values / records per feature over the last hour (values of the wrong type not included).', (f) => f.missing);
+  featureGauge('modelwatch_feature_out_of_range_ratio', 'Numeric features: values outside the reference profile range / records with a value, over the last hour.', (f) => f.outOfRange);
+  featureGauge('modelwatch_feature_unseen_ratio', 'Categorical features: categories not in the reference profile / records with a value, over the last hour.', (f) => f.unseen);
+  featureGauge('modelwatch_feature_type_error_ratio', 'Values of the wrong type (counted as missing or rejected at ingest) / (records + records rejected for a type), over the last hour.', (f) => f.typeErrors);
+  featureGauge('modelwatch_feature_mean_shift_sigmas', 'Numeric features: |mean of the last hour − reference mean| / reference std.', (f) => f.meanShift);
+  gauge('modelwatch_data_quality_records', 'Records behind the data quality gauges over the last hour (accepted + rejected for a feature type): the rules\' minimum volume.', ['model', 'version'], (g, s) => {
+    for (const v of s.dataQualityVersions) g.set({ model: v.model, version: v.version }, v.records);
+  });
+  gauge('modelwatch_feature_mean_vector_distance', 'Euclidean length of the standardized mean differences ((mean − ref mean) / ref std) over the numeric features with at least 100 values, last hour.', ['model', 'version'], (g, s) => {
+    for (const v of s.dataQualityVersions) if (v.meanVectorDistance !== null) g.set({ model: v.model, version: v.version }, v.meanVectorDistance);
+  });
+  gauge('modelwatch_ingest_seconds_since_last_record', 'Seconds from the end of the minute of the newest prediction of the model (minute resolution; 0 within that minute).', ['model'], (g, s) => {
+    for (const f of s.freshness) g.set({ model: f.model }, f.seconds);
   });
   gauge('modelwatch_health_score', 'Model health score, 0..1 (1 = no violation in the sustain window).', ['model'], (g, s) => {
     for (const h of s.health) g.set({ model: h.model }, h.score);

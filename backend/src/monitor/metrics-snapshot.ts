@@ -6,6 +6,9 @@
 import { parseDuration } from '../core/duration.ts';
 import { EXPORT_LIMITS, emptySnapshot, type ExportSnapshot } from './metrics-export.ts';
 import type { MonitorContext } from './monitor-context.ts';
+import { maxOf } from '../core/arrays.ts';
+import { secondsSince } from './data-quality.ts';
+import { lastRecordEnds, queryDataQuality } from './query-data-quality.ts';
 import { queryDrift } from './query-drift.ts';
 import { queryHealth } from './query-health.ts';
 import { queryTotals } from './query-totals.ts';
@@ -18,10 +21,19 @@ export async function metricsSnapshot(ctx: MonitorContext): Promise<ExportSnapsh
   const models = (await ctx.models.list()).slice(0, EXPORT_LIMITS.models);
   for (const m of models) {
     await addKpis(ctx, s, m.name, end);
+    // Drift and data quality cover the same window and versions: found once.
+    const from = end - exportDriftWindowMs(m.settings);
+    let versions: string[] = [];
     try {
-      await addDrift(ctx, s, m.name, m.settings, end);
+      versions = await busiestVersions(ctx, m.name, from, end);
+      await addDrift(ctx, s, m.name, versions, from, end);
     } catch (error) {
       ctx.logger.warn({ err: error, model: m.name }, 'monitor: drift export skipped');
+    }
+    try {
+      await addDataQuality(ctx, s, m.name, versions, from, end);
+    } catch (error) {
+      ctx.logger.warn({ err: error, model: m.name }, 'monitor: data quality export skipped');
     }
     try {
       await addQuality(ctx, s, m.name, m.settings, end);
@@ -58,18 +70,9 @@ async function addKpis(ctx: MonitorContext, s: ExportSnapshot, model: string, en
 }
 
 /** Drift over the drift window (settings.metrics.driftWindow), for the versions with the most traffic. */
-async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, settings: Record<string, unknown>, end: number): Promise<void> {
-  const driftWindow = exportDriftWindowMs(settings);
-  const hourTotals = await queryTotals(ctx, model, { from: end - driftWindow, to: end });
-  const byVersion = new Map<string, number>();
-  for (const t of hourTotals) byVersion.set(t.version, (byVersion.get(t.version) ?? 0) + t.requests);
-  const versions = [...byVersion]
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, EXPORT_LIMITS.versionsPerModel)
-    .map(([v]) => v);
+async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, versions: string[], from: number, end: number): Promise<void> {
   if (versions.length === 0) return;
-  const drift = await queryDrift(ctx, model, { from: end - driftWindow, to: end, versions });
+  const drift = await queryDrift(ctx, model, { from, to: end, versions });
   for (const v of drift.versions) {
     const w = v.windows[0];
     if (!w) continue;
@@ -82,6 +85,49 @@ async function addDrift(ctx: MonitorContext, s: ExportSnapshot, model: string, s
     }
     for (const f of features) s.featureDrifted.push({ model, version: v.version, feature: f, drifted: w.driftedFeatures.includes(f) });
     s.datasetDrift.push({ model, version: v.version, share: w.driftShare, drifted: w.datasetDrifted });
+  }
+}
+
+/** The versions with the most requests in [from, to) (at most EXPORT_LIMITS.versionsPerModel). */
+async function busiestVersions(ctx: MonitorContext, model: string, from: number, to: number): Promise<string[]> {
+  const totals = await queryTotals(ctx, model, { from, to });
+  const byVersion = new Map<string, number>();
+  for (const t of totals) byVersion.set(t.version, (byVersion.get(t.version) ?? 0) + t.requests);
+  return [...byVersion]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, EXPORT_LIMITS.versionsPerModel)
+    .map(([v]) => v);
+}
+
+/**
+ * Data quality over the drift window for the busiest versions (busiest first, features in
+ * profile order, EXPORT_LIMITS.dataQualityFeaturesPerModel in all), and the model's freshness.
+ */
+async function addDataQuality(ctx: MonitorContext, s: ExportSnapshot, model: string, versions: string[], from: number, end: number): Promise<void> {
+  const now = ctx.now();
+  const newest = maxOf((await lastRecordEnds(ctx, model, now)).values());
+  if (newest !== -Infinity) s.freshness.push({ model, seconds: secondsSince(newest, now) ?? 0 });
+  if (versions.length === 0) return;
+  const dq = await queryDataQuality(ctx, model, { from, to: end, versions });
+  let left: number = EXPORT_LIMITS.dataQualityFeaturesPerModel;
+  for (const v of dq.versions) {
+    if (v.profile === null || left === 0) continue;
+    s.dataQualityVersions.push({ model, version: v.version, records: v.records + v.rejected, meanVectorDistance: v.meanVectorDistance });
+    const features = v.features.slice(0, left);
+    left -= features.length;
+    for (const f of features) {
+      s.featureQuality.push({
+        model,
+        version: v.version,
+        feature: f.feature,
+        missing: f.missingRate,
+        outOfRange: f.outOfRangeRate,
+        unseen: f.unseenRate,
+        typeErrors: f.typeErrorRate,
+        meanShift: f.meanShiftSigmas,
+      });
+    }
   }
 }
 

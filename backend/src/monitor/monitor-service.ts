@@ -19,6 +19,7 @@ import { parkingCounts, parkingStatus } from './outcome-parking.ts';
 import type { ParkingCounts } from './parking-store.ts';
 import { profileFromTraffic } from './profile-from-traffic.ts';
 import type { ProfileSummary } from './profile-store.ts';
+import { queryDataQuality, type DataQualityQuery, type DataQualityResult } from './query-data-quality.ts';
 import { queryDrift, type DriftQuery, type DriftResult } from './query-drift.ts';
 import { queryHealth, type ModelHealth } from './query-health.ts';
 import { querySeries, type KpiQuery, type KpiResult } from './query-series.ts';
@@ -113,6 +114,11 @@ export class MonitorService {
   /** Prediction (score) drift against a reference range (query-score-drift.ts). */
   scoreDrift(model: string, q?: ScoreDriftQuery): Promise<ScoreDriftResult> {
     return queryScoreDrift(this.ctx, model, q);
+  }
+
+  /** Missing, out-of-range, unseen and type-error rates, mean shifts and freshness (query-data-quality.ts). */
+  dataQuality(model: string, q?: DataQualityQuery): Promise<DataQualityResult> {
+    return queryDataQuality(this.ctx, model, q);
   }
 
   drift(model: string, q?: DriftQuery): Promise<DriftResult> {

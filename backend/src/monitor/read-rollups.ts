@@ -20,6 +20,8 @@ export interface RollupSelection {
   scores?: boolean;
   /** Only rollups with feature histograms of this layout (drift). */
   layout?: HistogramLayout;
+  /** With `layout`: read the per-feature sums and type-error counts too (data quality). */
+  featureStats?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function collectRollups(
     features: o.layout !== undefined,
     layouts: o.layout ? [o.layout.id] : undefined,
     histogramsOnly: o.layout !== undefined,
+    featureStats: o.featureStats ?? false,
   };
   const versions = o.versions?.length ? new Set(o.versions) : undefined;
   const arms = o.arms?.length ? new Set(o.arms) : undefined;
@@ -80,6 +83,7 @@ export async function rollupsOf(
   for (const r of memory) {
     r.layout = null;
     r.features = [];
+    r.featureStats = new Float64Array(0);
     out.push(r);
   }
   return out;

@@ -4,7 +4,7 @@
  */
 import { LatencySketch } from './latency-sketch.ts';
 import { pickCounters, ROLLUP_COUNTER_FIELDS, ROLLUP_SUM_FIELDS, type RollupCounters } from '../core/rollup-counters.ts';
-import { QUALITY_LENGTH, SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
+import { FEATURE_STATS_WIDTH, QUALITY_LENGTH, SCORE_BINS, createRollup, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import { invalid } from '../core/errors.ts';
 
@@ -30,6 +30,11 @@ export interface EncodedRollup extends RollupCounters {
   /** Layout id of `features`; null when there are none. */
   layout: string | null;
   features: { name: string; counts: number[] }[];
+  /**
+   * FEATURE_STATS_WIDTH numbers per feature (rollup.ts `featureStats`). Optional: encodings
+   * made before it existed decode with zeros. Sums may be negative: only finiteness is checked.
+   */
+  featureStats?: number[];
 }
 
 export function encodeRollup(r: Rollup): EncodedRollup {
@@ -46,6 +51,7 @@ export function encodeRollup(r: Rollup): EncodedRollup {
     quality: Array.from(r.quality),
     layout: r.layout?.id ?? null,
     features: r.layout === null ? [] : r.layout.names.map((name, i) => ({ name, counts: Array.from(r.features[i] ?? []) })),
+    featureStats: Array.from(r.featureStats),
   };
 }
 
@@ -93,6 +99,8 @@ export function decodeRollup(input: unknown): Rollup {
   });
   const decodedLayout: HistogramLayout = { id: layout, names, sizes };
   r.layout = decodedLayout;
+  const statsLength = names.length * FEATURE_STATS_WIDTH;
+  r.featureStats = o.featureStats === undefined ? new Float64Array(statsLength) : counts(o.featureStats, 'rollup.featureStats', statsLength, true);
   return r;
 }
 

@@ -41,12 +41,14 @@ export function mergeInto(target: Rollup, source: Rollup, options: MergeOptions 
       if (options.onLayoutMismatch !== 'drop') throw layoutMismatch(target, source.layout);
       target.layout = null;
       target.features = [];
+      target.featureStats = new Float64Array(0);
       return target;
     }
     attachLayout(target, source.layout);
     for (let i = 0; i < source.features.length; i++) {
       addArray(target.features[i] as Float64Array, source.features[i] as Float64Array);
     }
+    addArray(target.featureStats, source.featureStats);
   }
   return target;
 }

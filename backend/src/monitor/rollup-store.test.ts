@@ -86,6 +86,11 @@ for (const dialect of testDialects()) {
       assert.equal(x[x.length - 2], 5, '1000 is above the reference range');
       const c = r.features[1]!;
       assert.deepEqual(Array.from(c), [10, 0, 5, 0], '"z" counts as unseen');
+      // Feature stats add up in the row too, once read (x: 0..90 and 5 × 1000).
+      const withStats = await readRollupRows(h.store, { model: 'rs', bucketMs: 60_000, ranges: [[key.bucketStart, key.bucketStart + 60_000]], features: true, featureStats: true });
+      const s = Array.from(rowToRollup('rs', withStats[0]!, layout).featureStats);
+      assert.deepEqual(s.slice(0, 3), [15, 450 + 5000, 28_500 + 5_000_000]);
+      assert.equal(rows[0]!.feature_stats, undefined, 'read only when asked for');
       // Another layout of the same key is another row; its histograms stay apart.
       const other = buildProfile([{ x: 1, c: 'q' }, { x: 2, c: 'q' }], [
         { name: 'x', type: 'numeric' },

@@ -10,7 +10,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { countersFromColumns, countersToColumns, ROLLUP_COUNTER_COLUMNS, type RollupCounterColumn } from '../core/rollup-counters.ts';
 import { addCountsInto, encodeCounts } from './count-blobs.ts';
 import { LatencySketch } from './latency-sketch.ts';
-import { QUALITY_LENGTH, SCORE_BINS, type Rollup } from './rollup.ts';
+import { FEATURE_STATS_WIDTH, HOUR_MS, MINUTE_MS, QUALITY_LENGTH, SCORE_BINS, type Rollup } from './rollup.ts';
 import type { HistogramLayout } from './rollup-layout.ts';
 import type { Database, RollupsTable } from '../store/schema.ts';
 import type { Store } from '../store/database.ts';
@@ -28,11 +28,14 @@ export interface RollupRow extends Pick<RollupsTable, RollupCounterColumn> {
   score_hist?: Uint8Array | null;
   features?: Uint8Array | null;
   quality?: Uint8Array | null;
+  feature_stats?: Uint8Array | null;
 }
 
 /** Shared by rows read without their sketch / label histograms: nothing ever merges INTO them (rollup-merge.ts clones first). */
 const EMPTY_SKETCH = new LatencySketch();
 const EMPTY_QUALITY = new Float64Array(QUALITY_LENGTH);
+/** Length 0: rollups without histograms have no feature stats (attachLayout allocates them). */
+const NO_STATS = new Float64Array(0);
 
 /**
  * The row as a Rollup. Without `latency` / `quality` in the row, the sketch / label histograms
@@ -51,6 +54,7 @@ export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLay
     quality: EMPTY_QUALITY,
     layout: null,
     features: [],
+    featureStats: NO_STATS,
   };
   if (row.score_hist) addCountsInto(row.score_hist, [r.scoreHist]);
   if (row.quality) {
@@ -62,6 +66,9 @@ export function rowToRollup(model: string, row: RollupRow, layout?: HistogramLay
     if (addCountsInto(row.features, features)) {
       r.layout = layout;
       r.features = features;
+      r.featureStats = new Float64Array(layout.sizes.length * FEATURE_STATS_WIDTH);
+      // Rows written before migration 0105 have none: zeros.
+      if (row.feature_stats) addCountsInto(row.feature_stats, [r.featureStats]);
     }
   }
   return r;
@@ -74,6 +81,7 @@ function rollupValues(r: Rollup) {
     score_hist: encodeCounts([r.scoreHist]),
     features: r.layout === null ? null : encodeCounts(r.features),
     quality: hasAny(r.quality) ? encodeCounts([r.quality]) : null,
+    feature_stats: r.layout !== null && hasAny(r.featureStats) ? encodeCounts([r.featureStats]) : null,
   };
 }
 
@@ -104,7 +112,7 @@ export async function addRollupToStore(trx: Transaction<Database> | Kysely<Datab
   }
   let q = trx
     .selectFrom('rollups')
-    .select(['seq', ...ROLLUP_COUNTER_COLUMNS, 'latency', 'score_hist', 'features', 'quality'])
+    .select(['seq', ...ROLLUP_COUNTER_COLUMNS, 'latency', 'score_hist', 'features', 'quality', 'feature_stats'])
     .where('model', '=', r.model)
     .where('bucket_ms', '=', r.bucketMs)
     .where('bucket_start', '=', r.bucketStart)
@@ -131,6 +139,14 @@ export async function addRollupToStore(trx: Transaction<Database> | Kysely<Datab
     const quality = Float64Array.from(r.quality);
     if (addCountsInto(oldQuality, [quality])) sum.quality = encodeCounts([quality]);
     else sum.quality = oldQuality;
+  }
+  const oldStats = toBytes(row.feature_stats);
+  if (oldStats && r.layout !== null) {
+    const stats = Float64Array.from(r.featureStats);
+    if (addCountsInto(oldStats, [stats])) sum.feature_stats = encodeCounts([stats]);
+    else sum.feature_stats = oldStats;
+  } else if (oldStats) {
+    sum.feature_stats = oldStats;
   }
   const oldFeatures = toBytes(row.features);
   if (oldFeatures && r.layout !== null) {
@@ -181,6 +197,8 @@ export interface RollupReadOptions {
   layouts?: readonly string[] | undefined;
   /** Read only bucket_start and the feature histograms (drift): far cheaper per row. */
   histogramsOnly?: boolean;
+  /** Read the per-feature sums and type-error counts (also with histogramsOnly). */
+  featureStats?: boolean;
 }
 
 /** Rows of the ranges, in bucket order. Few ranges become one OR'ed query; many, the hull. */
@@ -196,6 +214,7 @@ export async function readRollupRows(store: Store, o: RollupReadOptions): Promis
   if (o.features && !o.histogramsOnly) q = q.select(['features', 'score_hist']) as typeof q;
   if (o.quality && !o.histogramsOnly) q = q.select('quality') as typeof q;
   if (o.scores && !o.features && !o.histogramsOnly) q = q.select('score_hist') as typeof q;
+  if (o.featureStats) q = q.select('feature_stats') as typeof q;
   const ranges = o.ranges;
   const hull: [number, number] = [ranges[0]![0], ranges[ranges.length - 1]![1]];
   if (ranges.length <= 16) {
@@ -236,4 +255,28 @@ export async function storedVersions(store: Store, model: string, from: number, 
     .where('bucket_start', '<', to)
     .execute();
   return rows.map((r) => r.version);
+}
+
+/**
+ * Per version, the end of the newest bucket with predictions (epoch ms): the minute rows of
+ * the day before `now` where there are any (minute resolution), else the hour rows (the flush
+ * writes each minute with its hour; hour rows are 60 times fewer to group).
+ */
+export async function lastPredictionBuckets(store: Store, model: string, now: number): Promise<Map<string, number>> {
+  const newest = (bucketMs: number, since: number) =>
+    store.db
+      .selectFrom('rollups')
+      .select('version')
+      .select((eb) => eb.fn.max('bucket_start').as('last_start'))
+      .where('model', '=', model)
+      .where('bucket_ms', '=', bucketMs)
+      .where('bucket_start', '>=', since)
+      .where('requests', '>', 0)
+      .groupBy('version')
+      .execute();
+  const [hours, minutes] = await Promise.all([newest(HOUR_MS, 0), newest(MINUTE_MS, now - 24 * HOUR_MS)]);
+  const out = new Map<string, number>();
+  for (const r of hours) out.set(r.version, Number(r.last_start) + HOUR_MS);
+  for (const r of minutes) out.set(r.version, Number(r.last_start) + MINUTE_MS);
+  return out;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   addOutcome,
   addPrediction,
+  addTypeRejection,
   bucketOf,
   createRollup,
   featureCounts,
@@ -54,6 +55,24 @@ describe('addPrediction / addOutcome', () => {
     addPrediction(r, { ts: T0, version: 'v1', features: { x: 'abc', c: { no: 1 } } }, p);
     assert.deepEqual(Array.from(featureCounts(r, 'x')!), [0, 0, 0, 0, 0, 1]);
     assert.deepEqual(Array.from(featureCounts(r, 'c')!), [0, 0, 0, 1]);
+    // …and as invalid in the feature stats: [count, Σx, Σx², invalid, rejected] per feature.
+    assert.deepEqual(Array.from(r.featureStats), [0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
+  });
+
+  test('feature stats: count, Σx, Σx² of numeric values; type rejections add to nothing else', () => {
+    const p = tinyProfile();
+    const r = filled(p);
+    // x values -1, 0.5, 3, 7 (null and absent are missing); c is categorical: no sums.
+    assert.deepEqual(Array.from(r.featureStats), [4, 9.5, 1 + 0.25 + 9 + 49, 0, 0, 0, 0, 0, 0, 0]);
+    addTypeRejection(r, p, 'c');
+    addTypeRejection(r, p, 'c');
+    assert.equal(r.featureStats[5 + 4], 2);
+    assert.equal(r.requests, 6);
+    assert.deepEqual(Array.from(featureCounts(r, 'c')!), [1, 1, 1, 3]);
+    const twice = mergeRollups(r, r);
+    assert.deepEqual(Array.from(twice.featureStats), Array.from(r.featureStats, (v) => 2 * v));
+    const hour = coarsen([r], 3_600_000)[0]!;
+    assert.deepEqual(Array.from(hour.featureStats), Array.from(r.featureStats));
   });
 
   test('without a profile there are no feature histograms', () => {
@@ -185,6 +204,13 @@ describe('codec', () => {
     assert.equal(m.requests, 12);
     addPrediction(d, { ts: T0, version: 'v1', features: { x: 1.5 } }, tinyProfile());
     assert.equal(featureCounts(d, 'x')![2], 1);
+  });
+
+  test('an encoding without featureStats (made before they existed) decodes with zeros', () => {
+    const { featureStats: _, ...old } = encodeRollup(filled());
+    const d = decodeRollup(JSON.parse(JSON.stringify(old)));
+    assert.deepEqual(Array.from(d.featureStats), new Array(10).fill(0));
+    assert.throws(() => decodeRollup({ ...old, featureStats: [1] }), /rollup\.featureStats: expected 10 counts/);
   });
 
   test('empty rollup encodes without NaN', () => {

@@ -9,7 +9,12 @@
  *   anything else counts in the score histogram's missing bin; a finite latency ≥ 0 adds to
  *   latencyCount/latencySum and the latency sketch; with a profile, each profile feature
  *   adds 1 to the bin `binIndex(feature, value)` of its histogram (absent or invalid for the
- *   feature → missing bin).
+ *   feature → missing bin, and
+ *   counted in that feature's `invalid` stat as well). A numeric profile feature with a finite
+ *   value adds to the feature's count, Σx and Σx² (`featureStats`, FEATURE_STATS_WIDTH slots
+ *   per layout feature: mean-shift checks, monitor/data-quality.ts). A record the ingest
+ *   rejected because a declared feature had the wrong type adds 1 to that feature's `rejected`
+ *   stat only (addTypeRejection): it is in no other counter.
  * - outcome: impression/click/conversion add 1 when true, or their value when a finite
  *   number ≥ 0 (pre-aggregated counts); label true/1 is a positive, false/0 a negative,
  *   both count as labelled; anything else adds nothing. Outcomes are added to the rollup
@@ -61,6 +66,18 @@ export const QUALITY_LENGTH = 2 * QUALITY_BINS + 2;
 export const QUALITY_DELAY_SUM = 2 * QUALITY_BINS;
 export const QUALITY_DELAY_COUNT = 2 * QUALITY_BINS + 1;
 
+/**
+ * Per layout feature, FEATURE_STATS_WIDTH numbers in `featureStats`: the count of finite
+ * numeric values, their sum and sum of squares, the values invalid for the feature that were
+ * counted as missing, and the records rejected at ingest for this feature's type.
+ */
+export const FEATURE_STATS_WIDTH = 5;
+export const FS_COUNT = 0;
+export const FS_SUM = 1;
+export const FS_SUM_SQ = 2;
+export const FS_INVALID = 3;
+export const FS_REJECTED = 4;
+
 export interface RollupKey {
   model: string;
   version: string;
@@ -80,6 +97,8 @@ export interface Rollup extends RollupKey, RollupCounters {
   layout: HistogramLayout | null;
   /** One counts array per layout feature, in layout order (empty when layout is null). */
   features: Float64Array[];
+  /** FEATURE_STATS_WIDTH numbers per layout feature, laid out as above (empty when layout is null). */
+  featureStats: Float64Array;
 }
 
 /** A prediction as the monitor needs it (the ingest layer has parsed and validated it). */
@@ -124,6 +143,7 @@ export function createRollup(key: RollupKey, profile?: ReferenceProfile | null):
     quality: new Float64Array(QUALITY_LENGTH),
     layout: null,
     features: [],
+    featureStats: new Float64Array(0),
   };
   if (profile) attachLayout(r, compileProfile(profile).layout);
   return r;
@@ -147,6 +167,7 @@ export function attachLayout(r: Rollup, layout: HistogramLayout): void {
   if (r.layout === null) {
     r.layout = layout;
     r.features = layout.sizes.map((n) => new Float64Array(n));
+    r.featureStats = new Float64Array(layout.sizes.length * FEATURE_STATS_WIDTH);
     return;
   }
   if (!sameLayout(r.layout, layout)) throw layoutMismatch(r, layout);
@@ -206,14 +227,39 @@ function addFeatures(r: Rollup, rec: PredictionInput, c: CompiledProfile): void 
   const names = c.layout.names;
   const fps = c.features;
   const hists = r.features;
+  const stats = r.featureStats;
   const values = rec.features;
   for (let i = 0; i < fps.length; i++) {
     const h = hists[i] as Float64Array;
-    const b = binIndex(fps[i]!, values ? values[names[i]!] : undefined);
-    // binIndex is -1 for a value invalid for the feature (ingest rejects those records
-    // first); should one get here, it counts as missing so totals stay = requests.
-    (h[b < 0 ? h.length - 1 : b] as number)++;
+    const v = values ? values[names[i]!] : undefined;
+    const b = binIndex(fps[i]!, v);
+    const at = i * FEATURE_STATS_WIDTH;
+    if (b < 0) {
+      // Invalid for the feature (ingest rejects those records first; a profile feature the
+      // model does not declare is not checked there): missing, so totals stay = requests. A
+      // finite number here only means a profile without edges: not a type error.
+      (h[h.length - 1] as number)++;
+      if (!(typeof v === 'number' && Number.isFinite(v))) (stats[at + FS_INVALID] as number)++;
+      continue;
+    }
+    (h[b] as number)++;
+    if (typeof v === 'number' && fps[i]!.type === 'numeric') {
+      (stats[at + FS_COUNT] as number)++;
+      (stats[at + FS_SUM] as number) += v;
+      (stats[at + FS_SUM_SQ] as number) += v * v;
+    }
   }
+}
+
+/**
+ * Counts a record the ingest rejected because feature `name` had the wrong type: it adds to
+ * that feature's `rejected` stat and nothing else (the record is not stored).
+ */
+export function addTypeRejection(r: Rollup, profile: ReferenceProfile, name: string): void {
+  const c = compileProfile(profile);
+  if (r.layout !== c.layout) attachLayout(r, c.layout);
+  const i = c.layout.names.indexOf(name);
+  if (i >= 0) (r.featureStats[i * FEATURE_STATS_WIDTH + FS_REJECTED] as number)++;
 }
 
 function outcomeCount(v: boolean | number | null | undefined): number {

@@ -72,6 +72,8 @@ export interface RollupsTable extends Record<RollupCounterColumn, number> {
   features: Uint8Array | null;
   /** Label histograms and label delay, varint counts (monitor/rollup.ts `quality`); migration 0104. */
   quality: Uint8Array | null;
+  /** Per-feature count, Σx, Σx², invalid and rejected values (monitor/rollup.ts `featureStats`); migration 0105. */
+  feature_stats: Uint8Array | null;
   updated_at: number;
 }
 

@@ -12,6 +12,7 @@ export const testIds = {
     features: 'data-testid mw-query-features',
     method: 'data-testid mw-query-method',
     driftField: 'data-testid mw-query-drift-field',
+    dataQualityField: 'data-testid mw-query-data-quality-field',
     experiment: 'data-testid mw-query-experiment',
     metric: 'data-testid mw-query-metric',
     experimentField: 'data-testid mw-query-experiment-field',

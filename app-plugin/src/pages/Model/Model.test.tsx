@@ -22,7 +22,7 @@ jest.mock('../../components/FeatureSparkline', () => ({ FeatureSparkline: () => 
 import { ModelPage } from './Model';
 
 describe('Model page', () => {
-  it('composes KPIs, drift, versions and history for the model in the URL', async () => {
+  it('composes KPIs, drift, data quality, versions and history for the model in the URL', async () => {
     setRole(config, 'Editor');
     fake = fakeFetch({
       'GET /read/api/v1/models/ctr-model': {
@@ -49,6 +49,7 @@ describe('Model page', () => {
           ],
         },
       },
+      'GET /read/api/v1/models/ctr-model/data-quality': { data: { noTraffic: true, versions: [] } },
       'GET /read/api/v1/models/ctr-model/versions': { data: { versions: [{ version: 'v2' }] } },
       'GET /read/api/v1/models/ctr-model/aliases': { data: { champion: 'v2' } },
       'GET /read/api/v1/audit': { data: { actions: [] } },
@@ -69,6 +70,7 @@ describe('Model page', () => {
     expect(await screen.findByText('panel CTR and CVR')).toBeInTheDocument();
     expect(await screen.findByText('age')).toBeInTheDocument();
     expect(await screen.findByText('champion')).toBeInTheDocument();
+    expect(await screen.findByText('No predictions in this time range.')).toBeInTheDocument();
     expect(await screen.findByText('Nothing recorded yet.')).toBeInTheDocument();
     expect(await screen.findByText(/^Schedule 0 2 \* \* \* \(UTC\): next run /)).toBeInTheDocument();
     // An editor may retrain but not promote.

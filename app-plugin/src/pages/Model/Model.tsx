@@ -4,6 +4,7 @@ import { PluginPage } from '@grafana/runtime';
 import { RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { ActionButtons } from '../../components/ActionButtons';
 import { AuditTimeline } from '../../components/AuditTimeline';
+import { DataQualityTable } from '../../components/DataQualityTable';
 import { DriftTable } from '../../components/DriftTable';
 import { HealthBadge } from '../../components/HealthBadge';
 import { KpiCharts } from '../../components/KpiCharts';
@@ -15,7 +16,7 @@ import { useHealth, useModel, useRetrainTriggers } from '../../data/useModels';
 import { lastRange, RANGE_OPTIONS } from '../../utils/range';
 import { Section } from './Section';
 
-/** One model: KPIs, drift, versions, history, and the actions this user may take. */
+/** One model: KPIs, drift, data quality, versions, history, and the actions this user may take. */
 export function ModelPage() {
   const { name = '' } = useParams<{ name: string }>();
   const [span, setSpan] = useState(6 * 3_600_000);
@@ -46,6 +47,9 @@ export function ModelPage() {
               </Section>
               <Section title="Drift">
                 <DriftTable model={name} range={range} />
+              </Section>
+              <Section title="Data quality">
+                <DataQualityTable model={name} range={range} />
               </Section>
               <Section title="Versions and aliases">
                 <VersionsTable model={name} />

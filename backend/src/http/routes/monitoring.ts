@@ -5,10 +5,11 @@ import { recordsOfBody } from '../../monitor/ingest-records.ts';
 import { KPI_NAMES } from '../../monitor/kpi.ts';
 import { parseProfile } from '../../core/profile-schema.ts';
 import { DRIFT_METHODS } from '../../stats/drift/index.ts';
+import { DATA_QUALITY_DEFAULTS } from '../../monitor/data-quality.ts';
 import { durationInput, modelParams, timeInput } from '../../core/schemas.ts';
 import { validationError } from '../../core/zod-errors.ts';
 import { created, defineRoute, ok, type RouteDefinition } from '../route.ts';
-import { calibrationReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from '../schemas/monitoring-replies.ts';
+import { calibrationReply, dataQualityReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from '../schemas/monitoring-replies.ts';
 
 const versionParams = modelParams.extend({ version: z.string().min(1).max(128) });
 
@@ -61,6 +62,23 @@ const driftQuery = z.object({
   arm: list.optional(),
   feature: list.optional().meta({ description: 'Features; default: all of the reference profile' }),
   method: listOf(DRIFT_METHODS).optional().meta({ description: `Methods: ${DRIFT_METHODS.join(', ')}; default: per feature type and sample size` }),
+});
+
+const rateThreshold = (what: string, d: number) => z.coerce.number().min(0).max(1).optional().meta({ description: `${what}; default ${d}` });
+
+const dataQualityQuery = z.object({
+  from: rangeQuery.from,
+  to: rangeQuery.to,
+  step: durationInput.optional().meta({ description: 'Also answer per window of this width (windows start at multiples of it); default: one result over the range, no windows' }),
+  version: list.optional().meta({ description: 'Versions; default: all with traffic in the range' }),
+  arm: list.optional(),
+  k: z.coerce.number().gt(0).max(1000).optional().meta({ description: `Mean shift (and mean-vector distance) flagged above k reference σ; default ${DATA_QUALITY_DEFAULTS.k}` }),
+  minVolume: z.coerce.number().int().min(1).max(1e9).optional().meta({ description: `Records a feature needs before it is flagged; default ${DATA_QUALITY_DEFAULTS.minVolume}` }),
+  missingRate: rateThreshold("Missing rate flagged above the reference's plus this", DATA_QUALITY_DEFAULTS.missingRate),
+  outOfRangeRate: rateThreshold('Out-of-range rate flagged above this', DATA_QUALITY_DEFAULTS.outOfRangeRate),
+  unseenRate: rateThreshold("Unseen-category rate flagged above the reference's plus this", DATA_QUALITY_DEFAULTS.unseenRate),
+  typeErrorRate: rateThreshold('Type-error rate flagged above this', DATA_QUALITY_DEFAULTS.typeErrorRate),
+  noTrafficAfter: durationInput.optional().meta({ description: 'No prediction for longer than this → noTraffic; default 10m' }),
 });
 
 const ingestBody = z
@@ -229,6 +247,33 @@ export function monitoringRoutes(ctx: AppContext): RouteDefinition[] {
             arms: query.arm,
             features: query.feature,
             methods: query.method,
+          }),
+        ),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/models/{model}/data-quality',
+      summary: 'Data quality per version and feature over [from, to): missing, out-of-range, unseen and type-error rates, mean shifts in reference σ, and ingest freshness, from rollups',
+      tags: ['monitoring'],
+      permission: 'read',
+      params: modelParams,
+      query: dataQualityQuery,
+      responses: { 200: { description: 'Per version: per-feature rates and flags, the mean-vector distance, freshness', schema: dataQualityReply }, 404: { description: 'No such model' } },
+      handler: async ({ params, query }) =>
+        ok(
+          await ctx.monitor.dataQuality(params.model, {
+            from: query.from,
+            to: query.to,
+            step: query.step,
+            versions: query.version,
+            arms: query.arm,
+            k: query.k,
+            minVolume: query.minVolume,
+            missingRate: query.missingRate,
+            outOfRangeRate: query.outOfRangeRate,
+            unseenRate: query.unseenRate,
+            typeErrorRate: query.typeErrorRate,
+            noTrafficAfterMs: query.noTrafficAfter,
           }),
         ),
     }),

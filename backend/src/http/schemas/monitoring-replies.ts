@@ -5,6 +5,7 @@ import type { ReferenceProfile } from '../../core/profile-types.ts';
 import { KPI_NAMES } from '../../monitor/kpi.ts';
 import type { ProfileSummary } from '../../monitor/profile-store.ts';
 import type { DriftResult } from '../../monitor/query-drift.ts';
+import type { DataQualityResult } from '../../monitor/query-data-quality.ts';
 import type { ModelHealth } from '../../monitor/query-health.ts';
 import type { KpiResult } from '../../monitor/query-series.ts';
 import type { CalibrationResult } from '../../monitor/quality-calibration.ts';
@@ -125,6 +126,77 @@ const versionDrift = z
 
 export const driftReply = describing<DriftResult>()(
   z.object({ ...range, versions: z.array(versionDrift) }).meta({ id: 'DriftReply' }),
+);
+
+const rate = (what: string) => z.number().nullable().meta({ description: `${what}; null without records` });
+
+const featureQuality = z
+  .object({
+    feature: z.string(),
+    type: z.enum(['numeric', 'categorical']),
+    records: z.number().meta({ description: 'Records accepted in the range' }),
+    missing: z.number(),
+    missingRate: rate('Missing values / records (values of the wrong type not included)'),
+    referenceMissingRate: rate("The reference profile's missing rate"),
+    outOfRange: z.number().nullable().meta({ description: 'Numeric: values below or above the reference range; null for categorical' }),
+    outOfRangeRate: rate('Out of range / records with a value; null for categorical'),
+    unseen: z.number().nullable().meta({ description: 'Categorical: categories not in the reference profile; null for numeric' }),
+    unseenRate: rate('Unseen / records with a value; null for numeric'),
+    typeErrors: z.number().meta({ description: 'Values of the wrong type: counted as missing, or the record rejected at ingest' }),
+    typeErrorRate: rate('Type errors / (records + records rejected for a type)'),
+    mean: z.number().nullable().meta({ description: 'Numeric: mean of the values in the range' }),
+    referenceMean: z.number().nullable(),
+    referenceStd: z.number().nullable(),
+    meanShiftSigmas: z.number().nullable().meta({ description: '|mean − reference mean| / reference std; null without values or with std 0' }),
+    enoughVolume: z.boolean().meta({ description: 'At least minVolume records: below, nothing is flagged' }),
+    flags: z.array(z.enum(['missing', 'out_of_range', 'unseen', 'type_errors', 'mean_shift'])),
+  })
+  .meta({ id: 'FeatureQuality' });
+
+const dataQualityWindow = z
+  .object({
+    ts: epochMs.meta({ description: 'Window start, epoch ms' }),
+    records: z.number(),
+    rejected: z.number(),
+    features: z.array(
+      featureQuality.pick({ feature: true, missingRate: true, outOfRangeRate: true, unseenRate: true, typeErrorRate: true, meanShiftSigmas: true, flags: true }),
+    ),
+  })
+  .meta({ id: 'DataQualityWindow' });
+
+const freshness = {
+  lastRecordAt: rfc3339.nullable().meta({ description: 'End of the minute of the newest prediction; null when there has been none' }),
+  secondsSinceLastRecord: z.number().nullable(),
+  noTraffic: z.boolean().meta({ description: 'No prediction for longer than noTrafficAfterSeconds (or ever)' }),
+};
+
+const versionDataQuality = z
+  .object({
+    version: z.string(),
+    profile: z
+      .object({ version: z.string(), source: z.string(), rows: z.number(), createdAt: z.string() })
+      .nullable()
+      .meta({ description: "Whose reference profile the features were checked against (the version's or the champion's)" }),
+    message: z.string().optional(),
+    records: z.number(),
+    rejected: z.number().meta({ description: 'Records rejected at ingest for a feature of the wrong type' }),
+    features: z.array(featureQuality),
+    meanVectorDistance: z
+      .number()
+      .nullable()
+      .meta({ description: 'Euclidean length of the standardized mean differences over the numeric features with minVolume values' }),
+    meanVectorFeatures: z.number(),
+    meanVectorFlagged: z.boolean().meta({ description: 'meanVectorDistance > k' }),
+    flaggedFeatures: z.array(z.string()),
+    ...freshness,
+    windows: z.array(dataQualityWindow).optional().meta({ description: 'With a step: per window; the totals above then cover every window' }),
+  })
+  .meta({ id: 'VersionDataQuality' });
+
+export const dataQualityReply = describing<DataQualityResult>()(
+  z
+    .object({ from: epochMs, to: epochMs, noTrafficAfterSeconds: z.number(), ...freshness, versions: z.array(versionDataQuality) })
+    .meta({ id: 'DataQualityReply' }),
 );
 
 const healthKpi = z.enum(['ctr', 'latency_p99', 'error_rate']);

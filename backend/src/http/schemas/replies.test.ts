@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { testDialects } from '../../testing/databases.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { experimentResultsReply } from './experiment-results.ts';
-import { calibrationReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from './monitoring-replies.ts';
+import { calibrationReply, dataQualityReply, driftReply, kpiSeriesReply, scoreDriftReply, modelHealthReply, profileSummaryReply, versionProfileReply } from './monitoring-replies.ts';
 
 function assertDescribes(schema: z.ZodType, body: unknown, what: string): void {
   const parsed = schema.safeParse(body);
@@ -65,6 +65,8 @@ for (const dialect of testDialects()) {
         'kpis by none': [kpiSeriesReply, '/api/v1/models/shop/kpis?by=none&kpi=ctr,latency_p99'],
         drift: [driftReply, '/api/v1/models/shop/drift?version=v1,v9&method=psi,ks,wasserstein,chi_square'],
         calibration: [calibrationReply, '/api/v1/models/shop/calibration'],
+        'data quality': [dataQualityReply, '/api/v1/models/shop/data-quality?version=v1,v9'],
+        'data quality per window': [dataQualityReply, '/api/v1/models/shop/data-quality?version=v1,v9&step=1m'],
         'score drift': [scoreDriftReply, '/api/v1/models/shop/score-drift'],
         health: [modelHealthReply, '/api/v1/models/shop/health'],
         profile: [versionProfileReply, '/api/v1/models/shop/versions/v1/profile'],

@@ -57,6 +57,15 @@ describe('QueryEditor', () => {
     await waitFor(() => expect(datasource.api.getModel).toHaveBeenCalledWith('ctr-model'));
   });
 
+  it('shows data quality fields: version and features', async () => {
+    const { datasource } = await renderEditor({ refId: 'A', queryType: 'dataQuality', model: 'ctr-model' });
+    expect(screen.getByTestId(testIds.queryEditor.version)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.queryEditor.features)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.queryEditor.dataQualityField)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.queryEditor.method)).not.toBeInTheDocument();
+    await waitFor(() => expect(datasource.api.getModel).toHaveBeenCalledWith('ctr-model'));
+  });
+
   it('shows experiment fields', async () => {
     const { datasource } = await renderEditor({ refId: 'A', queryType: 'experiment' });
     expect(screen.getByTestId(testIds.queryEditor.experiment)).toBeInTheDocument();

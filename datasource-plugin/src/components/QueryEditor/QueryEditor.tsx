@@ -5,7 +5,7 @@ import type { DataSource } from '../../datasource';
 import { MwDataSourceOptions, MwQuery, QUERY_TYPE_LABELS, QUERY_TYPES, QueryType } from '../../types';
 import { testIds } from '../testIds';
 import { SelectField } from './fields';
-import { DriftSection, ExperimentSection, KpiSection, ModelField, SectionProps } from './sections';
+import { DataQualitySection, DriftSection, ExperimentSection, KpiSection, ModelField, SectionProps } from './sections';
 
 type Props = QueryEditorProps<DataSource, MwQuery, MwDataSourceOptions>;
 
@@ -26,6 +26,8 @@ function Section(props: SectionProps) {
       return <KpiSection {...props} />;
     case 'drift':
       return <DriftSection {...props} />;
+    case 'dataQuality':
+      return <DataQualitySection {...props} />;
     case 'experiment':
       return <ExperimentSection {...props} />;
     case 'health':

@@ -2,7 +2,15 @@ import React from 'react';
 import { InlineFieldRow } from '@grafana/ui';
 import { DRIFT_METHODS, KPI_LABELS, KPIS } from '@modelwatch/plugin-api';
 import type { DataSource } from '../../datasource';
-import { DRIFT_FIELD_LABELS, DRIFT_FIELDS, EXPERIMENT_FIELD_LABELS, EXPERIMENT_FIELDS, MwQuery } from '../../types';
+import {
+  DATA_QUALITY_FIELD_LABELS,
+  DATA_QUALITY_FIELDS,
+  DRIFT_FIELD_LABELS,
+  DRIFT_FIELDS,
+  EXPERIMENT_FIELD_LABELS,
+  EXPERIMENT_FIELDS,
+  MwQuery,
+} from '../../types';
 import { testIds } from '../testIds';
 import { MultiSelectField, SelectField } from './fields';
 import { useExperimentOptions, useFeatureOptions, useModelOptions, useVersionOptions } from './useOptions';
@@ -17,6 +25,7 @@ const ids = testIds.queryEditor;
 const KPI_OPTIONS = KPIS.map((k) => ({ label: KPI_LABELS[k], value: k }));
 const METHOD_OPTIONS = DRIFT_METHODS.map((m) => ({ label: m, value: m }));
 const DRIFT_FIELD_OPTIONS = DRIFT_FIELDS.map((f) => ({ label: DRIFT_FIELD_LABELS[f], value: f }));
+const DATA_QUALITY_FIELD_OPTIONS = DATA_QUALITY_FIELDS.map((f) => ({ label: DATA_QUALITY_FIELD_LABELS[f], value: f }));
 const EXPERIMENT_FIELD_OPTIONS = EXPERIMENT_FIELDS.map((f) => ({ label: EXPERIMENT_FIELD_LABELS[f], value: f }));
 
 export function ModelField({ datasource, query, onChange, optional }: SectionProps & { optional?: boolean }) {
@@ -116,6 +125,42 @@ export function DriftSection(props: SectionProps) {
         />
       </InlineFieldRow>
     </>
+  );
+}
+
+export function DataQualitySection(props: SectionProps) {
+  const { datasource, query, onChange } = props;
+  const features = useFeatureOptions(datasource, query.model);
+  const versions = useVersionOptions(datasource, query.model);
+  return (
+    <InlineFieldRow>
+      <ModelField {...props} />
+      <SelectField
+        label="Version"
+        testId={ids.version}
+        value={query.version}
+        options={versions}
+        clearable
+        placeholder="All versions"
+        onChange={(version) => onChange({ version })}
+      />
+      <MultiSelectField
+        label="Features"
+        testId={ids.features}
+        value={query.features}
+        options={features}
+        placeholder="All features"
+        onChange={(selected) => onChange({ features: selected })}
+      />
+      <SelectField
+        label="Show"
+        tooltip="A table over the whole range, or one value per feature as series over time"
+        testId={ids.dataQualityField}
+        value={query.dataQualityField ?? 'table'}
+        options={DATA_QUALITY_FIELD_OPTIONS}
+        onChange={(field) => onChange({ dataQualityField: field as MwQuery['dataQualityField'] })}
+      />
+    </InlineFieldRow>
   );
 }
 

@@ -1,0 +1,1 @@
+export { DataQualityTable } from './DataQualityTable';
