@@ -189,6 +189,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     actions: registryServing.actions,
     router: registryServing.router,
     serving: registryServing.serving,
+    shadows: registryServing.shadows,
     experiments,
     runningExperiments,
     jobs,

@@ -16,6 +16,7 @@ import type { VersionRegistry } from '../registry/versions.ts';
 import type { TrafficRouter } from '../serving/router.ts';
 import type { RunningExperiments } from '../serving/running-experiments.ts';
 import type { ServingService } from '../serving/serving-service.ts';
+import type { ShadowService } from '../serving/shadow-service.ts';
 import type { Store } from '../store/database.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface AppContext {
   router: TrafficRouter;
   /** Predict, session loading, serving state (serving/). */
   serving: ServingService;
+  /** Shadow releases: a version scoring the champion's traffic unserved, compared live (serving/shadow-service.ts). */
+  shadows: ShadowService;
   /** A/B experiments: results, ramps (experiments/); stop decisions, autoDecide (actions/). */
   experiments: ExperimentService;
   /** The running experiment per model that the router assigns units by (serving/running-experiments.ts). */
