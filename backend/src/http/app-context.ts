@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { ExperimentService } from '../actions/experiment-service.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { RetrainTriggers } from '../jobs/retrain-triggers.ts';
+import type { ShadowReleases } from '../jobs/retrain-shadow.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import type { MonitorService } from '../monitor/monitor-service.ts';
@@ -57,6 +58,8 @@ export interface AppContext {
   jobs: JobService;
   /** Scheduled and data-volume retrains (jobs/retrain-triggers.ts). */
   retrainTriggers: RetrainTriggers;
+  /** Retrain shadows judged when due: canary or stop (jobs/retrain-shadow.ts). */
+  shadowReleases: ShadowReleases;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */
   onClose: Array<() => Promise<void> | void>;
 }
