@@ -131,7 +131,8 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     flushMs: deps.timers === false ? 0 : SHADOW_PAIRS_FLUSH_MS,
     onLost: (model, pairs) => shadowMetrics.dropped.inc({ model, reason: 'pairs_lost' }, pairs),
   });
-  const shadowScorer = new ShadowScorer({ log, pairs: shadowPairs, metrics: shadowMetrics, logger, maxQueued: SHADOW_MAX_QUEUED });
+  // Stepped (no timers): the minute's shadow work waits for the flush, so the bound is the minute's traffic.
+  const shadowScorer = new ShadowScorer({ log, pairs: shadowPairs, metrics: shadowMetrics, logger, ...(deps.timers === false ? { eager: false, maxQueued: 1_000_000 } : { maxQueued: SHADOW_MAX_QUEUED }) });
   const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger });
   registerShadowGauges(deps.metrics.prometheus, shadows, { now: () => clock.now(), ttlMs: deps.config.metricsCacheMs, logger });
   const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock, shadow: shadowScorer });

@@ -67,7 +67,7 @@ describe('the shadow release of a retrain', () => {
     assert.equal(decided.canary?.started, true);
     const status = (await server.request('GET', '/api/v1/models/ctr/shadow')).body;
     assert.equal(status.shadow.status, 'stopped');
-    assert.match(status.shadow.stopReason, /^release gates passed; canary .* started$/);
+    assert.match(status.shadow.stopReason, /^release gates passed \(30 pairs, decision agreement 100\.0 %, .*\); canary .* started$/);
     assert.equal(status.shadow.outcome.passed, true);
     assert.equal(status.shadow.outcome.comparison.pairs, rows.length);
     const experiments = await server.ctx.experiments.list({ model: 'ctr' });

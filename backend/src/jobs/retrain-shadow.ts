@@ -77,6 +77,17 @@ export function judgeShadow(c: ShadowComparison, gates: ShadowGates): { passed: 
   return { passed: reasons.length === 0, reasons };
 }
 
+/** The figures the gates read, for the stop reason (the audit log, the scenario timeline). */
+const describeFigures = (c: ShadowComparison): string =>
+  [
+    `${c.pairs} pairs`,
+    `decision agreement ${c.decisionAgreement === null ? 'n/a' : `${(c.decisionAgreement * 100).toFixed(1)} %`}`,
+    `mean |diff| ${c.meanAbsDiff === null ? 'n/a' : c.meanAbsDiff.toFixed(4)}`,
+    `score PSI ${c.scoreDrift ? c.scoreDrift.psi.toFixed(3) : 'n/a'}`,
+    `error rate ${c.shadow.errorRate === null ? 'n/a' : `${(c.shadow.errorRate * 100).toFixed(2)} %`}`,
+    `p99 latency ${c.latencyRatio === null ? 'n/a' : `${c.latencyRatio.toFixed(2)}×`} the champion's`,
+  ].join(', ');
+
 const summary = (c: ShadowComparison) => ({
   pairs: c.pairs,
   decisionAgreement: c.decisionAgreement,
@@ -141,7 +152,7 @@ export class ShadowReleases {
         const verdict = judgeShadow(comparison, plan.gates);
         const figures = summary(comparison);
         if (!verdict.passed) {
-          await shadows.stop(record.model, `release gates failed: ${verdict.reasons.join('; ')}`, plan.actor, { passed: false, reasons: verdict.reasons, comparison: figures });
+          await shadows.stop(record.model, `release gates failed: ${verdict.reasons.join('; ')} (${describeFigures(comparison)})`, plan.actor, { passed: false, reasons: verdict.reasons, comparison: figures });
           logger.info({ model: record.model, version: record.version, reasons: verdict.reasons }, 'shadow release: gates failed, no canary');
           decided.push({ model: record.model, version: record.version, ...verdict });
           continue;
@@ -161,7 +172,8 @@ export class ShadowReleases {
           plan.champion,
           this.deps,
         );
-        const why = canary.started ? `release gates passed; canary ${canary.experimentId} started` : `release gates passed; canary not started: ${canary.reason}`;
+        const passed = `release gates passed (${describeFigures(comparison)})`;
+        const why = canary.started ? `${passed}; canary ${canary.experimentId} started` : `${passed}; canary not started: ${canary.reason}`;
         await shadows.stop(record.model, why, plan.actor, { passed: true, reasons: [], comparison: figures, canary });
         decided.push({ model: record.model, version: record.version, ...verdict, canary });
       } catch (error) {

@@ -23,6 +23,12 @@ export interface ShadowScorerOptions {
   logger: Logger;
   /** Rows waiting at most; an offer beyond it is dropped and counted. */
   maxQueued: number;
+  /**
+   * false: nothing is scored until idle() is called (a stepped service, compose/server.ts
+   * createSteppedContext: the minute's shadow work runs in offer order at the flush, so the
+   * log's record order, and the scenario figures, do not depend on timing). Default true.
+   */
+  eager?: boolean;
 }
 
 /**
@@ -39,6 +45,8 @@ export class ShadowScorer {
   private readonly queue: ShadowJob[] = [];
   private queuedRows = 0;
   private scheduled = false;
+  /** idle() was called: work until the queue is empty, eager or not. */
+  private draining = false;
   private running: Promise<void> | undefined;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -60,11 +68,14 @@ export class ShadowScorer {
   /** Resolves once every offered request has been scored (tests, the stepped engine, shutdown). */
   idle(): Promise<void> {
     if (!this.queue.length && !this.running) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.schedule(true);
+    return done;
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.running) return;
+  private schedule(drain = false): void {
+    if (this.scheduled || this.running || !(drain || this.draining || this.options.eager !== false)) return;
+    this.draining = drain || this.draining;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -81,6 +92,7 @@ export class ShadowScorer {
 
   private wake(): void {
     if (this.queue.length || this.running) return;
+    this.draining = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 

@@ -24,6 +24,8 @@ export const shadowRelease: LibraryScenario = {
     seed,
     model: {
       settings: {
+        // Near the traffic's CTR, so that "decisions agree" separates the two versions (at 0.5 every score says no).
+        quality: { threshold: 0.025 },
         retrain: {
           ...BRIEF_RETRAIN,
           release: 'shadow-then-canary',
