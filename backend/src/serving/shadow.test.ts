@@ -36,20 +36,20 @@ for (const dialect of testDialects()) {
       const none = await server.request('GET', '/api/v1/models/ctr/shadow', { token: viewer });
       assert.equal(none.status, 200, none.text);
       assert.deepEqual(none.body, { model: 'ctr', shadow: null, comparison: null });
-      const missing = await server.request('PUT', '/api/v1/models/ctr/shadow', { token: editor, body: {} });
+      const missing = await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: {} });
       assert.equal(missing.status, 400);
       assert.match(missing.text, /version/);
-      assert.equal((await server.request('PUT', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v9' } })).status, 404);
-      const champion = await server.request('PUT', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v1' } });
+      assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v9' } })).status, 404);
+      const champion = await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v1' } });
       assert.equal(champion.status, 409);
       assert.match(champion.body.error.message, /body\.version: "v1" is the champion/);
-      assert.equal((await server.request('PUT', '/api/v1/models/ctr/shadow', { token: viewer, body: { version: 'v2' } })).status, 403);
-      assert.equal((await server.request('PUT', '/api/v1/models/ghost/shadow', { body: { version: 'v2' } })).status, 404);
-      assert.equal((await server.request('DELETE', '/api/v1/models/ctr/shadow', { token: editor })).status, 404, 'nothing to stop');
+      assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow', { token: viewer, body: { version: 'v2' } })).status, 403);
+      assert.equal((await server.request('POST', '/api/v1/models/ghost/shadow', { body: { version: 'v2' } })).status, 404);
+      assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow/stop', { token: editor, body: {} })).status, 404, 'nothing to stop');
     });
 
     test('a shadow scores the same requests, answers come from the champion only, the comparison adds up', async () => {
-      const started = await server.request('PUT', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v2', reason: 'before the canary' } });
+      const started = await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v2', reason: 'before the canary' } });
       assert.equal(started.status, 200, started.text);
       assert.equal(started.body.shadow.status, 'running');
       assert.deepEqual([started.body.shadow.version, started.body.shadow.champion, started.body.shadow.startedBy], ['v2', 'v1', 'token:releaser']);
@@ -102,7 +102,7 @@ for (const dialect of testDialects()) {
     });
 
     test('a slow or failing shadow never slows or fails /predict: its errors show in the comparison', async () => {
-      const replaced = await server.request('PUT', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v3' } });
+      const replaced = await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v3' } });
       assert.equal(replaced.status, 200, replaced.text);
       assert.equal(replaced.body.shadow.version, 'v3');
       // A runtime fault in the real v3 session: each shadow run waits 300 ms, then throws.
@@ -136,14 +136,14 @@ for (const dialect of testDialects()) {
     });
 
     test('stopped: the shadow scores nothing more; promoting the shadow stops it', async () => {
-      const stopped = await server.request('DELETE', '/api/v1/models/ctr/shadow?reason=done', { token: editor });
+      const stopped = await server.request('POST', '/api/v1/models/ctr/shadow/stop', { token: editor, body: { reason: 'done' } });
       assert.equal(stopped.status, 200, stopped.text);
       assert.deepEqual([stopped.body.shadow.status, stopped.body.shadow.stopReason], ['stopped', 'done']);
       await server.request('POST', '/api/v1/models/ctr/predict', { body: { features: rows[0] } });
       await flush();
       const after = (await server.request('GET', '/api/v1/models/ctr/shadow')).body;
       assert.equal(after.comparison.shadow.requests, 5, 'no shadow predictions after the stop');
-      assert.equal((await server.request('PUT', '/api/v1/models/ctr/shadow', { body: { version: 'v2' } })).status, 200);
+      assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow', { body: { version: 'v2' } })).status, 200);
       await promote(server, 'ctr', 'v2');
       await server.ctx.serving.syncAliases();
       const promoted = (await server.request('GET', '/api/v1/models/ctr/shadow')).body;

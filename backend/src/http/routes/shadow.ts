@@ -9,8 +9,9 @@ const path = '/api/v1/models/{model}/shadow';
 
 export function shadowRoutes(ctx: AppContext): RouteDefinition[] {
   return [
+    // POSTs, as the other actions: the app's Editor proxy route passes POST only (app-plugin/src/plugin.json).
     defineRoute({
-      method: 'put',
+      method: 'post',
       path,
       summary: 'Start a shadow: the version scores the champion\'s requests after each reply, never serving them (replaces a running shadow; the same version again changes nothing)',
       tags: ['serving'],
@@ -26,18 +27,18 @@ export function shadowRoutes(ctx: AppContext): RouteDefinition[] {
       handler: async ({ params, body, actor }) => ok(await ctx.shadows.start(params.model, body, actor!)),
     }),
     defineRoute({
-      method: 'delete',
-      path,
+      method: 'post',
+      path: `${path}/stop`,
       summary: 'Stop the running shadow',
       tags: ['serving'],
       permission: 'edit',
       params: modelParams,
-      query: z.object({ reason: reasonSchema.optional() }),
+      body: z.object({ reason: reasonSchema.optional() }).meta({ id: 'StopShadowRequest' }),
       responses: {
         200: { description: 'Stopped; the reply shows it and its comparison', schema: shadowStatusReply },
         404: { description: 'No such model, or no shadow running' },
       },
-      handler: async ({ params, query, actor }) => ok(await ctx.shadows.stop(params.model, query.reason, actor!)),
+      handler: async ({ params, body, actor }) => ok(await ctx.shadows.stop(params.model, body.reason, actor!)),
     }),
     defineRoute({
       method: 'get',
