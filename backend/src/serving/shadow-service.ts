@@ -129,7 +129,8 @@ export class ShadowService {
     const champion = shadow.champion;
     const [totals, drift, pairs] = await Promise.all([
       monitor.totals(shadow.model, { from, to: end }),
-      monitor.scoreDrift(shadow.model, { from, to: end, versions: [champion, shadow.version], arms: [CHAMPION_ARM, SHADOW_ARM] }),
+      // Only the range's histograms are used: the query's reference range is cut to one minute.
+      monitor.scoreDrift(shadow.model, { from, to: end, referenceFrom: from - MINUTE_MS, referenceTo: from, versions: [champion, shadow.version], arms: [CHAMPION_ARM, SHADOW_ARM] }),
       store.pairSums(shadow.model, shadow.version, champion, from, end),
     ]);
     const side = (version: string, arm: string): { totals: SideTotals; scores: Float64Array } => {
