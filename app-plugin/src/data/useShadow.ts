@@ -16,7 +16,9 @@ export function useShadowChange(model: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { version?: string; reason?: string }) =>
-      input.version ? api.startShadow(model, { version: input.version, reason: input.reason }) : api.stopShadow(model, input.reason),
+      input.version
+        ? api.startShadow(model, { version: input.version, reason: input.reason })
+        : api.stopShadow(model, input.reason),
     onSuccess: (status) => {
       client.setQueryData(keys.shadow(model), status);
       client.invalidateQueries({ queryKey: ['audit'] });

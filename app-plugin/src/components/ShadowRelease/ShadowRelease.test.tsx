@@ -12,7 +12,7 @@ jest.mock('@grafana/runtime', () => ({
   getBackendSrv: () => ({ fetch: (r: never) => fake.fetch(r) }),
 }));
 
-import { ShadowRelease } from './ShadowRelease';
+import { ShadowRelease, shadowLine } from './ShadowRelease';
 
 const side = { requests: 400, errors: 0, errorRate: 0, latencyP50: 1.2, latencyP99: 3.5 };
 const running: ShadowStatus = {
@@ -37,7 +37,14 @@ const running: ShadowStatus = {
     meanAbsDiff: 0.0123,
     rmsDiff: 0.02,
     decisionAgreement: 0.955,
-    scoreDrift: { n: { reference: 400, current: 400 }, psi: 0.042, ks: 0.1, ksPValue: 0.3, jensenShannon: 0.05, drifted: false },
+    scoreDrift: {
+      n: { reference: 400, current: 400 },
+      psi: 0.042,
+      ks: 0.1,
+      ksPValue: 0.3,
+      jensenShannon: 0.05,
+      drifted: false,
+    },
     champion: { version: 'v1', ...side },
     shadow: { version: 'v2', ...side, errors: 4, errorRate: 0.01, latencyP99: 7 },
     latencyRatio: 2,
@@ -45,7 +52,12 @@ const running: ShadowStatus = {
 };
 const stopped: ShadowStatus = {
   ...running,
-  shadow: { ...running.shadow!, status: 'stopped', stoppedAt: Date.UTC(2026, 11, 2, 11, 0, 0), stopReason: 'stopped from the model page' },
+  shadow: {
+    ...running.shadow!,
+    status: 'stopped',
+    stoppedAt: Date.UTC(2026, 11, 2, 11, 0, 0),
+    stopReason: 'stopped from the model page',
+  },
 };
 
 describe('ShadowRelease', () => {
@@ -53,7 +65,9 @@ describe('ShadowRelease', () => {
     setRole(config, 'Viewer');
     fake = fakeFetch({ 'GET /read/api/v1/models/ctr/shadow': { data: running } });
     renderWithProviders(<ShadowRelease model="ctr" />);
-    expect(await screen.findByText(/^Running: v2 shadows champion v1 since 2026-12-02 10:00:00 \(by token:releaser\)$/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/^Running: v2 shadows champion v1 since 2026-12-02 10:00:00 \(by token:releaser\)$/)
+    ).toBeInTheDocument();
     const table = screen.getByTestId(testIds.model.shadowComparison);
     expect(table).toHaveTextContent('Decision agreement95.5%');
     expect(table).toHaveTextContent('Mean |score difference|0.0123');
@@ -72,22 +86,48 @@ describe('ShadowRelease', () => {
     });
     renderWithProviders(<ShadowRelease model="ctr" />);
     fireEvent.click(await screen.findByTestId(testIds.model.shadowStop));
-    expect(await screen.findByText(/^Stopped 2026-12-02 11:00:00: .*; stopped from the model page$/)).toBeInTheDocument();
-    expect(fake.requests.find((r) => r.url.endsWith('/shadow/stop'))?.data).toEqual({ reason: 'stopped from the model page' });
+    expect(
+      await screen.findByText(/^Stopped 2026-12-02 11:00:00: .*; stopped from the model page$/)
+    ).toBeInTheDocument();
+    expect(fake.requests.find((r) => r.url.endsWith('/shadow/stop'))?.data).toEqual({
+      reason: 'stopped from the model page',
+    });
     fireEvent.change(screen.getByTestId(testIds.model.shadowVersion), { target: { value: 'v3' } });
     fireEvent.click(screen.getByTestId(testIds.model.shadowStart));
     await waitFor(() => expect(screen.getByText(/^Running: v3 shadows champion v1/)).toBeInTheDocument());
-    expect(fake.requests.find((r) => r.method === 'POST' && r.url.endsWith('/edit/api/v1/models/ctr/shadow'))?.data).toEqual({
+    expect(
+      fake.requests.find((r) => r.method === 'POST' && r.url.endsWith('/edit/api/v1/models/ctr/shadow'))?.data
+    ).toEqual({
       version: 'v3',
       reason: 'started from the model page',
     });
+  });
+
+  it('says when a retrain’s shadow is judged, and why a stopped one stopped', () => {
+    const release = {
+      ...running,
+      shadow: { ...running.shadow!, release: { kind: 'retrain', judgeAt: Date.UTC(2026, 11, 2, 10, 30, 0) } },
+    };
+    expect(shadowLine(release)).toMatch(
+      /a retrain’s release: judged at 2026-12-02 10:30:00, its canary starts if the gates pass$/
+    );
+    const failed = {
+      ...stopped,
+      shadow: { ...stopped.shadow!, stopReason: 'release gates failed: decision agreement 60.0 % < 90.0 %' },
+    };
+    expect(shadowLine(failed)).toMatch(/; release gates failed: decision agreement 60\.0 % < 90\.0 %$/);
   });
 
   it('says when the model never had a shadow, and shows a refused start', async () => {
     setRole(config, 'Editor');
     fake = fakeFetch({
       'GET /read/api/v1/models/ctr/shadow': { data: { model: 'ctr', shadow: null, comparison: null } },
-      'POST /edit/api/v1/models/ctr/shadow': { status: 409, data: { error: { code: 'conflict', message: 'body.version: "v1" is the champion; a shadow must be another version' } } },
+      'POST /edit/api/v1/models/ctr/shadow': {
+        status: 409,
+        data: {
+          error: { code: 'conflict', message: 'body.version: "v1" is the champion; a shadow must be another version' },
+        },
+      },
     });
     renderWithProviders(<ShadowRelease model="ctr" />);
     expect(await screen.findByText(/^No shadow yet/)).toBeInTheDocument();

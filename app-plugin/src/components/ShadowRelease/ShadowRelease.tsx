@@ -18,7 +18,11 @@ export function shadowLine(s: ShadowStatus): string {
   }
   const what = `${shadow.version} shadows champion ${shadow.champion} since ${when(shadow.startedAt)} (by ${shadow.startedBy})`;
   if (shadow.status === 'running') {
-    return `Running: ${what}${shadow.release ? '; a retrain’s release: its canary starts if the gates pass' : ''}`;
+    const judgeAt = shadow.release?.judgeAt;
+    const release = shadow.release
+      ? `; a retrain’s release: judged ${typeof judgeAt === 'number' ? `at ${when(judgeAt)}` : 'when due'}, its canary starts if the gates pass`
+      : '';
+    return `Running: ${what}${release}`;
   }
   return `Stopped ${when(shadow.stoppedAt ?? shadow.startedAt)}: ${what}; ${shadow.stopReason ?? 'stopped'}`;
 }
