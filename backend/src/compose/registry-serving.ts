@@ -133,7 +133,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   });
   // Stepped (no timers): the minute's shadow work waits for the flush, so the bound is the minute's traffic.
   const shadowScorer = new ShadowScorer({ log, pairs: shadowPairs, metrics: shadowMetrics, logger, ...(deps.timers === false ? { eager: false, maxQueued: 1_000_000 } : { maxQueued: SHADOW_MAX_QUEUED }) });
-  const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger });
+  const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger, locks: new KeyedMutex() });
   registerShadowGauges(deps.metrics.prometheus, shadows, { now: () => clock.now(), ttlMs: deps.config.metricsCacheMs, logger });
   const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock, shadow: shadowScorer });
   const serving = new ServingService({

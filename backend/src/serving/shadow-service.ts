@@ -9,6 +9,7 @@ import { thresholdsOf } from '../monitor/quality-settings.ts';
 import type { ScoreDriftQuery, ScoreDriftResult } from '../monitor/query-score-drift.ts';
 import type { RollupTotals, TotalsQuery } from '../monitor/query-totals.ts';
 import { CHAMPION_ARM, MINUTE_MS, SCORE_BINS, SHADOW_ARM } from '../monitor/rollup.ts';
+import type { KeyedMutex } from '../registry/keyed-mutex.ts';
 import type { VersionRegistry } from '../registry/versions.ts';
 import type { TrafficRouter } from './router.ts';
 import { compareShadow, type ShadowComparison, type SideTotals } from './shadow-comparison.ts';
@@ -29,6 +30,8 @@ export interface ShadowServiceDeps {
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
+  /** One start or stop per model at a time in this process (two starts must not leave two running shadows). */
+  locks: KeyedMutex;
 }
 
 export interface StartShadowInput {
@@ -65,7 +68,11 @@ export class ShadowService {
     this.deps = deps;
   }
 
-  async start(model: string, input: StartShadowInput, actor: Actor | string): Promise<ShadowStatus> {
+  start(model: string, input: StartShadowInput, actor: Actor | string): Promise<ShadowStatus> {
+    return this.deps.locks.run(model, () => this.startLocked(model, input, actor));
+  }
+
+  private async startLocked(model: string, input: StartShadowInput, actor: Actor | string): Promise<ShadowStatus> {
     const { store, registry, router, audit, clock } = this.deps;
     const m = await this.deps.models.get(model);
     await registry.getVersion(model, input.version);
@@ -102,7 +109,7 @@ export class ShadowService {
 
   async stop(model: string, reason: string | undefined, actor: Actor | string, outcome?: Record<string, unknown>): Promise<ShadowStatus> {
     await this.deps.models.get(model);
-    const stopped = await this.stopRecord(model, reason ?? 'stopped', actor, outcome);
+    const stopped = await this.deps.locks.run(model, () => this.stopRecord(model, reason ?? 'stopped', actor, outcome));
     if (!stopped) throw notFound(`model "${model}" has no running shadow`);
     return this.status(model);
   }

@@ -149,5 +149,13 @@ for (const dialect of testDialects()) {
       const promoted = (await server.request('GET', '/api/v1/models/ctr/shadow')).body;
       assert.deepEqual([promoted.shadow.status, promoted.shadow.stopReason], ['stopped', 'promoted to champion']);
     });
+
+    test('two starts at once leave one running shadow', async () => {
+      const [a, b] = await Promise.all(['v1', 'v3'].map((version) => server.request('POST', '/api/v1/models/ctr/shadow', { body: { version } })));
+      assert.deepEqual([a!.status, b!.status], [200, 200]);
+      const running = (await server.ctx.shadows.running()).filter((r) => r.model === 'ctr');
+      assert.equal(running.length, 1, JSON.stringify(running));
+      assert.equal(server.ctx.router.shadowRoute('ctr')?.version, running[0]!.version);
+    });
   });
 }
