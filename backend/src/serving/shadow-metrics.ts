@@ -21,7 +21,7 @@ export function createShadowMetrics(registry: Registry): ShadowMetrics {
     }),
     dropped: new Counter({
       name: 'modelwatch_shadow_dropped_total',
-      help: 'Champion predictions the shadow did not score, by model and reason (overflow: the shadow queue was full; pairs_lost: pair sums not written).',
+      help: 'Champion predictions the shadow did not score, by model and reason (overflow: the shadow queue was full; log_busy: the prediction log was over half full; pairs_lost: pair sums not written).',
       labelNames: ['model', 'reason'] as const,
       registers: [registry],
     }),

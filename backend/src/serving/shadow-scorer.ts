@@ -16,8 +16,11 @@ export interface ShadowJob {
   rows: Array<{ features: FeatureRow; where: string; championScore: number | null }>;
 }
 
+/** Share of the prediction log's bound the shadow may fill: the rest stays for served predictions. */
+export const SHADOW_LOG_SHARE = 0.5;
+
 export interface ShadowScorerOptions {
-  log: Pick<PredictionLog, 'push'>;
+  log: Pick<PredictionLog, 'push' | 'hasRoom'>;
   pairs: Pick<ShadowPairs, 'add'>;
   metrics: ShadowMetrics;
   logger: Logger;
@@ -35,8 +38,9 @@ export interface ShadowScorerOptions {
  * Scores the champion's requests again with the model's shadow version, off the request's
  * critical path: /predict only offers the request (a push onto a bounded queue) and answers;
  * the queue is worked one request per setImmediate turn, after the reply has been written.
- * When the queue is full the request is dropped and counted, so a slow or failing shadow can
- * never slow serving or fail it. Shadow predictions are logged under the built-in arm
+ * When the queue is full, or the prediction log is more than half full, the request is dropped
+ * and counted, so a slow or failing shadow can never slow serving or fail it, nor crowd the
+ * champion's records out of the log. Shadow predictions are logged under the built-in arm
  * `shadow` with ids of their own (outcomes name the champion's id, so they join only the
  * champion) and no unit id (they are no exposure of any unit).
  */
@@ -58,6 +62,11 @@ export class ShadowScorer {
     const n = job.rows.length;
     if (this.queuedRows + n > this.options.maxQueued) {
       this.options.metrics.dropped.inc({ model: job.model, reason: 'overflow' }, n);
+      return;
+    }
+    // The shadow's records must never crowd the champion's out of the log (its bound drops records).
+    if (!this.options.log.hasRoom(this.queuedRows + n, SHADOW_LOG_SHARE)) {
+      this.options.metrics.dropped.inc({ model: job.model, reason: 'log_busy' }, n);
       return;
     }
     this.queue.push(job);
