@@ -25,6 +25,8 @@ import type {
   RetrainInput,
   RetrainTriggers,
   RollbackInput,
+  ShadowStatus,
+  StartShadowInput,
   StopDecision,
   StopExperimentReply,
   VersionList,
@@ -118,6 +120,12 @@ export function createApiClient(baseUrl: (access: Access) => string) {
     retrain: async (model: string, input: RetrainInput, key?: string) =>
       (await fetchAPI<ActionReply>('edit', `${m(model)}/actions/retrain`, { data: input, headers: withKey(key) }))
         .action,
+
+    /** The shadow (running, else the newest stopped) and its comparison with the champion. */
+    shadow: (model: string) => fetchAPI<ShadowStatus>('read', `${m(model)}/shadow`),
+    startShadow: (model: string, input: StartShadowInput) => fetchAPI<ShadowStatus>('edit', `${m(model)}/shadow`, { data: input }),
+    stopShadow: (model: string, reason?: string) =>
+      fetchAPI<ShadowStatus>('edit', `${m(model)}/shadow/stop`, { data: reason ? { reason } : {} }),
 
     listExperiments: async (model?: string) =>
       (await fetchAPI<ExperimentList>('read', '/api/v1/experiments', { params: { model } })).experiments,

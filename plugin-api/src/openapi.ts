@@ -583,6 +583,41 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/shadow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shadow (running, else the newest stopped) and how it compares with the champion: score agreement, score drift between the two, latency and error rate of each */
+        get: operations["getApiV1ModelsModelShadow"];
+        put?: never;
+        /** Start a shadow: the version scores the champion's requests after each reply, never serving them (replaces a running shadow; the same version again changes nothing) */
+        post: operations["postApiV1ModelsModelShadow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/shadow/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the running shadow */
+        post: operations["postApiV1ModelsModelShadowStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{model}/versions": {
         parameters: {
             query?: never;
@@ -2025,6 +2060,76 @@ export type components = {
             };
             version: string;
         };
+        Shadow: {
+            /** @description The champion it is compared with (the champion when it started) */
+            champion: string;
+            id: string;
+            model: string;
+            /** @description What the release gates decided */
+            outcome: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The retrain flow's plan (settings.retrain.release: shadow-then-canary); null when a person started it */
+            release: {
+                [key: string]: unknown;
+            } | null;
+            /** @description epoch ms */
+            startedAt: number;
+            startedBy: string;
+            /** @enum {string} */
+            status: "running" | "stopped";
+            stoppedAt: number | null;
+            stopReason: string | null;
+            version: string;
+        };
+        ShadowComparison: {
+            champion: components["schemas"]["ShadowSide"];
+            /** @description Share of pairs whose decisions at the decision threshold (settings.quality.threshold) agree; null without pairs */
+            decisionAgreement: number | null;
+            /** @description epoch ms */
+            from: number;
+            /** @description Shadow p99 / champion p99 latency */
+            latencyRatio: number | null;
+            /** @description Mean |shadow − champion| score; null without pairs */
+            meanAbsDiff: number | null;
+            /** @description Champion predictions the shadow scored too, both scores finite */
+            pairs: number;
+            /** @description Root mean squared score difference; null without pairs */
+            rmsDiff: number | null;
+            /** @description The shadow's score histogram against the champion's (the reference); null when a side has no scores */
+            scoreDrift: {
+                drifted: boolean;
+                jensenShannon: number;
+                ks: number;
+                ksPValue: number;
+                n: {
+                    current: number;
+                    reference: number;
+                };
+                psi: number;
+            } | null;
+            shadow: components["schemas"]["ShadowSide"];
+            /** @description epoch ms */
+            to: number;
+        };
+        ShadowSide: {
+            /** @description errors / requests; null without requests */
+            errorRate: number | null;
+            errors: number;
+            /** @description ms */
+            latencyP50: number | null;
+            /** @description ms */
+            latencyP99: number | null;
+            /** @description Predictions of this side in the range (the shadow: scored, never served) */
+            requests: number;
+            version: string;
+        };
+        ShadowStatus: {
+            comparison: components["schemas"]["ShadowComparison"] | null;
+            model: string;
+            /** @description The running shadow, else the newest stopped one; null when the model never had one */
+            shadow: components["schemas"]["Shadow"] | null;
+        };
         SrmRequest: {
             counts: number[];
             /** @description Mismatch when p < threshold, default 0.001 */
@@ -2038,11 +2143,19 @@ export type components = {
             pValue: number;
             statistic: number;
         };
+        StartShadowRequest: {
+            reason?: string;
+            /** @example v3 */
+            version: string;
+        };
         StopExperimentRequest: {
             /** @description promote: the arm whose version to promote (default: the recommended winner) */
             arm?: string;
             /** @enum {string} */
             decision: "promote" | "rollback" | "none";
+            reason?: string;
+        };
+        StopShadowRequest: {
             reason?: string;
         };
         TokenInfo: {
@@ -4529,6 +4642,201 @@ export interface operations {
                 };
             };
             /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getApiV1ModelsModelShadow: {
+        parameters: {
+            query?: {
+                /** @description Default: the shadow's start */
+                from?: number | string;
+                /** @description Default: now (or when it stopped) */
+                to?: number | string;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Shadow status and comparison */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowStatus"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiV1ModelsModelShadow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StartShadowRequest"];
+            };
+        };
+        responses: {
+            /** @description The shadow runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowStatus"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The version is the champion */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The model has no champion, or the version cannot be loaded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    postApiV1ModelsModelShadowStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StopShadowRequest"];
+            };
+        };
+        responses: {
+            /** @description Stopped; the reply shows it and its comparison */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowStatus"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Token lacks the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such model, or no shadow running */
             404: {
                 headers: {
                     [name: string]: unknown;

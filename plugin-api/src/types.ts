@@ -44,6 +44,13 @@ export type MetricResult = Schemas['MetricResult'];
 export type ArmGuardrail = Schemas['ArmGuardrail'];
 export type ExperimentResults = Schemas['ExperimentResults'];
 
+/** A shadow release: a version scoring the champion's requests unserved, compared live (GET /api/v1/models/{model}/shadow). */
+export type ShadowStatus = Schemas['ShadowStatus'];
+export type Shadow = Schemas['Shadow'];
+export type ShadowComparison = Schemas['ShadowComparison'];
+export type ShadowSide = Schemas['ShadowSide'];
+export type StartShadowInput = RequestBody<'postApiV1ModelsModelShadow'>;
+
 export type Job = Schemas['Job'];
 export type JobStatus = Job['status'];
 export type JobLogLine = Schemas['JobLogLine'];

@@ -19,6 +19,12 @@ export const testIds = {
     versions: 'data-testid mw-versions-table',
     audit: 'data-testid mw-audit-timeline',
     retrainTriggers: 'data-testid mw-retrain-triggers',
+    shadow: 'data-testid mw-shadow',
+    shadowStatus: 'data-testid mw-shadow-status',
+    shadowComparison: 'data-testid mw-shadow-comparison',
+    shadowVersion: 'data-testid mw-shadow-version',
+    shadowStart: 'data-testid mw-shadow-start',
+    shadowStop: 'data-testid mw-shadow-stop',
   },
   actions: {
     promote: 'data-testid mw-action-promote',

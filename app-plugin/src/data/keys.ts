@@ -6,6 +6,7 @@ export const keys = {
   aliases: (name: string) => ['models', name, 'aliases'] as const,
   health: (name: string) => ['models', name, 'health'] as const,
   retrainTriggers: (name: string) => ['models', name, 'retrain-triggers'] as const,
+  shadow: (name: string) => ['models', name, 'shadow'] as const,
   kpis: (name: string, from: number, to: number) => ['models', name, 'kpis', from, to] as const,
   drift: (name: string, from: number, to: number) => ['models', name, 'drift', from, to] as const,
   dataQuality: (name: string, from: number, to: number) => ['models', name, 'data-quality', from, to] as const,

@@ -10,7 +10,8 @@ const unused = () => Promise.reject(new Error('not called in this test'));
 const ports = (overrides: Partial<ServicePerformerPorts>): ServicePerformerPorts => ({
   jobs: { retrain: unused, list: unused },
   actions: { rollback: unused },
-  experiments: { stop: unused, get: unused },
+  experiments: { stop: unused, list: unused },
+  shadows: { running: unused },
   ...overrides,
 });
 
@@ -42,9 +43,9 @@ test('retrain goes to the job service with the idempotency key and the policy re
 test("lastRetrain is the model's newest retrain job: when it was queued; other jobs do not count", async () => {
   const asked: unknown[] = [];
   const jobs = [
-    { id: 'p1', type: 'profile', status: 'queued', createdAt: '2026-12-02T10:00:00.000Z', result: {} },
-    { id: 'r2', type: 'retrain', status: 'failed', createdAt: '2026-12-02T09:00:00.000Z', result: {} },
-    { id: 'r1', type: 'retrain', status: 'running', createdAt: '2026-12-01T09:00:00.000Z', result: {} },
+    { id: 'p1', type: 'profile', status: 'queued', createdAt: '2026-12-02T10:00:00.000Z', producedVersion: null },
+    { id: 'r2', type: 'retrain', status: 'failed', createdAt: '2026-12-02T09:00:00.000Z', producedVersion: null },
+    { id: 'r1', type: 'retrain', status: 'running', createdAt: '2026-12-01T09:00:00.000Z', producedVersion: null },
   ];
   const performer = new ServicePerformer(ports({ jobs: { retrain: unused, list: async (q) => (asked.push(q), jobs) } }));
   assert.deepEqual(await performer.lastRetrain('ctr'), { at: Date.parse('2026-12-02T09:00:00.000Z'), inFlight: null });
@@ -53,30 +54,34 @@ test("lastRetrain is the model's newest retrain job: when it was queued; other j
   assert.equal(await none.lastRetrain('ctr'), null);
 });
 
-test('a retrain is in flight while its job runs and while the canary it started decides', async () => {
-  const job = (status: string, result: Record<string, unknown> = {}) => [{ id: 'r1', type: 'retrain', status, createdAt: '2026-12-02T09:00:00.000Z', result }];
-  const statuses: Record<string, string> = { e1: 'running', e2: 'stopped' };
-  const performer = (jobs: ReturnType<typeof job>) =>
-    new ServicePerformer(
-      ports({
-        jobs: { retrain: unused, list: async () => jobs },
-        experiments: {
-          stop: unused,
-          get: async (id) => {
-            if (!statuses[id]) throw new DomainError('not_found', `experiment "${id}" not found`);
-            return { status: statuses[id] };
-          },
-        },
-      }),
-    );
-  const inFlight = async (jobs: ReturnType<typeof job>) => (await performer(jobs).lastRetrain('ctr'))?.inFlight;
+test('a retrain is in flight while its job runs, while its version shadows the champion, and while its canary decides', async () => {
+  const job = (status: string, producedVersion: string | null = null) => [{ id: 'r1', type: 'retrain', status, createdAt: '2026-12-02T09:00:00.000Z', producedVersion }];
+  const world = {
+    shadows: [{ model: 'other', version: 'v2' }] as Array<{ model: string; version: string }>,
+    experiments: [] as Array<{ id: string; arms: Array<{ version: string }> }>,
+  };
+  const inFlight = async (jobs: ReturnType<typeof job>) =>
+    (
+      await new ServicePerformer(
+        ports({
+          jobs: { retrain: unused, list: async () => jobs },
+          experiments: { stop: unused, list: async (q) => (q.model === 'ctr' ? world.experiments : []) },
+          shadows: { running: async () => world.shadows },
+        }),
+      ).lastRetrain('ctr')
+    )?.inFlight;
   assert.equal(await inFlight(job('queued')), 'retrain job r1 is still queued');
   assert.equal(await inFlight(job('running')), 'retrain job r1 is still running');
-  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'e1', weight: 10 } })), 'the canary experiment e1 of retrain job r1 is still deciding');
-  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'e2', weight: 10 } })), null, 'the canary has decided');
-  assert.equal(await inFlight(job('succeeded', { canary: { started: true, experimentId: 'gone', weight: 10 } })), null, 'an experiment no longer there holds nothing');
-  assert.equal(await inFlight(job('succeeded', { canary: { started: false, reason: 'no champion' } })), null);
-  assert.equal(await inFlight(job('cancelled')), null);
+  assert.equal(await inFlight(job('succeeded', 'v2')), null, "another model's shadow of a v2 holds nothing");
+  world.shadows.push({ model: 'ctr', version: 'v2' });
+  assert.equal(await inFlight(job('succeeded', 'v2')), 'v2, trained by retrain job r1, is still shadowing the champion');
+  world.shadows = [];
+  world.experiments = [{ id: 'e0', arms: [{ version: 'v1' }, { version: 'v9' }] }];
+  assert.equal(await inFlight(job('succeeded', 'v2')), null, 'an experiment without the retrained version holds nothing');
+  world.experiments.push({ id: 'e1', arms: [{ version: 'v1' }, { version: 'v2' }] });
+  assert.equal(await inFlight(job('succeeded', 'v2')), 'the canary experiment e1 of v2 (retrain job r1) is still deciding');
+  assert.equal(await inFlight(job('succeeded', null)), null, 'a retrain that produced no version (the gate refused it) holds nothing');
+  assert.equal(await inFlight(job('cancelled', 'v2')), null);
 });
 
 test('stop_experiment needs the experiment label', async () => {
@@ -93,7 +98,7 @@ test('stop_experiment passes the experiment and the decision from the alert labe
           seen.push({ id, input, who: who.name, key });
           return { experiment: { id }, action: { id: 'stop-1', status: 'succeeded' } };
         },
-        get: unused,
+        list: unused,
       },
     }),
   );

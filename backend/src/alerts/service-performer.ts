@@ -19,7 +19,7 @@ interface ActionReplyLike {
 export interface RetrainPort {
   retrain(model: string, input: Record<string, unknown>, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
   /** The model's jobs, newest first (jobs/read-jobs.ts). */
-  list(q: { model: string; limit: number }): Promise<Array<{ id: string; type: string; status: string; createdAt: string; result: Record<string, unknown> }>>;
+  list(q: { model: string; limit: number }): Promise<Array<{ id: string; type: string; status: string; createdAt: string; producedVersion: string | null }>>;
 }
 
 /** The rollback aimed at the alert's version (actions/targeted-rollback.ts): what it did, on which version, and why. */
@@ -29,14 +29,20 @@ export interface RollbackPort {
 
 export interface ExperimentStopPort {
   stop(id: string, input: { decision: 'rollback' | 'none'; reason: string }, actor: Actor, idempotencyKey: string): Promise<ActionReplyLike>;
-  /** An experiment's status (a retrain's canary is one: jobs/retrain-canary.ts). */
-  get(id: string): Promise<{ status: string }>;
+  /** The model's running experiments (a retrain's canary is one: jobs/retrain-canary.ts). */
+  list(q: { model: string; status: 'running' }): Promise<Array<{ id: string; arms: Array<{ version: string }> }>>;
+}
+
+/** The model's running shadow, if any (a retrain released "shadow-then-canary" starts one: jobs/retrain-shadow.ts). */
+export interface ShadowPort {
+  running(): Promise<Array<{ model: string; version: string }>>;
 }
 
 export interface ServicePerformerPorts {
   jobs: RetrainPort;
   actions: RollbackPort;
   experiments: ExperimentStopPort;
+  shadows: ShadowPort;
 }
 
 /** Ids out of what a service returns: an action reply `{action}`, a job, or `{action, job}`. */
@@ -65,19 +71,23 @@ export class ServicePerformer implements ActionPerformer {
   async lastRetrain(model: string): Promise<LastRetrain | null> {
     const last = (await this.ports.jobs.list({ model, limit: 100 })).find((job) => job.type === 'retrain');
     if (!last) return null;
-    return { at: Date.parse(last.createdAt), inFlight: await this.inFlight(last) };
+    return { at: Date.parse(last.createdAt), inFlight: await this.inFlight(last, model) };
   }
 
-  /** Why the retrain job has not ended yet: the job itself, or the canary it started (result.canary, jobs/retrain-canary.ts). */
-  private async inFlight(job: { id: string; status: string; result: Record<string, unknown> }): Promise<string | null> {
+  /**
+   * Why the retrain job has not ended yet: the job itself, or what it started for the version
+   * it produced and that is still deciding: the shadow (release "shadow-then-canary") or the
+   * canary experiment.
+   */
+  private async inFlight(job: { id: string; status: string; producedVersion: string | null }, model: string): Promise<string | null> {
     if (!isTerminal(job.status)) return `retrain job ${job.id} is still ${job.status}`;
-    const canary = job.result.canary as { started?: unknown; experimentId?: unknown } | undefined;
-    if (job.status !== 'succeeded' || canary?.started !== true || typeof canary.experimentId !== 'string') return null;
-    const status = await this.ports.experiments.get(canary.experimentId).then(
-      (experiment) => experiment.status,
-      () => 'gone',
-    );
-    return status === 'running' ? `the canary experiment ${canary.experimentId} of retrain job ${job.id} is still deciding` : null;
+    const version = job.producedVersion;
+    if (job.status !== 'succeeded' || !version) return null;
+    if ((await this.ports.shadows.running()).some((s) => s.model === model && s.version === version)) {
+      return `${version}, trained by retrain job ${job.id}, is still shadowing the champion`;
+    }
+    const canary = (await this.ports.experiments.list({ model, status: 'running' })).find((e) => e.arms.some((a) => a.version === version));
+    return canary ? `the canary experiment ${canary.id} of ${version} (retrain job ${job.id}) is still deciding` : null;
   }
 
   async rollback(model: string, reason: string, actor: Actor, idempotencyKey: string, options: ActionOptions): Promise<ActionResult> {

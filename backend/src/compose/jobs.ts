@@ -9,6 +9,7 @@ import { JobService } from '../jobs/job-service.ts';
 import type { ActionRecorder } from '../jobs/retrain-action.ts';
 import { RetrainJob } from '../jobs/retrain-job.ts';
 import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from '../jobs/retrain-ports.ts';
+import type { ReleaseShadows } from '../jobs/retrain-shadow.ts';
 import type { Store } from '../store/database.ts';
 import type { Leases } from '../store/leases.ts';
 import type { ObjectStorage } from '../store/object-storage.ts';
@@ -30,6 +31,8 @@ export interface JobsWiring {
   actions: ActionRecorder & ActionUpdater;
   /** The experiment service: the canary a retrain may start. */
   experiments: CanaryExperiments;
+  /** The shadow service: a retrain with release "shadow-then-canary" starts its challenger as a shadow. */
+  shadows: Pick<ReleaseShadows, 'start'>;
   /** Recovery of dead workers' jobs runs on one replica at a time. */
   leases: Leases;
   /** false: the job worker has no timers (JobService.runOnce runs the queue). */
@@ -43,6 +46,7 @@ export function createJobs(deps: JobsWiring): JobService {
     registry: deps.registry,
     traffic: deps.monitor,
     experiments: deps.experiments,
+    shadows: deps.shadows,
     config: config.jobs,
     clock: deps.clock,
     dataDir: config.dataDir,

@@ -25,6 +25,17 @@ import { SessionPool } from '../onnx/session-pool.ts';
 import { createActions } from './actions.ts';
 import { createVersionRegistry } from './registry.ts';
 import type { VersionStore } from '../registry/version-store.ts';
+import { createShadowMetrics } from '../serving/shadow-metrics.ts';
+import { registerShadowGauges } from '../serving/shadow-gauges.ts';
+import { ShadowPairs } from '../serving/shadow-pairs.ts';
+import { ShadowScorer } from '../serving/shadow-scorer.ts';
+import { ShadowService, type ShadowMonitor } from '../serving/shadow-service.ts';
+import { ShadowStore } from '../serving/shadow-store.ts';
+
+/** Champion requests waiting for the shadow at most (rows); more are dropped and counted. */
+const SHADOW_MAX_QUEUED = 2000;
+/** How often the shadow's pair sums are written (ms). */
+const SHADOW_PAIRS_FLUSH_MS = 2000;
 
 export interface RegistryServingDeps {
   config: Config;
@@ -39,8 +50,8 @@ export interface RegistryServingDeps {
   metrics: ServiceMetrics;
   /** The monitor's ProfileStore: registered versions' reference profiles go there. */
   profiles: ProfileSink;
-  /** The monitor: its rollup totals are the promotion ramp's guardrails. */
-  monitor: GuardrailTotals;
+  /** The monitor: its rollup totals are the promotion ramp's guardrails and, with score histograms, the shadow's comparison. */
+  monitor: GuardrailTotals & ShadowMonitor;
   /** The monitor: served predictions are logged to it. */
   predictions: PredictionSink;
   /** Where ONNX artifacts are kept (compose/object-storage.ts). */
@@ -60,6 +71,8 @@ export interface RegistryServing {
   router: TrafficRouter;
   serving: ServingService;
   actions: ActionService;
+  /** Shadow releases: start, stop, compare (serving/shadow-service.ts). */
+  shadows: ShadowService;
   /** Loads champion/challenger/experiment versions and starts the alias sync. */
   start(): Promise<void>;
   /** Without timers: runs the promotion-ramp steps that are due (actions/promotion-ramp.ts tick). */
@@ -110,7 +123,19 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     timers: deps.timers,
   });
   const clock = deps.clock ?? systemClock;
-  const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock });
+  const shadowStore = new ShadowStore(deps.store);
+  const shadowMetrics = createShadowMetrics(deps.metrics.prometheus);
+  const shadowPairs = new ShadowPairs({
+    store: shadowStore,
+    logger,
+    flushMs: deps.timers === false ? 0 : SHADOW_PAIRS_FLUSH_MS,
+    onLost: (model, pairs) => shadowMetrics.dropped.inc({ model, reason: 'pairs_lost' }, pairs),
+  });
+  // Stepped (no timers): the minute's shadow work waits for the flush, so the bound is the minute's traffic.
+  const shadowScorer = new ShadowScorer({ log, pairs: shadowPairs, metrics: shadowMetrics, logger, ...(deps.timers === false ? { eager: false, maxQueued: 1_000_000 } : { maxQueued: SHADOW_MAX_QUEUED }) });
+  const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger, locks: new KeyedMutex() });
+  registerShadowGauges(deps.metrics.prometheus, shadows, { now: () => clock.now(), ttlMs: deps.config.metricsCacheMs, logger });
+  const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock, shadow: shadowScorer });
   const serving = new ServingService({
     registry,
     router,
@@ -121,6 +146,9 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     logger,
     routerSyncMs: deps.timers === false ? 0 : config.routerSyncMs,
     experiments: deps.runningExperiments,
+    shadows,
+    shadowScorer,
+    shadowPairs,
   });
   // A change notified by another replica is applied at once. After a reconnect everything is re-read,
   // by a sync that starts now (the first call may join one that started before the reconnect).
@@ -147,6 +175,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     router,
     serving,
     actions,
+    shadows,
     async start() {
       await serving.start();
       await ramp.recover();

@@ -33,6 +33,7 @@ import { Leases, newHolderId } from '../store/leases.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
 import { Retention } from '../monitor/retention.ts';
 import { RetrainTriggers } from '../jobs/retrain-triggers.ts';
+import { ShadowReleases } from '../jobs/retrain-shadow.ts';
 
 /** Parts a caller may supply instead of the real ones (tests record what alerts would do). */
 export interface ContextOverrides {
@@ -76,6 +77,8 @@ export interface ServiceLoops {
   retain(): Promise<void>;
   /** Scheduled and data-volume retrains that are due (jobs/retrain-triggers.ts); not part of the scenario engine's minute. */
   retrainTriggers(): Promise<void>;
+  /** Retrain shadows that are due judged: canary or stop (jobs/retrain-shadow.ts). */
+  shadowReleases(): Promise<void>;
 }
 
 /** Like createContext, but no background timers: the caller runs each loop through `loops`. */
@@ -173,7 +176,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   const retrainTrials = {
     create: (input: unknown, actor: Actor) => experiments.createChecked(salt && input !== null && typeof input === 'object' ? { salt: salt(), ...input } : input, actor),
   };
-  const jobs = createJobs({ config, store, audit, logger, metrics, clock, storage, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, leases, timers });
+  const jobs = createJobs({ config, store, audit, logger, metrics, clock, storage, models, registry: registryServing.registry, monitor, actions: registryServing.actions, experiments: retrainTrials, shadows: registryServing.shadows, leases, timers });
   const ctx: AppContext = {
     config,
     clock,
@@ -189,10 +192,12 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     actions: registryServing.actions,
     router: registryServing.router,
     serving: registryServing.serving,
+    shadows: registryServing.shadows,
     experiments,
     runningExperiments,
     jobs,
     retrainTriggers: new RetrainTriggers({ clock, logger: logger.child({ area: 'retrain-triggers' }), models, jobs, totals: monitor, leases }),
+    shadowReleases: new ShadowReleases({ shadows: registryServing.shadows, experiments: retrainTrials, registry: registryServing.registry, models, clock, logger: logger.child({ area: 'shadow-releases' }), leases }),
     alerts: new AlertService({
       store,
       audit,
@@ -201,7 +206,12 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       prometheus: metrics.prometheus,
       performer:
         overrides.alertPerformer ??
-        new ServicePerformer({ jobs, actions: new TargetedRollback({ champions: registryServing.registry, experiments, actions: registryServing.actions }), experiments }),
+        new ServicePerformer({
+          jobs,
+          actions: new TargetedRollback({ champions: registryServing.registry, experiments, actions: registryServing.actions }),
+          experiments,
+          shadows: registryServing.shadows,
+        }),
     }),
     onClose: [],
   };
@@ -236,6 +246,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   // Cron-scheduled and data-volume retrains: a check each 30 s (a schedule's step is a minute).
   ctx.retrainTriggers.start(timers ? 30_000 : 0);
   ctx.onClose.push(() => ctx.retrainTriggers.close());
+  // Retrain shadows whose time is up are judged: canary or stop (jobs/retrain-shadow.ts).
+  ctx.shadowReleases.start(timers ? 30_000 : 0);
+  ctx.onClose.push(() => ctx.shadowReleases.close());
   const loops: ServiceLoops = {
     flushPredictions: () => registryServing.serving.flushPredictionLog(),
     flushMonitor: () => monitor.flush(),
@@ -249,6 +262,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       await retention.runOnce();
     },
     retrainTriggers: () => ctx.retrainTriggers.tick(),
+    shadowReleases: async () => {
+      await ctx.shadowReleases.tick();
+    },
   };
   return { ctx, loops };
 }

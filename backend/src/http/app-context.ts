@@ -7,6 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { ExperimentService } from '../actions/experiment-service.ts';
 import type { JobService } from '../jobs/job-service.ts';
 import type { RetrainTriggers } from '../jobs/retrain-triggers.ts';
+import type { ShadowReleases } from '../jobs/retrain-shadow.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import type { MonitorService } from '../monitor/monitor-service.ts';
@@ -16,6 +17,7 @@ import type { VersionRegistry } from '../registry/versions.ts';
 import type { TrafficRouter } from '../serving/router.ts';
 import type { RunningExperiments } from '../serving/running-experiments.ts';
 import type { ServingService } from '../serving/serving-service.ts';
+import type { ShadowService } from '../serving/shadow-service.ts';
 import type { Store } from '../store/database.ts';
 
 /**
@@ -46,6 +48,8 @@ export interface AppContext {
   router: TrafficRouter;
   /** Predict, session loading, serving state (serving/). */
   serving: ServingService;
+  /** Shadow releases: a version scoring the champion's traffic unserved, compared live (serving/shadow-service.ts). */
+  shadows: ShadowService;
   /** A/B experiments: results, ramps (experiments/); stop decisions, autoDecide (actions/). */
   experiments: ExperimentService;
   /** The running experiment per model that the router assigns units by (serving/running-experiments.ts). */
@@ -54,6 +58,8 @@ export interface AppContext {
   jobs: JobService;
   /** Scheduled and data-volume retrains (jobs/retrain-triggers.ts). */
   retrainTriggers: RetrainTriggers;
+  /** Retrain shadows judged when due: canary or stop (jobs/retrain-shadow.ts). */
+  shadowReleases: ShadowReleases;
   /** Work to do on shutdown (flush rollups, stop workers), run in reverse order. */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -13,6 +13,7 @@ import { removeJobScratch, storeJobFolder } from './job-files.ts';
 import type { JobContext, JobHandler, JobOutcome } from './job-handler.ts';
 import { JobFailure, runnerNames, type EnqueueInput, type RunnerName } from './job-types.ts';
 import { startCanary } from './retrain-canary.ts';
+import { startShadowRelease, type ReleaseShadows } from './retrain-shadow.ts';
 import { exportTrainingData } from './retrain-dataset.ts';
 import type { CandidateRegistry, CanaryExperiments, ModelLookup, TrainingTraffic } from './retrain-ports.ts';
 import { registerCandidate } from './retrain-register.ts';
@@ -27,6 +28,8 @@ export interface RetrainJobDeps {
   registry: CandidateRegistry;
   traffic: TrainingTraffic;
   experiments: CanaryExperiments;
+  /** Release "shadow-then-canary": the shadow the challenger starts as (jobs/retrain-shadow.ts). */
+  shadows: Pick<ReleaseShadows, 'start'>;
   config: JobsConfig;
   clock: Clock;
   /** The local scratch folder for datasets and trainer output (MODELWATCH_DATA_DIR). */
@@ -105,7 +108,10 @@ export class RetrainJob implements JobHandler {
     }
     await registry.setAlias(model.name, 'challenger', version, job.actor, `retrain job ${job.id}: validation passed`);
     ctx.log(`version ${version} is the challenger of ${model.name}`);
-    if (run.settings.onSuccess === 'canary') await startCanary(run, version, champion, { experiments: this.deps.experiments, registry });
+    if (run.settings.onSuccess === 'canary') {
+      if (run.settings.release === 'shadow-then-canary') await startShadowRelease(run, version, champion, { shadows: this.deps.shadows, registry, clock: this.deps.clock });
+      else await startCanary(run, version, champion, { experiments: this.deps.experiments, registry });
+    }
     return { producedVersion: version, message: `challenger ${version} (validation passed)` };
   }
 }

@@ -13,6 +13,9 @@ export const DEFAULT_RETRAIN_COOLDOWN_MS = 30 * 60_000;
 
 export const gatePolicies = ['non_inferiority', 'superiority'] as const;
 
+/** settings.retrain.release: how a passed challenger reaches traffic (docs/jobs.md). */
+export const releaseModes = ['canary', 'shadow-then-canary'] as const;
+
 /** The validation gate's pass rule (per model: `settings.retrain.gate`; docs/jobs.md). */
 export const gateRuleSchema = z.object({
   /**
@@ -132,6 +135,26 @@ export const retrainSettingsSchema = z.object({
       autoDecide: z.boolean().default(false),
       /** The experiment's guardrails (a breach makes it recommend rollback); [] for none. */
       guardrails: z.array(canaryGuardrailSchema).max(20).default(DEFAULT_CANARY_GUARDRAILS),
+    })
+    .prefault({}),
+  /**
+   * How a passed challenger reaches traffic when onSuccess is "canary": "canary" at once, or
+   * "shadow-then-canary": first a shadow (scores the champion's requests, serves none) for
+   * `shadow.duration`, and the canary only if the shadow's gates pass (jobs/retrain-shadow.ts).
+   */
+  release: z.enum(releaseModes, { error: `expected one of ${releaseModes.join(', ')}` }).default('canary'),
+  /** The shadow before a canary: how long it runs and the gates it must pass. */
+  shadow: z
+    .object({
+      duration: durationSetting.default(30 * 60_000),
+      /** Champion/shadow pairs needed to judge at all (fewer: the gates fail). */
+      minPairs: z.number().int().min(1).default(100),
+      /** Least share of pairs whose decisions agree at the decision threshold. */
+      minAgreement: z.number().min(0).max(1).default(0.9),
+      /** Most shadow predictions that may fail (error rate, 0..1). */
+      maxErrorRate: z.number().min(0).max(1).default(0.01),
+      /** Most shadow p99 latency / champion p99 latency. */
+      maxLatencyRatio: z.number().gt(0).default(1.5),
     })
     .prefault({}),
   /** Retrain on a schedule (jobs/retrain-triggers.ts). */

@@ -47,7 +47,9 @@ export const DEFAULT_ARM = 'default';
  */
 export const CHAMPION_ARM = 'champion';
 export const CANARY_ARM = 'canary';
-export const BUILT_IN_ARMS: readonly string[] = [DEFAULT_ARM, CHAMPION_ARM, CANARY_ARM];
+/** Predictions a shadow scored beside the champion and nobody was served (serving/shadow-scorer.ts). */
+export const SHADOW_ARM = 'shadow';
+export const BUILT_IN_ARMS: readonly string[] = [DEFAULT_ARM, CHAMPION_ARM, CANARY_ARM, SHADOW_ARM];
 /** The key of one (version, arm) series in maps and sets. */
 export const seriesKey = (version: string, arm: string): string => `${version}\u0000${arm}`;
 /** Version/arm of a rollup merged over several versions or arms. */

@@ -11,7 +11,8 @@
  *      now or, under a label delay, at the minute they become due;
  *   3. at :59 of the minute the service's loops run once each, awaited: prediction log flush →
  *      monitor flush → alias sync → promotion-ramp steps due → auto-decide → job worker (a
- *      retrain is trained by the built-in trainer inside this step) → alias sync;
+ *      retrain is trained by the built-in trainer inside this step) → shadow releases due
+ *      (jobs/retrain-shadow.ts: a retrain's shadow judged, then its canary) → alias sync;
  *   4. the shipped alert rules (provisioning/prometheus/rules) are evaluated on the service's
  *      own metrics exposition, `for:` counted in virtual time; firing and resolved alerts are
  *      delivered to the alert domain (the webhook route's handler) as Alertmanager would, with

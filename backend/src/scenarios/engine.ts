@@ -316,6 +316,7 @@ async function runLoops(loops: SteppedService['loops']): Promise<void> {
   await loops.stepRamps();
   await loops.autoDecide();
   await loops.runJobs();
+  await loops.shadowReleases();
   await loops.syncAliases();
 }
 

@@ -89,7 +89,7 @@ export class Observer {
         out.push({ kind: 'promotion', from: a.fromVersion, to: a.toVersion, actor: a.actor, reason });
       } else if (a.type === 'rollback' && a.status === 'succeeded') {
         out.push({ kind: 'rollback', from: a.fromVersion, to: a.toVersion, actor: a.actor, reason });
-      } else if (['promote', 'rollback', 'retrain', 'stop_experiment'].includes(a.type)) {
+      } else if (['promote', 'rollback', 'retrain', 'stop_experiment', 'shadow.start', 'shadow.stop'].includes(a.type)) {
         out.push({ kind: 'action', action: a.type, status: a.status, actor: a.actor, target: a.toVersion ?? a.fromVersion, reason });
       } else if (a.type === 'alert.decision') {
         const target = (d.target as { version?: string } | undefined)?.version ?? (d.version as string | undefined) ?? null;

@@ -9,6 +9,8 @@ import type { PredictionLog } from './prediction-log.ts';
 import type { RouteDecision, TrafficRouter } from './router.ts';
 import type { ServingConfig } from '../core/config.ts';
 import type { PredictionErrorType, ServingMetrics } from './serving-metrics.ts';
+import { CHAMPION_ARM } from '../monitor/rollup.ts';
+import type { ShadowScorer } from './shadow-scorer.ts';
 
 export interface PredictInput {
   unitId?: string | undefined;
@@ -42,12 +44,15 @@ export interface PredictServiceDeps {
   config: ServingConfig;
   models: ModelService;
   clock: Clock;
+  /** Scores the champion's requests again with the model's shadow, after the reply (shadow-scorer.ts). */
+  shadow: Pick<ShadowScorer, 'offer'>;
 }
 
 /**
  * POST /predict: routes each instance (experiment arm, canary share or champion), scores
  * them with the version's ONNX session (through the micro-batcher when enabled), answers,
- * and hands each prediction to the monitor's buffer with its latency and error status.
+ * and hands each prediction to the monitor's buffer with its latency and error status; the
+ * champion's share goes on to the model's shadow, if any, scored after the reply.
  */
 export class PredictService {
   private readonly deps: PredictServiceDeps;
@@ -113,7 +118,19 @@ export class PredictService {
       });
       this.deps.metrics.answered(model, version, group.indexes.length, nonFinite, latencyMs / 1000);
     }
+    this.offerShadow(model, encoded, items, predictions, now);
     return { predictions };
+  }
+
+  /** Hands the champion's share of the request to the shadow scorer, which scores it after the reply. */
+  private offerShadow(model: string, encoded: Array<{ group: Group }>, items: Item[], predictions: Prediction[], ts: number): void {
+    const shadow = this.deps.router.shadow(model);
+    if (!shadow) return;
+    for (const { group } of encoded) {
+      if (group.decision.arm !== CHAMPION_ARM || group.decision.version === shadow.version) continue;
+      const rows = group.indexes.map((i) => ({ features: items[i]!.features, where: items[i]!.where, championScore: predictions[i]!.score }));
+      this.deps.shadow.offer({ model, shadow, championVersion: group.decision.version, ts, rows });
+    }
   }
 
   /**

@@ -65,6 +65,11 @@ export class PredictionLog {
     this.options = options;
   }
 
+  /** Whether `count` more records keep the log within `share` of its bound (the shadow scorer leaves the rest to served predictions). */
+  hasRoom(count: number, share: number): boolean {
+    return this.queued + count <= this.options.maxQueued * share;
+  }
+
   push(model: string, record: PredictionRecord): void {
     // Bounded: records buffered plus records in flushes not yet answered.
     if (this.queued >= this.options.maxQueued) {

@@ -26,6 +26,19 @@ interface ModelRoute {
   champion?: string;
   challenger?: string;
   canary?: CanaryRoute;
+  shadow?: ShadowRoute;
+}
+
+/** A version that scores the champion's traffic without serving it (serving/shadow-service.ts). */
+export interface ShadowRoute {
+  version: string;
+  /** The decision thresholds its pairs are judged at (monitor/quality-settings.ts), champion's and shadow's. */
+  thresholds: { champion: number; shadow: number };
+}
+
+/** What the shadow scorer gets for one request: the version, its loaded session and thresholds. */
+export interface ShadowDecision extends ShadowRoute {
+  session: ModelSession;
 }
 
 export interface TrafficRouterOptions {
@@ -63,7 +76,31 @@ export class TrafficRouter {
       ...(aliases.champion ? { champion: aliases.champion } : {}),
       ...(aliases.challenger ? { challenger: aliases.challenger } : {}),
       ...(current?.canary && current.canary.version !== aliases.champion ? { canary: current.canary } : {}),
+      // A shadow promoted to champion stops shadowing itself; the service records the stop on its next sync.
+      ...(current?.shadow && current.shadow.version !== aliases.champion ? { shadow: current.shadow } : {}),
     });
+  }
+
+  setShadow(model: string, shadow: ShadowRoute | undefined): void {
+    const { shadow: _old, ...rest } = this.routes.get(model) ?? {};
+    this.routes.set(model, shadow ? { ...rest, shadow } : rest);
+  }
+
+  /** The model's shadow when its session is loaded (a shadow still loading scores nothing). */
+  shadow(model: string): ShadowDecision | undefined {
+    const shadow = this.routes.get(model)?.shadow;
+    if (!shadow) return undefined;
+    const session = this.options.pool.get(model, shadow.version);
+    return session ? { ...shadow, session } : undefined;
+  }
+
+  shadowRoute(model: string): ShadowRoute | undefined {
+    return this.routes.get(model)?.shadow;
+  }
+
+  /** Models with a shadow in the router. */
+  shadowModels(): string[] {
+    return [...this.routes].filter(([, r]) => r.shadow).map(([model]) => model);
   }
 
   setCanary(model: string, canary: CanaryRoute | undefined): void {

@@ -8,6 +8,9 @@ import type { CanaryRoute, TrafficRouter } from './router.ts';
 import type { ExperimentVersions } from './running-experiments.ts';
 import type { SessionPool, SessionStatus } from '../onnx/session-pool.ts';
 import { pushAll } from '../core/arrays.ts';
+import type { ShadowScorer } from './shadow-scorer.ts';
+import type { ShadowPairs } from './shadow-pairs.ts';
+import type { ShadowService } from './shadow-service.ts';
 
 export interface ServingState {
   model: string;
@@ -28,6 +31,10 @@ export interface ServingServiceDeps {
   routerSyncMs: number;
   /** The running experiments, whose versions are loaded at start too. */
   experiments: ExperimentVersions;
+  /** Shadows: the router follows the stored ones; their scoring is drained with the log. */
+  shadows: Pick<ShadowService, 'sync'>;
+  shadowScorer: Pick<ShadowScorer, 'idle'>;
+  shadowPairs: Pick<ShadowPairs, 'flush' | 'close'>;
 }
 
 /**
@@ -49,9 +56,11 @@ export class ServingService {
     return this.deps.predictor.predict(model, input);
   }
 
-  /** Hands every buffered prediction record to the monitor now (tests, shutdown). */
-  flushPredictionLog(): Promise<void> {
-    return this.deps.log.flush();
+  /** Hands every buffered prediction record to the monitor now (tests, shutdown), the shadow's scored first. */
+  async flushPredictionLog(): Promise<void> {
+    await this.deps.shadowScorer.idle();
+    await this.deps.log.flush();
+    await this.deps.shadowPairs.flush();
   }
 
   /** Loads and warms a version ahead of traffic (experiments call this when they start). */
@@ -72,6 +81,7 @@ export class ServingService {
     const results = await Promise.allSettled(wanted.map(({ model, version }) => registry.ensureLoaded(model, version)));
     const failed = results.filter((r) => r.status === 'rejected').length;
     for (const [model, aliases] of all) router.setAliases(model, aliases);
+    await this.deps.shadows.sync();
     if (wanted.length) {
       logger.info({ loaded: wanted.length - failed, failed, ms: Math.round(performance.now() - started) }, 'model versions loaded for serving');
     }
@@ -96,6 +106,7 @@ export class ServingService {
       if ((wanted.champion ?? null) === have.champion && (wanted.challenger ?? null) === have.challenger) continue;
       await this.reloadAliases(model);
     }
+    await this.deps.shadows.sync();
   }
 
   /** Re-reads one model's aliases now (another replica notified a change, store/routing-notifications.ts). */
@@ -136,7 +147,9 @@ export class ServingService {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     await this.syncing?.catch(() => undefined);
+    await this.deps.shadowScorer.idle();
     await this.deps.log.close();
+    await this.deps.shadowPairs.close();
     await this.deps.pool.releaseAll();
   }
 }

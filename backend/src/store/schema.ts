@@ -14,6 +14,7 @@ import type {
   UnitExposuresTable,
   UnitArrivalsTable,
 } from './monitor-tables.ts';
+import type { ShadowPairsTable, ShadowsTable } from './shadow-tables.ts';
 
 /**
  * Tables, as Kysely sees them. Portable types only: text, integer, bigint (epoch ms),
@@ -334,4 +335,6 @@ export interface Database {
   jobs: JobsTable;
   job_logs: JobLogsTable;
   leases: LeasesTable;
+  shadows: ShadowsTable;
+  shadow_pairs: ShadowPairsTable;
 }

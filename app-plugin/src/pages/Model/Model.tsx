@@ -10,6 +10,7 @@ import { HealthBadge } from '../../components/HealthBadge';
 import { KpiCharts } from '../../components/KpiCharts';
 import { QueryState } from '../../components/QueryState';
 import { RetrainTriggers } from '../../components/RetrainTriggers';
+import { ShadowRelease } from '../../components/ShadowRelease';
 import { testIds } from '../../components/testIds';
 import { VersionsTable } from '../../components/VersionsTable';
 import { useHealth, useModel, useRetrainTriggers } from '../../data/useModels';
@@ -53,6 +54,9 @@ export function ModelPage() {
               </Section>
               <Section title="Versions and aliases">
                 <VersionsTable model={name} />
+              </Section>
+              <Section title="Shadow">
+                <ShadowRelease model={name} />
               </Section>
               <Section title="Automatic retrains">
                 <RetrainTriggers triggers={triggers.data} />

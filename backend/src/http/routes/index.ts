@@ -10,6 +10,7 @@ import { policyRoutes } from './policies.ts';
 import { retrainRoutes } from './retrain.ts';
 import { serviceRoutes } from './service.ts';
 import { servingRoutes } from './serving.ts';
+import { shadowRoutes } from './shadow.ts';
 import { statsAbtestRoutes } from './stats-abtest.ts';
 import { statsDriftRoutes } from './stats-drift.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -28,6 +29,7 @@ export function allRoutes(ctx: AppContext): RouteDefinition[] {
     ...statsAbtestRoutes(ctx),
     ...versionRoutes(ctx),
     ...servingRoutes(ctx),
+    ...shadowRoutes(ctx),
     ...actionRoutes(ctx),
     ...experimentRoutes(ctx),
     ...retrainRoutes(ctx),

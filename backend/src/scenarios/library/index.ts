@@ -9,6 +9,7 @@ import { harmfulDrift } from './harmful-drift.ts';
 import { latencyCanary } from './latency-canary.ts';
 import { lowTraffic } from './low-traffic.ts';
 import type { LibraryScenario } from './scenario.ts';
+import { shadowRelease } from './shadow-release.ts';
 import { srmScenario } from './srm.ts';
 import { worseChallenger } from './worse-challenger.ts';
 
@@ -20,6 +21,7 @@ export const library: readonly LibraryScenario[] = [
   errorCanary,
   errorChampion,
   harmfulDrift,
+  shadowRelease,
   benignDrift,
   srmScenario,
   delayedLabels,

@@ -7,6 +7,7 @@ import { predictionUnitsMigration } from './0102_prediction_units.ts';
 import { unitBucketsMigration } from './0103_unit_buckets.ts';
 import { rollupQualityMigration } from './0104_rollup_quality.ts';
 import { featureStatsMigration } from './0105_feature_stats.ts';
+import { shadowPairsMigration } from './0106_shadow_pairs.ts';
 import { registryMigration } from './0200_registry.ts';
 import { storedObjectsMigration } from './0201_stored_objects.ts';
 import { experimentsMigration } from './0300_experiments.ts';
@@ -31,6 +32,7 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0103_unit_buckets': unitBucketsMigration(dialect),
     '0104_rollup_quality': rollupQualityMigration(dialect),
     '0105_feature_stats': featureStatsMigration(dialect),
+    '0106_shadow_pairs': shadowPairsMigration(dialect),
     '0200_registry': registryMigration(dialect),
     '0201_stored_objects': storedObjectsMigration(dialect),
     '0300_experiments': experimentsMigration(dialect),

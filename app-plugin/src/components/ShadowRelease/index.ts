@@ -1,0 +1,1 @@
+export { ShadowRelease, comparisonLines, shadowLine } from './ShadowRelease';
