@@ -111,8 +111,7 @@ export interface ShadowReleasesDeps {
 /** The release loop: judges the retrain shadows that are due, then canary or stop. */
 export class ShadowReleases {
   private readonly deps: ShadowReleasesDeps;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { close(): Promise<void> } | undefined;
 
   constructor(deps: ShadowReleasesDeps) {
     this.deps = deps;
@@ -121,21 +120,13 @@ export class ShadowReleases {
   /** Checks every `intervalMs` (0: never; the caller runs tick(), compose/server.ts createSteppedContext). */
   start(intervalMs: number): void {
     if (intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.deps.leases
-        .run('shadow-releases', async () => {
-          await this.tick();
-        })
-        .then(() => undefined)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'shadow releases failed'))
-        .finally(() => (this.running = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    this.loop = this.deps.leases.every('shadow-releases', intervalMs, async () => {
+      await this.tick();
+    });
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop?.close();
   }
 
   /** Judges each running retrain shadow whose time is up; answers what it decided per model. */

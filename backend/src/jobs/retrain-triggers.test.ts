@@ -103,7 +103,7 @@ for (const dialect of testDialects() as SqlDialect[]) {
           models: s.ctx.models,
           jobs: s.ctx.jobs,
           totals: s.ctx.monitor,
-          leases: { ttlMs: 10_000, run: () => Promise.reject(new Error('not started in this test')) },
+          leases: { ttlMs: 10_000, every: () => assert.fail('not started in this test') },
           ...(lookbackMs === undefined ? {} : { lookbackMs }),
         });
       s.clock.set(START + HOUR + 25_000);
@@ -130,7 +130,7 @@ for (const dialect of testDialects() as SqlDialect[]) {
         models: { list: async () => [{ ...saved, updatedAt: new Date(START + HOUR + 5_000).toISOString() }] },
         jobs: s.ctx.jobs,
         totals: s.ctx.monitor,
-        leases: { ttlMs: 10_000, run: () => Promise.reject(new Error('not started in this test')) },
+        leases: { ttlMs: 10_000, every: () => assert.fail('not started in this test') },
         lookbackMs: 40_000,
       });
       await triggers.tick();

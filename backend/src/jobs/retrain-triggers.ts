@@ -38,7 +38,7 @@ export interface RetrainTriggerDeps {
   /** The monitor's merged rollup counters (monitor/query-totals.ts). */
   totals: { totals(model: string, q: { from: number; to: number }): Promise<Array<{ labelled: number }>> };
   /** The timed checks run on one replica at a time (the `retrain-triggers` lease). */
-  leases: Pick<Leases, 'run' | 'ttlMs'>;
+  leases: Pick<Leases, 'every' | 'ttlMs'>;
   /**
    * How far back a pass looks for a planned run of a schedule it has not seen before (this
    * process just started, or took the lease over from a replica that died before the run
@@ -94,8 +94,7 @@ export class RetrainTriggers {
   private readonly deps: RetrainTriggerDeps;
   /** Per model and pattern: the planned run not yet due. Set when first seen, so a new schedule never fires for a past run. */
   private readonly planned = new Map<string, number | null>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { close(): Promise<void> } | undefined;
   private lookbackMs: number;
 
   constructor(deps: RetrainTriggerDeps) {
@@ -107,20 +106,11 @@ export class RetrainTriggers {
   start(intervalMs: number): void {
     if (intervalMs <= 0) return;
     this.lookbackMs = this.deps.lookbackMs ?? intervalMs + this.deps.leases.ttlMs;
-    this.timer = setInterval(() => {
-      // One pass at a time: a slow store must not pile passes up.
-      this.running ??= this.deps.leases
-        .run('retrain-triggers', (signal) => this.tick(signal))
-        .then(() => undefined)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'retrain triggers failed'))
-        .finally(() => (this.running = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    this.loop = this.deps.leases.every('retrain-triggers', intervalMs, (signal) => this.tick(signal));
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop?.close();
   }
 
   /** One pass over the models: enqueues the retrains that are due; an aborted `signal` (lease lost) stops it. */

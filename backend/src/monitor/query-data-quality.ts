@@ -8,6 +8,7 @@ import { addCountsInto } from './count-blobs.ts';
 import { dataQuality, secondsSince, type DataQualityFlag, type DataQualityOptions, type VersionQuality } from './data-quality.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import { planForWindows, resolveRange, windowIndex, type RangeInput } from './queries.ts';
+import { noProfileMessage } from './query-drift.ts';
 import { collectRollups, versionsIn } from './read-rollups.ts';
 import { FEATURE_STATS_WIDTH } from './rollup.ts';
 import { compileProfile } from './rollup-layout.ts';
@@ -85,7 +86,7 @@ export async function queryDataQuality(ctx: MonitorContext, model: string, q: Da
       out.push({
         version,
         profile: null,
-        message: `no reference profile for version "${version}" (nor for a champion); create one with POST /api/v1/models/${model}/versions/${version}/profile`,
+        message: noProfileMessage(model, version),
         ...dataQuality({ format: 1, source: 'rows', rows: 0, createdAt: '', features: [] }, [], []),
         ...freshness(last.get(version)),
         ...(windowed ? { windows: [] } : {}),

@@ -44,6 +44,10 @@ export interface DriftResult {
 
 type Range = ReturnType<typeof resolveRange>;
 
+/** Why a version has no drift or data quality: no profile of its own nor a champion's to compare with. */
+export const noProfileMessage = (model: string, version: string): string =>
+  `no reference profile for version "${version}" (nor for a champion); create one with POST /api/v1/models/${model}/versions/${version}/profile`;
+
 export async function queryDrift(ctx: MonitorContext, model: string, q: DriftQuery = {}): Promise<DriftResult> {
   const info = await ctx.modelInfo.get(model);
   const range = resolveRange(q, ctx.now(), { wholeRange: true });
@@ -56,7 +60,7 @@ export async function queryDrift(ctx: MonitorContext, model: string, q: DriftQue
       out.push({
         version,
         profile: null,
-        message: `no reference profile for version "${version}" (nor for a champion); create one with POST /api/v1/models/${model}/versions/${version}/profile`,
+        message: noProfileMessage(model, version),
         windows: [],
       });
       continue;

@@ -47,6 +47,29 @@ for (const dialect of testDialects()) {
       assert.equal(won.filter(Boolean).length, 1);
     });
 
+    test('every: one pass at a time on one replica; a failed pass does not stop the loop; close waits for the pass', async () => {
+      const a = replica('every-a');
+      const b = replica('every-b');
+      const passes: string[] = [];
+      let inPass = 0;
+      let overlapped = false;
+      const work = (who: string) => async () => {
+        if (inPass++ > 0) overlapped = true;
+        passes.push(who);
+        await sleep(40);
+        inPass--;
+        if (passes.length === 2) throw new Error('one failed pass');
+      };
+      const loops = [a.every('every-loop', 10, work('a')), b.every('every-loop', 10, work('b'))];
+      await sleep(400);
+      await Promise.all(loops.map((l) => l.close()));
+      const count = passes.length;
+      await sleep(60);
+      assert.equal(overlapped, false, 'no two passes at once, on one replica or across both');
+      assert.ok(count >= 4, `passes went on after the failed one: ${count}`);
+      assert.equal(passes.length, count, 'no pass after close');
+    });
+
     test('run renews while the work lasts, skips when held elsewhere, and releases after', async () => {
       const a = replica('a');
       const b = replica('b');

@@ -98,6 +98,29 @@ export class Leases {
   }
 
   /**
+   * Runs `work` under the lease every `intervalMs`, one pass at a time (a slow pass never
+   * piles passes up); a failed pass is logged, and the next interval tries again.
+   */
+  every(name: string, intervalMs: number, work: LeasedWork): { close(): Promise<void> } {
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      running ??= this.run(name, work)
+        .then(
+          () => undefined,
+          (error: unknown) => this.logger.warn({ err: error, lease: name }, `${name}: the pass failed; the next one retries`),
+        )
+        .finally(() => (running = undefined));
+    }, intervalMs);
+    timer.unref();
+    return {
+      close: async () => {
+        clearInterval(timer);
+        await running;
+      },
+    };
+  }
+
+  /**
    * Renews an acquired lease every third of the period until stop(); the signal aborts when a
    * renewal finds the lease taken, or renewals fail until it may have expired.
    */
