@@ -4,7 +4,7 @@ import type { MonitorContext } from './monitor-context.ts';
 import { planForWindows, resolveRange, type RangeInput } from './queries.ts';
 import { invalid } from '../core/errors.ts';
 import { rollupsOf, versionsIn } from './read-rollups.ts';
-import { ANY } from './rollup.ts';
+import { ANY, SHADOW_ARM } from './rollup.ts';
 import { thresholdsOf } from './quality-settings.ts';
 
 export type KpiGrouping = 'version_arm' | 'version' | 'arm' | 'none';
@@ -48,12 +48,17 @@ export async function querySeries(ctx: MonitorContext, model: string, q: KpiQuer
       throw invalid(`query.by: ${count} versions have traffic in this range, more than the ${MAX_SERIES_VERSIONS} one query returns series for; name them with query.version, or use by=arm or by=none`);
     }
   }
-  const rollups = await rollupsOf(ctx, model, planForWindows(range), [range.readFrom, range.readTo], {
+  let rollups = await rollupsOf(ctx, model, planForWindows(range), [range.readFrom, range.readTo], {
     versions: q.versions,
     arms: q.arms,
     latency,
     quality,
   });
+  if (by === 'version' || by === 'none') {
+    // A shadow scores requests the champion already served (serving/shadow-scorer.ts): merged
+    // into the champion's arm it would count each request twice. Its own series is by arm.
+    if (!q.arms?.includes(SHADOW_ARM)) rollups = rollups.filter((r) => r.arm !== SHADOW_ARM);
+  }
   if (by !== 'version_arm') {
     for (const r of rollups) {
       if (by === 'version' || by === 'none') r.arm = ANY;

@@ -22,6 +22,18 @@ describe('a shadow across replicas', { skip: !testDialects().includes('postgres'
   });
   after(() => cluster?.close());
 
+  test('two replicas starting shadows at the same moment leave one running shadow', async () => {
+    const [a, b] = cluster.replicas as [(typeof cluster.replicas)[0], (typeof cluster.replicas)[0]];
+    for (let round = 0; round < 5; round++) {
+      const replies = await Promise.all([a, b].map((r) => r.request('POST', '/api/v1/models/ctr/shadow', { body: { version: 'v2', reason: `race ${round}` } })));
+      const statuses = replies.map((r) => r.status).sort();
+      assert.ok(statuses.every((s) => s === 200 || s === 409), `statuses ${statuses.join(', ')}: ${replies.map((r) => r.text).join(' | ')}`);
+      const running = await a.ctx.store.db.selectFrom('shadows').select('id').where('model', '=', 'ctr').where('stopped_at', 'is', null).execute();
+      assert.equal(running.length, 1, `round ${round}: one running shadow`);
+      assert.equal((await a.request('POST', '/api/v1/models/ctr/shadow/stop', { body: {} })).status, 200);
+    }
+  });
+
   test('started on one replica, scored on the other; stopped there too', async () => {
     const [a, b] = cluster.replicas as [(typeof cluster.replicas)[0], (typeof cluster.replicas)[0]];
     assert.equal((await a.request('POST', '/api/v1/models/ctr/shadow', { body: { version: 'v2' } })).status, 200);

@@ -101,7 +101,9 @@ export class ShadowService {
       release: input.release ?? null,
       outcome: null,
     };
-    await store.insert(record);
+    if (!(await store.insert(record))) {
+      throw conflict(`model "${model}": another shadow was started at the same time (on another replica); see GET /api/v1/models/${model}/shadow`);
+    }
     router.setShadow(model, { version: input.version, thresholds: { champion: thresholds(champion), shadow: thresholds(input.version) } });
     await audit.record({ type: 'shadow.start', model, actor, reason: input.reason ?? null, fromVersion: champion, toVersion: input.version, details: { shadowId: record.id, ...(record.release ? { release: record.release } : {}) } });
     return this.status(model);

@@ -53,8 +53,9 @@ export class ShadowStore {
     this.store = store;
   }
 
-  async insert(r: ShadowRecord): Promise<void> {
-    await this.store.db
+  /** Inserts a running shadow; false when the model already has one (another replica's start won: the unique index shadows_running). */
+  async insert(r: ShadowRecord): Promise<boolean> {
+    const result = await this.store.db
       .insertInto('shadows')
       .values({
         id: r.id,
@@ -68,7 +69,9 @@ export class ShadowStore {
         release: r.release === null ? null : JSON.stringify(r.release),
         outcome: r.outcome === null ? null : JSON.stringify(r.outcome),
       })
-      .execute();
+      .onConflict((oc) => oc.column('model').where('stopped_at', 'is', null).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   /** Stops the model's running shadow; answers it, or undefined when none ran. */

@@ -99,6 +99,17 @@ for (const dialect of testDialects()) {
       assert.equal(champion.clicks, 1);
       assert.equal(shadow.clicks, 0);
       assert.equal(shadow.impressions, 0);
+      // The model's merged KPIs count each served request once (the shadow's own series is by arm).
+      const kpis = async (query: string) => {
+        const reply = await server.request('GET', `/api/v1/models/ctr/kpis?from=${server.ctx.clock.now() - 86_400_000}&to=${server.ctx.clock.now() + 60_000}&step=1d&kpi=requests&${query}`);
+        assert.equal(reply.status, 200, reply.text);
+        return reply.body.series as Array<{ version: string; arm: string; points: Array<[number, number | null]> }>;
+      };
+      const sum = (series: Awaited<ReturnType<typeof kpis>>) => series.reduce((n, s) => n + s.points.reduce((m, [, v]) => m + (v ?? 0), 0), 0);
+      assert.equal(sum(await kpis('by=none')), champion.requests, 'by=none: the champion served them, the shadow only re-scored them');
+      assert.equal(sum(await kpis('by=version')), champion.requests);
+      const byArm = await kpis('by=arm');
+      assert.equal(sum(byArm.filter((x) => x.arm === 'shadow')), shadow.requests, 'by=arm shows the shadow on its own');
     });
 
     test('a slow or failing shadow never slows or fails /predict: its errors show in the comparison', async () => {

@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import type { SqlDialect } from './dialect-helpers.ts';
 
 /**
  * Shadow releases (issue 19; serving/shadow-service.ts):
- * - `shadows`: one row per shadow started (the running one per model has stopped_at null);
+ * - `shadows`: one row per shadow started (the running one per model has stopped_at null, at
+ *   most one: a unique partial index, so two replicas starting shadows at once leave one);
  *   `release` (JSON) is the retrain flow's plan when a retrain started it, `outcome` (JSON) what
  *   its gates decided.
  * - `shadow_pairs`: per (model, shadow version, champion version, minute) the sums of the
@@ -26,6 +27,7 @@ export const shadowPairsMigration = (_dialect: SqlDialect): Migration => ({
       .addColumn('outcome', 'text')
       .execute();
     await db.schema.createIndex('shadows_model').on('shadows').columns(['model', 'started_at']).execute();
+    await sql`create unique index shadows_running on shadows (model) where stopped_at is null`.execute(db);
     await db.schema
       .createTable('shadow_pairs')
       .addColumn('model', 'text', (c) => c.notNull())
