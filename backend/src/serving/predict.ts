@@ -37,12 +37,20 @@ interface Group {
   indexes: number[];
 }
 
+/** The serving metrics PredictService records (the serving thread forwards them to the main thread's). */
+export interface PredictMetrics {
+  answered: ServingMetrics['answered'];
+  failed: ServingMetrics['failed'];
+  batchRows: { observe(rows: number): void };
+}
+
 export interface PredictServiceDeps {
   router: TrafficRouter;
-  log: PredictionLog;
-  metrics: ServingMetrics;
+  log: Pick<PredictionLog, 'push'>;
+  metrics: PredictMetrics;
   config: ServingConfig;
-  models: ModelService;
+  /** Asked only when routing fails: an unknown model is a 404, a known one without a champion a 422. */
+  models: Pick<ModelService, 'find'>;
   clock: Clock;
   /** Scores the champion's requests again with the model's shadow, after the reply (shadow-scorer.ts). */
   shadow: Pick<ShadowScorer, 'offer'>;
