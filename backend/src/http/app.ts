@@ -9,7 +9,7 @@ import { expressPath, type RouteDefinition } from './route.ts';
 /** What the app itself uses of the context: the routes get the rest (the serving thread's app is built from less, http/serving-app.ts). */
 export type AppShell = Pick<AppContext, 'config' | 'logger'> & {
   tokens: Pick<AppContext['tokens'], 'authenticate'>;
-  metrics: { httpDuration: Pick<AppContext['metrics']['httpDuration'], 'observe'> };
+  metrics: { httpDuration: { observe(labels: { method: string; route: string; status: string }, seconds: number): void } };
 };
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { DomainError, invalid, notFound } from '../core/errors.ts';
-import type { ModelService } from '../models/model-service.ts';
 import { MAX_UNIT_ID } from '../monitor/ingest-records.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session.ts';
@@ -50,7 +49,7 @@ export interface PredictServiceDeps {
   metrics: PredictMetrics;
   config: ServingConfig;
   /** Asked only when routing fails: an unknown model is a 404, a known one without a champion a 422. */
-  models: Pick<ModelService, 'find'>;
+  models: { find(model: string): Promise<unknown> };
   clock: Clock;
   /** Scores the champion's requests again with the model's shadow, after the reply (shadow-scorer.ts). */
   shadow: Pick<ShadowScorer, 'offer'>;

@@ -1,0 +1,130 @@
+/**
+ * The dedicated serving thread (MODELWATCH_SERVING_PORT), through real HTTP on both ports: it
+ * answers /predict like the main port, its predictions reach the main port's monitor and
+ * /metrics, promote and rollback switch its next request, and outcomes sent to the main port
+ * right after its replies join.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
+import { requestJson, startTestServer, TEST_ADMIN_TOKEN, type RequestOptions, type TestServer } from '../testing/test-server.ts';
+
+const H = 3_600_000;
+
+describe('dedicated serving thread', () => {
+  let server: TestServer;
+  let serving: string;
+  const onServing = (method: string, path: string, options: RequestOptions = {}) => requestJson(serving, method, path, options, TEST_ADMIN_TOKEN);
+  /** Predicts on the serving port until `version` answers; the milliseconds that took. */
+  const untilServed = async (version: string): Promise<number> => {
+    const started = performance.now();
+    for (;;) {
+      const r = await onServing('POST', '/api/v1/models/ctr/predict', { body: { features: { price: 1, age: 2 } } });
+      if (r.status === 200 && r.body.predictions[0].version === version) return performance.now() - started;
+      assert.ok(performance.now() - started < 10_000, `version ${version} not served on the serving port: ${r.text}`);
+    }
+  };
+
+  before(async () => {
+    server = await startTestServer('sqlite', { MODELWATCH_SERVING_PORT: '0' });
+    assert.ok(server.servingUrl, 'the serving thread listens');
+    serving = server.servingUrl;
+    await createTestModel(server, 'ctr');
+    await createTestModel(server, 'other');
+    await registerLogistic(server, 'ctr', [0.02, -0.01], 0.1);
+    await registerLogistic(server, 'ctr', [-0.03, 0.02]);
+    await promote(server, 'ctr', 'v1');
+  });
+  after(() => server.close());
+
+  test('healthz; predictions served there are counted on the main port (KPIs, /metrics)', async () => {
+    assert.deepEqual((await onServing('GET', '/healthz')).body, { status: 'ok' });
+    const promoted = await untilServed('v1');
+    console.log(`promote v1 → first v1 on the serving port: ${promoted.toFixed(1)} ms (its session built there first)`);
+    const before = await servedCount();
+    const batch = await onServing('POST', '/api/v1/models/ctr/predict', { body: { instances: Array.from({ length: 20 }, (_, i) => ({ price: i, age: 1 })) } });
+    assert.equal(batch.status, 200, batch.text);
+    assert.equal(batch.body.predictions.length, 20);
+    assert.equal((await servedCount()) - before, 20);
+    const metrics = await server.request('GET', '/metrics');
+    assert.match(metrics.text, /modelwatch_prediction_latency_seconds_count\{model="ctr",version="v1"\} \d+/);
+    assert.match(metrics.text, /modelwatch_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/models\/\{model\}\/predict",status="200"\} \d+/);
+  });
+
+  test('401, 403, 400, 404 and 422 exactly as on the main port', async () => {
+    const scoped = (await server.request('POST', '/api/v1/tokens', { body: { name: 'other-only', role: 'ingest', models: ['other'] } })).body.token as string;
+    const viewer = (await server.request('POST', '/api/v1/tokens', { body: { name: 'viewer', role: 'viewer' } })).body.token as string;
+    const cases: Array<[string, RequestOptions, number]> = [
+      ['/api/v1/models/ctr/predict', { token: null, body: { features: { price: 1, age: 2 } } }, 401],
+      ['/api/v1/models/ctr/predict', { token: 'mw_not_a_token', body: { features: { price: 1, age: 2 } } }, 401],
+      ['/api/v1/models/ctr/predict', { token: scoped, body: { features: { price: 1, age: 2 } } }, 403],
+      ['/api/v1/models/ctr/predict', { token: viewer, body: { features: { price: 1, age: 2 } } }, 403],
+      ['/api/v1/models/ctr/predict', { body: { features: { price: 1 } } }, 400],
+      ['/api/v1/models/ctr/predict', { body: { features: { price: 1, age: 2 }, unitId: {} } }, 400],
+      ['/api/v1/models/ctr/predict', { rawBody: '{"features":', headers: { 'content-type': 'application/json' } }, 400],
+      ['/api/v1/models/ghost/predict', { body: { features: { price: 1 } } }, 404],
+      ['/api/v1/models/other/predict', { body: { features: { price: 1, age: 2 } } }, 422],
+    ];
+    for (const [path, options, status] of cases) {
+      const main = await server.request('POST', path, options);
+      const thread = await onServing('POST', path, options);
+      assert.equal(thread.status, status, `${path} ${JSON.stringify(options)} → ${thread.text}`);
+      assert.equal(main.status, status);
+      assert.deepEqual(thread.body, main.body);
+    }
+    const missing = await onServing('POST', '/api/v1/models/ctr/predict', { body: { features: { price: 1 } } });
+    assert.match(missing.body.error.message, /body\.features\.age: missing/);
+    // A token revoked on the main port is refused on the serving port at once.
+    const id = (await server.request('GET', '/api/v1/tokens')).body.tokens.find((t: { name: string }) => t.name === 'other-only').id;
+    await server.request('DELETE', `/api/v1/tokens/${id}`);
+    const revoked = await onServing('POST', '/api/v1/models/other/predict', { token: scoped, body: { features: { price: 1, age: 2 } } });
+    assert.equal(revoked.status, 401);
+  });
+
+  test('promote and rollback switch the serving port’s next request', async () => {
+    await promote(server, 'ctr', 'v2');
+    const promoted = await untilServed('v2');
+    const rollback = await server.request('POST', '/api/v1/models/ctr/actions/rollback', { body: { reason: 'test' } });
+    assert.equal(rollback.status, 200, rollback.text);
+    const rolledBack = await untilServed('v1');
+    console.log(`promote v2 → first v2 on the serving port: ${promoted.toFixed(1)} ms; rollback reply → first v1: ${rolledBack.toFixed(1)} ms`);
+    assert.ok(rolledBack < 1000, `rollback reached the serving port after ${rolledBack} ms`);
+  });
+
+  test('outcomes posted on the main port right after each serving-port prediction all join', async () => {
+    const N = 500;
+    const ids: string[] = [];
+    const outcomes: Array<Promise<unknown>> = [];
+    for (let i = 0; i < N; i++) {
+      const r = await onServing('POST', '/api/v1/models/ctr/predict', { body: { unitId: `o${i}`, features: { price: i % 50, age: 3 } } });
+      assert.equal(r.status, 200, r.text);
+      const id = r.body.predictions[0].predictionId as string;
+      ids.push(id);
+      outcomes.push(server.request('POST', '/api/v1/models/ctr/outcomes', { body: { records: [{ id, impression: true, click: true }] } }));
+    }
+    const replies = (await Promise.all(outcomes)) as Array<{ status: number; body: { accepted: number; pending: number } }>;
+    assert.ok(replies.every((r) => r.status === 200 && r.body.accepted + r.body.pending === 1));
+    console.log(`outcomes parked (their prediction not yet logged): ${replies.filter((r) => r.body.pending).length} of ${N}`);
+    for (let attempt = 0; ; attempt++) {
+      const clicks = await clickCount();
+      if (clicks === N) break;
+      assert.ok(attempt < 50, `${clicks} of ${N} outcomes joined`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  const kpiSum = async (kpi: string, index: number): Promise<number> => {
+    await server.ctx.serving.flushPredictionLog();
+    await server.ctx.monitor.flush();
+    const now = Date.now();
+    const r = await server.request('GET', `/api/v1/models/ctr/kpis?from=${now - H}&to=${now + H}&step=2h&kpi=${kpi}`);
+    assert.equal(r.status, 200, r.text);
+    let sum = 0;
+    for (const s of r.body.series as Array<{ counts?: number[][]; points: number[][] }>) {
+      for (const row of s.counts ?? s.points) sum += row[index] ?? 0;
+    }
+    return sum;
+  };
+  const servedCount = () => kpiSum('requests', 1);
+  const clickCount = () => kpiSum('ctr', 0);
+});
