@@ -32,7 +32,7 @@ import { ShadowScorer } from '../serving/shadow-scorer.ts';
 import { ShadowService, type ShadowMonitor } from '../serving/shadow-service.ts';
 import { ShadowStore } from '../serving/shadow-store.ts';
 import type { TokenService } from '../auth/tokens.ts';
-import { ServingThread } from './serving-thread.ts';
+import { ServingThread, type SpawnWorker } from './serving-thread.ts';
 
 /** Champion requests waiting for the shadow at most (rows); more are dropped and counted. */
 const SHADOW_MAX_QUEUED = 2000;
@@ -66,6 +66,8 @@ export interface RegistryServingDeps {
   leases: Leases;
   /** The tokens the dedicated serving thread (MODELWATCH_SERVING_PORT) gets a copy of. */
   tokens: Pick<TokenService, 'grants' | 'subscribe'>;
+  /** Starts the serving thread's worker (default: a node:worker_threads Worker). */
+  spawnServingWorker?: SpawnWorker | undefined;
   /** false: no background timers (prediction log, alias sync, canary steps); see compose/server.ts ServiceLoops. */
   timers?: boolean;
 }
@@ -152,6 +154,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
           registry,
           models: deps.models,
           inbox: { log, metrics, httpDuration: deps.metrics.httpDuration, router, shadow: shadowScorer },
+          spawn: deps.spawnServingWorker,
         })
       : undefined;
   const serving = new ServingService({

@@ -28,6 +28,7 @@ import { createMonitor } from './monitor.ts';
 import { ModelService } from '../models/model-service.ts';
 import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
+import type { SpawnWorker } from './serving-thread.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { Leases, newHolderId } from '../store/leases.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
@@ -44,6 +45,8 @@ export interface ContextOverrides {
   servedPredictions?: (monitor: PredictionSink) => PredictionSink;
   /** Salts of retrain canaries (the scenario engine: the same seed assigns the same units). */
   experimentSalt?: () => string;
+  /** Starts the serving thread's worker (tests keep it, to stop it as a crash would). */
+  spawnServingWorker?: SpawnWorker;
 }
 
 /** Opens the store, migrates it and builds every service. */
@@ -155,6 +158,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     leases,
     tokens,
     timers,
+    spawnServingWorker: overrides.spawnServingWorker,
   });
   const experiments = createExperiments(
     {

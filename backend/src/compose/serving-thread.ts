@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Config } from '../core/config.ts';
@@ -19,6 +19,11 @@ const STABLE_MS = 60_000;
 /** How long shutdown waits for the serving thread's last batch. */
 const DRAIN_TIMEOUT_MS = 2000;
 
+/** Starts a worker thread on the entry file (the default makes a Worker; tests keep the one made). */
+export type SpawnWorker = (entry: URL, options: WorkerOptions) => Worker;
+
+const spawnWorker: SpawnWorker = (entry, options) => new Worker(entry, options);
+
 export interface ServingThreadDeps {
   config: Config;
   logger: Logger;
@@ -29,6 +34,7 @@ export interface ServingThreadDeps {
   models: Pick<ModelService, 'find'>;
   /** Where what the serving thread served goes (serving/served-inbox.ts). */
   inbox: ServedInboxDeps;
+  spawn?: SpawnWorker | undefined;
 }
 
 /**
@@ -95,7 +101,7 @@ export class ServingThread {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(new URL('./serving-worker.ts', import.meta.url), { workerData: { config: { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } } } });
+    const worker = (this.deps.spawn ?? spawnWorker)(new URL('./serving-worker.ts', import.meta.url), { workerData: { config: { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } } } });
     this.worker = worker;
     const started = Date.now();
     const listening = new Promise<void>((resolve, reject) => {

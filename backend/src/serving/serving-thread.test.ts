@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
 import { requestJson, startTestServer, TEST_ADMIN_TOKEN, type RequestOptions, type TestServer } from '../testing/test-server.ts';
 
@@ -14,6 +15,7 @@ const H = 3_600_000;
 describe('dedicated serving thread', () => {
   let server: TestServer;
   let serving: string;
+  const workers: Worker[] = [];
   const onServing = (method: string, path: string, options: RequestOptions = {}) => requestJson(serving, method, path, options, TEST_ADMIN_TOKEN);
   /** Predicts on the serving port until `version` answers; the milliseconds that took. */
   const untilServed = async (version: string): Promise<number> => {
@@ -26,7 +28,7 @@ describe('dedicated serving thread', () => {
   };
 
   before(async () => {
-    server = await startTestServer('sqlite', { MODELWATCH_SERVING_PORT: '0' });
+    server = await startTestServer('sqlite', { MODELWATCH_SERVING_PORT: '0' }, { spawnServingWorker: (entry, options) => workers[workers.push(new Worker(entry, options)) - 1]! });
     assert.ok(server.servingUrl, 'the serving thread listens');
     serving = server.servingUrl;
     await createTestModel(server, 'ctr');
@@ -111,6 +113,25 @@ describe('dedicated serving thread', () => {
       assert.ok(attempt < 50, `${clicks} of ${N} outcomes joined`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  });
+
+  test('a serving thread that dies is restarted on its port; the main port serves meanwhile', async () => {
+    assert.equal(workers.length, 1);
+    await workers[0]!.terminate();
+    const main = await server.request('POST', '/api/v1/models/ctr/predict', { body: { features: { price: 1, age: 2 } } });
+    assert.equal(main.status, 200, main.text);
+    const started = performance.now();
+    for (;;) {
+      const r = await onServing('POST', '/api/v1/models/ctr/predict', { body: { features: { price: 1, age: 2 } } }).catch(() => undefined);
+      if (r?.status === 200) {
+        assert.equal(r.body.predictions[0].version, 'v1');
+        break;
+      }
+      assert.ok(performance.now() - started < 10_000, 'the serving thread was not restarted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    console.log(`serving thread restarted and serving after ${(performance.now() - started).toFixed(0)} ms`);
+    assert.equal(workers.length, 2);
   });
 
   const kpiSum = async (kpi: string, index: number): Promise<number> => {
