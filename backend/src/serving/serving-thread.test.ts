@@ -115,6 +115,24 @@ describe('dedicated serving thread', () => {
     }
   });
 
+  test('a shadow scores the serving port’s champion requests on the main thread', async () => {
+    const started = await server.request('POST', '/api/v1/models/ctr/shadow', { body: { version: 'v2', reason: 'test' } });
+    assert.equal(started.status, 200, started.text);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const N = 40;
+    for (let i = 0; i < N; i++) {
+      const r = await onServing('POST', '/api/v1/models/ctr/predict', { body: { unitId: `s${i}`, features: { price: i, age: 30 } } });
+      assert.deepEqual([r.status, r.body.predictions[0].version], [200, 'v1'], r.text);
+    }
+    await server.ctx.serving.flushPredictionLog();
+    await server.ctx.monitor.flush();
+    const status = await server.request('GET', '/api/v1/models/ctr/shadow');
+    assert.equal(status.status, 200, status.text);
+    assert.equal(status.body.comparison.pairs, N);
+    assert.equal(status.body.comparison.shadow.errors, 0);
+    assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow/stop', { body: { reason: 'test' } })).status, 200);
+  });
+
   test('a serving thread that dies is restarted on its port; the main port serves meanwhile', async () => {
     assert.equal(workers.length, 1);
     await workers[0]!.terminate();
