@@ -50,7 +50,7 @@ const ensureLoaded = (model: string, version: string): Promise<ModelSession> =>
 const running = new RunningExperiments();
 const router = new TrafficRouter({ pool, ensureLoaded, experiments: running, logger });
 await router.init();
-const mirror = new RouteMirror({ router, running, hasher: await loadAssignmentHasher(), ensureLoaded });
+const mirror = new RouteMirror({ router, running, hasher: await loadAssignmentHasher(), loaded: (model, version) => pool.get(model, version) !== undefined, ensureLoaded });
 const tokens = new TokenSnapshot();
 const outbox = new ServedOutbox({ post, flushMs: OUTBOX_FLUSH_MS, maxRecords: OUTBOX_MAX_RECORDS });
 let lookups = 0;

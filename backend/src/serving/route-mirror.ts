@@ -18,6 +18,8 @@ export interface RouteMirrorDeps {
   router: Pick<TrafficRouter, 'restore'>;
   running: Pick<RunningExperiments, 'get' | 'set' | 'remove'>;
   hasher: AssignmentHasher;
+  /** Whether the version is loaded on this thread. */
+  loaded: (model: string, version: string) => boolean;
   /** Loads and warms a version on this thread (its artifact comes from the main thread). */
   ensureLoaded: (model: string, version: string) => Promise<unknown>;
 }
@@ -43,6 +45,11 @@ export class RouteMirror {
     this.latest.set(snapshot.model, mine);
     const { route, experiment } = snapshot;
     const versions = new Set([route.champion, route.canary?.version, route.shadow?.version, ...(experiment?.arms.map((a) => a.version) ?? [])].filter((v): v is string => !!v));
+    // Every version here (a rollback, a ramp step): switched before the next message or request is handled.
+    if ([...versions].every((v) => this.deps.loaded(snapshot.model, v))) {
+      this.swap(snapshot);
+      return Promise.resolve();
+    }
     const work = Promise.allSettled([...versions].map((v) => this.deps.ensureLoaded(snapshot.model, v))).then(() => {
       if (this.latest.get(snapshot.model) === mine) this.swap(snapshot);
     });

@@ -115,6 +115,28 @@ describe('dedicated serving thread', () => {
     }
   });
 
+  test('a running experiment assigns each unit the same arm on both ports', async () => {
+    const created = await server.request('POST', '/api/v1/experiments', {
+      body: { model: 'ctr', arms: [{ name: 'control', version: 'v1', weight: 0.5 }, { name: 'treatment', version: 'v2', weight: 0.5 }], primaryMetric: 'ctr' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.body.experiment.id as string;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const arms = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const body = { body: { unitId: `e${i}`, features: { price: i, age: 30 } } };
+      const [main, thread] = [await server.request('POST', '/api/v1/models/ctr/predict', body), await onServing('POST', '/api/v1/models/ctr/predict', body)];
+      const pick = (r: { body: { predictions: Array<{ version: string; arm: string }> } }) => [r.body.predictions[0]!.arm, r.body.predictions[0]!.version];
+      assert.deepEqual(pick(thread), pick(main), `unit e${i}`);
+      arms.add(pick(thread)[0]!);
+    }
+    assert.deepEqual([...arms].sort(), ['control', 'treatment']);
+    assert.equal((await server.request('POST', `/api/v1/experiments/${id}/stop`, { body: { decision: 'none', reason: 'test' } })).status, 200);
+    // Stopped: the next request on the serving port is the champion's.
+    const after = await onServing('POST', '/api/v1/models/ctr/predict', { body: { unitId: 'e0', features: { price: 0, age: 30 } } });
+    assert.deepEqual([after.body.predictions[0].arm, after.body.predictions[0].version], ['champion', 'v1']);
+  });
+
   test('a shadow scores the serving port’s champion requests on the main thread', async () => {
     const started = await server.request('POST', '/api/v1/models/ctr/shadow', { body: { version: 'v2', reason: 'test' } });
     assert.equal(started.status, 200, started.text);
