@@ -24,6 +24,9 @@ export type SpawnWorker = (entry: URL, options: WorkerOptions) => Worker;
 
 const spawnWorker: SpawnWorker = (entry, options) => new Worker(entry, options);
 
+/** The worker's entry: the TypeScript source when run from it, the compiled file in dist/ (the container image). */
+const workerEntry = (): URL => new URL(`./serving-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
 export interface ServingThreadDeps {
   config: Config;
   logger: Logger;
@@ -101,7 +104,7 @@ export class ServingThread {
   }
 
   private spawn(): Promise<void> {
-    const worker = (this.deps.spawn ?? spawnWorker)(new URL('./serving-worker.ts', import.meta.url), { workerData: { config: { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } } } });
+    const worker = (this.deps.spawn ?? spawnWorker)(workerEntry(), { workerData: { config: { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } } } });
     this.worker = worker;
     const started = Date.now();
     const listening = new Promise<void>((resolve, reject) => {
