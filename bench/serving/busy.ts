@@ -191,11 +191,11 @@ function report(rows: Row[], closed: Array<{ target: string; r: LoadResult; cpuS
     `${ROUNDS} round(s) of ${SECONDS} s per phase after 1 s warm-up; busy: ${INGEST.toLocaleString('en-US')} records/s offered (80% predictions, 20% outcomes), ` +
     `an autoDecide experiment evaluated every second, KPIs + drift + results once a second${SERVING_THREAD ? '; predictions sent to the dedicated serving thread (MODELWATCH_SERVING_PORT), the control plane to the main port' : ''}. Load average at start ${loadAtStart}, at end ${loadAverage()} (1 / 5 / 15 min).`);
   out();
-  out('| round | rate | server | achieved rps | p50 | p99 | max | errors (unanswered) | server CPU-s per 1k requests sent | generator lag | load (1 min) |');
+  out('| round | rate | server | achieved rps | p50 | p99 | max | errors [status×n] (unanswered) | server CPU-s per 1k requests sent | generator lag | load (1 min) |');
   out('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const label: Record<Phase, string> = { peer: 'bare peer', quiet: 'ModelWatch, quiet', busy: 'ModelWatch, busy' };
   for (const x of rows) {
-    out(`| ${x.round + 1} | ${x.rate} | ${label[x.phase]} | ${x.r.throughputRps.toFixed(0)} | ${fmt(x.r.p50)} | ${fmt(x.r.p99)} | ${fmt(x.r.max)} | ${x.r.errors}${x.r.unanswered ? ` (${x.r.unanswered})` : ''} | ` +
+    out(`| ${x.round + 1} | ${x.rate} | ${label[x.phase]} | ${x.r.throughputRps.toFixed(0)} | ${fmt(x.r.p50)} | ${fmt(x.r.p99)} | ${fmt(x.r.max)} | ${x.r.errors}${x.r.errors ? ` [${Object.entries(x.r.statuses).map(([status, n]) => `${status}×${n}`).join(' ')}]` : ''}${x.r.unanswered ? ` (${x.r.unanswered})` : ''} | ` +
       `${((x.cpuSeconds / Math.max(1, x.r.sent)) * 1000).toFixed(3)} | ${fmt(x.r.lagMs)} | ${x.load1.toFixed(1)} |`);
   }
   out();

@@ -114,6 +114,9 @@ export class ServingThread {
           this.listened = true;
           this.deps.logger.info({ port: message.port }, 'serving thread listening');
           resolve();
+        } else if (message.type === 'cannotListen') {
+          reject(new Error(`MODELWATCH_SERVING_PORT=${this.port}: the serving thread cannot listen: ${message.error}`));
+          void worker.terminate();
         } else this.receive(worker, message);
       });
       worker.on('error', (error) => {
@@ -141,7 +144,7 @@ export class ServingThread {
     return listening;
   }
 
-  private receive(worker: Worker, message: Exclude<FromServingThread, { type: 'listening' }>): void {
+  private receive(worker: Worker, message: Exclude<FromServingThread, { type: 'listening' | 'cannotListen' }>): void {
     switch (message.type) {
       case 'served':
         receiveServed(message, this.deps.inbox);

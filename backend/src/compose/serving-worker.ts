@@ -96,10 +96,7 @@ port.on('message', (message: ToServingThread) => {
       found.delete(message.id);
       break;
     case 'listen':
-      listen().catch((error: unknown) => {
-        logger.error({ err: error }, 'serving thread cannot listen');
-        process.exit(1);
-      });
+      listen().catch((error: unknown) => post({ type: 'cannotListen', error: error instanceof Error ? error.message : String(error) }));
       break;
     case 'drain':
       outbox.flush();

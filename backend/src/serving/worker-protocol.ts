@@ -59,6 +59,8 @@ export type ToServingThread =
 export type FromServingThread =
   | ServedBatch
   | { type: 'listening'; port: number }
+  /** It cannot listen (the port is taken): the service's start fails with this. */
+  | { type: 'cannotListen'; error: string }
   /** The serving thread needs this version's artifact (a route names it, or traffic was assigned to it). */
   | { type: 'want'; model: string; version: string }
   | { type: 'find'; id: number; model: string }
