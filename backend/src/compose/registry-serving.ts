@@ -31,6 +31,8 @@ import { ShadowPairs } from '../serving/shadow-pairs.ts';
 import { ShadowScorer } from '../serving/shadow-scorer.ts';
 import { ShadowService, type ShadowMonitor } from '../serving/shadow-service.ts';
 import { ShadowStore } from '../serving/shadow-store.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import { ServingThread, type SpawnWorker } from './serving-thread.ts';
 
 /** Champion requests waiting for the shadow at most (rows); more are dropped and counted. */
 const SHADOW_MAX_QUEUED = 2000;
@@ -62,6 +64,10 @@ export interface RegistryServingDeps {
   routing: RoutingChannel;
   /** The control loops' leases (a canary ramp is one). */
   leases: Leases;
+  /** The tokens the dedicated serving thread (MODELWATCH_SERVING_PORT) gets a copy of. */
+  tokens: Pick<TokenService, 'grants' | 'subscribe'>;
+  /** Starts the serving thread's worker (default: a node:worker_threads Worker). */
+  spawnServingWorker?: SpawnWorker | undefined;
   /** false: no background timers (prediction log, alias sync, canary steps); see compose/server.ts ServiceLoops. */
   timers?: boolean;
 }
@@ -73,8 +79,8 @@ export interface RegistryServing {
   actions: ActionService;
   /** Shadow releases: start, stop, compare (serving/shadow-service.ts). */
   shadows: ShadowService;
-  /** Loads champion/challenger/experiment versions and starts the alias sync. */
-  start(): Promise<void>;
+  /** Loads champion/challenger/experiment versions, starts the alias sync and the serving thread (its URL, when there is one). */
+  start(): Promise<{ servingThreadUrl: string | undefined }>;
   /** Without timers: runs the promotion-ramp steps that are due (actions/promotion-ramp.ts tick). */
   stepRamps(): Promise<void>;
   close(): Promise<void>;
@@ -136,6 +142,21 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger, locks: new KeyedMutex() });
   registerShadowGauges(deps.metrics.prometheus, shadows, { now: () => clock.now(), ttlMs: deps.config.metricsCacheMs, logger });
   const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock, shadow: shadowScorer });
+  // A stepped service is one event loop by design (scenarios): no serving thread there.
+  const thread =
+    config.threadPort !== undefined && deps.timers !== false
+      ? new ServingThread({
+          config: deps.config,
+          logger,
+          tokens: deps.tokens,
+          router,
+          running: deps.runningExperiments,
+          registry,
+          models: deps.models,
+          inbox: { log, metrics, httpDuration: deps.metrics.httpDuration, router, shadow: shadowScorer },
+          spawn: deps.spawnServingWorker,
+        })
+      : undefined;
   const serving = new ServingService({
     registry,
     router,
@@ -149,6 +170,7 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     shadows,
     shadowScorer,
     shadowPairs,
+    thread,
   });
   // A change notified by another replica is applied at once. After a reconnect everything is re-read,
   // by a sync that starts now (the first call may join one that started before the reconnect).
@@ -179,9 +201,11 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
     async start() {
       await serving.start();
       await ramp.recover();
+      return { servingThreadUrl: await thread?.start() };
     },
     stepRamps: () => ramp.tick(),
     async close() {
+      await thread?.close();
       await ramp.stop();
       await actions.idle();
       await serving.close();

@@ -28,6 +28,7 @@ import { createMonitor } from './monitor.ts';
 import { ModelService } from '../models/model-service.ts';
 import { VersionStore } from '../registry/version-store.ts';
 import { createRegistryServing } from './registry-serving.ts';
+import type { SpawnWorker } from './serving-thread.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { Leases, newHolderId } from '../store/leases.ts';
 import { RoutingNotifications } from '../store/routing-notifications.ts';
@@ -44,6 +45,8 @@ export interface ContextOverrides {
   servedPredictions?: (monitor: PredictionSink) => PredictionSink;
   /** Salts of retrain canaries (the scenario engine: the same seed assigns the same units). */
   experimentSalt?: () => string;
+  /** Starts the serving thread's worker (tests keep it, to stop it as a crash would). */
+  spawnServingWorker?: SpawnWorker;
 }
 
 /** Opens the store, migrates it and builds every service. */
@@ -54,6 +57,13 @@ export async function createContext(
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
   return (await buildContext(config, logger, clock, overrides, true)).ctx;
+}
+
+/** A built context and, with MODELWATCH_SERVING_PORT, the serving thread's URL. */
+interface Built {
+  ctx: AppContext;
+  loops: ServiceLoops;
+  servingThreadUrl: string | undefined;
 }
 
 /**
@@ -82,11 +92,12 @@ export interface ServiceLoops {
 }
 
 /** Like createContext, but no background timers: the caller runs each loop through `loops`. */
-export function createSteppedContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides = {}): Promise<{ ctx: AppContext; loops: ServiceLoops }> {
-  return buildContext(config, logger, clock, overrides, false);
+export async function createSteppedContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides = {}): Promise<{ ctx: AppContext; loops: ServiceLoops }> {
+  const { ctx, loops } = await buildContext(config, logger, clock, overrides, false);
+  return { ctx, loops };
 }
 
-async function buildContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides, timers: boolean): Promise<{ ctx: AppContext; loops: ServiceLoops }> {
+async function buildContext(config: Config, logger: Logger, clock: Clock, overrides: ContextOverrides, timers: boolean): Promise<Built> {
   const store = await openStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -145,7 +156,9 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
     runningExperiments,
     routing,
     leases,
+    tokens,
     timers,
+    spawnServingWorker: overrides.spawnServingWorker,
   });
   const experiments = createExperiments(
     {
@@ -228,7 +241,7 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
   if (local.corrupt.length) logger.warn({ files: local.corrupt }, 'artifacts of the data folder not copied: their bytes do not match their checksum');
   // Keep last: loads champion/challenger sessions before listening; on shutdown its close
   // (flushing served predictions to the monitor) runs first, while the monitor is still open.
-  await registryServing.start();
+  const { servingThreadUrl } = await registryServing.start();
   ctx.onClose.push(() => registryServing.close());
   // Listens once serving routes (a stepped context is one process: nothing to listen for); stops first on shutdown.
   if (timers) await routing.start();
@@ -266,18 +279,20 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       await ctx.shadowReleases.tick();
     },
   };
-  return { ctx, loops };
+  return { ctx, loops, servingThreadUrl };
 }
 
 export interface RunningServer {
   ctx: AppContext;
   server: Server;
   url: string;
+  /** The dedicated serving thread's URL (MODELWATCH_SERVING_PORT); undefined without one. */
+  servingUrl: string | undefined;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, logger?: Logger, clock?: Clock, overrides?: ContextOverrides): Promise<RunningServer> {
-  const ctx = await createContext(config, logger, clock, overrides);
+  const { ctx, servingThreadUrl } = await buildContext(config, logger ?? createLogger(config.logLevel), clock ?? systemClock, overrides ?? {}, true);
   const app = createApp(ctx, allRoutes(ctx));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
@@ -285,7 +300,7 @@ export async function startServer(config: Config, logger?: Logger, clock?: Clock
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  ctx.logger.info({ url, dialect: ctx.store.dialect, dataDir: config.dataDir }, 'ModelWatch listening');
+  ctx.logger.info({ url, ...(servingThreadUrl ? { servingUrl: servingThreadUrl } : {}), dialect: ctx.store.dialect, dataDir: config.dataDir }, 'ModelWatch listening');
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -296,5 +311,5 @@ export async function startServer(config: Config, logger?: Logger, clock?: Clock
       for (const step of [...ctx.onClose].reverse()) await step();
       await ctx.store.close();
     })());
-  return { ctx, server, url, close };
+  return { ctx, server, url, servingUrl: servingThreadUrl, close };
 }

@@ -81,6 +81,7 @@ describe('loadConfig: the areas\' sections', () => {
       intraOpThreads: 1,
       microBatch: { enabled: true, maxRows: 256, maxWaitMs: 0 },
       maxInstances: 10_000,
+      threadPort: undefined,
       predictionLog: { flushMs: 5, maxBatch: 1000, maxQueued: 100_000 },
       routerSyncMs: 2000,
       deploymentHook: { attempts: 5, backoffMs: 500, timeoutMs: 5000 },
@@ -98,6 +99,7 @@ describe('loadConfig: the areas\' sections', () => {
       MODELWATCH_SERVING_MICROBATCH: 'off',
       MODELWATCH_ROUTER_SYNC_MS: '50',
       MODELWATCH_DEPLOY_HOOK_ATTEMPTS: '3',
+      MODELWATCH_SERVING_PORT: '8081',
     });
     assert.equal(jobs.workers, 0);
     assert.equal(jobs.timeoutMs, 90_000);
@@ -108,11 +110,12 @@ describe('loadConfig: the areas\' sections', () => {
     assert.equal(serving.microBatch.enabled, false);
     assert.equal(serving.routerSyncMs, 50);
     assert.equal(serving.deploymentHook.attempts, 3);
+    assert.equal(serving.threadPort, 8081);
   });
 
   test('bad jobs and serving values are named with the server ones, in one error', () => {
     assert.throws(
-      () => loadConfig({ MODELWATCH_PORT: 'eighty', MODELWATCH_JOBS_WORKERS: 'many', MODELWATCH_JOBS_TIMEOUT: 'soon', MODELWATCH_ONNX_THREADS: '1.5', MODELWATCH_SERVING_MICROBATCH: 'maybe' }),
+      () => loadConfig({ MODELWATCH_PORT: 'eighty', MODELWATCH_JOBS_WORKERS: 'many', MODELWATCH_JOBS_TIMEOUT: 'soon', MODELWATCH_ONNX_THREADS: '1.5', MODELWATCH_SERVING_MICROBATCH: 'maybe', MODELWATCH_SERVING_PORT: '70000' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         const text = error.message;
@@ -121,7 +124,8 @@ describe('loadConfig: the areas\' sections', () => {
         assert.match(text, /MODELWATCH_JOBS_TIMEOUT="soon": expected a duration like 90s, 5m, 2h or milliseconds/);
         assert.match(text, /MODELWATCH_ONNX_THREADS="1.5": must be a whole number/);
         assert.match(text, /MODELWATCH_SERVING_MICROBATCH="maybe"/);
-        assert.equal(error.problems.length, 5);
+        assert.match(text, /MODELWATCH_SERVING_PORT="70000": must be between 0 and 65535/);
+        assert.equal(error.problems.length, 6);
         return true;
       },
     );

@@ -85,6 +85,13 @@ const servingVariables = {
   MODELWATCH_SERVING_BATCH_MAX_ROWS: int(1, 100_000).default(256),
   MODELWATCH_SERVING_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
   MODELWATCH_PREDICT_MAX_INSTANCES: int(1, 1_000_000).default(10_000),
+  /** A dedicated serving thread answers /predict on this port too (compose/serving-thread.ts); unset: none; 0: a free port. */
+  MODELWATCH_SERVING_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .optional(),
   MODELWATCH_PREDICTION_LOG_FLUSH_MS: int(1, 60_000).default(5),
   // The monitor takes at most 10,000 records per call.
   MODELWATCH_PREDICTION_LOG_BATCH: int(1, 10_000).default(1000),
@@ -174,6 +181,8 @@ export interface ServingConfig {
   intraOpThreads: number;
   microBatch: { enabled: boolean; maxRows: number; maxWaitMs: number };
   maxInstances: number;
+  /** The dedicated serving thread's port (MODELWATCH_SERVING_PORT); undefined: no serving thread. */
+  threadPort: number | undefined;
   predictionLog: { flushMs: number; maxBatch: number; maxQueued: number };
   routerSyncMs: number;
   deploymentHook: { attempts: number; backoffMs: number; timeoutMs: number };
@@ -264,6 +273,7 @@ const servingSection = (e: Env): ServingConfig => ({
   intraOpThreads: e.MODELWATCH_ONNX_THREADS,
   microBatch: { enabled: e.MODELWATCH_SERVING_MICROBATCH, maxRows: e.MODELWATCH_SERVING_BATCH_MAX_ROWS, maxWaitMs: e.MODELWATCH_SERVING_BATCH_WAIT_MS },
   maxInstances: e.MODELWATCH_PREDICT_MAX_INSTANCES,
+  threadPort: e.MODELWATCH_SERVING_PORT,
   predictionLog: {
     flushMs: e.MODELWATCH_PREDICTION_LOG_FLUSH_MS,
     maxBatch: e.MODELWATCH_PREDICTION_LOG_BATCH,

@@ -90,5 +90,5 @@ export class RunningExperimentsSync {
 }
 
 function entryOf(hasher: AssignmentHasher, e: Experiment): RunningExperiment {
-  return { experimentId: e.id, arms: e.arms, router: createArmRouter(hasher, e.salt, e.allocation) };
+  return { experimentId: e.id, arms: e.arms, salt: e.salt, router: createArmRouter(hasher, e.salt, e.allocation) };
 }

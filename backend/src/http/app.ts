@@ -6,11 +6,17 @@ import { errorBody, toHttpError } from './error-body.ts';
 import { validationError } from '../core/zod-errors.ts';
 import { expressPath, type RouteDefinition } from './route.ts';
 
+/** What the app itself uses of the context: the routes get the rest (the serving thread's app is built from less, http/serving-app.ts). */
+export type AppShell = Pick<AppContext, 'config' | 'logger'> & {
+  tokens: Pick<AppContext['tokens'], 'authenticate'>;
+  metrics: { httpDuration: { observe(labels: { method: string; route: string; status: string }, seconds: number): void } };
+};
+
 /**
  * Builds the Express app from route definitions. Started separately (server.ts), so tests
  * run it in-process on port 0.
  */
-export function createApp(ctx: AppContext, routes: RouteDefinition[]): Express {
+export function createApp(ctx: AppShell, routes: RouteDefinition[]): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');

@@ -7,7 +7,7 @@ import { DomainError } from '../core/errors.ts';
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 
 /** Resolves the caller and checks the permission; throws 401/403 with what to do. */
-export async function authorize(req: Request, tokens: TokenService, permission: Permission): Promise<Actor> {
+export async function authorize(req: Request, tokens: Pick<TokenService, 'authenticate'>, permission: Permission): Promise<Actor> {
   const header = req.get('authorization');
   if (!header) {
     throw new DomainError('unauthenticated', 'missing Authorization header; send "Authorization: Bearer <token>"');

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { DomainError, notFound } from '../core/errors.ts';
 import { loadModelSession, type ModelSession, type SessionLoadOptions } from '../onnx/onnx-session.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
+import type { Feature } from '../models/model-schemas.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import type { ModelLookup } from './registry-ports.ts';
 import type { VersionStore } from './version-store.ts';
@@ -26,6 +27,14 @@ export class VersionSessions {
   /** The version's warmed session: loaded once, checksum verified, contract re-checked. */
   ensureLoaded(model: string, version: string): Promise<ModelSession> {
     return this.deps.pool.ensure(model, version, () => this.load(model, version));
+  }
+
+  /** What a session of the version is built from: the artifact's bytes (checksum verified) and the model's features. */
+  async artifact(modelName: string, version: string): Promise<{ bytes: Uint8Array; features: Feature[] }> {
+    const row = await this.deps.versions.findRow(modelName, version);
+    if (!row) throw notFound(`version "${version}" of model "${modelName}" not found`);
+    const model = await this.deps.models.get(modelName);
+    return { bytes: await this.deps.artifacts.read(row.artifact_sha256), features: model.features };
   }
 
   private async load(modelName: string, version: string): Promise<ModelSession> {

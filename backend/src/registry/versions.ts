@@ -99,6 +99,11 @@ export class VersionRegistry {
   }
 
   /** The version's warmed session: loaded once, checksum verified, contract re-checked. */
+  /** The version's artifact bytes and its model's features (the serving thread builds its own session from them). */
+  artifact(model: string, version: string): ReturnType<VersionSessions['artifact']> {
+    return this.parts.sessions.artifact(model, version);
+  }
+
   ensureLoaded(model: string, version: string): Promise<ModelSession> {
     return this.parts.sessions.ensureLoaded(model, version);
   }

@@ -86,6 +86,7 @@ for (const dialect of testDialects()) {
       await server.ctx.experiments.close();
       server.ctx.runningExperiments.set('ctr', {
         experimentId: 'e1',
+        salt: 'test',
         arms: [{ name: 'treatment', version: 'v2' }],
         // Units starting with "t" get the treatment; the others, and no unit, no arm of the experiment.
         router: { allocation: { arms: [] }, armForBucket: () => 'none', assign: (unitId) => (unitId.startsWith('t') ? 'treatment' : 'none') },
@@ -107,6 +108,7 @@ for (const dialect of testDialects()) {
       await server.ctx.experiments.close();
       server.ctx.runningExperiments.set('ctr', {
         experimentId: 'e2',
+        salt: 'test',
         arms: [{ name: 'a', version: 'v1' }, { name: 'b', version: 'v1' }],
         router: { allocation: { arms: [] }, armForBucket: () => 'a', assign: (unitId) => (unitId.startsWith('a') ? 'a' : 'b') },
       });

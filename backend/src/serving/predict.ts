@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { DomainError, invalid, notFound } from '../core/errors.ts';
-import type { ModelService } from '../models/model-service.ts';
 import { MAX_UNIT_ID } from '../monitor/ingest-records.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { EncodedRows, FeatureRow, ModelSession } from '../onnx/onnx-session.ts';
@@ -37,12 +36,20 @@ interface Group {
   indexes: number[];
 }
 
+/** The serving metrics PredictService records (the serving thread forwards them to the main thread's). */
+export interface PredictMetrics {
+  answered: ServingMetrics['answered'];
+  failed: ServingMetrics['failed'];
+  batchRows: { observe(rows: number): void };
+}
+
 export interface PredictServiceDeps {
   router: TrafficRouter;
-  log: PredictionLog;
-  metrics: ServingMetrics;
+  log: Pick<PredictionLog, 'push'>;
+  metrics: PredictMetrics;
   config: ServingConfig;
-  models: ModelService;
+  /** Asked only when routing fails: an unknown model is a 404, a known one without a champion a 422. */
+  models: { find(model: string): Promise<unknown> };
   clock: Clock;
   /** Scores the champion's requests again with the model's shadow, after the reply (shadow-scorer.ts). */
   shadow: Pick<ShadowScorer, 'offer'>;

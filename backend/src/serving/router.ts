@@ -22,7 +22,8 @@ export interface RouteDecision {
   experimentId?: string;
 }
 
-interface ModelRoute {
+/** One model's routes as plain data: what the serving thread copies (serving/route-mirror.ts). */
+export interface ModelRoute {
   champion?: string;
   challenger?: string;
   canary?: CanaryRoute;
@@ -61,6 +62,7 @@ export class TrafficRouter {
   private readonly routes = new Map<string, ModelRoute>();
   private readonly options: TrafficRouterOptions;
   private hasher: AssignmentHasher | undefined;
+  private readonly listeners: Array<(model: string) => void> = [];
 
   constructor(options: TrafficRouterOptions) {
     this.options = options;
@@ -70,9 +72,34 @@ export class TrafficRouter {
     this.hasher = await loadAssignmentHasher();
   }
 
+  /** Called after every change of a model's routes (the serving thread copies them). */
+  subscribe(listener: (model: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The model's routes as plain data. */
+  snapshot(model: string): ModelRoute {
+    return { ...this.routes.get(model) };
+  }
+
+  /** Models with any route. */
+  models(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** Replaces the model's routes whole (the serving thread applies the main thread's snapshot). */
+  restore(model: string, route: ModelRoute): void {
+    this.update(model, { ...route });
+  }
+
+  private update(model: string, route: ModelRoute): void {
+    this.routes.set(model, route);
+    for (const listener of this.listeners) listener(model);
+  }
+
   setAliases(model: string, aliases: Aliases): void {
     const current = this.routes.get(model);
-    this.routes.set(model, {
+    this.update(model, {
       ...(aliases.champion ? { champion: aliases.champion } : {}),
       ...(aliases.challenger ? { challenger: aliases.challenger } : {}),
       ...(current?.canary && current.canary.version !== aliases.champion ? { canary: current.canary } : {}),
@@ -83,7 +110,7 @@ export class TrafficRouter {
 
   setShadow(model: string, shadow: ShadowRoute | undefined): void {
     const { shadow: _old, ...rest } = this.routes.get(model) ?? {};
-    this.routes.set(model, shadow ? { ...rest, shadow } : rest);
+    this.update(model, shadow ? { ...rest, shadow } : rest);
   }
 
   /** The model's shadow when its session is loaded (a shadow still loading scores nothing). */
@@ -105,7 +132,7 @@ export class TrafficRouter {
 
   setCanary(model: string, canary: CanaryRoute | undefined): void {
     const { canary: _old, ...rest } = this.routes.get(model) ?? {};
-    this.routes.set(model, canary ? { ...rest, canary } : rest);
+    this.update(model, canary ? { ...rest, canary } : rest);
   }
 
   state(model: string): { champion: string | null; challenger: string | null; canary: CanaryRoute | null } {

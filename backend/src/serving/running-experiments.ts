@@ -13,6 +13,8 @@ export interface RunningExperiment {
   experimentId: string;
   /** Arm 0 is the control. */
   arms: readonly { name: string; version: string }[];
+  /** The assignment's salt (with router.allocation, what the serving thread rebuilds the router from). */
+  salt: string;
   /** Unit → arm for the experiment's salt and allocation. */
   router: ArmRouter;
 }
@@ -36,6 +38,21 @@ export interface ExperimentVersions {
 
 export class RunningExperiments implements ExperimentAssignments, ExperimentVersions {
   private entries = new Map<string, RunningExperiment>();
+  private readonly listeners: Array<(models: string[]) => void> = [];
+
+  /** Called with the models whose entry may have changed (the serving thread copies them). */
+  subscribe(listener: (models: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Models with a running experiment. */
+  models(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  private changed(models: string[]): void {
+    for (const listener of this.listeners) listener(models);
+  }
 
   get(model: string): RunningExperiment | undefined {
     return this.entries.get(model);
@@ -43,16 +60,21 @@ export class RunningExperiments implements ExperimentAssignments, ExperimentVers
 
   set(model: string, entry: RunningExperiment): void {
     this.entries.set(model, entry);
+    this.changed([model]);
   }
 
   /** Forgets the model's entry if it is still that experiment's. */
   remove(model: string, experimentId: string): void {
-    if (this.entries.get(model)?.experimentId === experimentId) this.entries.delete(model);
+    if (this.entries.get(model)?.experimentId !== experimentId) return;
+    this.entries.delete(model);
+    this.changed([model]);
   }
 
   /** Swaps the whole table at once (a request sees the old one or the new one). */
   replaceAll(entries: Map<string, RunningExperiment>): void {
+    const models = new Set([...this.entries.keys(), ...entries.keys()]);
     this.entries = entries;
+    this.changed([...models]);
   }
 
   /**

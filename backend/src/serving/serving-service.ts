@@ -35,6 +35,8 @@ export interface ServingServiceDeps {
   shadows: Pick<ShadowService, 'sync'>;
   shadowScorer: Pick<ShadowScorer, 'idle'>;
   shadowPairs: Pick<ShadowPairs, 'flush' | 'close'>;
+  /** The dedicated serving thread, when there is one: its batched predictions are drained into the log first. */
+  thread?: { drain(): Promise<void> } | undefined;
 }
 
 /**
@@ -58,6 +60,7 @@ export class ServingService {
 
   /** Hands every buffered prediction record to the monitor now (tests, shutdown), the shadow's scored first. */
   async flushPredictionLog(): Promise<void> {
+    await this.deps.thread?.drain();
     await this.deps.shadowScorer.idle();
     await this.deps.log.flush();
     await this.deps.shadowPairs.flush();

@@ -9,18 +9,22 @@ import { defineRoute, ok, type RouteDefinition } from '../route.ts';
 
 const readyTimeoutMs = 2000;
 
+/** GET /healthz: the main port's and the serving thread's (http/serving-app.ts). */
+export const healthzRoute = (): RouteDefinition =>
+  defineRoute({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    tags: ['service'],
+    permission: 'public',
+    responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+    handler: async () => ok({ status: 'ok' }),
+  });
+
 export function serviceRoutes(ctx: AppContext, allRoutes: () => RouteDefinition[]): RouteDefinition[] {
   let openApi: unknown;
   return [
-    defineRoute({
-      method: 'get',
-      path: '/healthz',
-      summary: 'Liveness',
-      tags: ['service'],
-      permission: 'public',
-      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
-      handler: async () => ok({ status: 'ok' }),
-    }),
+    healthzRoute(),
     defineRoute({
       method: 'get',
       path: '/readyz',

@@ -23,9 +23,9 @@ const predictionSchema = z
   .object({ predictionId: z.string(), version: z.string(), arm: z.string(), score: z.number().nullable() })
   .meta({ id: 'Prediction' });
 
-export function servingRoutes(ctx: AppContext): RouteDefinition[] {
-  return [
-    defineRoute({
+/** POST /predict alone: the main port's and the serving thread's (http/serving-app.ts), one definition. */
+export function predictRoute(serving: Pick<AppContext['serving'], 'predict'>): RouteDefinition {
+  return defineRoute({
       method: 'post',
       path: '/api/v1/models/{model}/predict',
       summary: 'Score one instance or a batch with the version the router picks; logged for monitoring',
@@ -40,8 +40,13 @@ export function servingRoutes(ctx: AppContext): RouteDefinition[] {
         422: { description: 'The model has no champion to serve' },
         503: { description: 'The version to serve cannot be loaded or failed to score' },
       },
-      handler: async ({ params, body }) => ok(await ctx.serving.predict(params.model, body)),
-    }),
+      handler: async ({ params, body }) => ok(await serving.predict(params.model, body)),
+  });
+}
+
+export function servingRoutes(ctx: AppContext): RouteDefinition[] {
+  return [
+    predictRoute(ctx.serving),
     defineRoute({
       method: 'get',
       path: '/api/v1/models/{model}/serving',

@@ -1,0 +1,14 @@
+import type { Express } from 'express';
+import { createApp, type AppShell } from './app.ts';
+import { healthzRoute } from './routes/service.ts';
+import { predictRoute } from './routes/serving.ts';
+import type { AppContext } from './app-context.ts';
+
+/**
+ * The serving thread's HTTP app (compose/serving-worker.ts): POST /predict and GET /healthz,
+ * built from the main port's own route definitions by the same createApp, so paths, bodies,
+ * auth, validation, status codes and error messages are the main port's.
+ */
+export function createServingApp(shell: AppShell, serving: Pick<AppContext['serving'], 'predict'>): Express {
+  return createApp(shell, [healthzRoute(), predictRoute(serving)]);
+}
