@@ -3,6 +3,7 @@ import type { ActionService } from '../actions/action-service.ts';
 import type { GuardrailTotals } from '../actions/promotion-ramp.ts';
 import type { AuditLog } from '../audit/audit.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { DomainError } from '../core/errors.ts';
 import type { Config } from '../core/config.ts';
 import type { ServiceMetrics } from '../core/service-metrics.ts';
 import type { ArtifactStore } from '../registry/artifact-store.ts';
@@ -142,7 +143,12 @@ export function createRegistryServing(deps: RegistryServingDeps): RegistryServin
   const shadows = new ShadowService({ store: shadowStore, router, registry, models: deps.models, monitor: deps.monitor, audit: deps.audit, clock, logger, locks: new KeyedMutex() });
   registerShadowGauges(deps.metrics.prometheus, shadows, { now: () => clock.now(), ttlMs: deps.config.metricsCacheMs, logger });
   const predictor = new PredictService({ router, log, metrics, config, models: deps.models, clock, shadow: shadowScorer });
-  // A stepped service is one event loop by design (scenarios): no serving thread there.
+  // A stepped service is one event loop by design (scenarios): no serving thread there. The
+  // thread stamps predictions with the system clock, so a service on another clock (the demo's
+  // compressed one) cannot have one either: its predictions would land in the wrong minutes.
+  if (config.threadPort !== undefined && deps.timers !== false && clock !== systemClock) {
+    throw new DomainError('failed_precondition', 'MODELWATCH_SERVING_PORT: the serving thread runs on the system clock; this service runs on another (the demo\'s compressed clock): unset it');
+  }
   const thread =
     config.threadPort !== undefined && deps.timers !== false
       ? new ServingThread({
