@@ -78,7 +78,7 @@ try {
   let batch: ReturnType<typeof minuteOf> = [];
   for (let t = start; t < now; t += M) {
     for (const p of minuteOf(t, t >= now - 3 * H ? BUSY : 1)) batch.push(p);
-    if (batch.length >= 10_000) {
+    if (batch.length >= 9_000) {
       await cached.ingestPredictions(MODEL, batch);
       await cached.flush();
       batch = [];
@@ -88,7 +88,7 @@ try {
   await cached.flush();
   const loadSeconds = (performance.now() - t0) / 1000;
 
-  // Per-unit sums as experiment results split them: closed hours (both), closed minutes (after only).
+  // Per-unit sums over an experiment's window (from its start, 30 days ago) as experiment results split them: closed hours (both), closed minutes (after only).
   const hours = new ClosedTotalsCache<UnitSums>(3_600_000);
   const minutes = new ClosedTotalsCache<UnitSums>(3_600_000);
   const unitQuery = (withMinutes: boolean): UnitTotalsQuery => {
@@ -102,9 +102,9 @@ try {
       ...(withMinutes ? { closedMinutes: { before: minuteSplit, cached: (read: () => Promise<UnitSums>) => minutes.get(`${split}\u0000${minuteSplit}`, read) } } : {}),
     };
   };
-  const drift = { from: start, to: now };
   const evaluations = {
-    drift: [(m: typeof cached) => m.drift(MODEL, { ...drift, to: now }), 'drift, one 30-day window'],
+    // The last 30 days, one window sliding with the clock.
+    drift: [(m: typeof cached) => m.drift(MODEL, { from: now - DAYS * DAY, to: now }), 'drift, one 30-day window'],
     health: [(m: typeof cached) => m.health(MODEL), 'health (default rule)'],
   } as const;
   const time = async (fn: () => Promise<unknown>) => {
