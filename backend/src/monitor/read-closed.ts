@@ -51,22 +51,29 @@ export async function collectWithClosed<V>(
   const readable = readablePlan(plan, minutesReadFrom(now, ctx.minuteRollupsKeptMs));
   const hourEnd = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
   const minuteEnd = Math.floor(now / MINUTE_MS) * MINUTE_MS - FRESH_MINUTES * MINUTE_MS;
-  if (!cache.enabled || closedCount(readable.hours, HOUR_MS, hourEnd) + closedCount(readable.minutes, MINUTE_MS, minuteEnd) > MAX_BUCKETS) {
+  const uncached = async (): Promise<ClosedRead<V>> => {
     const { rows, memory, hourRows } = await collectRollups(ctx, model, readable, span, o);
     return { hours: { closed: [], open: rows.slice(0, hourRows) }, minutes: { closed: [], open: rows.slice(hourRows) }, memory };
-  }
-  const hours = lookUp(cache, model, scope, readable.hours, HOUR_MS, hourEnd);
-  const minutes = lookUp(cache, model, scope, readable.minutes, MINUTE_MS, minuteEnd);
-  const toRead: ResolutionPlan = { hours: joined([...hours.missing, ...hours.open]), minutes: joined([...minutes.missing, ...minutes.open]) };
-  const flushes = ctx.unflushed.flushStarts;
-  const { rows, memory, hourRows } = await collectRollups(ctx, model, toRead, span, o);
-  // A flush begun meanwhile may have dropped entries of buckets this read saw before it wrote: use, but keep none.
-  const keep = ctx.unflushed.flushStarts === flushes;
-  return {
-    hours: fill(cache, model, scope, hours, rows.slice(0, hourRows), HOUR_MS, hourEnd, toValue, keep),
-    minutes: fill(cache, model, scope, minutes, rows.slice(hourRows), MINUTE_MS, minuteEnd, toValue, keep),
-    memory,
   };
+  if (!cache.enabled || closedCount(readable.hours, HOUR_MS, hourEnd) + closedCount(readable.minutes, MINUTE_MS, minuteEnd) > MAX_BUCKETS) return uncached();
+  for (let attempt = 0; ; attempt++) {
+    const flushes = ctx.unflushed.flushStarts;
+    const hours = lookUp(cache, model, scope, readable.hours, HOUR_MS, hourEnd);
+    const minutes = lookUp(cache, model, scope, readable.minutes, MINUTE_MS, minuteEnd);
+    const toRead: ResolutionPlan = { hours: joined([...hours.missing, ...hours.open]), minutes: joined([...minutes.missing, ...minutes.open]) };
+    const { rows, memory, hourRows } = await collectRollups(ctx, model, toRead, span, o);
+    // A flush begun meanwhile moved buffered rollups into buckets looked up before it (whose
+    // entries it dropped) and which no longer are in the buffer: look up and read again.
+    if (ctx.unflushed.flushStarts !== flushes) {
+      if (attempt < 4) continue;
+      return uncached();
+    }
+    return {
+      hours: fill(cache, model, scope, hours, rows.slice(0, hourRows), HOUR_MS, hourEnd, toValue),
+      minutes: fill(cache, model, scope, minutes, rows.slice(hourRows), MINUTE_MS, minuteEnd, toValue),
+      memory,
+    };
+  }
 }
 
 interface Lookup<V> {
@@ -131,7 +138,6 @@ function fill<V>(
   size: number,
   end: number,
   toValue: (rows: RollupRow[]) => V,
-  keep: boolean,
 ): SizePart<V> {
   const closedRows = new Map<number, RollupRow[]>(l.missingStarts.map((s) => [s, []]));
   const open: RollupRow[] = [];
@@ -145,7 +151,7 @@ function fill<V>(
   for (const [s, list] of closedRows) {
     const v = toValue(list);
     values.set(s, v);
-    if (keep) cache.set(model, scope, size, s, v);
+    cache.set(model, scope, size, s, v);
   }
   const closed = [...values].sort((x, y) => x[0] - y[0]).map(([start, value]) => ({ start, value }));
   return { closed, open };
