@@ -9,8 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import { createRng } from '../core/random.ts';
 import { testDialects } from '../testing/databases.ts';
 import { actor, openHarness, type Harness } from '../testing/monitor-harness.ts';
+import { ClosedBuckets } from './closed-buckets.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import type { MonitorService } from './monitor-service.ts';
+import type { Rollup } from './rollup.ts';
 
 const START = Date.UTC(2026, 0, 1, 12, 20, 30);
 const M = 60_000;
@@ -27,8 +29,32 @@ const HEALTH = {
 
 const cacheOf = (m: MonitorService) => (m as unknown as { ctx: MonitorContext }).ctx.closedBuckets;
 
-for (const dialect of testDialects()) {
-  describe(`closed buckets cached (${dialect})`, () => {
+describe('ClosedBuckets', () => {
+  const rollup = (bucketMs: number, bucketStart: number) => ({ model: 'm', bucketMs, bucketStart }) as Rollup;
+  test('a flushed minute drops its minute and its hour; the oldest entries go past the bound', () => {
+    const c = new ClosedBuckets<number[]>(60_000, (v) => v.length, 30);
+    c.set('m', 's', H, 0, [1, 2, 3]);
+    c.set('m', 's', M, 5 * M, [4]);
+    c.set('m', 's', M, 6 * M, [5]);
+    c.set('other', 's', H, 0, [6]);
+    c.flushing([rollup(M, 5 * M)]);
+    assert.equal(c.get('m', 's', H, 0), undefined);
+    assert.equal(c.get('m', 's', M, 5 * M), undefined);
+    assert.deepEqual(c.get('m', 's', M, 6 * M), [5]);
+    assert.deepEqual(c.get('other', 's', H, 0), [6]);
+    // 2 entries of 2 cells held; 3 of 10 cells each pass 30: the oldest go first.
+    for (let i = 0; i < 3; i++) c.set('m', 't', M, i * M, new Array<number>(9).fill(i));
+    assert.equal(c.size, 3);
+    assert.equal(c.get('m', 's', M, 6 * M), undefined);
+    assert.equal(c.get('other', 's', H, 0), undefined);
+    assert.deepEqual(c.get('m', 't', M, 2 * M), new Array<number>(9).fill(2));
+    assert.equal(new ClosedBuckets<number[]>(0, (v) => v.length).enabled, false);
+  });
+});
+
+const variants = testDialects().flatMap((dialect) => [Number.POSITIVE_INFINITY, 2 * H].map((kept) => ({ dialect, kept })));
+for (const { dialect, kept } of variants) {
+  describe(`closed buckets cached (${dialect}${Number.isFinite(kept) ? ', minute rows kept 2 h: hour rows before' : ''})`, () => {
     let now = START;
     let cached: Harness;
     let plain: Harness;
@@ -36,8 +62,8 @@ for (const dialect of testDialects()) {
     let next = 0;
 
     before(async () => {
-      cached = await openHarness(dialect, { now: () => now, closedBucketsTtlMs: 3_600_000 });
-      plain = await openHarness(dialect, { now: () => now });
+      cached = await openHarness(dialect, { now: () => now, closedBucketsTtlMs: 3_600_000, minuteRollupsKeptMs: kept });
+      plain = await openHarness(dialect, { now: () => now, minuteRollupsKeptMs: kept });
       const rows = Array.from({ length: 300 }, (_, i) => ({ x: i % 50, c: ['a', 'b', 'c'][i % 3] }));
       for (const h of [cached, plain]) {
         await h.models.create(
@@ -83,13 +109,16 @@ for (const dialect of testDialects()) {
       ];
       for (const q of queries) {
         const [a, b] = await Promise.all([cached.monitor.drift(MODEL, q), plain.monitor.drift(MODEL, q)]);
+        assert.ok(a.versions[0]!.windows.some((w) => w.count > 0 && w.features.length === 2), `${label}: drift has data`);
         assert.deepEqual(
           a.versions.map((v) => v.windows),
           b.versions.map((v) => v.windows),
           `${label}: drift ${JSON.stringify(q)}`,
         );
       }
-      assert.deepEqual(await cached.monitor.health(MODEL), await plain.monitor.health(MODEL), `${label}: health`);
+      const health = await cached.monitor.health(MODEL);
+      assert.deepEqual(health, await plain.monitor.health(MODEL), `${label}: health`);
+      assert.ok(health.checks.every((c) => c.windowsWithData > 0), `${label}: health has data`);
     };
 
     test('equal the uncached reads while data arrives, late data lands and flushes happen', async () => {
