@@ -128,6 +128,8 @@ async function buildContext(config: Config, logger: Logger, clock: Clock, overri
       maxUnregisteredKeys: config.monitor.maxUnregisteredKeys,
       ingestMaxAgeMs: config.monitor.ingestMaxAgeMs,
       minuteRollupsKeptMs: config.monitor.retention.minuteRollupsMs,
+      // Drift and health reuse closed buckets as long as experiment results reuse closed totals.
+      closedBucketsTtlMs: config.resultsCacheMs,
       ...(timers ? {} : { flushIntervalMs: 0 }),
     },
   });

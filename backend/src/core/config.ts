@@ -246,7 +246,7 @@ export interface Config {
   metricsCacheMs: number;
   /** How often experiments with autoDecide are evaluated (0: never). */
   autoDecideIntervalMs: number;
-  /** How long experiment results reuse the totals of closed hours. */
+  /** How long experiment results reuse the totals of closed hours, and drift and health closed buckets (monitor/closed-buckets.ts). */
   resultsCacheMs: number;
   /** The control loops' lease period (store/leases.ts). */
   leaseMs: number;

@@ -2,7 +2,8 @@
  * Query: an experiment's results since its start. One totals read from the monitor per
  * weight period (so each request is expected under the split in force when it was served),
  * summed per arm, and one read of per-unit sums over the whole window (unit-analysis.ts;
- * its closed hours' bucket sums cached like the totals), then the statistics of results.ts.
+ * its closed hours' and closed minutes' bucket sums cached like the totals), then the
+ * statistics of results.ts.
  *
  * The totals are read in three parts so that an evaluation every second (autoDecide) costs
  * the newest minutes only: closed hours (cached, re-read when the TTL ends), the minutes
@@ -67,11 +68,14 @@ export class ExperimentResultsQuery {
   private readonly closedUnits: ClosedTotalsCache<UnitSums>;
   /** Totals of closed minutes: a new key every minute, kept apart so that they never push the closed hours out. */
   private readonly closedMinutes: ClosedTotalsCache;
+  /** The unit-bucket sums of the closed minutes after the closed hours (as closedMinutes). */
+  private readonly closedUnitMinutes: ClosedTotalsCache<UnitSums>;
 
   constructor(deps: ExperimentResultsDeps) {
     this.deps = deps;
     this.closedUnits = new ClosedTotalsCache<UnitSums>(deps.closedTotals.ttlMs);
     this.closedMinutes = new ClosedTotalsCache(deps.closedTotals.ttlMs);
+    this.closedUnitMinutes = new ClosedTotalsCache<UnitSums>(deps.closedTotals.ttlMs);
   }
 
   async byId(id: string): Promise<ExperimentResults> {
@@ -117,7 +121,14 @@ export class ExperimentResultsQuery {
       this.closedUnits.ttlMs > 0 && split - from >= HOUR_MS
         ? { before: split, cached: (read: () => Promise<UnitSums>) => this.closedUnits.get(`${e.id}\u0000${from}\u0000${split}`, read) }
         : undefined;
-    const units = await readUnitArms(this.deps.monitor, e, periods, from, to, closed);
+    // The closed minutes after that, as for the totals: a key that moves every minute.
+    const unitStart = closed ? split : from;
+    const minuteSplit = Math.min(to, Math.max(unitStart, Math.floor(now / MINUTE_MS) * MINUTE_MS - FRESH_MINUTES * MINUTE_MS));
+    const closedMinutes =
+      this.closedUnitMinutes.ttlMs > 0 && minuteSplit > unitStart
+        ? { before: minuteSplit, cached: (read: () => Promise<UnitSums>) => this.closedUnitMinutes.get(`${e.id}\u0000${unitStart}\u0000${minuteSplit}`, read) }
+        : undefined;
+    const units = await readUnitArms(this.deps.monitor, e, periods, from, to, closed, closedMinutes);
     return computeResults({ experiment: e, counts, expectedRequests: expected, expectedImpressions, units, window: { from, to }, notes });
   }
 

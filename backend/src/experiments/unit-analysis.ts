@@ -40,7 +40,7 @@ export interface UnitTotalsSource {
 const NAMES = Object.keys(METRICS);
 const PAIRS: (readonly [UnitColumn, UnitColumn])[] = NAMES.map((n) => METRICS[n]!.ratio);
 
-/** Per arm (experiment order) unit sums over [from, to); periods as splitPeriods gives them; `closed`: the cached part (query-units.ts). */
+/** Per arm (experiment order) unit sums over [from, to); periods as splitPeriods gives them; `closed`, `closedMinutes`: the cached parts (query-units.ts). */
 export async function readUnitArms(
   source: UnitTotalsSource,
   e: Experiment,
@@ -48,9 +48,18 @@ export async function readUnitArms(
   from: number,
   to: number,
   closed?: UnitTotalsQuery['closed'],
+  closedMinutes?: UnitTotalsQuery['closedMinutes'],
 ): Promise<UnitArm[]> {
   const series = e.arms.map((a) => ({ version: a.version, arm: a.name }));
-  const q: UnitTotalsQuery = { from, to, pairs: PAIRS, periodStarts: periods.slice(1).map((p) => p.from), series, ...(closed ? { closed } : {}) };
+  const q: UnitTotalsQuery = {
+    from,
+    to,
+    pairs: PAIRS,
+    periodStarts: periods.slice(1).map((p) => p.from),
+    series,
+    ...(closed ? { closed } : {}),
+    ...(closedMinutes ? { closedMinutes } : {}),
+  };
   const rows = from < to ? await source.unitTotals(e.model, q) : [];
   const byArm = e.arms.map((a) => rows.find((r) => r.version === a.version && r.arm === a.name));
   const newUnits = periods.map((_, p) => byArm.reduce((s, r) => s + (r?.unitsByPeriod[p] ?? 0), 0));

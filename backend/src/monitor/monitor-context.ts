@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_INGEST_MAX_AGE_MS, DEFAULT_MAX_UNREGISTERED_KEYS, DEFAULT_OUTCOME_PARKING_WINDOW_MS } from '../core/config.ts';
 import type { Store } from '../store/database.ts';
 import { SeriesKeys, type ConfiguredKeys } from './cardinality.ts';
+import { ClosedBuckets } from './closed-buckets.ts';
 import { FeatureLayouts } from './feature-layouts.ts';
 import { IngestJournal } from './ingest-journal.ts';
 import { KyselyIngestWriter, type IngestWriter } from './ingest-store.ts';
@@ -16,6 +17,7 @@ import { ModelInfoCache } from './model-info.ts';
 import type { ChampionLookup, ModelCatalog, ProfileAudit } from './ports.ts';
 import { ParkingStore } from './parking-store.ts';
 import type { ProfileStore } from './profile-store.ts';
+import type { Rollup } from './rollup.ts';
 import { Unflushed } from './unflushed.ts';
 
 export interface MonitorDeps {
@@ -48,6 +50,16 @@ export interface MonitorOptions {
   ingestMaxAgeMs?: number;
   /** Minute rollups older than this are deleted (MODELWATCH_RETENTION_MINUTE_ROLLUPS; default: kept for ever). */
   minuteRollupsKeptMs?: number;
+  /** How long (wall time) drift and health reuse the stored rows of closed buckets (closed-buckets.ts); 0, the default: always read everything. */
+  closedBucketsTtlMs?: number;
+}
+
+/** Closed buckets' stored sums, per query (closed-buckets.ts). */
+export interface ClosedBucketCaches {
+  /** Summed feature histograms of a (version, arms, layout) per bucket; null: none. */
+  drift: ClosedBuckets<Float64Array[] | null>;
+  /** The bucket's rollups (no histograms), as health reads them. */
+  health: ClosedBuckets<Rollup[]>;
 }
 
 export interface MonitorContext {
@@ -73,6 +85,7 @@ export interface MonitorContext {
   readonly ingestMaxAgeMs: number;
   /** How long minute rollups are kept; reads before that take hour rows (retention-reads.ts). */
   readonly minuteRollupsKeptMs: number;
+  readonly closedBuckets: ClosedBucketCaches;
   /** Data time (the service clock); heartbeats and adoption use the wall clock. */
   readonly now: () => number;
 }
@@ -81,6 +94,17 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
   const instance = randomUUID();
   const layouts = new FeatureLayouts(deps.store);
   const ingestMaxAgeMs = options.ingestMaxAgeMs ?? DEFAULT_INGEST_MAX_AGE_MS;
+  const unflushed = new Unflushed();
+  const ttl = options.closedBucketsTtlMs ?? 0;
+  const closedBuckets: ClosedBucketCaches = {
+    drift: new ClosedBuckets<Float64Array[] | null>(ttl, (v) => (v ? v.reduce((n, a) => n + a.length, 0) : 0)),
+    // A rollup's counters and sketch: about 64 numbers.
+    health: new ClosedBuckets<Rollup[]>(ttl, (v) => v.length * 64),
+  };
+  unflushed.onFlushStart((rollups) => {
+    closedBuckets.drift.flushing(rollups);
+    closedBuckets.health.flushing(rollups);
+  });
   return {
     instance,
     store: deps.store,
@@ -90,7 +114,7 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
         : new KyselyIngestWriter(deps.store),
     journal: new IngestJournal(deps.store, instance, options.staleInstanceMs ?? 60_000, layouts),
     layouts,
-    unflushed: new Unflushed(),
+    unflushed,
     parking: new ParkingStore(deps.store),
     parkingWindowMs: options.parkingWindowMs ?? DEFAULT_OUTCOME_PARKING_WINDOW_MS,
     models: deps.models,
@@ -106,6 +130,7 @@ export function createMonitorContext(deps: MonitorDeps, options: MonitorOptions)
     }),
     ingestMaxAgeMs,
     minuteRollupsKeptMs: options.minuteRollupsKeptMs ?? Number.POSITIVE_INFINITY,
+    closedBuckets,
     now: options.now ?? Date.now,
   };
 }

@@ -15,7 +15,9 @@ import {
   type ResolutionPlan,
   type WindowDrift,
 } from './queries.ts';
-import { collectRollups, versionsIn } from './read-rollups.ts';
+import { collectWithClosed } from './read-closed.ts';
+import { versionsIn } from './read-rollups.ts';
+import type { RollupRow } from './rollup-store.ts';
 import { compileProfile } from './rollup-layout.ts';
 
 export interface DriftQuery extends RangeInput {
@@ -110,17 +112,35 @@ async function versionDrift(
     });
   }
   const plan: ResolutionPlan = q.resolution === 'minute' ? { hours: [], minutes: [[range.readFrom, range.readTo]] } : planForWindows(range);
-  const { rows, memory } = await collectRollups(ctx, model, plan, [range.readFrom, range.readTo], { versions: [version], arms: q.arms, layout });
   const n = range.starts.length;
   const sums: (Float64Array[] | undefined)[] = new Array(n).fill(undefined);
   const alloc = () => layout.sizes.map((size) => new Float64Array(size));
-  for (const row of rows) {
-    const w = windowIndex(range, Number(row.bucket_start));
-    if (w < 0 || !row.features) continue;
-    const target = (sums[w] ??= alloc());
-    addCountsInto(row.features, target);
+  // A closed bucket's histograms summed once and cached (closed-buckets.ts); the rest read as rows.
+  const bucketSums = (rows: RollupRow[]): Float64Array[] | null => {
+    let target: Float64Array[] | null = null;
+    for (const row of rows) if (row.features) addCountsInto(row.features, (target ??= alloc()));
+    return target;
+  };
+  const scope = `drift\u0000${version}\u0000${layout.id}\u0000${[...(q.arms ?? [])].sort().join('\u0001')}`;
+  const read = await collectWithClosed(ctx, ctx.closedBuckets.drift, model, scope, plan, [range.readFrom, range.readTo], { versions: [version], arms: q.arms, layout }, bucketSums);
+  for (const part of [read.hours, read.minutes]) {
+    for (const { start, value } of part.closed) {
+      const w = windowIndex(range, start);
+      if (w < 0 || !value) continue;
+      const target = (sums[w] ??= alloc());
+      value.forEach((counts, i) => {
+        const t = target[i]!;
+        for (let k = 0; k < counts.length; k++) t[k] = t[k]! + counts[k]!;
+      });
+    }
+    for (const row of part.open) {
+      const w = windowIndex(range, Number(row.bucket_start));
+      if (w < 0 || !row.features) continue;
+      const target = (sums[w] ??= alloc());
+      addCountsInto(row.features, target);
+    }
   }
-  for (const r of memory) {
+  for (const r of read.memory) {
     const w = windowIndex(range, r.bucketStart);
     if (w < 0) continue;
     const target = (sums[w] ??= alloc());

@@ -3,8 +3,11 @@ import { DomainError } from '../core/errors.ts';
 import { evaluateHealth, resolveHealthConfig, type HealthConfigInput, type HealthResult } from './health.ts';
 import type { MonitorContext } from './monitor-context.ts';
 import { planResolution } from './queries.ts';
-import { rollupsOf } from './read-rollups.ts';
-import { MINUTE_MS } from './rollup.ts';
+import { pushAll } from '../core/arrays.ts';
+import { collectWithClosed } from './read-closed.ts';
+import { withoutHistograms } from './read-rollups.ts';
+import { MINUTE_MS, type Rollup } from './rollup.ts';
+import { rowToRollup } from './rollup-store.ts';
 
 export interface ModelHealth extends HealthResult {
   /** Traffic judged: the champion version's, or all versions' when there is no champion. */
@@ -29,7 +32,17 @@ export async function queryHealth(ctx: MonitorContext, model: string): Promise<M
   const from = Math.floor((needsBaseline ? spanStart - config.ctr.baselineWindowMs : spanStart) / MINUTE_MS) * MINUTE_MS;
   const to = Math.ceil(spanEnd / MINUTE_MS) * MINUTE_MS;
   const plan = planResolution(from, to, spanStart);
-  const rollups = await rollupsOf(ctx, model, plan, [from, to], { versions: champion ? [champion] : undefined, latency: true });
+  const versions = champion ? [champion] : undefined;
+  const read = await collectWithClosed(ctx, ctx.closedBuckets.health, model, `health\u0000${champion ?? ''}`, plan, [from, to], { versions, latency: true }, (rows) =>
+    rows.map((row) => rowToRollup(model, row)),
+  );
+  // In the order the uncached read gives (hour rows, minute rows, each by bucket, then unflushed): float sums add alike.
+  const rollups: Rollup[] = [];
+  for (const part of [read.hours, read.minutes]) {
+    for (const { value } of part.closed) pushAll(rollups, value);
+    for (const row of part.open) rollups.push(rowToRollup(model, row));
+  }
+  for (const r of read.memory) rollups.push(withoutHistograms(r));
   return { ...evaluateHealth(rollups, now, config), scope: { version: champion ?? null } };
 }
 

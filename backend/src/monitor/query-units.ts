@@ -40,6 +40,11 @@ export interface UnitTotalsQuery {
    * cache, experiment-results.ts): read once per its TTL, the rest fresh. Counts are always fresh.
    */
   closed?: { before: number; cached: (read: () => Promise<UnitSums>) => Promise<UnitSums> };
+  /**
+   * The sums from there (or `from`) to `before` (whole minutes: the closed minutes, the
+   * experiments' key moving every minute) through `cached` as well; the rest is read fresh.
+   */
+  closedMinutes?: { before: number; cached: (read: () => Promise<UnitSums>) => Promise<UnitSums> };
 }
 
 /** Bucket sums per series (version \0 arm), dense (bucket-major, UNIT_WIDTH per bucket): they add over disjoint windows. */
@@ -74,12 +79,20 @@ export async function queryUnitTotals(ctx: MonitorContext, model: string, q: Uni
   if (!(from < to)) return [];
   const starts = q.periodStarts ?? [];
   const split = q.closed ? Math.min(to, Math.max(from, Math.floor(q.closed.before / MINUTE_MS) * MINUTE_MS)) : from;
-  const closed = q.closed && split > from ? await q.closed.cached(() => readSums(ctx, model, from, split, q.series)) : new Map<string, Float64Array>();
-  const sums = await readSums(ctx, model, split, to, q.series);
-  for (const [k, d] of closed) {
-    const f = sums.get(k);
-    if (!f) sums.set(k, Float64Array.from(d));
-    else for (let i = 0; i < d.length; i++) f[i]! += d[i]!;
+  const minuteSplit = q.closedMinutes ? Math.min(to, Math.max(split, Math.floor(q.closedMinutes.before / MINUTE_MS) * MINUTE_MS)) : split;
+  const none = Promise.resolve(new Map<string, Float64Array>());
+  const [closed, closedMinutes, sums] = await Promise.all([
+    q.closed && split > from ? q.closed.cached(() => readSums(ctx, model, from, split, q.series)) : none,
+    q.closedMinutes && minuteSplit > split ? q.closedMinutes.cached(() => readSums(ctx, model, split, minuteSplit, q.series)) : none,
+    readSums(ctx, model, minuteSplit, to, q.series),
+  ]);
+  // The cached maps are shared by later calls: sum into the fresh one.
+  for (const part of [closed, closedMinutes]) {
+    for (const [k, d] of part) {
+      const f = sums.get(k);
+      if (!f) sums.set(k, Float64Array.from(d));
+      else for (let i = 0; i < d.length; i++) f[i]! += d[i]!;
+    }
   }
   const wanted = q.series ? new Set(q.series.map((s) => seriesKey(s.version, s.arm))) : undefined;
   const buffer = ctx.unflushed.buffer.units;

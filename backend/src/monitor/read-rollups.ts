@@ -27,7 +27,7 @@ export interface RollupSelection {
 /**
  * Stored rows of a plan plus this process's unflushed rollups, consistently: no flush may
  * start between taking the buffer's rollups and reading the store (or a rollup would be
- * counted twice or not at all); if one did, read again.
+ * counted twice or not at all); if one did, read again. The hour rows come first (`hourRows` of them).
  */
 export async function collectRollups(
   ctx: MonitorContext,
@@ -35,7 +35,7 @@ export async function collectRollups(
   plan: ResolutionPlan,
   span: readonly [number, number],
   o: RollupSelection,
-): Promise<{ rows: RollupRow[]; memory: Rollup[] }> {
+): Promise<{ rows: RollupRow[]; memory: Rollup[]; hourRows: number }> {
   // Minutes retention compacted are read from their hour rows (retention-reads.ts).
   const readable = readablePlan(plan, minutesReadFrom(ctx.now(), ctx.minuteRollupsKeptMs));
   const common = {
@@ -66,7 +66,7 @@ export async function collectRollups(
       readable.hours.length ? readRollupRows(ctx.store, { ...common, bucketMs: HOUR_MS, ranges: readable.hours }) : Promise.resolve([]),
       readable.minutes.length ? readRollupRows(ctx.store, { ...common, bucketMs: MINUTE_MS, ranges: readable.minutes }) : Promise.resolve([]),
     ]);
-    if (ctx.unflushed.flushStarts === starts || attempt >= 4) return { rows: [...hours, ...minutes], memory };
+    if (ctx.unflushed.flushStarts === starts || attempt >= 4) return { rows: [...hours, ...minutes], memory, hourRows: hours.length };
   }
 }
 
@@ -80,13 +80,16 @@ export async function rollupsOf(
 ): Promise<Rollup[]> {
   const { rows, memory } = await collectRollups(ctx, model, plan, span, o);
   const out = rows.map((row) => rowToRollup(model, row));
-  for (const r of memory) {
-    r.layout = null;
-    r.features = [];
-    r.featureStats = new Float64Array(0);
-    out.push(r);
-  }
+  for (const r of memory) out.push(withoutHistograms(r));
   return out;
+}
+
+/** An unflushed rollup (a clone) as rollupsOf returns it: no feature histograms. */
+export function withoutHistograms(r: Rollup): Rollup {
+  r.layout = null;
+  r.features = [];
+  r.featureStats = new Float64Array(0);
+  return r;
 }
 
 /** Versions with rollups in [from, to) (stored or unflushed), sorted. */

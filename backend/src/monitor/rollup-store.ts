@@ -244,17 +244,35 @@ export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, x: nu
   return false;
 }
 
-/** Versions with stored rollups (of any width) starting in [from, to). */
+/** Versions with stored rollups (of either width) starting in [from, to). */
 export async function storedVersions(store: Store, model: string, from: number, to: number): Promise<string[]> {
-  const rows = await store.db
-    .selectFrom('rollups')
-    .select('version')
-    .distinct()
-    .where('model', '=', model)
-    .where('bucket_start', '>=', from)
-    .where('bucket_start', '<', to)
-    .execute();
-  return rows.map((r) => r.version);
+  // Every minute row has its hour row (the flush writes both; retention deletes minutes only),
+  // so whole hours inside the range are looked up in hour rows: 60 times fewer rows than all
+  // of them, with the same versions (drift and data quality ask for this on each evaluation).
+  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const hoursEnd = Math.max(firstHour, Math.floor(to / HOUR_MS) * HOUR_MS);
+  const ranges: [number, number, number][] = [
+    [HOUR_MS, from, to],
+    [MINUTE_MS, from, Math.min(to, firstHour)],
+    [MINUTE_MS, Math.max(from, hoursEnd), to],
+  ];
+  // One query per range: each an index range scan (an OR of them is not, on SQLite).
+  const parts = await Promise.all(
+    ranges
+      .filter(([, a, b]) => a < b)
+      .map(([bucketMs, a, b]) =>
+        store.db
+          .selectFrom('rollups')
+          .select('version')
+          .distinct()
+          .where('model', '=', model)
+          .where('bucket_ms', '=', bucketMs)
+          .where('bucket_start', '>=', a)
+          .where('bucket_start', '<', b)
+          .execute(),
+      ),
+  );
+  return [...new Set(parts.flatMap((rows) => rows.map((r) => r.version)))];
 }
 
 /**

@@ -13,9 +13,15 @@ export class Unflushed {
   private writing: Promise<void> | null = null;
   /** Flushes begun so far: a reader that saw it change read during a flush. */
   private starts = 0;
+  /** Told what each flush writes as it starts (closed-buckets.ts drops those buckets). */
+  private readonly flushListeners: ((rollups: readonly Rollup[]) => void)[] = [];
 
   get flushStarts(): number {
     return this.starts;
+  }
+
+  onFlushStart(listener: (rollups: readonly Rollup[]) => void): void {
+    this.flushListeners.push(listener);
   }
 
   markApplied(batch: number): void {
@@ -32,6 +38,7 @@ export class Unflushed {
   /** Writes what `take` returned with `write`; puts it back when that fails. */
   async write(taken: { rollups: Rollup[]; batches: number[] }, write: () => Promise<void>): Promise<void> {
     this.starts++;
+    for (const listener of this.flushListeners) listener(taken.rollups);
     const done = write();
     this.writing = done;
     try {
