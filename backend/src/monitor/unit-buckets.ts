@@ -21,7 +21,7 @@
  */
 import { ROLLUP_COUNTER_FIELDS, type RollupCounterField } from '../core/rollup-counters.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
-import { bucketOfHash, fnv1a, UnitTable } from './unit-table.ts';
+import { bucketOfHash, FIRST, fnv1a, LAST_HOUR, STATE, UnitTable, WRITTEN_FIRST, WRITTEN_LAST_HOUR } from './unit-table.ts';
 
 /**
  * Buckets per (version, arm). 256 replicates put the bucket SE within a few per cent of the
@@ -140,8 +140,8 @@ const exposureOf = (s: SeriesBuffer, i: number): Exposure => ({
   version: s.version,
   arm: s.arm,
   unit: s.units.units[i]!,
-  first: s.units.first[i]!,
-  lastHour: s.units.lastHour[i]!,
+  first: s.units.state[i * STATE + FIRST]!,
+  lastHour: s.units.state[i * STATE + LAST_HOUR]!,
 });
 
 export class UnitBucketBuffer {
@@ -188,14 +188,15 @@ export class UnitBucketBuffer {
 
   /** Adds a sighting to the unit's unflushed one (first = min, last hour = max). */
   private sighted(s: SeriesBuffer, i: number, first: number, lastHour: number): void {
-    const t = s.units;
-    if (Number.isNaN(t.first[i]!)) {
-      t.first[i] = first;
-      t.lastHour[i] = lastHour;
+    const st = s.units.state;
+    const at = i * STATE;
+    if (Number.isNaN(st[at + FIRST]!)) {
+      st[at + FIRST] = first;
+      st[at + LAST_HOUR] = lastHour;
       s.pending.push(i);
     } else {
-      if (first < t.first[i]!) t.first[i] = first;
-      if (lastHour > t.lastHour[i]!) t.lastHour[i] = lastHour;
+      if (first < st[at + FIRST]!) st[at + FIRST] = first;
+      if (lastHour > st[at + LAST_HOUR]!) st[at + LAST_HOUR] = lastHour;
     }
   }
 
@@ -217,7 +218,7 @@ export class UnitBucketBuffer {
     }
     const lastHour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
     // Committed as it is (the store holds at most this first, at least this last hour): nothing to write.
-    if (t.writtenFirst[i]! <= r.ts && t.writtenLastHour[i]! >= lastHour) return;
+    if (t.state[i * STATE + WRITTEN_FIRST]! <= r.ts && t.state[i * STATE + WRITTEN_LAST_HOUR]! >= lastHour) return;
     this.sighted(s, i, r.ts, lastHour);
   }
 
@@ -242,11 +243,12 @@ export class UnitBucketBuffer {
     const exposures: Exposure[] = [];
     for (const s of this.allSeries()) {
       for (const b of s.blocks.values()) blocks.push(b);
-      const t = s.units;
+      const st = s.units.state;
       for (const i of s.pending) {
-        if (!(t.writtenFirst[i]! <= t.first[i]! && t.writtenLastHour[i]! >= t.lastHour[i]!)) exposures.push(exposureOf(s, i));
-        t.first[i] = Number.NaN;
-        t.lastHour[i] = Number.NaN;
+        const at = i * STATE;
+        if (!(st[at + WRITTEN_FIRST]! <= st[at + FIRST]! && st[at + WRITTEN_LAST_HOUR]! >= st[at + LAST_HOUR]!)) exposures.push(exposureOf(s, i));
+        st[at + FIRST] = Number.NaN;
+        st[at + LAST_HOUR] = Number.NaN;
       }
       if (s.blocks.size > 0) s.blocks = new Map();
       s.pending = [];
@@ -278,9 +280,9 @@ export class UnitBucketBuffer {
     if (remembered + exposures.length > MAX_WRITTEN) this.forget();
     for (const x of exposures) {
       const t = this.seriesOf(x.model, x.version, x.arm).units;
-      const i = t.indexOf(x.unit);
-      if (x.first < t.writtenFirst[i]!) t.writtenFirst[i] = x.first;
-      if (x.lastHour > t.writtenLastHour[i]!) t.writtenLastHour[i] = x.lastHour;
+      const at = t.indexOf(x.unit) * STATE;
+      if (x.first < t.state[at + WRITTEN_FIRST]!) t.state[at + WRITTEN_FIRST] = x.first;
+      if (x.lastHour > t.state[at + WRITTEN_LAST_HOUR]!) t.state[at + WRITTEN_LAST_HOUR] = x.lastHour;
     }
   }
 
@@ -291,8 +293,8 @@ export class UnitBucketBuffer {
       const kept = new UnitTable(UNIT_BUCKETS, s.pending.length);
       s.pending = s.pending.map((i) => {
         const k = kept.indexOf(old.units[i]!);
-        kept.first[k] = old.first[i]!;
-        kept.lastHour[k] = old.lastHour[i]!;
+        kept.state[k * STATE + FIRST] = old.state[i * STATE + FIRST]!;
+        kept.state[k * STATE + LAST_HOUR] = old.state[i * STATE + LAST_HOUR]!;
         return k;
       });
       s.units = kept;
@@ -303,7 +305,8 @@ export class UnitBucketBuffer {
   writtenOf(x: Exposure): { first: number; lastHour: number } | undefined {
     const t = this.models.get(x.model)?.get(x.version)?.get(x.arm)?.units;
     const i = t ? t.find(x.unit) : -1;
-    return t && i >= 0 && t.writtenFirst[i] !== Infinity ? { first: t.writtenFirst[i]!, lastHour: t.writtenLastHour[i]! } : undefined;
+    if (t === undefined || i < 0 || t.state[i * STATE + WRITTEN_FIRST] === Infinity) return undefined;
+    return { first: t.state[i * STATE + WRITTEN_FIRST]!, lastHour: t.state[i * STATE + WRITTEN_LAST_HOUR]! };
   }
 
   /** Buffered minute blocks of a model starting in [from, to) (not copied: read, don't keep). */

@@ -33,21 +33,24 @@ export const bucketOfHash = (h: number, buckets: number): number => fmix(h) % bu
 
 const EMPTY = 0;
 
+/** A unit's entry in UnitTable.state (STATE numbers from index × STATE): its unflushed sighting (NaN: none), what this process committed (±Infinity: nothing remembered). */
+export const FIRST = 0;
+export const LAST_HOUR = 1;
+export const WRITTEN_FIRST = 2;
+export const WRITTEN_LAST_HOUR = 3;
+export const STATE = 4;
+/** A slot: the unit's index + 1 (EMPTY: free), its two hashes, a pad (16 bytes: one cache line holds a probe's reads). */
+const SLOT = 4;
+
 export class UnitTable {
-  /** Units held; an index in [0, size) names one in the per-unit arrays below. */
+  /** Units held; an index in [0, size) names one in `units`, `bucket` and `state` (at index × STATE + FIRST …). */
   size = 0;
-  /** Per unit: its id, its bucket, its unflushed sighting (NaN: none), what this process committed (±Infinity: nothing remembered). */
   units: string[] = [];
   bucket: Uint16Array;
-  first: Float64Array;
-  lastHour: Float64Array;
-  writtenFirst: Float64Array;
-  writtenLastHour: Float64Array;
+  state: Float64Array;
 
-  /** Per slot: the unit's index + 1 (EMPTY: free) and its two hashes; at most half the slots used. */
+  /** At most half the slots used. */
   private slots: Int32Array;
-  private hashA: Int32Array;
-  private hashB: Int32Array;
   private mask: number;
   private readonly buckets: number;
 
@@ -56,15 +59,9 @@ export class UnitTable {
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
     this.mask = slots - 1;
-    this.slots = new Int32Array(slots);
-    this.hashA = new Int32Array(slots);
-    this.hashB = new Int32Array(slots);
-    const n = slots >>> 1;
-    this.bucket = new Uint16Array(n);
-    this.first = new Float64Array(n);
-    this.lastHour = new Float64Array(n);
-    this.writtenFirst = new Float64Array(n);
-    this.writtenLastHour = new Float64Array(n);
+    this.slots = new Int32Array(slots * SLOT);
+    this.bucket = new Uint16Array(slots >>> 1);
+    this.state = new Float64Array((slots >>> 1) * STATE);
   }
 
   /** The unit's index, or -1 when it is not held. */
@@ -86,61 +83,53 @@ export class UnitTable {
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
     b = fmix(b) | 0;
+    const slots = this.slots;
     const mask = this.mask;
     for (let s = b & mask; ; s = (s + 1) & mask) {
-      const at = this.slots[s]!;
-      if (at === EMPTY) {
-        if (!add) return -1;
-        return this.insert(s, unit, a, b);
-      }
-      if (this.hashB[s] === b && this.hashA[s] === a && this.units[at - 1] === unit) return at - 1;
+      const at = slots[s * SLOT]!;
+      if (at === EMPTY) return add ? this.insert(s, unit, a, b) : -1;
+      if (slots[s * SLOT + 2] === b && slots[s * SLOT + 1] === a && this.units[at - 1] === unit) return at - 1;
     }
   }
 
   private insert(slot: number, unit: string, a: number, b: number): number {
     const i = this.size++;
-    if (i === this.first.length) this.growUnits();
+    if (i === this.bucket.length) this.growUnits();
     this.units.push(unit);
     this.bucket[i] = bucketOfHash(a, this.buckets);
-    this.first[i] = Number.NaN;
-    this.lastHour[i] = Number.NaN;
-    this.writtenFirst[i] = Infinity;
-    this.writtenLastHour[i] = -Infinity;
-    this.slots[slot] = i + 1;
-    this.hashA[slot] = a;
-    this.hashB[slot] = b;
+    const st = this.state;
+    st[i * STATE + FIRST] = Number.NaN;
+    st[i * STATE + LAST_HOUR] = Number.NaN;
+    st[i * STATE + WRITTEN_FIRST] = Infinity;
+    st[i * STATE + WRITTEN_LAST_HOUR] = -Infinity;
+    this.slots[slot * SLOT] = i + 1;
+    this.slots[slot * SLOT + 1] = a;
+    this.slots[slot * SLOT + 2] = b;
     if (this.size * 2 > this.mask + 1) this.growSlots();
     return i;
   }
 
   private growUnits(): void {
-    const n = this.first.length * 2;
-    const grow = <T extends Float64Array | Uint16Array>(old: T, make: (n: number) => T): T => {
-      const next = make(n);
-      next.set(old);
-      return next;
-    };
-    this.bucket = grow(this.bucket, (k) => new Uint16Array(k));
-    this.first = grow(this.first, (k) => new Float64Array(k));
-    this.lastHour = grow(this.lastHour, (k) => new Float64Array(k));
-    this.writtenFirst = grow(this.writtenFirst, (k) => new Float64Array(k));
-    this.writtenLastHour = grow(this.writtenLastHour, (k) => new Float64Array(k));
+    const bucket = new Uint16Array(this.bucket.length * 2);
+    bucket.set(this.bucket);
+    this.bucket = bucket;
+    const state = new Float64Array(this.state.length * 2);
+    state.set(this.state);
+    this.state = state;
   }
 
   private growSlots(): void {
-    const { slots, hashA, hashB } = this;
-    const size = slots.length * 2;
-    this.mask = size - 1;
-    this.slots = new Int32Array(size);
-    this.hashA = new Int32Array(size);
-    this.hashB = new Int32Array(size);
-    for (let s = 0; s < slots.length; s++) {
-      if (slots[s] === EMPTY) continue;
-      let t = hashB[s]! & this.mask;
-      while (this.slots[t] !== EMPTY) t = (t + 1) & this.mask;
-      this.slots[t] = slots[s]!;
-      this.hashA[t] = hashA[s]!;
-      this.hashB[t] = hashB[s]!;
+    const old = this.slots;
+    const count = ((this.mask + 1) * 2) | 0;
+    const mask = count - 1;
+    const slots = new Int32Array(count * SLOT);
+    for (let s = 0; s < old.length; s += SLOT) {
+      if (old[s] === EMPTY) continue;
+      let t = old[s + 2]! & mask;
+      while (slots[t * SLOT] !== EMPTY) t = (t + 1) & mask;
+      slots.set(old.subarray(s, s + SLOT), t * SLOT);
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
