@@ -120,8 +120,9 @@ interface SeriesBuffer {
   /** lastBlock's sums by bucket (the same arrays as its map), so that a record reads no map. */
   lastSums: (Float64Array | undefined)[];
   units: UnitTable;
-  /** The indexes of the units with an unflushed sighting. */
+  /** The indexes of the units with an unflushed sighting, and their ids (the table keeps none as strings). */
   pending: number[];
+  pendingUnits: string[];
 }
 
 const newSeries = (model: string, version: string, arm: string): SeriesBuffer => ({
@@ -133,13 +134,15 @@ const newSeries = (model: string, version: string, arm: string): SeriesBuffer =>
   lastSums: new Array<Float64Array | undefined>(UNIT_BUCKETS),
   units: new UnitTable(UNIT_BUCKETS),
   pending: [],
+  pendingUnits: [],
 });
 
-const exposureOf = (s: SeriesBuffer, i: number): Exposure => ({
+/** The exposure of the k-th pending unit. */
+const exposureOf = (s: SeriesBuffer, k: number, i = s.pending[k]!): Exposure => ({
   model: s.model,
   version: s.version,
   arm: s.arm,
-  unit: s.units.units[i]!,
+  unit: s.pendingUnits[k]!,
   first: s.units.state[i * STATE + FIRST]!,
   lastHour: s.units.state[i * STATE + LAST_HOUR]!,
 });
@@ -187,13 +190,14 @@ export class UnitBucketBuffer {
   }
 
   /** Adds a sighting to the unit's unflushed one (first = min, last hour = max). */
-  private sighted(s: SeriesBuffer, i: number, first: number, lastHour: number): void {
+  private sighted(s: SeriesBuffer, i: number, unit: string, first: number, lastHour: number): void {
     const st = s.units.state;
     const at = i * STATE;
     if (Number.isNaN(st[at + FIRST]!)) {
       st[at + FIRST] = first;
       st[at + LAST_HOUR] = lastHour;
       s.pending.push(i);
+      s.pendingUnits.push(unit);
     } else {
       if (first < st[at + FIRST]!) st[at + FIRST] = first;
       if (lastHour > st[at + LAST_HOUR]!) st[at + LAST_HOUR] = lastHour;
@@ -205,7 +209,7 @@ export class UnitBucketBuffer {
     const s = this.seriesOf(model, r.version, r.arm);
     const t = s.units;
     const i = t.indexOf(r.unitId);
-    const e = this.entry(s, r.ts, t.bucket[i]!);
+    const e = this.entry(s, r.ts, t.bucket);
     e[I.requests]! += 1;
     if (r.error !== null) e[I.errors]! += 1;
     if (r.latencyMs !== null) {
@@ -219,14 +223,15 @@ export class UnitBucketBuffer {
     const lastHour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
     // Committed as it is (the store holds at most this first, at least this last hour): nothing to write.
     if (t.state[i * STATE + WRITTEN_FIRST]! <= r.ts && t.state[i * STATE + WRITTEN_LAST_HOUR]! >= lastHour) return;
-    this.sighted(s, i, r.ts, lastHour);
+    this.sighted(s, i, r.unitId, r.ts, lastHour);
   }
 
   addOutcome(model: string, d: UnitOutcome): void {
     if (d.unitId === null || d.unitId === undefined) return;
     if (d.impressions === 0 && d.clicks === 0 && d.conversions === 0 && d.labelled === 0 && d.positives === 0) return;
     const s = this.seriesOf(model, d.version, d.arm);
-    const e = this.entry(s, d.predictionTs, s.units.bucket[s.units.indexOf(d.unitId)]!);
+    s.units.indexOf(d.unitId);
+    const e = this.entry(s, d.predictionTs, s.units.bucket);
     e[I.impressions]! += d.impressions;
     e[I.clicks]! += d.clicks;
     e[I.conversions]! += d.conversions;
@@ -244,14 +249,15 @@ export class UnitBucketBuffer {
     for (const s of this.allSeries()) {
       for (const b of s.blocks.values()) blocks.push(b);
       const st = s.units.state;
-      for (const i of s.pending) {
-        const at = i * STATE;
-        if (!(st[at + WRITTEN_FIRST]! <= st[at + FIRST]! && st[at + WRITTEN_LAST_HOUR]! >= st[at + LAST_HOUR]!)) exposures.push(exposureOf(s, i));
+      for (let k = 0; k < s.pending.length; k++) {
+        const at = s.pending[k]! * STATE;
+        if (!(st[at + WRITTEN_FIRST]! <= st[at + FIRST]! && st[at + WRITTEN_LAST_HOUR]! >= st[at + LAST_HOUR]!)) exposures.push(exposureOf(s, k));
         st[at + FIRST] = Number.NaN;
         st[at + LAST_HOUR] = Number.NaN;
       }
       if (s.blocks.size > 0) s.blocks = new Map();
       s.pending = [];
+      s.pendingUnits = [];
       s.lastBlock = null;
     }
     return { blocks, exposures };
@@ -269,7 +275,7 @@ export class UnitBucketBuffer {
     }
     for (const x of t.exposures) {
       const s = this.seriesOf(x.model, x.version, x.arm);
-      this.sighted(s, s.units.indexOf(x.unit), x.first, x.lastHour);
+      this.sighted(s, s.units.indexOf(x.unit), x.unit, x.first, x.lastHour);
     }
   }
 
@@ -291,11 +297,11 @@ export class UnitBucketBuffer {
     for (const s of this.allSeries()) {
       const old = s.units;
       const kept = new UnitTable(UNIT_BUCKETS, s.pending.length);
-      s.pending = s.pending.map((i) => {
-        const k = kept.indexOf(old.units[i]!);
-        kept.state[k * STATE + FIRST] = old.state[i * STATE + FIRST]!;
-        kept.state[k * STATE + LAST_HOUR] = old.state[i * STATE + LAST_HOUR]!;
-        return k;
+      s.pending = s.pending.map((i, k) => {
+        const j = kept.indexOf(s.pendingUnits[k]!);
+        kept.state[j * STATE + FIRST] = old.state[i * STATE + FIRST]!;
+        kept.state[j * STATE + LAST_HOUR] = old.state[i * STATE + LAST_HOUR]!;
+        return j;
       });
       s.units = kept;
     }
@@ -316,6 +322,6 @@ export class UnitBucketBuffer {
 
   /** Buffered exposures of a model: the unflushed sightings that differ from what this process committed. */
   *exposuresOf(model: string): Iterable<Exposure> {
-    for (const s of this.allSeries(model)) for (const i of s.pending) yield exposureOf(s, i);
+    for (const s of this.allSeries(model)) for (let k = 0; k < s.pending.length; k++) yield exposureOf(s, k);
   }
 }

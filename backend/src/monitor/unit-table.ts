@@ -8,7 +8,10 @@
  * unit's bucket, unitBucket) and a second multiplicative hash with another prime and seed.
  * Its slot comes from the second. A slot matches when both hashes and then the stored id
  * are equal: two ids share both hashes with probability ~n²/2⁶⁵ among n units (7·10⁻⁹ at
- * 500,000), and even then the id comparison keeps them apart, so the table is exact.
+ * 500,000), and even then the id comparison keeps them apart, so the table is exact. The
+ * ids are kept as UTF-16 code units in one pool (not as strings): a lookup reads its slot,
+ * the id's code units and the unit's state, three cache lines (the buffer keeps the ids of
+ * units with an unflushed sighting as strings, for their exposures).
  */
 
 /** murmur3's 32-bit finaliser. */
@@ -39,20 +42,23 @@ export const LAST_HOUR = 1;
 export const WRITTEN_FIRST = 2;
 export const WRITTEN_LAST_HOUR = 3;
 export const STATE = 4;
-/** A slot: the unit's index + 1 (EMPTY: free), its two hashes, a pad (16 bytes: one cache line holds a probe's reads). */
+/** A slot's four int32s (16 bytes: one cache line holds a probe's reads). */
 const SLOT = 4;
 
 export class UnitTable {
-  /** Units held; an index in [0, size) names one in `units`, `bucket` and `state` (at index × STATE + FIRST …). */
+  /** Units held; an index in [0, size) names one in `state` (at index × STATE + FIRST …). */
   size = 0;
-  units: string[] = [];
-  bucket: Uint16Array;
   state: Float64Array;
 
-  /** At most half the slots used. */
+  /** At most half the slots used; a slot: [unit index + 1 (EMPTY: free), hash a, hash b, pool offset]. */
   private slots: Int32Array;
   private mask: number;
+  /** Per unit id: its length, then its code units. */
+  private pool: Uint16Array;
+  private poolEnd = 0;
   private readonly buckets: number;
+  /** The bucket of the unit the last lookUp found or added. */
+  bucket = 0;
 
   constructor(buckets: number, capacity = 16) {
     this.buckets = buckets;
@@ -60,8 +66,8 @@ export class UnitTable {
     while (slots < capacity * 2) slots *= 2;
     this.mask = slots - 1;
     this.slots = new Int32Array(slots * SLOT);
-    this.bucket = new Uint16Array(slots >>> 1);
     this.state = new Float64Array((slots >>> 1) * STATE);
+    this.pool = new Uint16Array(slots * 8);
   }
 
   /** The unit's index, or -1 when it is not held. */
@@ -69,50 +75,66 @@ export class UnitTable {
     return this.lookUp(unit, false);
   }
 
-  /** The unit's index, added (nothing sighted, nothing committed) when it is not held. */
+  /** The unit's index, added (nothing sighted, nothing committed) when it is not held; its bucket in `bucket`. */
   indexOf(unit: string): number {
     return this.lookUp(unit, true);
   }
 
   private lookUp(unit: string, add: boolean): number {
-    let a = 0x811c9dc5;
-    let b = 0x9747b28c;
-    for (let i = 0; i < unit.length; i++) {
+    // As int32s, as the slots hold them (an empty id takes no step of the loop).
+    let a = 0x811c9dc5 | 0;
+    let b = 0x9747b28c | 0;
+    const n = unit.length;
+    for (let i = 0; i < n; i++) {
       const c = unit.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
     b = fmix(b) | 0;
+    this.bucket = bucketOfHash(a, this.buckets);
     const slots = this.slots;
+    const pool = this.pool;
     const mask = this.mask;
-    for (let s = b & mask; ; s = (s + 1) & mask) {
-      const at = slots[s * SLOT]!;
+    probe: for (let s = b & mask; ; s = (s + 1) & mask) {
+      const q = s * SLOT;
+      const at = slots[q]!;
       if (at === EMPTY) return add ? this.insert(s, unit, a, b) : -1;
-      if (slots[s * SLOT + 2] === b && slots[s * SLOT + 1] === a && this.units[at - 1] === unit) return at - 1;
+      if (slots[q + 2] !== b || slots[q + 1] !== a) continue;
+      const off = slots[q + 3]!;
+      if (pool[off] !== n) continue;
+      for (let i = 0; i < n; i++) if (pool[off + 1 + i] !== unit.charCodeAt(i)) continue probe;
+      return at - 1;
     }
   }
 
   private insert(slot: number, unit: string, a: number, b: number): number {
     const i = this.size++;
-    if (i === this.bucket.length) this.growUnits();
-    this.units.push(unit);
-    this.bucket[i] = bucketOfHash(a, this.buckets);
+    if (i * STATE === this.state.length) this.growUnits();
+    const n = unit.length;
+    if (this.poolEnd + 1 + n > this.pool.length) {
+      const pool = new Uint16Array(Math.max(this.pool.length * 2, this.poolEnd + 1 + n));
+      pool.set(this.pool);
+      this.pool = pool;
+    }
+    const off = this.poolEnd;
+    this.pool[off] = n;
+    for (let k = 0; k < n; k++) this.pool[off + 1 + k] = unit.charCodeAt(k);
+    this.poolEnd += 1 + n;
     const st = this.state;
     st[i * STATE + FIRST] = Number.NaN;
     st[i * STATE + LAST_HOUR] = Number.NaN;
     st[i * STATE + WRITTEN_FIRST] = Infinity;
     st[i * STATE + WRITTEN_LAST_HOUR] = -Infinity;
-    this.slots[slot * SLOT] = i + 1;
-    this.slots[slot * SLOT + 1] = a;
-    this.slots[slot * SLOT + 2] = b;
+    const q = slot * SLOT;
+    this.slots[q] = i + 1;
+    this.slots[q + 1] = a;
+    this.slots[q + 2] = b;
+    this.slots[q + 3] = off;
     if (this.size * 2 > this.mask + 1) this.growSlots();
     return i;
   }
 
   private growUnits(): void {
-    const bucket = new Uint16Array(this.bucket.length * 2);
-    bucket.set(this.bucket);
-    this.bucket = bucket;
     const state = new Float64Array(this.state.length * 2);
     state.set(this.state);
     this.state = state;
