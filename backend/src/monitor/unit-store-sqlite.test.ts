@@ -96,13 +96,8 @@ async function contents(store: Store) {
   };
 }
 
-test('the SQLite fast path stores what the portable path stores, on every dialect, and the counts are right', async () => {
-  const list = flushes();
-  const fastStore = await fresh('sqlite');
-  await apply(fastStore, true, list);
-  const fast = await contents(fastStore);
-
-  // Independently of both paths: one row per unit with its earliest ts and latest hour; arrivals where the first ts fell.
+/** Independently of both paths: one row per unit with its earliest ts and latest hour; arrivals where the first ts fell. */
+function assertCounts(list: readonly UnitTaken[], fast: Awaited<ReturnType<typeof contents>>): void {
   const units = new Map<string, { first: number; lastHour: number }>();
   for (const t of list) {
     for (const x of t.exposures) {
@@ -130,6 +125,15 @@ test('the SQLite fast path stores what the portable path stores, on every dialec
       .map((r) => [JSON.stringify({ model: r.model, bucket_ms: r.bucket_ms, bucket_start: r.bucket_start, version: r.version, arm: r.arm }), r.units]),
   );
   assert.deepEqual(arrivals, expected);
+}
+
+test('the SQLite fast path stores what the portable path stores, on every dialect, and the counts are right', async () => {
+  const list = flushes();
+  const fastStore = await fresh('sqlite');
+  await apply(fastStore, true, list);
+  const fast = await contents(fastStore);
+
+  assertCounts(list, fast);
   // Late sightings moved some first ts into an earlier hour: the case where an arrival moves is exercised.
   const movedHours = list.slice(1).some((t) => t.exposures.some((x) => {
     const earlier = list.slice(0, list.indexOf(t)).flatMap((p) => p.exposures).find((y) => y.model === x.model && y.arm === x.arm && y.unit === x.unit);
@@ -137,6 +141,51 @@ test('the SQLite fast path stores what the portable path stores, on every dialec
   }));
   assert.ok(movedHours, 'the flushes include a first ts moving into an earlier hour');
 
+  for (const dialect of testDialects()) {
+    const portable = await fresh(dialect);
+    await apply(portable, false, list);
+    assert.deepEqual(await contents(portable), fast, `portable path on ${dialect}`);
+  }
+});
+
+/**
+ * Flushes as take() gives them, grouped by series and larger than a multi-row insert: all new
+ * (whole chunks), then new units mixed with existing ones seen in a later hour, earlier (in
+ * an earlier hour: the arrival moves) or as stored, in one series' chunks (rolled back and
+ * written row by row), then a replay of that flush.
+ */
+function bigFlushes(): UnitTaken[] {
+  const rng = createRng(29);
+  const series = [
+    { model: 'm1', version: 'v1', arm: 'A' },
+    { model: 'm1', version: 'v1', arm: 'B' },
+    { model: 'm2', version: 'v2', arm: 'A' },
+  ];
+  const flush = (units: (s: number) => { unit: string; first: number; lastHour: number }[]): UnitTaken => ({
+    blocks: [],
+    exposures: series.flatMap((x, s) => units(s).map((u) => ({ ...x, ...u }))),
+  });
+  const at = (ts: number) => ({ first: ts, lastHour: Math.floor(ts / HOUR_MS) * HOUR_MS });
+  const first = flush(() => Array.from({ length: 450 }, (_, k) => ({ unit: `u${k}`, ...at(T0 + 2 * HOUR_MS + Math.floor(rng() * HOUR_MS)) })));
+  const second = flush((s) =>
+    Array.from({ length: 700 }, (_, k) => {
+      const old = k < 450 ? first.exposures[s * 450 + k] : undefined;
+      if (old === undefined || k % 3 === 0) return { unit: `u${k}`, ...at(T0 + 3 * HOUR_MS + k) };
+      if (k % 3 === 1) return { unit: old.unit, first: old.first - 2 * HOUR_MS, lastHour: old.lastHour };
+      return { unit: old.unit, first: old.first, lastHour: old.lastHour };
+    }),
+  );
+  const replay = { blocks: [], exposures: second.exposures.map((x) => ({ ...x })) };
+  return [first, second, replay];
+}
+
+test('large grouped flushes (multi-row inserts, chunks meeting existing rows) store what the portable path stores', async () => {
+  const list = bigFlushes();
+  const fastStore = await fresh('sqlite');
+  await apply(fastStore, true, list);
+  const fast = await contents(fastStore);
+  assertCounts(list, fast);
+  assert.equal(fast.exposures.length, 3 * 700);
   for (const dialect of testDialects()) {
     const portable = await fresh(dialect);
     await apply(portable, false, list);
