@@ -16,7 +16,10 @@ export type AppShell = Pick<AppContext, 'config' | 'logger'> & {
  * Builds the Express app from route definitions. Started separately (server.ts), so tests
  * run it in-process on port 0.
  */
-export function createApp(ctx: AppShell, routes: RouteDefinition[]): Express {
+/** The 404 of a path no route serves: where to look instead. */
+const pointToOpenApi = (method: string, path: string): string => `no route for ${method} ${path}; see /api/v1/openapi.json`;
+
+export function createApp(ctx: AppShell, routes: RouteDefinition[], noRoute: (method: string, path: string) => string = pointToOpenApi): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -56,7 +59,7 @@ export function createApp(ctx: AppShell, routes: RouteDefinition[]): Express {
   }
 
   app.use((req: Request, res: Response) => {
-    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}; see /api/v1/openapi.json`));
+    res.status(404).json(errorBody('not_found', noRoute(req.method, req.path)));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, body, unexpected } = toHttpError(error);

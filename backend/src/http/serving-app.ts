@@ -10,5 +10,9 @@ import type { AppContext } from './app-context.ts';
  * auth, validation, status codes and error messages are the main port's.
  */
 export function createServingApp(shell: AppShell, serving: Pick<AppContext['serving'], 'predict'>): Express {
-  return createApp(shell, [healthzRoute(), predictRoute(serving)]);
+  return createApp(
+    shell,
+    [healthzRoute(), predictRoute(serving)],
+    (method, path) => `no route for ${method} ${path} on the serving port, which answers POST /api/v1/models/{model}/predict and GET /healthz; the rest of the API (and /api/v1/openapi.json) is on the main port`,
+  );
 }

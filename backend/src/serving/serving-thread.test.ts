@@ -53,6 +53,13 @@ describe('dedicated serving thread', () => {
     assert.match(metrics.text, /modelwatch_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/models\/\{model\}\/predict",status="200"\} \d+/);
   });
 
+  test('a path the serving port does not serve is a 404 that says where the rest of the API is', async () => {
+    const reply = await onServing('GET', '/api/v1/models');
+    assert.equal(reply.status, 404);
+    assert.match(reply.body.error.message, /^no route for GET \/api\/v1\/models on the serving port, which answers POST \/api\/v1\/models\/\{model\}\/predict and GET \/healthz; the rest of the API .* is on the main port$/);
+    assert.match((await server.request('GET', '/api/v1/nothing')).body.error.message, /see \/api\/v1\/openapi\.json$/, 'the main port still points to the OpenAPI document');
+  });
+
   test('401, 403, 400, 404 and 422 exactly as on the main port', async () => {
     const scoped = (await server.request('POST', '/api/v1/tokens', { body: { name: 'other-only', role: 'ingest', models: ['other'] } })).body.token as string;
     const viewer = (await server.request('POST', '/api/v1/tokens', { body: { name: 'viewer', role: 'viewer' } })).body.token as string;
