@@ -116,11 +116,11 @@ for (const dialect of testDialects()) {
       const replaced = await server.request('POST', '/api/v1/models/ctr/shadow', { token: editor, body: { version: 'v3' } });
       assert.equal(replaced.status, 200, replaced.text);
       assert.equal(replaced.body.shadow.version, 'v3');
-      // A runtime fault in the real v3 session: each shadow run waits 300 ms, then throws.
+      // A runtime fault in the real v3 session: each shadow run waits 600 ms, then throws.
       const session = server.ctx.router.shadow('ctr')!.session;
       const original = session.score.bind(session);
       session.score = async () => {
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 600));
         throw new Error('injected runtime fault');
       };
       try {
@@ -130,7 +130,8 @@ for (const dialect of testDialects()) {
           const ms = performance.now() - t0;
           assert.equal(r.status, 200, r.text);
           assert.equal(r.body.predictions[0].version, 'v1');
-          assert.ok(ms < 250, `the reply waited ${ms.toFixed(0)} ms for the shadow`);
+          // Well under the shadow's 600 ms: a reply that waited for it could not be this quick, a loaded machine's reply can.
+          assert.ok(ms < 500, `the reply waited ${ms.toFixed(0)} ms for the shadow`);
         }
         await flush();
       } finally {
