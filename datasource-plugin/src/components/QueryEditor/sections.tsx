@@ -43,21 +43,28 @@ export function ModelField({ datasource, query, onChange, optional }: SectionPro
   );
 }
 
-export function KpiSection(props: SectionProps) {
-  const { datasource, query, onChange } = props;
+/** The model's versions, or all of them (cleared). */
+export function VersionField({ datasource, query, onChange }: SectionProps) {
   const versions = useVersionOptions(datasource, query.model);
+  return (
+    <SelectField
+      label="Version"
+      testId={ids.version}
+      value={query.version}
+      options={versions}
+      clearable
+      placeholder="All versions"
+      onChange={(version) => onChange({ version })}
+    />
+  );
+}
+
+export function KpiSection(props: SectionProps) {
+  const { query, onChange } = props;
   return (
     <InlineFieldRow>
       <ModelField {...props} />
-      <SelectField
-        label="Version"
-        testId={ids.version}
-        value={query.version}
-        options={versions}
-        clearable
-        placeholder="All versions"
-        onChange={(version) => onChange({ version })}
-      />
+      <VersionField {...props} />
       <SelectField
         label="Arm"
         tooltip="A/B arm; empty for all traffic"
@@ -82,20 +89,11 @@ export function KpiSection(props: SectionProps) {
 export function DriftSection(props: SectionProps) {
   const { datasource, query, onChange } = props;
   const features = useFeatureOptions(datasource, query.model);
-  const versions = useVersionOptions(datasource, query.model);
   return (
     <>
       <InlineFieldRow>
         <ModelField {...props} />
-        <SelectField
-          label="Version"
-          testId={ids.version}
-          value={query.version}
-          options={versions}
-          clearable
-          placeholder="All versions"
-          onChange={(version) => onChange({ version })}
-        />
+        <VersionField {...props} />
         <SelectField
           label="Method"
           tooltip="Empty: chosen per feature type and sample size"
@@ -131,19 +129,10 @@ export function DriftSection(props: SectionProps) {
 export function DataQualitySection(props: SectionProps) {
   const { datasource, query, onChange } = props;
   const features = useFeatureOptions(datasource, query.model);
-  const versions = useVersionOptions(datasource, query.model);
   return (
     <InlineFieldRow>
       <ModelField {...props} />
-      <SelectField
-        label="Version"
-        testId={ids.version}
-        value={query.version}
-        options={versions}
-        clearable
-        placeholder="All versions"
-        onChange={(version) => onChange({ version })}
-      />
+      <VersionField {...props} />
       <MultiSelectField
         label="Features"
         testId={ids.features}
