@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { TokenService } from '../auth/tokens.ts';
@@ -58,6 +59,10 @@ export class ServingThread {
   private tokenTimer: NodeJS.Timeout | undefined;
   private drains = new Map<number, () => void>();
   private drainSeq = 0;
+  /** This thread's nice before it reniced itself: the serving thread's. */
+  private readonly processNice = os.getPriority();
+  private servingNice: number | undefined;
+  private warnedNice = false;
 
   constructor(deps: ServingThreadDeps) {
     this.deps = deps;
@@ -73,10 +78,34 @@ export class ServingThread {
   /** Starts the thread; resolves with its URL once it listens with every route applied. */
   async start(): Promise<string> {
     await this.spawn();
+    this.reniceControlPlane();
     this.tokenTimer = setInterval(() => void this.sendTokens(), TOKEN_REFRESH_MS);
     this.tokenTimer.unref();
     const host = this.deps.config.host.includes(':') ? `[${this.deps.config.host}]` : this.deps.config.host;
     return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${this.port}`;
+  }
+
+  /** The serving thread's nice as it reported when it last listened (undefined before). */
+  get servingThreadNice(): number | undefined {
+    return this.servingNice;
+  }
+
+  /**
+   * Lowers this (the main, control-plane) thread's priority, so on a shared core the serving
+   * thread's requests run before ingest, flushes and queries (docs/operations.md). On Linux
+   * setpriority(0) sets the calling thread only: the serving thread keeps its nice, and threads
+   * made later inherit this one's (compose/serving-worker.ts raises a restarted serving thread
+   * back where it can).
+   */
+  private reniceControlPlane(): void {
+    const nice = this.deps.config.serving.controlPlaneNice;
+    if (nice === 0) return;
+    try {
+      os.setPriority(nice);
+      this.deps.logger.info({ nice }, 'control plane (main thread) reniced below the serving thread (MODELWATCH_CONTROL_PLANE_NICE)');
+    } catch (error) {
+      this.deps.logger.warn({ err: error, nice }, 'MODELWATCH_CONTROL_PLANE_NICE: cannot renice the main thread; the control plane keeps the serving thread’s priority');
+    }
   }
 
   /** Resolves once the thread's batched predictions have reached this thread's log. */
@@ -104,7 +133,8 @@ export class ServingThread {
   }
 
   private spawn(): Promise<void> {
-    const worker = (this.deps.spawn ?? spawnWorker)(workerEntry(), { workerData: { config: { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } } } });
+    const config = { ...this.deps.config, serving: { ...this.deps.config.serving, threadPort: this.port } };
+    const worker = (this.deps.spawn ?? spawnWorker)(workerEntry(), { name: 'serving', workerData: { config, nice: this.processNice } });
     this.worker = worker;
     const started = Date.now();
     const listening = new Promise<void>((resolve, reject) => {
@@ -112,7 +142,13 @@ export class ServingThread {
         if (message.type === 'listening') {
           this.port = message.port;
           this.listened = true;
-          this.deps.logger.info({ port: message.port }, 'serving thread listening');
+          this.servingNice = message.nice;
+          this.deps.logger.info({ port: message.port, nice: message.nice }, 'serving thread listening');
+          if (message.nice > this.processNice && !this.warnedNice) {
+            // A restart made by the reniced main thread inherits its nice; raising it back needs CAP_SYS_NICE.
+            this.warnedNice = true;
+            this.deps.logger.warn({ nice: message.nice }, 'the restarted serving thread runs at the control plane’s nice (raising it back needs CAP_SYS_NICE); set MODELWATCH_CONTROL_PLANE_NICE=0 or grant the capability');
+          }
           resolve();
         } else if (message.type === 'cannotListen') {
           reject(new Error(`MODELWATCH_SERVING_PORT=${this.port}: the serving thread cannot listen: ${message.error}`));

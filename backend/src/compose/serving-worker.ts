@@ -5,8 +5,9 @@
  * main thread, posting what it serves back. No store, no timers but the outbox's: nothing of
  * the control plane runs on this event loop.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TokenSnapshot } from '../auth/token-snapshot.ts';
 import { systemClock } from '../core/clock.ts';
@@ -30,9 +31,27 @@ const OUTBOX_MAX_RECORDS = 1000;
 
 const port = parentPort;
 if (!port) throw new Error('compose/serving-worker.ts runs as a worker thread (compose/serving-thread.ts)');
-const config = (workerData as { config: Config }).config;
+const { config, nice: processNice } = workerData as { config: Config; nice: number };
 const logger = createLogger(config.logLevel).child({ thread: 'serving' });
 const post = (message: FromServingThread): void => port.postMessage(message);
+
+/**
+ * A serving thread restarted after a crash is made by the main thread after it reniced itself
+ * (MODELWATCH_CONTROL_PLANE_NICE) and inherits that nice; back to the process's own (the
+ * first serving thread's), which needs CAP_SYS_NICE: without it, it stays (the main thread warns).
+ */
+function restorePriority(): number {
+  if (os.getPriority() > processNice) {
+    try {
+      os.setPriority(processNice);
+    } catch {
+      // Unprivileged: reported in `listening`.
+    }
+  }
+  return os.getPriority();
+}
+// First: threads made here later (onnxruntime's) inherit this thread's nice.
+const nice = restorePriority();
 
 const sessionOptions = { providers: resolveProviders(config.serving.providers), intraOpThreads: config.serving.intraOpThreads };
 const artifacts = new Map<string, { resolve: (a: { bytes: Uint8Array; features: Feature[] }) => void; reject: (e: Error) => void }>();
@@ -66,12 +85,15 @@ const models = {
 const predictor = new PredictService({ router, log: outbox, metrics: outbox, config: config.serving, models, clock: systemClock, shadow: outbox });
 const app = createServingApp({ config, logger, tokens, metrics: { httpDuration: outbox.httpDuration } }, predictor);
 
+
 async function listen(): Promise<void> {
   await mirror.settled();
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.serving.threadPort ?? 0, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = createServer(app);
+    s.once('error', reject);
+    s.listen(config.serving.threadPort ?? 0, config.host, () => resolve(s));
   });
-  post({ type: 'listening', port: (server.address() as AddressInfo).port });
+  post({ type: 'listening', port: (server.address() as AddressInfo).port, nice });
 }
 
 port.on('message', (message: ToServingThread) => {

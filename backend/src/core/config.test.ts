@@ -82,6 +82,7 @@ describe('loadConfig: the areas\' sections', () => {
       microBatch: { enabled: true, maxRows: 256, maxWaitMs: 0 },
       maxInstances: 10_000,
       threadPort: undefined,
+      controlPlaneNice: 10,
       predictionLog: { flushMs: 5, maxBatch: 1000, maxQueued: 100_000 },
       routerSyncMs: 2000,
       deploymentHook: { attempts: 5, backoffMs: 500, timeoutMs: 5000 },

@@ -92,6 +92,8 @@ const servingVariables = {
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535')
     .optional(),
+  /** With a serving thread, the main (control-plane) thread's nice (compose/serving-thread.ts); 0: left as is. */
+  MODELWATCH_CONTROL_PLANE_NICE: int(0, 19).default(10),
   MODELWATCH_PREDICTION_LOG_FLUSH_MS: int(1, 60_000).default(5),
   // The monitor takes at most 10,000 records per call.
   MODELWATCH_PREDICTION_LOG_BATCH: int(1, 10_000).default(1000),
@@ -183,6 +185,8 @@ export interface ServingConfig {
   maxInstances: number;
   /** The dedicated serving thread's port (MODELWATCH_SERVING_PORT); undefined: no serving thread. */
   threadPort: number | undefined;
+  /** With a serving thread, the main thread's nice once the serving thread listens (MODELWATCH_CONTROL_PLANE_NICE); 0: unchanged. */
+  controlPlaneNice: number;
   predictionLog: { flushMs: number; maxBatch: number; maxQueued: number };
   routerSyncMs: number;
   deploymentHook: { attempts: number; backoffMs: number; timeoutMs: number };
@@ -274,6 +278,7 @@ const servingSection = (e: Env): ServingConfig => ({
   microBatch: { enabled: e.MODELWATCH_SERVING_MICROBATCH, maxRows: e.MODELWATCH_SERVING_BATCH_MAX_ROWS, maxWaitMs: e.MODELWATCH_SERVING_BATCH_WAIT_MS },
   maxInstances: e.MODELWATCH_PREDICT_MAX_INSTANCES,
   threadPort: e.MODELWATCH_SERVING_PORT,
+  controlPlaneNice: e.MODELWATCH_CONTROL_PLANE_NICE,
   predictionLog: {
     flushMs: e.MODELWATCH_PREDICTION_LOG_FLUSH_MS,
     maxBatch: e.MODELWATCH_PREDICTION_LOG_BATCH,

@@ -1,15 +1,14 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { bodyParsers, readBody, runMiddleware, SMALL_BODY_BYTES } from './read-body.ts';
+import { readBody, runMiddleware } from './read-body.ts';
 import type { AppContext } from './app-context.ts';
-import { authorize } from './auth.ts';
-import { errorBody, toHttpError } from './error-body.ts';
-import { validationError } from '../core/zod-errors.ts';
+import { errorBody } from './error-body.ts';
+import { callRoute, errorReply, routeBodyParsers, timeRequest, type HttpDurationMetric } from './route-call.ts';
 import { expressPath, type RouteDefinition } from './route.ts';
 
 /** What the app itself uses of the context: the routes get the rest (the serving thread's app is built from less, http/serving-app.ts). */
 export type AppShell = Pick<AppContext, 'config' | 'logger'> & {
   tokens: Pick<AppContext['tokens'], 'authenticate'>;
-  metrics: { httpDuration: { observe(labels: { method: string; route: string; status: string }, seconds: number): void } };
+  metrics: { httpDuration: HttpDurationMetric };
 };
 
 /**
@@ -25,24 +24,22 @@ export function createApp(ctx: AppShell, routes: RouteDefinition[], noRoute: (me
   app.set('query parser', 'extended');
   for (const route of routes) {
     const path = expressPath(route.path);
-    const bodyLimit = route.largeBody ? ctx.config.maxBodyBytes : Math.min(SMALL_BODY_BYTES, ctx.config.maxBodyBytes);
-    // GET bodies are never read: Node discards them unbuffered (as it does for unknown routes).
-    const parsers = route.method === 'get' ? [] : bodyParsers(bodyLimit);
+    const { bodyLimit, parsers } = routeBodyParsers(route, ctx.config.maxBodyBytes);
     app[route.method](path, async (req: Request, res: Response, next: NextFunction) => {
-      const startedAt = process.hrtime.bigint();
-      res.on('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        ctx.metrics.httpDuration.observe({ method: route.method.toUpperCase(), route: route.path, status: String(res.statusCode) }, seconds);
-      });
+      timeRequest(ctx.metrics.httpDuration, route, res);
       try {
-        // Authentication first: nothing of an unauthenticated request's body is read or parsed.
-        const actor = route.permission === 'public' ? undefined : await authorize(req, ctx.tokens, route.permission);
-        await readBody(parsers, bodyLimit, req, res);
-        for (const middleware of route.middleware ?? []) await runMiddleware(middleware, req, res);
-        const params = parse(route.params, req.params, 'path');
-        const query = parse(route.query, req.query, 'query');
-        const body = parse(route.body, req.body, 'body');
-        const reply = await route.handler({ params, query, body, actor, req, res });
+        const reply = await callRoute(route, ctx.tokens, {
+          headers: req.headers,
+          params: req.params,
+          query: req.query,
+          readBody: async () => {
+            await readBody(parsers, bodyLimit, req, res);
+            for (const middleware of route.middleware ?? []) await runMiddleware(middleware, req, res);
+            return req.body;
+          },
+          req,
+          res,
+        });
         if (!reply || res.headersSent) return;
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
         if (reply.body === undefined) {
@@ -62,8 +59,7 @@ export function createApp(ctx: AppShell, routes: RouteDefinition[], noRoute: (me
     res.status(404).json(errorBody('not_found', noRoute(req.method, req.path)));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, body, unexpected } = toHttpError(error);
-    if (unexpected) ctx.logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    const { status, body } = errorReply(error, ctx.logger, req.method, req.path);
     if (res.headersSent) {
       res.end();
       return;
@@ -73,9 +69,3 @@ export function createApp(ctx: AppShell, routes: RouteDefinition[], noRoute: (me
   return app;
 }
 
-function parse(schema: RouteDefinition['body'], value: unknown, where: string): any {
-  if (!schema) return value;
-  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
-  if (!result.success) throw validationError(result.error, where);
-  return result.data;
-}

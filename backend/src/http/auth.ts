@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Actor, Permission } from '../auth/roles.ts';
 import { mayWriteModel, roleAllows } from '../auth/roles.ts';
 import type { TokenService } from '../auth/tokens.ts';
@@ -6,9 +6,9 @@ import { DomainError } from '../core/errors.ts';
 
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 
-/** Resolves the caller and checks the permission; throws 401/403 with what to do. */
-export async function authorize(req: Request, tokens: Pick<TokenService, 'authenticate'>, permission: Permission): Promise<Actor> {
-  const header = req.get('authorization');
+/** Resolves the caller from the request's headers and checks the permission (and a scoped token's model, from the path's params); throws 401/403 with what to do. */
+export async function authorize(headers: IncomingHttpHeaders, params: Record<string, string | string[] | undefined>, tokens: Pick<TokenService, 'authenticate'>, permission: Permission): Promise<Actor> {
+  const header = headers.authorization;
   if (!header) {
     throw new DomainError('unauthenticated', 'missing Authorization header; send "Authorization: Bearer <token>"');
   }
@@ -25,14 +25,15 @@ export async function authorize(req: Request, tokens: Pick<TokenService, 'authen
     );
   }
   // A scoped ingest token writes only to its models; every ingest route names the model in its path.
-  const model = req.params?.model;
+  const model = params.model;
   if (actor.models && (typeof model !== 'string' || !mayWriteModel(actor, model))) {
     throw new DomainError(
       'permission_denied',
       `this token may write only to the models ${actor.models.map((m) => `"${m}"`).join(', ')}, not "${String(model ?? '')}"`,
     );
   }
-  return onBehalfOf(actor, req.get('x-grafana-user'));
+  const grafanaUser = headers['x-grafana-user'];
+  return onBehalfOf(actor, typeof grafanaUser === 'string' ? grafanaUser : undefined);
 }
 
 /**

@@ -5,6 +5,7 @@
  * right after its replies join.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createTestModel, promote, registerLogistic } from '../testing/serving-helpers.ts';
@@ -162,6 +163,10 @@ describe('dedicated serving thread', () => {
     assert.equal((await server.request('POST', '/api/v1/models/ctr/shadow/stop', { body: { reason: 'test' } })).status, 200);
   });
 
+  test('the control plane (main thread) runs at MODELWATCH_CONTROL_PLANE_NICE (10), the serving thread at the process’s nice', () => {
+    assert.deepEqual(threadNices(), { main: 10, serving: [0] });
+  });
+
   test('a serving thread that dies is restarted on its port; the main port serves meanwhile', async () => {
     assert.equal(workers.length, 1);
     await workers[0]!.terminate();
@@ -179,6 +184,8 @@ describe('dedicated serving thread', () => {
     }
     console.log(`serving thread restarted and serving after ${(performance.now() - started).toFixed(0)} ms`);
     assert.equal(workers.length, 2);
+    // Made by the reniced main thread, it inherited nice 10; it raises itself back where the process may (CAP_SYS_NICE).
+    assert.deepEqual(threadNices(), { main: 10, serving: [mayRaisePriority() ? 0 : 10] });
   });
 
   const kpiSum = async (kpi: string, index: number): Promise<number> => {
@@ -194,5 +201,15 @@ describe('dedicated serving thread', () => {
     return sum;
   };
   const servedCount = () => kpiSum('requests', 1);
+  /** Each thread's nice as Linux has it (/proc/self/task/<tid>/stat, field 19): the main thread and the threads named serving. */
+  const threadNices = (): { main: number; serving: number[] } => {
+    const threads = fs.readdirSync('/proc/self/task').map((tid) => ({
+      name: fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
+      nice: Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]),
+    }));
+    return { main: Number(fs.readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16]), serving: threads.filter((t) => t.name === 'serving').map((t) => t.nice) };
+  };
+  /** CAP_SYS_NICE (bit 23) in the effective capabilities: lowering a nice is allowed. */
+  const mayRaisePriority = (): boolean => (BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]}`) >> 23n) % 2n === 1n;
   const clickCount = () => kpiSum('ctr', 0);
 });

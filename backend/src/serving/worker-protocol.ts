@@ -58,7 +58,8 @@ export type ToServingThread =
 
 export type FromServingThread =
   | ServedBatch
-  | { type: 'listening'; port: number }
+  /** Listening, at this nice (0 unless a restart inherited the reniced main thread's and could not raise it back). */
+  | { type: 'listening'; port: number; nice: number }
   /** It cannot listen (the port is taken): the service's start fails with this. */
   | { type: 'cannotListen'; error: string }
   /** The serving thread needs this version's artifact (a route names it, or traffic was assigned to it). */
