@@ -296,7 +296,7 @@ const unitLabel = (u: number, baseline = false) =>
   (UNITS > 0 ? (u > 0 ? `, unit ids (${u.toLocaleString('en-US')} units)` : ', no unit ids') : '') + (baseline ? ', baseline tree' : '');
 const command =
   `node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY} --writers ${args.writers}` +
-  `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}${BATCHES > 0 ? ` --batches ${BATCHES}` : ''}` +
+  `${UNITS > 0 ? ` --unit-ids ${UNITS}` : ''}${UNITS > 0 || ROUNDS > 1 ? ` --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}${BATCHES > 0 ? ` --batches ${BATCHES}` : ''}` +
   `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}${REPLICAS > 1 ? ` --replicas ${REPLICAS}` : ''}`;
 const lines = [
   '## Ingest over HTTP',
