@@ -19,8 +19,8 @@
  * posting for S seconds after the 20 warm-up batches before measuring (default 0): past the
  * first flush (10 s) the units seen so far are written, as in a service that has run a
  * while, and the window pays only for units it sees first. `--baseline-tree DIR` adds, per round, the
- * phase with unit ids on the service of another checkout (DIR/bench/ingest/server.ts, e.g.
- * the code before a change, with this server.ts copied in). `--batches B` measures B batches
+ * phase (with unit ids when `--unit-ids` is given) on the service of another checkout
+ * (DIR/bench/ingest/server.ts, e.g. the code before a change, with this server.ts copied in). `--batches B` measures B batches
  * per phase instead of `--seconds`: every phase then pays for the same records, where a
  * phase the machine's load slowed would post fewer in its seconds, so that more of its
  * records carry a unit seen for the first time (a dearer exposure row) and the final flush
@@ -266,7 +266,7 @@ const results: Result[] = [];
 const phases: { writer: string; units: number; baseline: boolean; postgres?: boolean; replicas?: number }[] = [];
 for (const writer of String(args.writers).split(',').filter(Boolean)) {
   for (const units of UNITS > 0 ? [0, UNITS] : [0]) phases.push({ writer, units, baseline: false });
-  if (UNITS > 0 && args['baseline-tree'] && writer !== 'peer') phases.push({ writer, units: UNITS, baseline: true });
+  if (args['baseline-tree'] && writer !== 'peer') phases.push({ writer, units: UNITS, baseline: true });
 }
 if (args.postgres) {
   for (const replicas of REPLICAS > 1 ? [1, REPLICAS] : [1]) {
@@ -296,7 +296,7 @@ const unitLabel = (u: number, baseline = false) =>
   (UNITS > 0 ? (u > 0 ? `, unit ids (${u.toLocaleString('en-US')} units)` : ', no unit ids') : '') + (baseline ? ', baseline tree' : '');
 const command =
   `node bench/ingest/run.ts --seconds ${SECONDS} --batch ${BATCH} --concurrency ${CONCURRENCY} --writers ${args.writers}` +
-  `${UNITS > 0 ? ` --unit-ids ${UNITS} --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}${BATCHES > 0 ? ` --batches ${BATCHES}` : ''}` +
+  `${UNITS > 0 ? ` --unit-ids ${UNITS}` : ''}${UNITS > 0 || ROUNDS > 1 ? ` --rounds ${ROUNDS}` : ''}${WARM_UP_SECONDS > 0 ? ` --warm-up-seconds ${WARM_UP_SECONDS}` : ''}${BATCHES > 0 ? ` --batches ${BATCHES}` : ''}` +
   `${args['baseline-tree'] ? ' --baseline-tree <dir>' : ''}${args.postgres ? ' --postgres <url>' : ''}${REPLICAS > 1 ? ` --replicas ${REPLICAS}` : ''}`;
 const lines = [
   '## Ingest over HTTP',

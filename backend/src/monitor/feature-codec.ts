@@ -45,10 +45,17 @@ export class FeatureEncoder {
     const view = this.view;
     const names = this.names;
     view.setUint32(0, this.id, true);
+    let present = 0;
     for (let i = 0; i < names.length; i++) {
       const v = features[names[i]!];
+      if (typeof v === 'number' || v === null) present++;
       view.setFloat64(4 + 8 * i, typeof v === 'number' ? v : Number.NaN, true);
     }
+    // No other keys (the common case) when the object has no more than the numeric ones
+    // present: counting its keys costs less than looking each up in the index.
+    let keys = 0;
+    for (const _key in features) keys++;
+    if (keys === present) return null;
     let extra: Record<string, unknown> | null = null;
     const index = this.index;
     for (const key in features) {

@@ -37,7 +37,7 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
     const keys = opts.source === 'serving' ? undefined : await ctx.keys.assign(model, valid, now);
     const profiles = await profilesFor(ctx.profiles, model, valid.map((r) => r.version));
     await ctx.layouts.ensure(model, info.encoder);
-    const { batch, duplicates } = await ctx.writer.writePredictions({ model, instance: ctx.instance, records: valid, receivedAt: now, encoder: info.encoder });
+    const { batch, duplicates, nothingParked } = await ctx.writer.writePredictions({ model, instance: ctx.instance, records: valid, receivedAt: now, encoder: info.encoder });
     for (const i of duplicates) {
       const r = valid[i]!;
       rejected.push({ index: r.index, error: `id: prediction "${r.id}" was already ingested for model "${model}" (ids are unique per model)` });
@@ -49,7 +49,11 @@ export async function ingestPredictions(ctx: MonitorContext, model: string, reco
     if (keys) bucketed = countUnregistered(ctx, model, keys, new Set(duplicates.map((i) => valid[i]!.index)));
     for (const [version, n] of perVersion) ctx.counters.predictions.inc({ model, version }, n);
     // Outcomes that arrived first wait parked for these predictions (outcome-parking.ts).
-    await joinParked(ctx, model, valid.flatMap((r, i) => (dup.has(i) ? [] : [r.id])), now);
+    if (nothingParked !== true) {
+      const ids: string[] = [];
+      for (let i = 0; i < valid.length; i++) if (!dup.has(i)) ids.push(valid[i]!.id);
+      await joinParked(ctx, model, ids, now);
+    }
   }
   if (typeRejections.length > 0) await countTypeRejections(ctx, model, typeRejections, now, opts.source === 'serving');
   return ingestResult(ctx, model, 'prediction', accepted, rejected, [], bucketed);

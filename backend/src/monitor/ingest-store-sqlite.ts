@@ -30,6 +30,7 @@ interface Statements {
   findPrediction: StatementSync;
   insertOutcome: StatementSync;
   updateOutcomeState: StatementSync;
+  anyParked: StatementSync;
 }
 
 const statements = statementsPerConnection<Statements>((db) => ({
@@ -51,6 +52,7 @@ const statements = statementsPerConnection<Statements>((db) => ({
   updateOutcomeState: db.prepare(
     'update predictions set impression = ?, click = ?, conversion = ?, label = ?, outcome_at = ? where model = ? and id = ?',
   ),
+  anyParked: db.prepare('select 1 from outcome_parking where model = ? limit 1'),
 }));
 
 export class SqliteIngestWriter implements IngestWriter {
@@ -123,7 +125,9 @@ export class SqliteIngestWriter implements IngestWriter {
         else range.add(Number(result.lastInsertRowid), r.ts);
       }
       this.close(s, batch, range);
-      return { batch, duplicates };
+      // Inside the write lock: a parker that commits later sees these predictions and parks none
+      // of their outcomes, so with none parked now the join (a transaction of its own) is skipped.
+      return { batch, duplicates, nothingParked: s.anyParked.get(model) === undefined };
     });
   }
 

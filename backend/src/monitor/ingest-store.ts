@@ -26,6 +26,12 @@ export interface PredictionWriteResult {
   batch: number;
   /** Positions (in the given array) of records whose id was already stored. */
   duplicates: number[];
+  /**
+   * true: the write's transaction saw no parked outcome of the model, so none can wait for
+   * these predictions (a parker checks the predictions after their commit): no join needed.
+   * Absent: unknown, join (outcome-parking.ts).
+   */
+  nothingParked?: boolean;
 }
 
 export interface OutcomeState {

@@ -15,6 +15,8 @@ import { coarsen, mergeAll, mergeInto, mergeRollups } from './rollup-merge.ts';
 import { decodeRollup, encodeRollup } from './rollup-codec.ts';
 import { DomainError } from '../core/errors.ts';
 import { tinyProfile } from './testdata/profiles.ts';
+import { finiteSlot } from './rollup-layout.ts';
+import { numericSlot } from '../stats/profile.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const key = (over: Partial<Rollup> = {}) => ({ model: 'm', version: 'v1', arm: 'A', bucketStart: T0, bucketMs: 60_000, ...over });
@@ -230,4 +232,20 @@ describe('codec', () => {
     assert.throws(() => decodeRollup({ ...good, features: [{ name: 'x', counts: [1, -1] }] }), /features\[0\]\.counts\[1\]/);
     assert.throws(() => decodeRollup({ ...good, layout: null }), /must be empty/);
   });
+});
+
+test('finiteSlot bins every finite value as numericSlot does: below, on and between edges, repeated edges, the last bin closed', () => {
+  let seed = 3;
+  const rand = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
+  for (let t = 0; t < 3000; t++) {
+    const edges = Array.from({ length: 2 + Math.floor(rand() * 40) }, () => Math.floor(rand() * 10)).sort((a, b) => a - b);
+    const compiled = Float64Array.from(edges);
+    for (let x = -1.5; x <= 11; x += 0.25) assert.equal(finiteSlot(compiled, x), numericSlot(edges, x), `edges ${edges.join(',')}, x ${x}`);
+  }
+  assert.equal(finiteSlot(Float64Array.from([0, 1]), 1), 1, 'the last edge is in the last bin');
+  assert.equal(finiteSlot(Float64Array.from([0, 1]), 1.5), 2, 'above the last edge');
+  assert.equal(finiteSlot(Float64Array.from([0, 1]), -0.5), 0, 'below the first edge');
 });

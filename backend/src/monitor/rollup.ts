@@ -33,7 +33,7 @@ import { zeroCounters, type RollupCounters } from '../core/rollup-counters.ts';
 import { binIndex } from '../stats/profile.ts';
 import { QUALITY_BINS, equalBin } from '../stats/binned-quality.ts';
 import { LatencySketch } from './latency-sketch.ts';
-import { compileProfile, sameLayout, type CompiledProfile, type HistogramLayout } from './rollup-layout.ts';
+import { compileProfile, finiteSlot, sameLayout, type CompiledProfile, type HistogramLayout } from './rollup-layout.ts';
 import { DomainError, invalid } from '../core/errors.ts';
 
 export const MINUTE_MS = 60_000;
@@ -228,24 +228,27 @@ export function addPrediction(r: Rollup, rec: PredictionInput, profile?: Referen
 function addFeatures(r: Rollup, rec: PredictionInput, c: CompiledProfile): void {
   const names = c.layout.names;
   const fps = c.features;
+  const numericEdges = c.numericEdges;
   const hists = r.features;
   const stats = r.featureStats;
   const values = rec.features;
   for (let i = 0; i < fps.length; i++) {
     const h = hists[i] as Float64Array;
     const v = values ? values[names[i]!] : undefined;
-    const b = binIndex(fps[i]!, v);
+    const finite = typeof v === 'number' && Number.isFinite(v);
+    const edges = numericEdges[i]!;
+    const b = edges !== null && finite ? finiteSlot(edges, v) : binIndex(fps[i]!, v);
     const at = i * FEATURE_STATS_WIDTH;
     if (b < 0) {
       // Invalid for the feature (ingest rejects those records first; a profile feature the
       // model does not declare is not checked there): missing, so totals stay = requests. A
       // finite number here only means a profile without edges: not a type error.
       (h[h.length - 1] as number)++;
-      if (!(typeof v === 'number' && Number.isFinite(v))) (stats[at + FS_INVALID] as number)++;
+      if (!finite) (stats[at + FS_INVALID] as number)++;
       continue;
     }
     (h[b] as number)++;
-    if (typeof v === 'number' && fps[i]!.type === 'numeric') {
+    if (finite && fps[i]!.type === 'numeric') {
       (stats[at + FS_COUNT] as number)++;
       (stats[at + FS_SUM] as number) += v;
       (stats[at + FS_SUM_SQ] as number) += v * v;
