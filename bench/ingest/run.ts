@@ -43,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hasTaskset, procStatus, startBenchService, stopServiceChild, type ServiceChild } from '../service-child.ts';
+import { seededFeatureRows } from './feature-rows.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,13 +76,7 @@ const TOKEN = 'mw_bench_admin_token_0123456789';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cores = cpus().length;
 
-let seed = 7;
-const rand = (): number => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 4294967296;
-};
-const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
-const featureRow = (): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
+const { rand, names, featureRow } = seededFeatureRows(FEATURES);
 
 /** Zipf(1) over `n` units: the inverse CDF as a table, drawn by binary search. */
 function zipf(n: number): () => number {

@@ -16,6 +16,7 @@ import { assertValueDepth } from '../../backend/src/http/read-body.ts';
 import { recordsOfBody } from '../../backend/src/monitor/ingest-records.ts';
 import { buildProfile } from '../../backend/src/stats/profile.ts';
 import { actor, openHarness } from '../../backend/src/testing/monitor-harness.ts';
+import { seededFeatureRows } from '../ingest/feature-rows.ts';
 
 const { values: args } = parseArgs({ options: { batches: { type: 'string', default: '200' }, reps: { type: 'string', default: '5' } } });
 const BATCHES = Number(args.batches);
@@ -23,13 +24,7 @@ const REPS = Number(args.reps);
 const BATCH = 1000;
 const FEATURES = 20;
 
-let seed = 7;
-const rand = (): number => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 4294967296;
-};
-const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
-const featureRow = (): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
+const { rand, names, featureRow } = seededFeatureRows(FEATURES);
 const profile = buildProfile(
   Array.from({ length: 5000 }, featureRow),
   names.map((name) => ({ name, type: 'numeric' as const })),

@@ -17,6 +17,7 @@ import { FeatureEncoder } from '../../backend/src/monitor/feature-codec.ts';
 import { validatePredictions, type PredictionRecord } from '../../backend/src/monitor/ingest-records.ts';
 import { RollupBuffer } from '../../backend/src/monitor/rollup-buffer.ts';
 import { buildProfile } from '../../backend/src/stats/profile.ts';
+import { seededFeatureRows } from '../ingest/feature-rows.ts';
 
 const { values: args } = parseArgs({ options: { batches: { type: 'string', default: '20' }, passes: { type: 'string', default: '20' }, reps: { type: 'string', default: '7' } } });
 const BATCHES = Number(args.batches);
@@ -25,14 +26,8 @@ const REPS = Number(args.reps);
 const BATCH = 1000;
 const FEATURES = 20;
 
-let seed = 7;
-const rand = (): number => {
-  seed = (seed * 1664525 + 1013904223) >>> 0;
-  return seed / 4294967296;
-};
-const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
+const { rand, names, featureRow } = seededFeatureRows(FEATURES);
 const declared = names.map((name) => ({ name, type: 'numeric' as const }));
-const featureRow = (): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, Math.round((rand() - 0.5) * (i + 1) * 1e6) / 1e4]));
 const profile = buildProfile(Array.from({ length: 5000 }, featureRow), declared, { bins: 10, createdAt: '2026-01-01T00:00:00Z' });
 const tails = Array.from({ length: BATCH }, () =>
   JSON.stringify({ version: 'v1', features: featureRow(), score: Math.round(rand() * 1e4) / 1e4, latencyMs: Math.round((5 + 200 * rand() ** 4) * 100) / 100 }).slice(1),
