@@ -59,6 +59,8 @@ for (const dialect of testDialects()) {
       const cases: Array<[unknown, RegExp]> = [
         [{ name: 'x', features: [{ name: 'a', type: 'numeric' }, { name: 'a', type: 'numeric' }] }, /body\.features\[1\]\.name: duplicate feature name "a"/],
         [{ name: 'x', features: [{ name: 'a', type: 'text' }] }, /body\.features\[0\]\.type: .*"numeric"\|"categorical"/],
+        [{ name: 'x', features: [{ name: 'a', type: 'numeric' }, { name: 'constructor', type: 'numeric' }] }, /body\.features\[1\]\.name: "constructor" is a name every JavaScript object carries/],
+        [{ name: 'x', features: [{ name: '__proto__', type: 'categorical' }] }, /body\.features\[0\]\.name: "__proto__" is a name/],
         [{ name: 'Bad Name', features }, /body\.name: must be lowercase/],
         [{ name: 'x', features: [] }, /body\.features: must declare at least one feature/],
         [{ name: 'x', features, task: 'regression' }, /body\.task/],

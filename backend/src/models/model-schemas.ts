@@ -4,7 +4,10 @@ export const featureNameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'must start with a letter or _ and use letters, digits, _ . : -');
+  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'must start with a letter or _ and use letters, digits, _ . : -')
+  // Records are plain objects from JSON.parse: a record without such a feature would read the
+  // inherited member (a function) as its value, and ingest would reject it.
+  .refine((name) => !(name in Object.prototype), { error: (issue) => `"${String(issue.input)}" is a name every JavaScript object carries (Object.prototype); choose another` });
 
 export const modelNameSchema = z
   .string()
